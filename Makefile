@@ -1,0 +1,159 @@
+# Fathom: board description -> network-boot Linux appliance.
+# `make` builds the default board; `make check` proves it. `make help`.
+
+BOARD ?= qemu-x86_64
+O ?= out
+V ?= 0
+
+BOARD_DIR := boards/$(BOARD)
+BUILD := $(O)/build/$(BOARD)
+HOSTBUILD := $(O)/build/host
+OUT := $(O)/$(BOARD)
+
+ifeq ($(wildcard $(BOARD_DIR)/board.conf),)
+$(error BOARD=$(BOARD): no $(BOARD_DIR)/board.conf; boards: $(notdir $(wildcard boards/*)))
+endif
+
+ifeq ($(V),1)
+Q :=
+quiet = @true
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+
+# Reproducible by default: all mtimes in the image come from here.
+SOURCE_DATE_EPOCH ?= $(or $(shell git log -1 --format=%ct 2>/dev/null),0)
+export SOURCE_DATE_EPOCH
+
+WARN := -Wall -Wextra -Werror
+STD := -std=c11 -D_DEFAULT_SOURCE
+HOSTCC ?= gcc
+HOST_CFLAGS := $(STD) $(WARN) -O2
+SAN_CFLAGS := $(STD) $(WARN) -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+# PID 1 and netcfg: static musl, libnl-route built from Debian's source.
+TARGET_CC := musl-gcc
+LIBNL := $(O)/build/libnl
+KINC := $(O)/build/kinc
+TARGET_CFLAGS := $(STD) $(WARN) -Os -ffunction-sections -fdata-sections \
+	-I$(KINC) -I$(LIBNL)/include/libnl3 -Inetcfg -Iinit
+TARGET_LDFLAGS := -static -s -Wl,--gc-sections
+TARGET_LIBS := $(LIBNL)/lib/libnl-route-3.a $(LIBNL)/lib/libnl-3.a -lpthread
+
+NETCFG_SRCS := netcfg/cmdline.c netcfg/select.c netcfg/log.c netcfg/link.c \
+	netcfg/addr.c netcfg/apply.c
+INIT_SRCS := init/main.c init/log.c init/mount.c init/modules.c init/service.c \
+	init/supervise.c init/shutdown.c
+INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS) $(NETCFG_SRCS))
+INIT_BIN := $(BUILD)/init
+
+MKCPIO := $(HOSTBUILD)/mkcpio
+
+ARTIFACTS := $(OUT)/vmlinuz $(OUT)/initramfs.cpio.zst $(OUT)/manifest.json
+
+.PHONY: all deps check check-quick run help clean unit fuzz bench
+.DEFAULT_GOAL := all
+
+all: $(OUT)/SHA256SUMS
+	$(Q)scripts/summary "$(OUT)" "$(INIT_BIN)"
+
+help:
+	@echo 'Targets:'
+	@echo '  all (default)  build $$(O)/$$(BOARD)/: vmlinuz, initramfs.cpio.zst, SHA256SUMS, manifest.json'
+	@echo '  check          all tests: unit (ASan/UBSan), fuzz smoke, build (bats), QEMU boot'
+	@echo '  check-quick    the tests that need no QEMU boot'
+	@echo '  run            boot the image in QEMU, serial console on this terminal (ctrl-a x quits)'
+	@echo '  bench          boot-time and size benchmark (bench/boot)'
+	@echo '  deps           install the Debian packages the build and tests need (root)'
+	@echo '  clean          remove $$(O) (the download cache in $${XDG_CACHE_HOME:-~/.cache}/fathom stays)'
+	@echo 'Variables: BOARD=$(BOARD) (boards: $(notdir $(wildcard boards/*))), O=$(O), V=1 (show commands),'
+	@echo '  CMDLINE="..." (extra kernel arguments for run)'
+
+deps:
+	$(Q)scripts/deps
+
+# Third-party parts, built once per version in the cache, linked here.
+$(LIBNL): | deps
+	$(quiet) LIBNL "$$(scripts/build-libnl | cut -d' ' -f1)"
+	$(Q)mkdir -p $(dir $@) && ln -sfn "$$(scripts/build-libnl | cut -d' ' -f2)" $@
+
+# musl has no kernel headers; libnl's headers include them.
+$(KINC):
+	$(Q)mkdir -p $@
+	$(Q)ln -sfn /usr/include/linux $@/linux
+	$(Q)ln -sfn /usr/include/x86_64-linux-gnu/asm $@/asm
+	$(Q)ln -sfn /usr/include/asm-generic $@/asm-generic
+
+$(BUILD)/obj/%.o: %.c $(wildcard init/*.h netcfg/*.h) | $(LIBNL) $(KINC) deps
+	$(quiet) CC "$<"
+	$(Q)mkdir -p $(dir $@) && $(TARGET_CC) $(TARGET_CFLAGS) -c $< -o $@
+
+$(INIT_BIN): $(INIT_OBJS)
+	$(quiet) LD "$@"
+	$(Q)$(TARGET_CC) $(TARGET_LDFLAGS) -o $@ $(INIT_OBJS) $(TARGET_LIBS)
+
+$(MKCPIO): image/mkcpio.c image/cpio.c image/cpio.h | deps
+	$(quiet) HOSTCC "$@"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iimage -o $@ image/mkcpio.c image/cpio.c
+
+BOARD_FILES := $(BOARD_DIR)/board.conf $(shell find $(BOARD_DIR)/overlay -type f 2>/dev/null)
+
+$(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz &: $(INIT_BIN) $(MKCPIO) $(BOARD_FILES) image/mkinitramfs \
+		scripts/fetch-deb scripts/cache.sh | deps
+	$(quiet) GEN "$(OUT)/initramfs.cpio.zst"
+	$(Q)image/mkinitramfs $(BOARD_DIR) $(BUILD) $(OUT) $(INIT_BIN) $(MKCPIO)
+
+$(OUT)/manifest.json: $(OUT)/initramfs.cpio.zst scripts/manifest-json
+	$(quiet) GEN "$@"
+	$(Q)scripts/manifest-json $(BOARD) $(BUILD) $(OUT) > $@.tmp && mv $@.tmp $@
+
+$(OUT)/SHA256SUMS: $(ARTIFACTS)
+	$(quiet) SHA256 "$@"
+	$(Q)cd $(OUT) && sha256sum $(notdir $(ARTIFACTS)) > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
+
+run: all
+	scripts/qemu-run --kernel $(OUT)/vmlinuz --initrd $(OUT)/initramfs.cpio.zst \
+		--board $(BOARD_DIR) -- $(CMDLINE)
+
+# Tests -------------------------------------------------------------------
+
+UNIT_TESTS := test_cmdline test_cpio test_select test_service
+UNIT_BINS := $(addprefix $(HOSTBUILD)/tests/,$(UNIT_TESTS))
+FUZZ_TARGETS := fuzz_cmdline fuzz_manifest fuzz_service
+FUZZ_BINS := $(addprefix $(HOSTBUILD)/fuzz/,$(FUZZ_TARGETS))
+
+$(HOSTBUILD)/tests/test_cmdline: tests/unit/test_cmdline.c netcfg/cmdline.c
+$(HOSTBUILD)/tests/test_cpio: tests/unit/test_cpio.c image/cpio.c
+$(HOSTBUILD)/tests/test_select: tests/unit/test_select.c netcfg/select.c netcfg/cmdline.c
+$(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c
+$(UNIT_BINS): tests/unit/tap.h $(wildcard netcfg/*.h image/*.h init/*.h) | deps
+	$(quiet) HOSTCC "$@ (ASan/UBSan)"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(SAN_CFLAGS) -Inetcfg -Iimage -Iinit -Itests/unit \
+		-o $@ $(filter %.c,$^)
+
+$(HOSTBUILD)/fuzz/fuzz_cmdline: tests/fuzz/fuzz_cmdline.c netcfg/cmdline.c
+$(HOSTBUILD)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c image/cpio.c
+$(HOSTBUILD)/fuzz/fuzz_service: tests/fuzz/fuzz_service.c init/service.c
+$(FUZZ_BINS): | deps
+	$(quiet) FUZZ "$@"
+	$(Q)mkdir -p $(dir $@) && clang $(STD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Inetcfg -Iimage -Iinit -o $@ $(filter %.c,$^)
+
+unit: $(UNIT_BINS)
+fuzz: $(FUZZ_BINS)
+
+# The test runner prints TAP per suite and ends with "N passed, N failed".
+check-quick: all unit fuzz
+	$(Q)tests/run --quick --out $(O) --board $(BOARD)
+
+check: all unit fuzz
+	$(Q)tests/run --out $(O) --board $(BOARD)
+
+bench: all
+	bench/boot --out $(O) --board $(BOARD)
+
+clean:
+	$(quiet) CLEAN "$(O)"
+	$(Q)rm -rf $(O)

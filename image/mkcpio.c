@@ -1,0 +1,251 @@
+/* mkcpio: write a newc initramfs from a manifest (format: see cpio.h). */
+#include "cpio.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+
+struct mkcpio_args {
+	const char *output;	/* NULL = stdout */
+	const char *basedir;
+	const char *manifest;	/* "-" = stdin */
+	const char *manifest_label;	/* for messages: "<stdin>" for "-" */
+};
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"usage: mkcpio [-o OUT] [-d BASEDIR] MANIFEST\n"
+		"Write a newc cpio archive (initramfs) described by MANIFEST.\n"
+		"  MANIFEST    manifest file, or - for stdin (format: image/cpio.h)\n"
+		"  -o OUT      write to OUT atomically (temp file + rename);\n"
+		"              default: stdout\n"
+		"  -d BASEDIR  resolve relative host paths of file lines against\n"
+		"              BASEDIR; default: . (the current directory)\n"
+		"Every mtime is $SOURCE_DATE_EPOCH (decimal seconds, 0 if unset).\n"
+		"Exit status: 0 ok, 1 error, 2 usage error.\n");
+}
+
+static int parse_args(int argc, char **argv, struct mkcpio_args *args)
+{
+	int opt;
+
+	*args = (struct mkcpio_args){ .basedir = "." };
+	while ((opt = getopt(argc, argv, "o:d:h")) != -1) {
+		switch (opt) {
+		case 'o':
+			args->output = optarg;
+			break;
+		case 'd':
+			args->basedir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc - 1)
+		return -1;
+	args->manifest = argv[optind];
+	args->manifest_label = strcmp(args->manifest, "-") ? args->manifest :
+							     "<stdin>";
+	return 0;
+}
+
+/* Unset means 0; anything set must be a plain decimal that fits newc. */
+static int source_date_epoch(uint32_t *mtime)
+{
+	const char *value = getenv("SOURCE_DATE_EPOCH");
+	unsigned long long seconds = 0;
+	const char *p;
+
+	*mtime = 0;
+	if (!value)
+		return 0;
+	for (p = value; *p >= '0' && *p <= '9' && seconds <= UINT32_MAX; p++)
+		seconds = seconds * 10 + (unsigned long long)(*p - '0');
+	if (p == value || *p != '\0' || seconds > UINT32_MAX) {
+		fprintf(stderr, "mkcpio: SOURCE_DATE_EPOCH \"%s\": must be decimal seconds, 0-%lu\n",
+			value, (unsigned long)UINT32_MAX);
+		return -1;
+	}
+	*mtime = (uint32_t)seconds;
+	return 0;
+}
+
+static int read_stream(FILE *in, char **text, size_t *len)
+{
+	size_t capacity = 4096;
+	char *buf = malloc(capacity);
+
+	char *grown;
+
+	*len = 0;
+	while (buf) {
+		*len += fread(buf + *len, 1, capacity - *len, in);
+		if (*len < capacity)
+			break;
+		capacity *= 2;
+		grown = realloc(buf, capacity);
+		if (!grown)
+			free(buf);
+		buf = grown;
+	}
+	if (!buf || ferror(in)) {
+		free(buf);
+		return -1;
+	}
+	*text = buf;
+	return 0;
+}
+
+static int read_manifest(const char *path, char **text, size_t *len)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	const char *label = in == stdin ? "<stdin>" : path;
+	int rc;
+
+	if (!in) {
+		fprintf(stderr, "mkcpio: %s: cannot open: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	rc = read_stream(in, text, len);
+	if (rc < 0)
+		fprintf(stderr, "mkcpio: %s: cannot read: %s\n", label,
+			strerror(errno));
+	if (in != stdin)
+		fclose(in);
+	return rc;
+}
+
+static void report(const char *manifest, const char *output,
+		   const struct cpio_error *err)
+{
+	if (err->line)
+		fprintf(stderr, "mkcpio: %s:%u: %s\n", manifest, err->line,
+			err->msg);
+	else
+		fprintf(stderr, "mkcpio: %s: %s\n", output, err->msg);
+}
+
+/* mkstemp creates 0600; give the archive the usual umask-based mode. */
+static int open_temp_output(const char *output, char **temp_path, FILE **out)
+{
+	size_t size = strlen(output) + sizeof(".XXXXXX");
+	mode_t mask = umask(0);
+	int fd;
+
+	umask(mask);
+	*temp_path = malloc(size);
+	if (!*temp_path)
+		return -1;
+	snprintf(*temp_path, size, "%s.XXXXXX", output);
+	fd = mkstemp(*temp_path);
+	if (fd < 0 || fchmod(fd, 0666 & ~mask) < 0 ||
+	    !(*out = fdopen(fd, "wb"))) {
+		fprintf(stderr, "mkcpio: %s: cannot create a temporary file next to it: %s\n",
+			output, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(*temp_path);
+		}
+		free(*temp_path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Flush, sync and close the temp file, then move it over OUT. */
+static int commit_output(FILE *out, const char *temp_path, const char *output)
+{
+	int rc = 0;
+
+	if (fflush(out) != 0 || fsync(fileno(out)) != 0)
+		rc = -1;
+	if (fclose(out) != 0)
+		rc = -1;
+	if (rc == 0 && rename(temp_path, output) == 0)
+		return 0;
+	fprintf(stderr, "mkcpio: %s: cannot write: %s\n", output,
+		strerror(errno));
+	unlink(temp_path);
+	return -1;
+}
+
+static int write_to_file(const struct mkcpio_args *args,
+			 const struct cpio_manifest *m,
+			 const struct cpio_write_options *opt)
+{
+	struct cpio_error err;
+	char *temp_path;
+	FILE *out;
+	int rc;
+
+	if (open_temp_output(args->output, &temp_path, &out) < 0)
+		return -1;
+	rc = cpio_write(m, opt, cpio_sink_stdio, out, &err);
+	if (rc < 0) {
+		report(args->manifest_label, args->output, &err);
+		fclose(out);
+		unlink(temp_path);
+	} else {
+		rc = commit_output(out, temp_path, args->output);
+	}
+	free(temp_path);
+	return rc;
+}
+
+static int write_to_stdout(const struct mkcpio_args *args,
+			   const struct cpio_manifest *m,
+			   const struct cpio_write_options *opt)
+{
+	struct cpio_error err;
+
+	if (cpio_write(m, opt, cpio_sink_stdio, stdout, &err) < 0) {
+		report(args->manifest_label, "<stdout>", &err);
+		return -1;
+	}
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "mkcpio: <stdout>: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct mkcpio_args args;
+	struct cpio_write_options opt;
+	struct cpio_manifest m;
+	struct cpio_error err;
+	char *text;
+	size_t len;
+	int rc;
+
+	if (parse_args(argc, argv, &args) < 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (source_date_epoch(&opt.mtime) < 0 ||
+	    read_manifest(args.manifest, &text, &len) < 0)
+		return 1;
+	opt.basedir = args.basedir;
+	rc = cpio_manifest_parse(&m, text, len, &err);
+	free(text);
+	if (rc < 0) {
+		report(args.manifest_label, args.manifest_label, &err);
+		return 1;
+	}
+	rc = args.output ? write_to_file(&args, &m, &opt) :
+			   write_to_stdout(&args, &m, &opt);
+	cpio_manifest_free(&m);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,78 @@
+#define _GNU_SOURCE
+#include "log.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int kmsg_fd = -1;
+/* Messages below this level are printed on every console= by the kernel
+ * itself once written to /dev/kmsg; writing them to our console too would
+ * show them twice. */
+static int console_loglevel;
+
+static void read_console_loglevel(void)
+{
+	char buf[64] = "";
+	int fd = open("/proc/sys/kernel/printk", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		console_loglevel = atoi(buf);
+	close(fd);
+}
+
+/* /dev/kmsg rate-limits writers by default; PID 1's log must not lose
+ * lines, so turn that off. */
+static void disable_kmsg_ratelimit(void)
+{
+	int fd = open("/proc/sys/kernel/printk_devkmsg", O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)!write(fd, "on\n", 3);
+		close(fd);
+	}
+}
+
+void log_open(void)
+{
+	if (kmsg_fd >= 0)
+		return;
+	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (kmsg_fd < 0)
+		return;
+	read_console_loglevel();
+	disable_kmsg_ratelimit();
+}
+
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	char line[1100];
+	int n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (kmsg_fd >= 0) {
+		n = snprintf(line, sizeof(line), "<%d>fathom: %s\n", level, msg);
+		if (n > 0)
+			(void)!write(kmsg_fd, line, strnlen(line, sizeof(line)));
+		if ((int)level < console_loglevel)
+			return;
+	}
+	/* A console that is gone must not stop PID 1: errors are ignored. */
+	n = snprintf(line, sizeof(line), "fathom: %s\n", msg);
+	if (n > 0)
+		(void)!write(STDERR_FILENO, line, strnlen(line, sizeof(line)));
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}

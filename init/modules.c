@@ -1,0 +1,52 @@
+#define _GNU_SOURCE
+#include "init.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static int module_load(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = (int)syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	return rc < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Load the modules listed (one path per line, in dependency order) in
+ * list_path. A module that fails is logged; the others still load. */
+int modules_load_list(const char *list_path)
+{
+	char line[512];
+	int loaded = 0, failed = 0;
+	FILE *f = fopen(list_path, "re");
+
+	if (!f) {
+		if (errno != ENOENT)
+			log_err("modules: %s: %s", list_path, strerror(errno));
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		if (module_load(line) < 0) {
+			log_err("modules: %s: %s", line, strerror(errno));
+			failed++;
+		} else {
+			loaded++;
+		}
+	}
+	fclose(f);
+	log_info("modules: %d loaded, %d failed", loaded, failed);
+	return failed ? -1 : 0;
+}

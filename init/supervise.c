@@ -1,0 +1,214 @@
+#define _GNU_SOURCE
+#include "init.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "service.h"
+
+/* A run shorter than this counts as a failure for the back-off. */
+#define SERVICE_STABLE_MS 30000
+
+static struct service services[SERVICES_MAX];
+static int nservices;
+static int network_is_ready;
+
+long monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static int read_small_file(int dirfd, const char *name, char *buf, size_t len)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Read every service file in dir (in name order, so startup is stable). */
+int services_load(const char *dir)
+{
+	struct dirent **names;
+	char text[4096], err[256];
+	int i, n, dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dirfd < 0)
+		return 0;
+	n = scandir(dir, &names, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+
+		if (name[0] != '.' && nservices < SERVICES_MAX) {
+			if (read_small_file(dirfd, name, text, sizeof(text)) < 0)
+				log_err("service %s: cannot read: %s", name, strerror(errno));
+			else if (service_parse(&services[nservices], name, text, err, sizeof(err)) < 0)
+				log_err("%s", err);
+			else
+				nservices++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	close(dirfd);
+	return nservices;
+}
+
+/* In the child: a clean process (signals, session, user), then exec. */
+static void service_exec(const struct service *svc, uid_t uid, gid_t gid)
+{
+	static char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL };
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (chdir("/") < 0 ||
+	    setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+		log_err("service %s: cannot drop privileges: %s", svc->name, strerror(errno));
+		_exit(126);
+	}
+	execve(svc->argv[0], svc->argv, env);
+	log_err("service %s: cannot run %s: %s", svc->name, svc->argv[0], strerror(errno));
+	_exit(127);
+}
+
+static void service_start(struct service *svc)
+{
+	uid_t uid = 0;
+	gid_t gid = 0;
+	pid_t pid;
+
+	if (svc->user[0]) {
+		struct passwd *pw = getpwnam(svc->user);
+
+		if (!pw) {
+			log_err("service %s: user %s: not in /etc/passwd; add it to the board's overlay",
+				svc->name, svc->user);
+			return;
+		}
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_err("service %s: fork: %s", svc->name, strerror(errno));
+		svc->restart_at_ms = monotonic_ms() + 1000;
+		return;
+	}
+	if (pid == 0)
+		service_exec(svc, uid, gid);
+	svc->pid = pid;
+	svc->started_ms = monotonic_ms();
+	svc->restart_at_ms = 0;
+	log_info("service %s: started (pid %d)", svc->name, (int)pid);
+}
+
+/* Start every service not yet running whose prerequisites hold. */
+void services_start(int network_ready)
+{
+	int i;
+
+	if (network_ready)
+		network_is_ready = 1;
+	for (i = 0; i < nservices; i++) {
+		struct service *svc = &services[i];
+
+		if (svc->pid == 0 && svc->restart_at_ms == 0 &&
+		    (!svc->after_network || network_is_ready))
+			service_start(svc);
+	}
+}
+
+static void describe_status(int status, char *buf, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+void services_child_exited(pid_t pid, int status, long now_ms)
+{
+	char how[64];
+	int i;
+
+	for (i = 0; i < nservices; i++) {
+		struct service *svc = &services[i];
+		unsigned delay;
+
+		if (svc->pid != pid)
+			continue;
+		svc->pid = 0;
+		describe_status(status, how, sizeof(how));
+		if (!service_should_restart(svc, status)) {
+			log_info("service %s: %s; not restarted (restart policy)", svc->name, how);
+			svc->restart_at_ms = -1;
+			return;
+		}
+		svc->failures = now_ms - svc->started_ms >= SERVICE_STABLE_MS ? 0 : svc->failures + 1;
+		delay = service_restart_delay(svc->failures ? svc->failures - 1 : 0);
+		svc->restart_at_ms = now_ms + delay * 1000L;
+		log_err("service %s: %s; restarting in %us", svc->name, how, delay);
+		return;
+	}
+}
+
+void services_restart_due(long now_ms)
+{
+	int i;
+
+	for (i = 0; i < nservices; i++)
+		if (services[i].restart_at_ms > 0 && services[i].restart_at_ms <= now_ms)
+			service_start(&services[i]);
+}
+
+/* The earliest pending restart, or 0 if none. */
+long services_next_restart_ms(void)
+{
+	long next = 0;
+	int i;
+
+	for (i = 0; i < nservices; i++) {
+		long at = services[i].restart_at_ms;
+
+		if (at > 0 && (next == 0 || at < next))
+			next = at;
+	}
+	return next;
+}
+
+/* Signal each running service's process group; no more restarts. */
+void services_stop_all(int sig)
+{
+	int i;
+
+	for (i = 0; i < nservices; i++) {
+		services[i].restart_at_ms = -1;
+		if (services[i].pid > 0)
+			kill(-services[i].pid, sig);
+	}
+}

@@ -1,0 +1,244 @@
+#define _GNU_SOURCE
+#include "netcfg.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/rtnetlink.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "addr.h"
+#include "link.h"
+#include "log.h"
+#include "select.h"
+
+struct netcfg_run {
+	struct nl_sock *sk;	/* requests */
+	struct nl_sock *ev;	/* RTNLGRP_LINK events */
+	struct netcfg_link links[NETCFG_MAX_LINKS];
+	int nlinks;
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static struct nl_sock *socket_open(void)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+
+	if (sk && nl_connect(sk, NETLINK_ROUTE) == 0)
+		return sk;
+	nl_socket_free(sk);
+	return NULL;
+}
+
+/* Subscribe to link events before the first dump, so a carrier change
+ * between the dump and the wait cannot be missed. */
+static int run_open(struct netcfg_run *run)
+{
+	run->sk = socket_open();
+	run->ev = socket_open();
+	if (!run->sk || !run->ev)
+		return -1;
+	nl_socket_disable_seq_check(run->ev);
+	if (nl_socket_add_membership(run->ev, RTNLGRP_LINK) < 0 ||
+	    nl_socket_set_nonblocking(run->ev) < 0)
+		return -1;
+	return 0;
+}
+
+static void run_close(struct netcfg_run *run)
+{
+	nl_socket_free(run->sk);
+	nl_socket_free(run->ev);
+}
+
+static void mac_format(const unsigned char *mac, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+/* Log every link and whether it is a candidate, then bring candidates up
+ * (with IPv6 autoconfiguration off first). Returns the candidate count. */
+static int candidates_bring_up(struct netcfg_run *run, const struct netcfg_config *cfg)
+{
+	int i, count = 0;
+
+	for (i = 0; i < run->nlinks; i++) {
+		struct netcfg_link *l = &run->links[i];
+		const char *why = uplink_ineligible_reason(l);
+		char mac[18];
+
+		mac_format(l->mac, mac, sizeof(mac));
+		if (l->is_loopback)
+			link_set_up(run->sk, l->ifindex);
+		if (!uplink_is_candidate(cfg, l)) {
+			nc_log(NC_INFO, "%s (%s, %s): not a candidate: %s", l->name,
+			       l->driver[0] ? l->driver : "no driver", mac,
+			       cfg->iface_kind == NETCFG_IFACE_AUTO ? why : "not the one fathom.iface names");
+			continue;
+		}
+		nc_log(NC_INFO, "%s (%s, %s): candidate", l->name, l->driver, mac);
+		if (ipv6_disable_autoconf(l->name) < 0)
+			nc_log(NC_WARN, "%s: cannot turn off IPv6 autoconf: %s", l->name, strerror(errno));
+		if (link_set_up(run->sk, l->ifindex) < 0)
+			nc_log(NC_ERR, "%s: cannot bring the link up", l->name);
+		count++;
+	}
+	return count;
+}
+
+/* Wait until a candidate has carrier; returns its index or -1. */
+static int uplink_wait(struct netcfg_run *run, const struct netcfg_config *cfg)
+{
+	long deadline = now_ms() + (long)cfg->link_timeout * 1000L;
+	long left;
+	int chosen;
+
+	for (;;) {
+		run->nlinks = links_snapshot(run->sk, run->links, NETCFG_MAX_LINKS);
+		chosen = uplink_choose(cfg, run->links, run->nlinks);
+		left = deadline - now_ms();
+		if (chosen >= 0 || left <= 0)
+			return chosen;
+		links_wait_event(run->ev, left > 1000 ? 1000 : (int)left);
+	}
+}
+
+static void report_no_carrier(const struct netcfg_run *run, const struct netcfg_config *cfg)
+{
+	char names[256] = "";
+	size_t used = 0;
+	int i;
+
+	for (i = 0; i < run->nlinks; i++) {
+		if (!uplink_is_candidate(cfg, &run->links[i]) || used >= sizeof(names))
+			continue;
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+					 used ? ", " : "", run->links[i].name);
+	}
+	nc_log(NC_ERR, "%s: no carrier after %us; check the cable and switch port, "
+	       "or choose the uplink with fathom.iface=NAME|MAC", names, cfg->link_timeout);
+}
+
+static const char *family_name(int family)
+{
+	return family == AF_INET ? "ipv4" : "ipv6";
+}
+
+/* Address and default route of one family. Returns 0 or -1. */
+static int family_apply(struct netcfg_run *run, const struct netcfg_link *up,
+			const struct netcfg_addr *a)
+{
+	char addr[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
+	int err;
+
+	inet_ntop(a->family, a->addr, addr, sizeof(addr));
+	err = addr_apply(run->sk, up->ifindex, a);
+	if (err < 0) {
+		nc_log(NC_ERR, "%s: %s: cannot add %s/%u: %s", up->name, family_name(a->family),
+		       addr, a->prefixlen, nl_geterror(err));
+		return -1;
+	}
+	if (!a->has_gateway) {
+		nc_log(NC_INFO, "%s: %s %s/%u (no gateway)", up->name, family_name(a->family),
+		       addr, a->prefixlen);
+		return 0;
+	}
+	inet_ntop(a->family, a->gateway, gw, sizeof(gw));
+	err = route_apply_default(run->sk, up->ifindex, a);
+	if (err < 0) {
+		nc_log(NC_ERR, "%s: %s: cannot add default route via %s: %s", up->name,
+		       family_name(a->family), gw, nl_geterror(err));
+		return -1;
+	}
+	nc_log(NC_INFO, "%s: %s %s/%u via %s", up->name, family_name(a->family), addr,
+	       a->prefixlen, gw);
+	return 0;
+}
+
+/* Write path through a temporary file and rename(), so readers never see
+ * half a file. Returns 0 or -1 with errno. */
+static int file_write_atomic(const char *path, const char *data)
+{
+	char tmp[256];
+	size_t len = strlen(data);
+	int fd, ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, data, len) == (ssize_t)len;
+	ok = (close(fd) == 0) && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static int system_apply(const struct netcfg_config *cfg)
+{
+	char resolv[1024];
+	int rc = 0;
+
+	if (cfg->hostname[0] && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
+		nc_log(NC_ERR, "hostname %s: %s", cfg->hostname, strerror(errno));
+		rc = -1;
+	}
+	if (netcfg_resolv_conf(cfg, resolv, sizeof(resolv)) < 0 ||
+	    file_write_atomic("/etc/resolv.conf", resolv) < 0) {
+		nc_log(NC_ERR, "/etc/resolv.conf: cannot write: %s", strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+int netcfg_apply(const struct netcfg_config *cfg)
+{
+	struct netcfg_run run = { 0 };
+	const struct netcfg_link *up;
+	int chosen, rc = 0;
+
+	if (run_open(&run) < 0) {
+		nc_log(NC_ERR, "cannot open a netlink socket: %s", strerror(errno));
+		run_close(&run);
+		return -1;
+	}
+	run.nlinks = links_snapshot(run.sk, run.links, NETCFG_MAX_LINKS);
+	if (candidates_bring_up(&run, cfg) == 0) {
+		nc_log(NC_ERR, "no candidate uplink (fathom.iface=%s); check the NIC and its driver",
+		       cfg->iface_kind == NETCFG_IFACE_AUTO ? "auto" : "<as given>");
+		run_close(&run);
+		return -1;
+	}
+	chosen = uplink_wait(&run, cfg);
+	if (chosen < 0) {
+		report_no_carrier(&run, cfg);
+		run_close(&run);
+		return -1;
+	}
+	up = &run.links[chosen];
+	nc_log(NC_INFO, "%s: chosen as uplink (%s, carrier)", up->name, up->driver);
+	if (cfg->ipv4.family && family_apply(&run, up, &cfg->ipv4) < 0)
+		rc = -1;
+	if (cfg->ipv6.family && family_apply(&run, up, &cfg->ipv6) < 0)
+		rc = -1;
+	if (system_apply(cfg) < 0)
+		rc = -1;
+	run_close(&run);
+	return rc;
+}

@@ -1,0 +1,20 @@
+/* netcfg: configure the uplink of the appliance over netlink (libnl-route).
+ * Linked into init; the pure parts live in config.h and select.h. */
+#ifndef FATHOM_NETCFG_H
+#define FATHOM_NETCFG_H
+
+#include <stdarg.h>
+
+#include "config.h"
+
+/* Where netcfg's messages go (level is a syslog priority). Default: stderr. */
+typedef void (*netcfg_log_fn)(int level, const char *fmt, va_list ap);
+void netcfg_set_log(netcfg_log_fn fn);
+
+/* Choose the uplink, bring it up, wait for carrier (cfg->link_timeout),
+ * then set the addresses, default routes, hostname and /etc/resolv.conf
+ * that cfg asks for. Every failure is logged with its subject. Returns 0
+ * when everything asked for is in place, -1 otherwise. */
+int netcfg_apply(const struct netcfg_config *cfg);
+
+#endif
