@@ -100,8 +100,13 @@ $(MKCPIO): image/mkcpio.c image/cpio.c image/cpio.h | deps
 
 BOARD_FILES := $(BOARD_DIR)/board.conf $(shell find $(BOARD_DIR)/overlay -type f 2>/dev/null)
 
+# Rebuild the image when SOURCE_DATE_EPOCH changes (the file changes only then).
+SDE_STAMP := $(BUILD)/source-date-epoch
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(SDE_STAMP) 2>/dev/null)" = "$(SOURCE_DATE_EPOCH)" ] || \
+	echo "$(SOURCE_DATE_EPOCH)" > $(SDE_STAMP))
+
 $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz &: $(INIT_BIN) $(MKCPIO) $(BOARD_FILES) image/mkinitramfs \
-		scripts/fetch-deb scripts/cache.sh | deps
+		scripts/fetch-deb scripts/cache.sh $(SDE_STAMP) | deps
 	$(quiet) GEN "$(OUT)/initramfs.cpio.zst"
 	$(Q)image/mkinitramfs $(BOARD_DIR) $(BUILD) $(OUT) $(INIT_BIN) $(MKCPIO)
 

@@ -1,0 +1,78 @@
+# Shared by the QEMU boot tests: a network namespace of the test's own with
+# a bridge (192.0.2.1/28, 2001:db8::1/64) and a tap, and a VM booted from
+# the built vmlinuz + initramfs with its serial console in a file.
+# Only documentation prefixes are used, and only inside that namespace.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+OUTDIR=${FATHOM_OUT:-$BATS_TEST_DIRNAME/../../out}
+BOARD=${FATHOM_BOARD:-qemu-x86_64}
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BOOT_TIMEOUT=${FATHOM_BOOT_TIMEOUT:-180}
+
+# vm_boot NAME KERNEL-ARGS...: sets NS, CONSOLE, QEMU_PID (exported, so the
+# tests and teardown_file see them through the environment).
+vm_boot() {
+	local name=$1
+	shift
+	[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+	export NS="fathom-$name-$$"
+	export CONSOLE="$BATS_FILE_TMPDIR/console-$name.log"
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+	ip -n "$NS" link add br0 type bridge
+	ip -n "$NS" tuntap add dev tap0 mode tap
+	ip -n "$NS" link set tap0 master br0
+	ip -n "$NS" addr add 192.0.2.1/28 dev br0
+	ip -n "$NS" addr add 2001:db8::1/64 dev br0 nodad
+	ip -n "$NS" link set tap0 up
+	ip -n "$NS" link set br0 up
+	# fd 3 is bats' own: the VM must not hold it open.
+	ip netns exec "$NS" "$TOP/scripts/qemu-run" \
+		--kernel "$OUTDIR/$BOARD/vmlinuz" --initrd "$OUTDIR/$BOARD/initramfs.cpio.zst" \
+		--board "$TOP/boards/$BOARD" --tap tap0 --mac 52:54:00:00:02:10 \
+		--console "$CONSOLE" -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
+	export QEMU_PID=$!
+}
+
+# Stop the VM (by its pid) and remove the namespace with everything in it.
+vm_destroy() {
+	if [ -n "${QEMU_PID:-}" ]; then
+		kill "$QEMU_PID" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$QEMU_PID" 2>/dev/null
+	fi
+	[ -n "${NS:-}" ] && ip netns del "$NS" 2>/dev/null
+	true
+}
+
+in_ns() {
+	ip netns exec "$NS" "$@"
+}
+
+# wait_until SECONDS CMD...: retry CMD once a second until it succeeds.
+wait_until() {
+	local deadline=$(( $(date +%s) + $1 ))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$deadline" ] || return 1
+		kill -0 "$QEMU_PID" 2>/dev/null || { echo "QEMU exited early"; return 1; }
+		sleep 1
+	done
+}
+
+# Wait for the VM to answer pings on ADDR (v4 or v6), up to BOOT_TIMEOUT.
+wait_for_ping() {
+	wait_until "$BOOT_TIMEOUT" in_ns ping -c1 -W1 "$1"
+}
+
+# iperf3 client from the namespace; prints the received bits/s.
+iperf3_bps() {
+	in_ns timeout 30 iperf3 -c "$1" -t 2 -J | jq -r '.end.sum_received.bits_per_second'
+}
+
+show_console() {
+	echo "--- console ($CONSOLE):"
+	cat "$CONSOLE" 2>/dev/null
+}
