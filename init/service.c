@@ -69,16 +69,18 @@ int service_parse(struct service *svc, const char *name, const char *text,
 	snprintf(svc->name, sizeof(svc->name), "%s", name);
 	while (*p) {
 		size_t len = strcspn(p, "\n");
-		char *eq;
+		char *eq, *key;
 
 		lineno++;
 		snprintf(line, sizeof(line), "%.*s", (int)(len < sizeof(line) ? len : sizeof(line) - 1), p);
 		p += len + (p[len] == '\n');
-		line[strcspn(line, "\r")] = '\0';
-		if (line[0] == '\0' || line[0] == '#')
+		if (len > 0 && len < sizeof(line) && line[len - 1] == '\r')
+			line[len - 1] = '\0';	/* CRLF files */
+		key = line + strspn(line, " \t");
+		if (key[0] == '\0' || key[0] == '#')
 			continue;
-		eq = strchr(line, '=');
-		why = eq ? (*eq = '\0', service_set(svc, line, eq + 1)) : "expected key=value";
+		eq = strchr(key, '=');
+		why = eq ? (*eq = '\0', service_set(svc, key, eq + 1)) : "expected key=value";
 		if (why) {
 			snprintf(err, errlen, "service %s: line %d: %s", name, lineno, why);
 			return -1;
