@@ -12,6 +12,14 @@
 
 #include <netlink/route/link.h>
 
+/* musl's <net/if.h> has these, glibc's only <linux/if.h> (which clashes). */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+#ifndef IFF_DORMANT
+#define IFF_DORMANT 0x20000
+#endif
+
 /* The driver behind a link, from sysfs; "" for virtual links. */
 static void link_read_driver(struct netcfg_link *l)
 {
