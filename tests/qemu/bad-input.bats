@@ -30,9 +30,7 @@ teardown() {
 }
 
 @test "iperf3 still answers over IPv6" {
-	bps=$(iperf3_bps 2001:db8::10)
-	echo "received: $bps bits/s"
-	[ "$(awk -v b="$bps" 'BEGIN { print (b > 0) }')" = 1 ]
+	iperf3_measures 2001:db8::10
 }
 
 @test "no IPv4 address was configured from the bad parameter" {

@@ -28,15 +28,11 @@ teardown() {
 
 @test "iperf3 over IPv4: Debian's client measures more than 0 bits/s" {
 	wait_until 60 in_ns iperf3 -c 192.0.2.10 -t 1
-	bps=$(iperf3_bps 192.0.2.10)
-	echo "received: $bps bits/s"
-	[ "$(echo "$bps > 0" | bc -l 2>/dev/null || awk -v b="$bps" 'BEGIN { print (b > 0) }')" = 1 ]
+	iperf3_measures 192.0.2.10
 }
 
 @test "iperf3 over IPv6: Debian's client measures more than 0 bits/s" {
-	bps=$(iperf3_bps 2001:db8::10)
-	echo "received: $bps bits/s"
-	[ "$(awk -v b="$bps" 'BEGIN { print (b > 0) }')" = 1 ]
+	iperf3_measures 2001:db8::10
 }
 
 @test "the VM's default routes point at the gateways: it reaches beyond its prefix" {

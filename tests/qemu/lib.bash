@@ -67,9 +67,13 @@ wait_for_ping() {
 	wait_until "$BOOT_TIMEOUT" in_ns ping -c1 -W1 "$1"
 }
 
-# iperf3 client from the namespace; prints the received bits/s.
-iperf3_bps() {
-	in_ns timeout 30 iperf3 -c "$1" -t 2 -J | jq -r '.end.sum_received.bits_per_second'
+# Run Debian's iperf3 client from the namespace against ADDR for 2 s.
+# Succeeds only if it reports a received rate above 0 bits/s.
+iperf3_measures() {
+	local json
+	json=$(in_ns timeout 30 iperf3 -c "$1" -t 2 -J) || true
+	echo "iperf3 -c $1: $(echo "$json" | jq -r '.error // .end.sum_received.bits_per_second' 2>&1) bits/s"
+	echo "$json" | jq -e '.end.sum_received.bits_per_second | type == "number" and . > 0' >/dev/null
 }
 
 show_console() {
