@@ -45,7 +45,7 @@ TARGET_LIBS := $(LIBNL)/lib/libnl-route-3.a $(LIBNL)/lib/libnl-3.a -lpthread
 NETCFG_SRCS := netcfg/cmdline.c netcfg/select.c netcfg/log.c netcfg/link.c \
 	netcfg/addr.c netcfg/apply.c
 INIT_SRCS := init/main.c init/log.c init/mount.c init/modules.c init/service.c \
-	init/supervise.c init/shutdown.c
+	init/supervise.c init/shutdown.c init/shutdown_fsm.c init/power.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS) $(NETCFG_SRCS))
 INIT_BIN := $(BUILD)/init
 
@@ -124,7 +124,7 @@ run: all
 
 # Tests -------------------------------------------------------------------
 
-UNIT_TESTS := test_cmdline test_cpio test_select test_service
+UNIT_TESTS := test_cmdline test_cpio test_select test_service test_shutdown
 UNIT_BINS := $(addprefix $(HOSTBUILD)/tests/,$(UNIT_TESTS))
 FUZZ_TARGETS := fuzz_cmdline fuzz_manifest fuzz_service
 FUZZ_BINS := $(addprefix $(HOSTBUILD)/fuzz/,$(FUZZ_TARGETS))
@@ -133,6 +133,7 @@ $(HOSTBUILD)/tests/test_cmdline: tests/unit/test_cmdline.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_cpio: tests/unit/test_cpio.c image/cpio.c
 $(HOSTBUILD)/tests/test_select: tests/unit/test_select.c netcfg/select.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c
+$(HOSTBUILD)/tests/test_shutdown: tests/unit/test_shutdown.c init/shutdown_fsm.c
 $(UNIT_BINS): tests/unit/tap.h $(wildcard netcfg/*.h image/*.h init/*.h) | deps
 	$(quiet) HOSTCC "$@ (ASan/UBSan)"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(SAN_CFLAGS) -Inetcfg -Iimage -Iinit -Itests/unit \

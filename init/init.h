@@ -21,9 +21,19 @@ void services_child_exited(pid_t pid, int status, long now_ms);
 void services_restart_due(long now_ms);
 long services_next_restart_ms(void);
 void services_stop_all(int sig);
+void services_output_read(int fd);
+int services_output_fds(int *fds, int max);
+int services_running(void);
 
 /* shutdown.c: stop everything, then halt, power off or reboot. */
-void shutdown_system(int how);
+void shutdown_begin(int how);
+void shutdown_poll(int processes_left);
+long shutdown_deadline_ms(void);
+int shutdown_in_progress(void);
+
+/* power.c: the ACPI power button */
+int power_button_open(int *fds, int max);
+int power_button_pressed(int fd);
 
 /* clock.c */
 long monotonic_ms(void);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
@@ -71,20 +72,37 @@ static void network_configure(void)
 		log_err("network: not fully configured (see above); starting services anyway");
 }
 
-static void reap_children(void)
+/* Everything the event loop watches. */
+struct loop {
+	int sfd;		/* signalfd: every signal */
+	int tfd;		/* timerfd: restarts and shutdown deadlines */
+	int power[4];		/* power button input devices */
+	int npower;
+	int children_left;	/* whether the last wait found any child */
+};
+
+static void reap_children(struct loop *lp)
 {
 	pid_t pid;
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		services_child_exited(pid, status, monotonic_ms());
+	lp->children_left = !(pid < 0 && errno == ECHILD);
 }
 
-/* Arm the timer for the next pending restart (or disarm it). */
+static long earliest(long a, long b)
+{
+	if (a <= 0)
+		return b;
+	return b <= 0 || a < b ? a : b;
+}
+
+/* Arm the timer for the next restart or shutdown deadline, or disarm it. */
 static void timer_arm(int tfd)
 {
 	struct itimerspec its = { 0 };
-	long next = services_next_restart_ms();
+	long next = earliest(services_next_restart_ms(), shutdown_deadline_ms());
 
 	if (next > 0) {
 		long delta = next - monotonic_ms();
@@ -97,74 +115,128 @@ static void timer_arm(int tfd)
 	timerfd_settime(tfd, 0, &its, NULL);
 }
 
-static void signal_handle(const struct signalfd_siginfo *si)
+static void signal_handle(struct loop *lp, const struct signalfd_siginfo *si)
 {
 	switch (si->ssi_signo) {
 	case SIGCHLD:
-		reap_children();
+		reap_children(lp);
 		break;
 	case SIGUSR1:		/* busybox halt */
-		shutdown_system(RB_HALT_SYSTEM);
+		shutdown_begin(RB_HALT_SYSTEM);
 		break;
 	case SIGUSR2:		/* busybox poweroff */
-		shutdown_system(RB_POWER_OFF);
+		shutdown_begin(RB_POWER_OFF);
 		break;
 	case SIGTERM:		/* busybox reboot */
 	case SIGINT:		/* ctrl-alt-del */
-		shutdown_system(RB_AUTOBOOT);
+		shutdown_begin(RB_AUTOBOOT);
 		break;
 	default:
 		break;
 	}
 }
 
-/* The supervisor: one poll loop over a signalfd and a timerfd. */
-static void supervise(int sfd, int tfd)
+/* Collect the fds to watch: signals, timer, power buttons, service output. */
+static int loop_fds(const struct loop *lp, struct pollfd *fds, int max)
 {
-	struct pollfd fds[2] = { { .fd = sfd, .events = POLLIN }, { .fd = tfd, .events = POLLIN } };
+	int out[SERVICES_MAX];
+	int i, n = 0, nout;
+
+	fds[n++] = (struct pollfd){ .fd = lp->sfd, .events = POLLIN };
+	fds[n++] = (struct pollfd){ .fd = lp->tfd, .events = POLLIN };
+	for (i = 0; i < lp->npower && n < max; i++)
+		fds[n++] = (struct pollfd){ .fd = lp->power[i], .events = POLLIN };
+	nout = services_output_fds(out, SERVICES_MAX);
+	for (i = 0; i < nout && n < max; i++)
+		fds[n++] = (struct pollfd){ .fd = out[i], .events = POLLIN };
+	return n;
+}
+
+static void loop_dispatch(struct loop *lp, const struct pollfd *fds, int n)
+{
 	struct signalfd_siginfo si;
 	uint64_t ticks;
+	int i;
+
+	if ((fds[0].revents & POLLIN) && read(lp->sfd, &si, sizeof(si)) == sizeof(si))
+		signal_handle(lp, &si);
+	if ((fds[1].revents & POLLIN) && read(lp->tfd, &ticks, sizeof(ticks)) > 0)
+		services_restart_due(monotonic_ms());
+	for (i = 2; i < 2 + lp->npower && i < n; i++)
+		if ((fds[i].revents & POLLIN) && power_button_pressed(fds[i].fd)) {
+			log_info("power button pressed");
+			shutdown_begin(RB_POWER_OFF);
+		}
+	for (; i < n; i++)
+		if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
+			services_output_read(fds[i].fd);
+}
+
+/* The supervisor: one poll loop, forever. */
+static void supervise(struct loop *lp)
+{
+	struct pollfd fds[2 + 4 + SERVICES_MAX];
+	int n;
 
 	for (;;) {
-		timer_arm(tfd);
-		if (poll(fds, 2, -1) < 0) {
+		timer_arm(lp->tfd);
+		n = loop_fds(lp, fds, (int)(sizeof(fds) / sizeof(fds[0])));
+		if (poll(fds, (nfds_t)n, -1) < 0) {
 			if (errno != EINTR)
 				log_err("poll: %s", strerror(errno));
 			continue;
 		}
-		if ((fds[0].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si))
-			signal_handle(&si);
-		if ((fds[1].revents & POLLIN) && read(tfd, &ticks, sizeof(ticks)) > 0)
-			services_restart_due(monotonic_ms());
+		loop_dispatch(lp, fds, n);
 		/* A child may exit between signals being merged: reap anyway. */
-		reap_children();
+		reap_children(lp);
+		shutdown_poll(lp->children_left);
 	}
+}
+
+/* Last resort when signalfd/timerfd are unavailable: just reap. */
+static void supervise_degraded(void)
+{
+	for (;;)
+		if (wait(NULL) < 0)
+			pause();
 }
 
 int main(void)
 {
+	struct loop lp = { .children_left = 1 };
+	const char *test_root = getenv("FATHOM_TEST_ROOT");
+	char services_dir[512];
 	sigset_t all;
-	int sfd, tfd;
 
 	/* Every signal arrives through the signalfd, never asynchronously. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	console_setup();
-	mount_early();
-	log_open();
+	/* Test mode (pidns tests on the build host): no mounts, modules,
+	 * kmsg or network; services come from under FATHOM_TEST_ROOT. */
+	if (!test_root) {
+		mount_early();
+		log_open();
+	}
 	log_info("starting (pid %d)", (int)getpid());
 	reboot(RB_DISABLE_CAD);	/* ctrl-alt-del becomes SIGINT to us */
 
-	sfd = signalfd(-1, &all, SFD_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sfd < 0 || tfd < 0)
-		log_err("signalfd/timerfd: %s; supervision degraded", strerror(errno));
-
-	modules_load_list(MODULES_LIST);
-	services_load(SERVICES_DIR);
+	lp.sfd = signalfd(-1, &all, SFD_CLOEXEC);
+	lp.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (!test_root) {
+		modules_load_list(MODULES_LIST);
+		lp.npower = power_button_open(lp.power, 4);
+	}
+	snprintf(services_dir, sizeof(services_dir), "%s%s", test_root ? test_root : "", SERVICES_DIR);
+	services_load(services_dir);
 	services_start(0);
-	network_configure();
+	if (!test_root)
+		network_configure();
 	services_start(1);
-	supervise(sfd, tfd);
+	if (lp.sfd < 0 || lp.tfd < 0) {
+		log_err("signalfd/timerfd: %s; only reaping from now on", strerror(errno));
+		supervise_degraded();
+	}
+	supervise(&lp);
 	return 0;	/* not reached */
 }

@@ -32,6 +32,9 @@ struct service {
 	unsigned failures;	/* consecutive short-lived runs */
 	long started_ms;
 	long restart_at_ms;	/* 0 = no restart pending */
+	int out_fd;		/* read end of the service's stdout+stderr, or -1 */
+	size_t out_len;
+	char out_buf[512];	/* a partial line not yet logged */
 };
 
 /* Parse the text of a service file. On error returns -1 and writes a

@@ -6,48 +6,71 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "shutdown.h"
 
-#define SHUTDOWN_GRACE_MS 3000
+static struct shutdown sd;
 
-/* Reap children until none is left or the grace period is over. */
-static void reap_for(long ms)
+static const char *how_name(int how)
 {
-	long deadline = monotonic_ms() + ms;
-	struct timespec tick = { 0, 50 * 1000 * 1000 };
-
-	while (monotonic_ms() < deadline) {
-		pid_t pid = waitpid(-1, NULL, WNOHANG);
-
-		if (pid < 0 && errno == ECHILD)
-			return;
-		if (pid <= 0)
-			nanosleep(&tick, NULL);
-	}
+	return how == RB_POWER_OFF ? "power off" : how == RB_AUTOBOOT ? "reboot" : "halt";
 }
 
-/* how is RB_HALT_SYSTEM, RB_POWER_OFF or RB_AUTOBOOT. Returns only if the
- * kernel refused, and then PID 1 goes on supervising what is left. */
-void shutdown_system(int how)
+/* Start an orderly shutdown; a second request only changes what follows. */
+void shutdown_begin(int how)
+{
+	sd.how = how;
+	if (sd.phase != SHUTDOWN_NONE)
+		return;
+	log_info("shutdown: stopping services (%s follows)", how_name(how));
+	sd.phase = SHUTDOWN_TERM;
+	sd.deadline_ms = shutdown_deadline(SHUTDOWN_TERM, monotonic_ms());
+	services_stop_all(SIGTERM);
+	kill(-1, SIGTERM);
+}
+
+static void shutdown_final(void)
 {
 	static const char *const umounts[] = { "/tmp", "/run", "/dev/shm", "/dev/pts" };
 	size_t i;
 
-	log_info("shutdown: stopping services (%s follows)",
-		 how == RB_POWER_OFF ? "power off" : how == RB_AUTOBOOT ? "reboot" : "halt");
-	services_stop_all(SIGTERM);
-	kill(-1, SIGTERM);
-	reap_for(SHUTDOWN_GRACE_MS);
-	kill(-1, SIGKILL);
-	reap_for(500);
 	sync();
 	for (i = 0; i < sizeof(umounts) / sizeof(umounts[0]); i++)
 		umount2(umounts[i], MNT_DETACH);
-	log_info("shutdown: done");
-	if (reboot(how) < 0)
+	log_info("shutdown: %s now", how_name(sd.how));
+	if (reboot(sd.how) < 0)
 		log_err("shutdown: reboot(): %s", strerror(errno));
+	/* Still here: keep supervising; a new request may try again. */
+	sd.phase = SHUTDOWN_NONE;
+}
+
+/* Advance the shutdown; called by the event loop after every event. */
+void shutdown_poll(int processes_left)
+{
+	long now = monotonic_ms();
+	enum shutdown_phase next = shutdown_next(&sd, now, processes_left);
+
+	if (next == sd.phase)
+		return;
+	sd.phase = next;
+	sd.deadline_ms = shutdown_deadline(next, now);
+	if (next == SHUTDOWN_KILL) {
+		log_warn("shutdown: processes left after %ds; killing them", SHUTDOWN_GRACE_MS / 1000);
+		kill(-1, SIGKILL);
+	} else if (next == SHUTDOWN_FINAL) {
+		shutdown_final();
+	}
+}
+
+/* When the event loop must wake up for the shutdown, or 0. */
+long shutdown_deadline_ms(void)
+{
+	return sd.phase == SHUTDOWN_NONE ? 0 : sd.deadline_ms;
+}
+
+int shutdown_in_progress(void)
+{
+	return sd.phase != SHUTDOWN_NONE;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 static struct service services[SERVICES_MAX];
 static int nservices;
 static int network_is_ready;
+static int stopping;	/* shutdown: no more starts or restarts */
 
 long monotonic_ms(void)
 {
@@ -67,7 +69,7 @@ int services_load(const char *dir)
 			else if (service_parse(&services[nservices], name, text, err, sizeof(err)) < 0)
 				log_err("%s", err);
 			else
-				nservices++;
+				services[nservices++].out_fd = -1;
 		}
 		free(names[i]);
 	}
@@ -76,12 +78,32 @@ int services_load(const char *dir)
 	return nservices;
 }
 
+/* In the child: stdin from /dev/null, stdout and stderr into the pipe to
+ * init, nothing else open. */
+static void child_stdio(int out)
+{
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null >= 0)
+		dup2(null, STDIN_FILENO);
+	if (out >= 0) {
+		dup2(out, STDOUT_FILENO);
+		dup2(out, STDERR_FILENO);
+	}
+	/* Everything init opens is O_CLOEXEC; this also covers what it
+	 * inherited from the kernel or a test harness. */
+	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+}
+
 /* In the child: a clean process (signals, session, user), then exec. */
-static void service_exec(const struct service *svc, uid_t uid, gid_t gid)
+static void service_exec(const struct service *svc, uid_t uid, gid_t gid, int out)
 {
 	static char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL };
 	sigset_t none;
 
+	child_stdio(out);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
@@ -100,6 +122,7 @@ static void service_start(struct service *svc)
 {
 	uid_t uid = 0;
 	gid_t gid = 0;
+	int pipefd[2];
 	pid_t pid;
 
 	if (svc->user[0]) {
@@ -113,14 +136,27 @@ static void service_start(struct service *svc)
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;
 	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		log_err("service %s: pipe: %s; its output goes to the console", svc->name, strerror(errno));
+		pipefd[0] = pipefd[1] = -1;
+	}
 	pid = fork();
 	if (pid < 0) {
 		log_err("service %s: fork: %s", svc->name, strerror(errno));
 		svc->restart_at_ms = monotonic_ms() + 1000;
+		close(pipefd[0]);
+		close(pipefd[1]);
 		return;
 	}
 	if (pid == 0)
-		service_exec(svc, uid, gid);
+		service_exec(svc, uid, gid, pipefd[1]);
+	close(pipefd[1]);
+	if (svc->out_fd >= 0)
+		close(svc->out_fd);	/* a previous run's, after its EOF was missed */
+	svc->out_fd = pipefd[0];
+	svc->out_len = 0;
+	if (pipefd[0] >= 0)
+		fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
 	svc->pid = pid;
 	svc->started_ms = monotonic_ms();
 	svc->restart_at_ms = 0;
@@ -162,8 +198,15 @@ void services_child_exited(pid_t pid, int status, long now_ms)
 
 		if (svc->pid != pid)
 			continue;
+		/* Whatever the service left behind in its process group
+		 * (grandchildren) goes with it, so a restart starts clean. */
+		kill(-pid, SIGKILL);
 		svc->pid = 0;
 		describe_status(status, how, sizeof(how));
+		if (stopping) {
+			log_info("service %s: %s", svc->name, how);
+			return;
+		}
 		if (!service_should_restart(svc, status)) {
 			log_info("service %s: %s; not restarted (restart policy)", svc->name, how);
 			svc->restart_at_ms = -1;
@@ -181,7 +224,7 @@ void services_restart_due(long now_ms)
 {
 	int i;
 
-	for (i = 0; i < nservices; i++)
+	for (i = 0; i < nservices && !stopping; i++)
 		if (services[i].restart_at_ms > 0 && services[i].restart_at_ms <= now_ms)
 			service_start(&services[i]);
 }
@@ -206,9 +249,75 @@ void services_stop_all(int sig)
 {
 	int i;
 
+	stopping = 1;
 	for (i = 0; i < nservices; i++) {
 		services[i].restart_at_ms = -1;
 		if (services[i].pid > 0)
 			kill(-services[i].pid, sig);
 	}
+}
+
+/* Log what a service wrote, line by line, with its name as prefix. */
+static void service_output_flush(struct service *svc, int all)
+{
+	char *start = svc->out_buf, *nl;
+	size_t left = svc->out_len;
+
+	while ((nl = memchr(start, '\n', left)) != NULL) {
+		log_info("%s: %.*s", svc->name, (int)(nl - start), start);
+		left -= (size_t)(nl - start) + 1;
+		start = nl + 1;
+	}
+	/* A line longer than the buffer is logged in pieces. */
+	if (left > 0 && (all || left == sizeof(svc->out_buf))) {
+		log_info("%s: %.*s", svc->name, (int)left, start);
+		left = 0;
+	}
+	memmove(svc->out_buf, start, left);
+	svc->out_len = left;
+}
+
+void services_output_read(int fd)
+{
+	int i;
+
+	for (i = 0; i < nservices; i++) {
+		struct service *svc = &services[i];
+		ssize_t n;
+
+		if (svc->out_fd != fd)
+			continue;
+		n = read(fd, svc->out_buf + svc->out_len, sizeof(svc->out_buf) - svc->out_len);
+		if (n > 0) {
+			svc->out_len += (size_t)n;
+			service_output_flush(svc, 0);
+		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			service_output_flush(svc, 1);
+			close(fd);
+			svc->out_fd = -1;
+		}
+		return;
+	}
+}
+
+/* The output fds to watch; returns how many were written to fds. */
+int services_output_fds(int *fds, int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nservices && n < max; i++)
+		if (services[i].out_fd >= 0)
+			fds[n++] = services[i].out_fd;
+	return n;
+}
+
+/* Whether any service is still running. */
+int services_running(void)
+{
+	int i;
+
+	for (i = 0; i < nservices; i++)
+		if (services[i].pid > 0)
+			return 1;
+	return 0;
 }
