@@ -53,3 +53,17 @@ teardown() {
 	refute_output --partial "Kernel panic"
 	refute_output --regexp "fathom: .*(cannot|not fully configured|[1-9][0-9]* failed)"
 }
+
+# Last: this one ends the VM.
+@test "the ACPI power button (system_powerdown, as iDRAC's graceful shutdown) stops services and powers off" {
+	vm_monitor system_powerdown
+	for _ in $(seq 60); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.5; done
+	run kill -0 "$QEMU_PID"
+	assert_failure
+	# One line, so the regexp below can check the order of events.
+	run tr '\n' ' ' < "$CONSOLE"
+	assert_output --partial "power button pressed"
+	assert_output --partial "shutdown: stopping services (power off follows)"
+	assert_output --regexp "stopping services.*service iperf3: (exited|killed)"
+	assert_output --partial "shutdown: power off now"
+}

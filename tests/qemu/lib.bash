@@ -32,7 +32,7 @@ vm_boot() {
 	ip netns exec "$NS" "$TOP/scripts/qemu-run" \
 		--kernel "$OUTDIR/$BOARD/vmlinuz" --initrd "$OUTDIR/$BOARD/initramfs.cpio.zst" \
 		--board "$TOP/boards/$BOARD" --tap tap0 --mac 52:54:00:00:02:10 \
-		--console "$CONSOLE" -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
+		--console "$CONSOLE" --monitor 4444 -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
 	export QEMU_PID=$!
 }
 
@@ -74,6 +74,11 @@ iperf3_measures() {
 	json=$(in_ns timeout 30 iperf3 -c "$1" -t 2 -J) || true
 	echo "iperf3 -c $1: $(echo "$json" | jq -r '.error // .end.sum_received.bits_per_second' 2>&1) bits/s"
 	echo "$json" | jq -e '.end.sum_received.bits_per_second | type == "number" and . > 0' >/dev/null
+}
+
+# Send one command to the VM's QEMU monitor (tcp, inside the namespace).
+vm_monitor() {
+	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/4444 && echo "$1" >&5 && sleep 0.5' _ "$1"
 }
 
 show_console() {
