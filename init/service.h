@@ -4,8 +4,24 @@
  * with '#' are ignored. Keys:
  *   exec=PATH ARG...   required; split on spaces and tabs (no quoting)
  *   user=NAME          run as this user from /etc/passwd (default: root)
+ *   group=NAME         primary group from /etc/group (default: the user's);
+ *                      supplementary groups are the user's in /etc/group
+ *   env=KEY=VALUE      repeatable, up to SERVICE_ENV_MAX keys; a repeated
+ *                      KEY replaces the earlier value. PATH and HOME have
+ *                      defaults that env= may override.
+ *   workdir=/PATH      working directory (default: /)
+ *   limit.nofile=N     also limit.core, limit.nproc, limit.memlock and
+ *                      limit.stack: soft and hard limit; N is a decimal
+ *                      number or "infinity" (default: inherited from init)
+ *   capabilities=CAP_X[,CAP_Y...]   e.g. CAP_NET_BIND_SERVICE for port 80.
+ *                      A service with a user other than root gets exactly
+ *                      these (permitted, effective, inheritable, ambient)
+ *                      and none without this key. A root service keeps all
+ *                      of root's without it; with it, every other
+ *                      capability is dropped from its bounding set.
  *   after=network      start only once netcfg has configured the uplink
  *   restart=always|on-failure|never   (default: always)
+ * Values are checked here; users and groups are looked up at start.
  */
 #ifndef FATHOM_SERVICE_H
 #define FATHOM_SERVICE_H
@@ -16,6 +32,16 @@
 #define SERVICE_NAME_MAX 64
 #define SERVICE_ARGS_MAX 32
 #define SERVICE_EXEC_MAX 1024
+#define SERVICE_ENV_MAX 16
+#define SERVICE_ENV_LEN 256	/* "KEY=VALUE" and its NUL */
+#define SERVICE_PATH_MAX 256
+
+/* Resource limits a service file can set, in the order of svc->limit[]. */
+enum service_limit {
+	LIMIT_NOFILE, LIMIT_CORE, LIMIT_NPROC, LIMIT_MEMLOCK, LIMIT_STACK,
+	SERVICE_LIMITS
+};
+#define SERVICE_LIMIT_INFINITY (~0ULL)
 
 enum service_restart { RESTART_ALWAYS = 0, RESTART_ON_FAILURE, RESTART_NEVER };
 
@@ -24,6 +50,14 @@ struct service {
 	char exec[SERVICE_EXEC_MAX];	/* argv strings live here */
 	char *argv[SERVICE_ARGS_MAX + 1];
 	char user[64];
+	char group[64];
+	char env[SERVICE_ENV_MAX][SERVICE_ENV_LEN];
+	int nenv;
+	char *envp[SERVICE_ENV_MAX + 3];	/* defaults + env, NULL-terminated */
+	char workdir[SERVICE_PATH_MAX];	/* "/" unless set */
+	unsigned limits_set;		/* bit (1 << enum service_limit) */
+	unsigned long long limit[SERVICE_LIMITS];
+	unsigned long long capabilities;	/* bit (1 << CAP_*) */
 	int after_network;
 	enum service_restart restart;
 

@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -21,6 +23,27 @@
 
 /* A run shorter than this counts as a failure for the back-off. */
 #define SERVICE_STABLE_MS 30000
+#define SERVICE_GROUPS_MAX 64
+
+/* Who a service runs as, looked up before fork: the lookups are not
+ * async-signal-safe. */
+struct service_creds {
+	uid_t uid;
+	gid_t gid;
+	int ngroups;
+	gid_t groups[SERVICE_GROUPS_MAX];
+};
+
+static const struct {
+	const char *name;
+	int resource;
+} service_rlimits[SERVICE_LIMITS] = {
+	[LIMIT_NOFILE] = { "nofile", RLIMIT_NOFILE },
+	[LIMIT_CORE] = { "core", RLIMIT_CORE },
+	[LIMIT_NPROC] = { "nproc", RLIMIT_NPROC },
+	[LIMIT_MEMLOCK] = { "memlock", RLIMIT_MEMLOCK },
+	[LIMIT_STACK] = { "stack", RLIMIT_STACK },
+};
 
 static struct service services[SERVICES_MAX];
 static int nservices;
@@ -97,45 +120,152 @@ static void child_stdio(int out)
 			close(fd);
 }
 
-/* In the child: a clean process (signals, session, user), then exec. */
-static void service_exec(const struct service *svc, uid_t uid, gid_t gid, int out)
+/* In the child: log why it cannot run the service, and give up. */
+static void __attribute__((noreturn)) child_fail(const struct service *svc, const char *what)
 {
-	static char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/", NULL };
+	log_err("service %s: %s: %s", svc->name, what, strerror(errno));
+	_exit(126);
+}
+
+/* In the child, while still root: raising a hard limit needs that. */
+static void child_limits(const struct service *svc)
+{
+	char what[64];
+	int i;
+
+	for (i = 0; i < SERVICE_LIMITS; i++) {
+		rlim_t v = svc->limit[i] == SERVICE_LIMIT_INFINITY ? RLIM_INFINITY : (rlim_t)svc->limit[i];
+		struct rlimit rl = { v, v };
+
+		if (!(svc->limits_set & (1u << i)) || setrlimit(service_rlimits[i].resource, &rl) == 0)
+			continue;
+		snprintf(what, sizeof(what), "limit.%s", service_rlimits[i].name);
+		child_fail(svc, what);
+	}
+}
+
+/* Before setuid: a user keeps its permitted set across it (KEEPCAPS); root
+ * keeps only the declared capabilities in its bounding set, which is what
+ * execve gives root. */
+static int child_caps_keep(const struct service *svc, uid_t uid)
+{
+	int cap;
+
+	if (!svc->capabilities)
+		return 0;
+	if (uid != 0)
+		return prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+	for (cap = 0; cap < 64; cap++)
+		if (!(svc->capabilities & (1ULL << cap)) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return -1;
+	return 0;
+}
+
+/* After setuid: exactly the declared set, also ambient so that it survives
+ * execve of a file without file capabilities. */
+static int child_caps_raise(const struct service *svc, uid_t uid)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int i, cap;
+
+	if (!svc->capabilities || uid == 0)
+		return 0;
+	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
+		data[i].permitted = (__u32)(svc->capabilities >> (32 * i));
+		data[i].effective = data[i].inheritable = data[i].permitted;
+	}
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -1;
+	for (cap = 0; cap < 64; cap++)
+		if ((svc->capabilities & (1ULL << cap)) &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return -1;
+	return 0;
+}
+
+/* In the child: a clean process (signals, session, limits, user,
+ * capabilities, directory), then exec. */
+static void service_exec(const struct service *svc, const struct service_creds *c, int out)
+{
 	sigset_t none;
 
 	child_stdio(out);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
-	if (chdir("/") < 0 ||
-	    setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0 ||
-	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		log_err("service %s: cannot drop privileges: %s", svc->name, strerror(errno));
+	child_limits(svc);
+	if (child_caps_keep(svc, c->uid) < 0 || setgroups(c->ngroups, c->groups) < 0 ||
+	    setgid(c->gid) < 0 || setuid(c->uid) < 0)
+		child_fail(svc, "cannot drop privileges");
+	if (child_caps_raise(svc, c->uid) < 0)
+		child_fail(svc, "capabilities");
+	if (chdir(svc->workdir) < 0) {
+		log_err("service %s: workdir %s: %s", svc->name, svc->workdir, strerror(errno));
 		_exit(126);
 	}
-	execve(svc->argv[0], svc->argv, env);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail(svc, "no_new_privs");
+	execve(svc->argv[0], svc->argv, svc->envp);
 	log_err("service %s: cannot run %s: %s", svc->name, svc->argv[0], strerror(errno));
 	_exit(127);
 }
 
+/* getgrouplist failed: too many groups (the first were filled in), or
+ * /etc/group could not be read (then only the primary group). */
+static void service_groups_fallback(const struct service *svc, const char *user,
+				    struct service_creds *c)
+{
+	if (c->ngroups > SERVICE_GROUPS_MAX) {
+		log_warn("service %s: user %s: in more than %d groups; only the first are set",
+			 svc->name, user, SERVICE_GROUPS_MAX);
+		c->ngroups = SERVICE_GROUPS_MAX;
+		return;
+	}
+	log_warn("service %s: cannot read /etc/group; no supplementary groups", svc->name);
+	c->groups[0] = c->gid;
+	c->ngroups = 1;
+}
+
+/* The user's uid and groups from /etc/passwd and /etc/group; group= sets
+ * the primary group. Returns -1 (logged) if a name is unknown. */
+static int service_creds(const struct service *svc, struct service_creds *c)
+{
+	const char *user = svc->user[0] ? svc->user : "root";
+	struct passwd *pw = getpwnam(user);
+	struct group *gr;
+
+	c->uid = pw ? pw->pw_uid : 0;
+	c->gid = pw ? pw->pw_gid : 0;
+	if (!pw && svc->user[0]) {
+		log_err("service %s: user %s: not in /etc/passwd; add it to the board's overlay",
+			svc->name, svc->user);
+		return -1;
+	}
+	if (svc->group[0]) {
+		gr = getgrnam(svc->group);
+		if (!gr) {
+			log_err("service %s: group %s: not in /etc/group; add it to the board's overlay",
+				svc->name, svc->group);
+			return -1;
+		}
+		c->gid = gr->gr_gid;
+	}
+	c->ngroups = SERVICE_GROUPS_MAX;
+	if (getgrouplist(user, c->gid, c->groups, &c->ngroups) < 0)
+		service_groups_fallback(svc, user, c);
+	return 0;
+}
+
 static void service_start(struct service *svc)
 {
-	uid_t uid = 0;
-	gid_t gid = 0;
+	struct service_creds creds;
 	int pipefd[2];
 	pid_t pid;
 
-	if (svc->user[0]) {
-		struct passwd *pw = getpwnam(svc->user);
-
-		if (!pw) {
-			log_err("service %s: user %s: not in /etc/passwd; add it to the board's overlay",
-				svc->name, svc->user);
-			return;
-		}
-		uid = pw->pw_uid;
-		gid = pw->pw_gid;
-	}
+	if (service_creds(svc, &creds) < 0)
+		return;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		log_err("service %s: pipe: %s; its output goes to the console", svc->name, strerror(errno));
 		pipefd[0] = pipefd[1] = -1;
@@ -149,7 +279,7 @@ static void service_start(struct service *svc)
 		return;
 	}
 	if (pid == 0)
-		service_exec(svc, uid, gid, pipefd[1]);
+		service_exec(svc, &creds, pipefd[1]);
 	close(pipefd[1]);
 	if (svc->out_fd >= 0)
 		close(svc->out_fd);	/* a previous run's, after its EOF was missed */
@@ -320,4 +450,20 @@ int services_running(void)
 		if (services[i].pid > 0)
 			return 1;
 	return 0;
+}
+
+/* The highest count of consecutive failures of any service (for the
+ * watchdog's health check), and that service's name. */
+unsigned services_max_failures(const char **name)
+{
+	unsigned max = 0;
+	int i;
+
+	*name = "";
+	for (i = 0; i < nservices; i++)
+		if (services[i].failures > max) {
+			max = services[i].failures;
+			*name = services[i].name;
+		}
+	return max;
 }

@@ -13,7 +13,7 @@ setup() {
 	ROOT=$BATS_TEST_TMPDIR/root
 	LOG=$BATS_TEST_TMPDIR/init.log
 	mkdir -p "$ROOT/etc/fathom/services"
-	UNSHARE_PID= INIT_PID=
+	UNSHARE_PID= INIT_PID= GROUP_FILE=
 }
 
 teardown() {
@@ -30,8 +30,13 @@ service() {
 	printf '%s\n' "$@" > "$ROOT/etc/fathom/services/$name"
 }
 
+# GROUP_FILE, if set, is bind-mounted on /etc/group inside the namespace.
 start_init() {
-	unshare --pid --fork --mount-proc env FATHOM_TEST_ROOT="$ROOT" "$INIT" \
+	local wrap=()
+
+	[ -z "${GROUP_FILE:-}" ] ||
+		wrap=(sh -c 'mount --bind "$0" /etc/group && exec "$@"' "$GROUP_FILE")
+	unshare --pid --fork --mount-proc "${wrap[@]}" env FATHOM_TEST_ROOT="$ROOT" "$INIT" \
 		</dev/null >"$LOG" 2>&1 3>&- &
 	UNSHARE_PID=$!
 	for _ in $(seq 50); do
@@ -41,6 +46,12 @@ start_init() {
 	done
 	echo "init did not start"
 	return 1
+}
+
+# wait_log TEXT: until the log has TEXT (at most 3 s).
+wait_log() {
+	for _ in $(seq 30); do grep -qF -- "$1" "$LOG" && return 0; sleep 0.1; done
+	return 0
 }
 
 @test "init reaps orphaned grandchildren (no zombies)" {
@@ -152,4 +163,108 @@ start_init() {
 	run cat "$LOG"
 	assert_output --partial "service broken: line 2: unknown key"
 	assert_output --partial "fathom: good: hello"
+}
+
+@test "capabilities=CAP_NET_BIND_SERVICE: a user service has exactly that, ambient too, and can bind port 1023" {
+	service caps "exec=/bin/grep -E ^(Uid|CapInh|CapPrm|CapEff|CapAmb|NoNewPrivs): /proc/self/status" \
+		"user=nobody" "capabilities=CAP_NET_BIND_SERVICE" "restart=never"
+	service bind "exec=/usr/bin/python3 -c s=__import__('socket').socket();s.bind(('127.0.0.1',1023));print('bound:1023')" \
+		"user=nobody" "capabilities=CAP_NET_BIND_SERVICE" "restart=never"
+	service nobind "exec=/usr/bin/python3 -c s=__import__('socket').socket();s.bind(('127.0.0.1',1022))" \
+		"user=nobody" "restart=never"
+	start_init
+	wait_log "caps: NoNewPrivs"
+	wait_log "nobind: PermissionError"
+	wait_log "service bind: exited"
+	run cat "$LOG"
+	assert_output --partial "fathom: caps: Uid:	65534	65534	65534	65534"
+	assert_output --partial "fathom: caps: CapEff:	0000000000000400"
+	assert_output --partial "fathom: caps: CapPrm:	0000000000000400"
+	assert_output --partial "fathom: caps: CapInh:	0000000000000400"
+	assert_output --partial "fathom: caps: CapAmb:	0000000000000400"
+	assert_output --partial "fathom: caps: NoNewPrivs:	1"
+	assert_output --partial "fathom: bind: bound:1023"
+	assert_output --partial "service bind: exited with status 0"
+	assert_output --partial "fathom: nobind: PermissionError"
+}
+
+@test "capabilities= on a root service leaves only those, bounding set included" {
+	service rootcaps "exec=/bin/grep -E ^(Uid|CapEff|CapPrm|CapBnd|CapAmb): /proc/self/status" \
+		"capabilities=CAP_NET_RAW,CAP_NET_ADMIN" "restart=never"
+	service rootall "exec=/bin/grep -E ^CapBnd: /proc/self/status" "restart=never"
+	start_init
+	wait_log "rootcaps: CapAmb"
+	wait_log "rootall: CapBnd"
+	run cat "$LOG"
+	assert_output --partial "fathom: rootcaps: Uid:	0	0	0	0"
+	assert_output --partial "fathom: rootcaps: CapEff:	0000000000003000"
+	assert_output --partial "fathom: rootcaps: CapPrm:	0000000000003000"
+	assert_output --partial "fathom: rootcaps: CapBnd:	0000000000003000"
+	assert_output --partial "fathom: rootcaps: CapAmb:	0000000000000000"
+	# Without capabilities= root keeps what init has.
+	assert_output --partial "fathom: rootall: CapBnd:	$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)"
+}
+
+@test "env= adds to the environment; PATH can be overridden, HOME stays" {
+	service envy "exec=/usr/bin/env" "env=FATHOM_TEST=42" "env=PATH=/opt/bin:/bin" \
+		"env=SPACED=a b  c" "env=FATHOM_TEST=43" "restart=never"
+	start_init
+	wait_log "envy: SPACED"
+	run grep "fathom: envy: " "$LOG"
+	assert_line "fathom: envy: FATHOM_TEST=43"
+	assert_line "fathom: envy: PATH=/opt/bin:/bin"
+	assert_line "fathom: envy: HOME=/"
+	assert_line "fathom: envy: SPACED=a b  c"
+	assert_equal "${#lines[@]}" 4
+}
+
+@test "workdir= is the service's directory; a missing one fails with 126 and names it" {
+	service wd "exec=/bin/pwd" "workdir=/tmp" "restart=never"
+	service root "exec=/bin/pwd" "restart=never"
+	service nowd "exec=/bin/pwd" "workdir=/nonexistent/fathom" "restart=never"
+	start_init
+	wait_log "wd: /tmp"
+	wait_log "root: /"
+	wait_log "service nowd: exited"
+	run cat "$LOG"
+	assert_output --partial "fathom: wd: /tmp"
+	assert_output --partial "fathom: root: /"
+	assert_output --partial "service nowd: workdir /nonexistent/fathom: No such file or directory"
+	assert_output --partial "service nowd: exited with status 126"
+}
+
+@test "limit.*= sets soft and hard limits" {
+	service lim "exec=/bin/grep -E ^Max.(open|core|processes|locked|stack) /proc/self/limits" \
+		"user=nobody" "limit.nofile=123" "limit.core=0" "limit.nproc=4000" \
+		"limit.memlock=65536" "limit.stack=infinity" "restart=never"
+	start_init
+	wait_log "lim: Max locked memory"
+	run grep "fathom: lim: " "$LOG"
+	assert_output --regexp "lim: Max open files +123 +123 +files"
+	assert_output --regexp "lim: Max core file size +0 +0 +bytes"
+	assert_output --regexp "lim: Max processes +4000 +4000 +processes"
+	assert_output --regexp "lim: Max locked memory +65536 +65536 +bytes"
+	assert_output --regexp "lim: Max stack size +unlimited +unlimited +bytes"
+}
+
+@test "group= sets the primary group; supplementary groups come from /etc/group" {
+	GROUP_FILE=$BATS_TEST_TMPDIR/group
+	{ cat /etc/group; echo "fathomtest:x:4242:daemon,nobody"; echo "fathomother:x:4243:daemon"; } \
+		> "$GROUP_FILE"
+	service grp "exec=/bin/grep -E ^(Gid|Groups): /proc/self/status" \
+		"user=nobody" "group=nogroup" "restart=never"
+	service grp2 "exec=/bin/grep -E ^(Gid|Groups): /proc/self/status" \
+		"user=nobody" "group=fathomother" "restart=never"
+	service nogrp "exec=/bin/true" "user=nobody" "group=fathom-no-such-group"
+	start_init
+	wait_log "grp: Groups"
+	wait_log "grp2: Groups"
+	wait_log "service nogrp: group"
+	run cat "$LOG"
+	assert_output --partial "fathom: grp: Gid:	65534	65534	65534	65534"
+	assert_output --partial "fathom: grp: Groups:	4242 65534"
+	assert_output --partial "fathom: grp2: Gid:	4243	4243	4243	4243"
+	assert_output --partial "fathom: grp2: Groups:	4242 4243"
+	assert_output --partial "service nogrp: group fathom-no-such-group: not in /etc/group"
+	refute_output --partial "service nogrp: started"
 }

@@ -15,6 +15,27 @@ static void check_error(const char *err)
 		abort();
 }
 
+/* group and workdir are terminated, workdir absolute; envp is at most the
+ * two defaults and SERVICE_ENV_MAX "KEY=..." entries; only known limits and
+ * capabilities are set. */
+static void check_new_keys(const struct service *svc)
+{
+	int i;
+
+	if (strnlen(svc->group, sizeof(svc->group)) == sizeof(svc->group) ||
+	    strnlen(svc->workdir, sizeof(svc->workdir)) == sizeof(svc->workdir) ||
+	    svc->workdir[0] != '/')
+		abort();
+	if (svc->nenv < 0 || svc->nenv > SERVICE_ENV_MAX)
+		abort();
+	for (i = 0; svc->envp[i]; i++)
+		if (i > svc->nenv + 1 || !strchr(svc->envp[i], '=') || svc->envp[i][0] == '=')
+			abort();
+	if (i < svc->nenv || svc->limits_set >= 1u << SERVICE_LIMITS ||
+	    svc->capabilities >> 41)
+		abort();
+}
+
 /* argv is NULL-terminated within bounds, argv[0] is an absolute path, and
  * every argument is a non-empty string inside exec. */
 static void check_service(const struct service *svc)
@@ -42,6 +63,7 @@ static void check_service(const struct service *svc)
 		abort();
 	if (svc->after_network != 0 && svc->after_network != 1)
 		abort();
+	check_new_keys(svc);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -20,7 +20,18 @@ struct good_case {
 	const char *user;
 	int after_network;
 	enum service_restart restart;
+	/* Zero or NULL: the default ("", "/", PATH and HOME only, none). */
+	const char *group;
+	const char *workdir;
+	const char *envp[SERVICE_ENV_MAX + 3];
+	unsigned limits_set;
+	unsigned long long limit[SERVICE_LIMITS];
+	unsigned long long capabilities;
 };
+
+#define DEFAULT_PATH "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
+#define INF SERVICE_LIMIT_INFINITY
+#define CAP(n) (1ULL << (n))
 
 /* A bad service file, a piece of its error, and the line it must name
  * (0 when the problem is with the file as a whole). */
@@ -32,39 +43,98 @@ struct bad_case {
 };
 
 static const struct good_case good_cases[] = {
-	{ "minimal", "exec=/bin/true\n",
-	  { "/bin/true" }, "", 0, RESTART_ALWAYS },
-	{ "no-newline", "exec=/bin/true",
-	  { "/bin/true" }, "", 0, RESTART_ALWAYS },
-	{ "args", "exec=/usr/bin/node_exporter --web.listen-address=:9100 -v\n",
-	  { "/usr/bin/node_exporter", "--web.listen-address=:9100", "-v" },
-	  "", 0, RESTART_ALWAYS },
-	{ "spaces", "exec=  /bin/sleep \t 10\t\n",
-	  { "/bin/sleep", "10" }, "", 0, RESTART_ALWAYS },
-	{ "full",
-	  "exec=/usr/sbin/sshd -D -e\nuser=sshd\nafter=network\nrestart=on-failure\n",
-	  { "/usr/sbin/sshd", "-D", "-e" }, "sshd", 1, RESTART_ON_FAILURE },
-	{ "order", "restart=never\nafter=network\nuser=nobody\nexec=/bin/x\n",
-	  { "/bin/x" }, "nobody", 1, RESTART_NEVER },
-	{ "always", "exec=/bin/x\nrestart=always\n",
-	  { "/bin/x" }, "", 0, RESTART_ALWAYS },
-	{ "comments",
-	  "# A service\n#exec=relative\n\nexec=/bin/x a\n\n# user=bad=\n\n",
-	  { "/bin/x", "a" }, "", 0, RESTART_ALWAYS },
-	{ "hash-in-value", "exec=/bin/echo #not-a-comment\n",
-	  { "/bin/echo", "#not-a-comment" }, "", 0, RESTART_ALWAYS },
-	{ "crlf", "# dos\r\nexec=/bin/x -a\r\nuser=daemon\r\n\r\nafter=network\r\n"
+	{ .name = "minimal", .text = "exec=/bin/true\n",
+	  .argv = { "/bin/true" }, .user = "" },
+	{ .name = "no-newline", .text = "exec=/bin/true",
+	  .argv = { "/bin/true" }, .user = "" },
+	{ .name = "args", .text = "exec=/usr/bin/node_exporter --web.listen-address=:9100 -v\n",
+	  .argv = { "/usr/bin/node_exporter", "--web.listen-address=:9100", "-v" }, .user = "" },
+	{ .name = "spaces", .text = "exec=  /bin/sleep \t 10\t\n",
+	  .argv = { "/bin/sleep", "10" }, .user = "" },
+	{ .name = "full",
+	  .text = "exec=/usr/sbin/sshd -D -e\nuser=sshd\nafter=network\nrestart=on-failure\n",
+	  .argv = { "/usr/sbin/sshd", "-D", "-e" }, .user = "sshd", .after_network = 1,
+	  .restart = RESTART_ON_FAILURE },
+	{ .name = "order", .text = "restart=never\nafter=network\nuser=nobody\nexec=/bin/x\n",
+	  .argv = { "/bin/x" }, .user = "nobody", .after_network = 1,
+	  .restart = RESTART_NEVER },
+	{ .name = "always", .text = "exec=/bin/x\nrestart=always\n",
+	  .argv = { "/bin/x" }, .user = "" },
+	{ .name = "comments",
+	  .text = "# A service\n#exec=relative\n\nexec=/bin/x a\n\n# user=bad=\n\n",
+	  .argv = { "/bin/x", "a" }, .user = "" },
+	{ .name = "hash-in-value", .text = "exec=/bin/echo #not-a-comment\n",
+	  .argv = { "/bin/echo", "#not-a-comment" }, .user = "" },
+	{ .name = "crlf", .text = "# dos\r\nexec=/bin/x -a\r\nuser=daemon\r\n\r\nafter=network\r\n"
 	  "restart=never\r\n",
-	  { "/bin/x", "-a" }, "daemon", 1, RESTART_NEVER },
-	{ "crlf-no-final", "exec=/bin/x\r\nrestart=on-failure",
-	  { "/bin/x" }, "", 0, RESTART_ON_FAILURE },
-	{ "last-wins", "exec=/bin/a 1\nexec=/bin/b 2 3\nuser=a\nuser=b\n"
+	  .argv = { "/bin/x", "-a" }, .user = "daemon", .after_network = 1,
+	  .restart = RESTART_NEVER },
+	{ .name = "crlf-no-final", .text = "exec=/bin/x\r\nrestart=on-failure",
+	  .argv = { "/bin/x" }, .user = "", .restart = RESTART_ON_FAILURE },
+	{ .name = "last-wins", .text = "exec=/bin/a 1\nexec=/bin/b 2 3\nuser=a\nuser=b\n"
 	  "restart=never\nrestart=always\n",
-	  { "/bin/b", "2", "3" }, "b", 0, RESTART_ALWAYS },
-	{ "equals-in-args", "exec=/bin/env A=1 B==2\n",
-	  { "/bin/env", "A=1", "B==2" }, "", 0, RESTART_ALWAYS },
-	{ "empty-exec-then-real", "exec=\nexec=/bin/x\n",
-	  { "/bin/x" }, "", 0, RESTART_ALWAYS },
+	  .argv = { "/bin/b", "2", "3" }, .user = "b" },
+	{ .name = "equals-in-args", .text = "exec=/bin/env A=1 B==2\n",
+	  .argv = { "/bin/env", "A=1", "B==2" }, .user = "" },
+	{ .name = "empty-exec-then-real", .text = "exec=\nexec=/bin/x\n",
+	  .argv = { "/bin/x" }, .user = "" },
+	{ .name = "group", .text = "exec=/bin/x\nuser=nobody\ngroup=nogroup\n",
+	  .argv = { "/bin/x" }, .user = "nobody", .group = "nogroup" },
+	{ .name = "group-only", .text = "group=adm\nexec=/bin/x\n",
+	  .argv = { "/bin/x" }, .user = "", .group = "adm" },
+	{ .name = "group-last-wins", .text = "exec=/bin/x\ngroup=a\ngroup=b-c_d.e\n",
+	  .argv = { "/bin/x" }, .user = "", .group = "b-c_d.e" },
+	{ .name = "env-one", .text = "exec=/usr/bin/env\nenv=FATHOM_TEST=42\n",
+	  .argv = { "/usr/bin/env" }, .user = "",
+	  .envp = { DEFAULT_PATH, "HOME=/", "FATHOM_TEST=42" } },
+	{ .name = "env-value", .text = "exec=/bin/x\nenv=OPTS=-a=b  ==c #d\r\nenv=_e1=\n",
+	  .argv = { "/bin/x" }, .user = "",
+	  .envp = { DEFAULT_PATH, "HOME=/", "OPTS=-a=b  ==c #d", "_e1=" } },
+	{ .name = "env-path", .text = "env=PATH=/opt/bin\nexec=/bin/x\nenv=A=1\n",
+	  .argv = { "/bin/x" }, .user = "",
+	  .envp = { "HOME=/", "PATH=/opt/bin", "A=1" } },
+	{ .name = "env-home", .text = "exec=/bin/x\nenv=HOME=/var/lib/x\nenv=HOMEDIR=/y\n",
+	  .argv = { "/bin/x" }, .user = "",
+	  .envp = { DEFAULT_PATH, "HOME=/var/lib/x", "HOMEDIR=/y" } },
+	{ .name = "env-not-path", .text = "exec=/bin/x\nenv=PATHS=1\nenv=PAT=2\n",
+	  .argv = { "/bin/x" }, .user = "",
+	  .envp = { DEFAULT_PATH, "HOME=/", "PATHS=1", "PAT=2" } },
+	{ .name = "env-replace", .text = "exec=/bin/x\nenv=A=1\nenv=B=2\nenv=A=3\nenv=AB=4\n",
+	  .argv = { "/bin/x" }, .user = "",
+	  .envp = { DEFAULT_PATH, "HOME=/", "A=3", "B=2", "AB=4" } },
+	{ .name = "workdir", .text = "exec=/bin/pwd\nworkdir=/tmp\n",
+	  .argv = { "/bin/pwd" }, .user = "", .workdir = "/tmp" },
+	{ .name = "workdir-odd", .text = "workdir=/var/lib/my dir/../x=y\nexec=/bin/x\n",
+	  .argv = { "/bin/x" }, .user = "", .workdir = "/var/lib/my dir/../x=y" },
+	{ .name = "limits", .text = "exec=/bin/x\nlimit.nofile=123\nlimit.core=0\n"
+	  "limit.nproc=infinity\nlimit.memlock=0065536\nlimit.stack=8388608\n",
+	  .argv = { "/bin/x" }, .user = "", .limits_set = 0x1f,
+	  .limit = { 123, 0, INF, 65536, 8388608 } },
+	{ .name = "limit-one", .text = "exec=/bin/x\nlimit.memlock=1\nlimit.memlock=infinity\n",
+	  .argv = { "/bin/x" }, .user = "", .limits_set = 1u << LIMIT_MEMLOCK,
+	  .limit = { [LIMIT_MEMLOCK] = INF } },
+	{ .name = "limit-max", .text = "exec=/bin/x\nlimit.core=18446744073709551614\n",
+	  .argv = { "/bin/x" }, .user = "", .limits_set = 1u << LIMIT_CORE,
+	  .limit = { [LIMIT_CORE] = INF - 1 } },
+	{ .name = "cap-one", .text = "exec=/bin/x\nuser=nobody\ncapabilities=CAP_NET_BIND_SERVICE\n",
+	  .argv = { "/bin/x" }, .user = "nobody", .capabilities = 0x400 },
+	{ .name = "cap-several", .text = "exec=/bin/x\ncapabilities=CAP_NET_BIND_SERVICE,"
+	  "CAP_NET_RAW,CAP_NET_ADMIN,CAP_SYS_NICE,CAP_IPC_LOCK\n",
+	  .argv = { "/bin/x" }, .user = "",
+	  .capabilities = CAP(10) | CAP(13) | CAP(12) | CAP(23) | CAP(14) },
+	{ .name = "cap-ends",
+	  .text = "exec=/bin/x\ncapabilities=CAP_CHOWN,CAP_CHECKPOINT_RESTORE,CAP_CHOWN\n",
+	  .argv = { "/bin/x" }, .user = "", .capabilities = CAP(0) | CAP(40) },
+	{ .name = "cap-last-wins", .text = "exec=/bin/x\ncapabilities=CAP_SYS_ADMIN\n"
+	  "capabilities=CAP_SYS_TIME,CAP_BPF\n",
+	  .argv = { "/bin/x" }, .user = "", .capabilities = CAP(25) | CAP(39) },
+	{ .name = "everything", .text = "# web\nexec=/usr/sbin/httpd -f\nuser=www\ngroup=www\n"
+	  "env=LANG=C\nworkdir=/srv/www\nlimit.nofile=4096\n"
+	  "capabilities=CAP_NET_BIND_SERVICE\nafter=network\nrestart=on-failure\n",
+	  .argv = { "/usr/sbin/httpd", "-f" }, .user = "www", .after_network = 1,
+	  .restart = RESTART_ON_FAILURE, .group = "www", .workdir = "/srv/www",
+	  .envp = { DEFAULT_PATH, "HOME=/", "LANG=C" },
+	  .limits_set = 1u << LIMIT_NOFILE, .limit = { 4096 }, .capabilities = 0x400 },
 };
 
 static const struct bad_case bad_cases[] = {
@@ -91,6 +161,60 @@ static const struct bad_case bad_cases[] = {
 	{ "bare-word", "/bin/x\n", "expected key=value", 1 },
 	{ "no-equals-crlf", "exec=/bin/x\r\nbogus\r\n", "expected key=value", 2 },
 	{ "error-before-exec", "bogus\nexec=/bin/x\n", "expected key=value", 1 },
+	{ "user-space", "exec=/bin/x\nuser=nobody \n", "user: expected a user name", 2 },
+	{ "user-colon", "exec=/bin/x\nuser=a:b\n", "user: expected a user name", 2 },
+	{ "group-empty", "exec=/bin/x\ngroup=\n", "group: expected a group name", 2 },
+	{ "group-colon", "group=x:0\nexec=/bin/x\n", "group: expected a group name", 1 },
+	{ "group-list", "exec=/bin/x\ngroup=a,b\n", "group: expected a group name", 2 },
+	{ "env-no-equals", "exec=/bin/x\nenv=FOO\n", "env: expected KEY=VALUE", 2 },
+	{ "env-empty", "exec=/bin/x\nenv=\n", "env: expected KEY=VALUE", 2 },
+	{ "env-empty-key", "exec=/bin/x\nenv==1\n", "env: expected KEY=VALUE", 2 },
+	{ "env-digit", "exec=/bin/x\nenv=1A=2\n", "env: expected KEY=VALUE", 2 },
+	{ "env-dash", "exec=/bin/x\nenv=A-B=2\n", "env: expected KEY=VALUE", 2 },
+	{ "env-space", "exec=/bin/x\nenv=A B=2\n", "env: expected KEY=VALUE", 2 },
+	{ "env-leading-space", "exec=/bin/x\nenv= A=2\n", "env: expected KEY=VALUE", 2 },
+	{ "workdir-relative", "exec=/bin/x\nworkdir=tmp\n",
+	  "workdir: expected an absolute path", 2 },
+	{ "workdir-dot", "exec=/bin/x\nworkdir=./tmp\n", "workdir: expected an absolute path", 2 },
+	{ "workdir-empty", "workdir=\nexec=/bin/x\n", "workdir: expected an absolute path", 1 },
+	{ "limit-word", "exec=/bin/x\nlimit.nofile=lots\n",
+	  "limit: expected a decimal number or \"infinity\"", 2 },
+	{ "limit-empty", "exec=/bin/x\nlimit.core=\n", "limit: expected a decimal", 2 },
+	{ "limit-negative", "exec=/bin/x\nlimit.nproc=-1\n", "limit: expected a decimal", 2 },
+	{ "limit-plus", "exec=/bin/x\nlimit.nproc=+1\n", "limit: expected a decimal", 2 },
+	{ "limit-hex", "exec=/bin/x\nlimit.stack=0x100\n", "limit: expected a decimal", 2 },
+	{ "limit-suffix", "exec=/bin/x\nlimit.memlock=64k\n", "limit: expected a decimal", 2 },
+	{ "limit-space", "exec=/bin/x\nlimit.nofile=12 \n", "limit: expected a decimal", 2 },
+	{ "limit-infinity-case", "exec=/bin/x\nlimit.core=Infinity\n", "limit: expected", 2 },
+	{ "limit-unlimited", "exec=/bin/x\nlimit.core=unlimited\n", "limit: expected", 2 },
+	{ "limit-is-infinity", "exec=/bin/x\nlimit.core=18446744073709551615\n",
+	  "limit: expected", 2 },
+	{ "limit-overflow", "exec=/bin/x\nlimit.core=18446744073709551616\n",
+	  "limit: expected", 2 },
+	{ "limit-huge", "exec=/bin/x\nlimit.core=99999999999999999999999\n",
+	  "limit: expected", 2 },
+	{ "limit-unknown", "exec=/bin/x\nlimit.cpu=1\n", "unknown limit (expected limit.nofile", 2 },
+	{ "limit-no-name", "exec=/bin/x\nlimit.=1\n", "unknown limit", 2 },
+	{ "limit-case", "exec=/bin/x\nlimit.NOFILE=1\n", "unknown limit", 2 },
+	{ "limit-bare", "exec=/bin/x\nlimit=1\n", "unknown key", 2 },
+	{ "cap-unknown", "exec=/bin/x\ncapabilities=CAP_FOO\n",
+	  "capabilities: unknown capability \"CAP_FOO\"", 2 },
+	{ "cap-second-unknown", "exec=/bin/x\ncapabilities=CAP_NET_RAW,CAP_NET_BIND\n",
+	  "unknown capability \"CAP_NET_BIND\"", 2 },
+	{ "cap-no-prefix", "exec=/bin/x\ncapabilities=NET_RAW\n",
+	  "unknown capability \"NET_RAW\"", 2 },
+	{ "cap-lower", "exec=/bin/x\ncapabilities=cap_net_raw\n", "unknown capability", 2 },
+	{ "cap-prefix-only", "exec=/bin/x\ncapabilities=CAP_\n", "unknown capability \"CAP_\"", 2 },
+	{ "cap-longer", "exec=/bin/x\ncapabilities=CAP_NET_RAWX\n", "unknown capability", 2 },
+	{ "cap-empty", "exec=/bin/x\ncapabilities=\n", "unknown capability \"\"", 2 },
+	{ "cap-trailing-comma", "exec=/bin/x\ncapabilities=CAP_NET_RAW,\n",
+	  "unknown capability \"\"", 2 },
+	{ "cap-double-comma", "exec=/bin/x\ncapabilities=CAP_NET_RAW,,CAP_NET_ADMIN\n",
+	  "unknown capability \"\"", 2 },
+	{ "cap-space", "exec=/bin/x\ncapabilities=CAP_NET_RAW, CAP_NET_ADMIN\n",
+	  "unknown capability \" CAP_NET_ADMIN\"", 2 },
+	{ "cap-number", "exec=/bin/x\ncapabilities=10\n", "unknown capability \"10\"", 2 },
+	{ "cap-key-singular", "exec=/bin/x\ncapability=CAP_NET_RAW\n", "unknown key", 2 },
 };
 
 /* The error must name the service, and the line when there is one. */
@@ -108,6 +232,33 @@ static void check_error_text(const char *name, const char *err,
 		CHECK(strncmp(err, want, strlen(want)) == 0,
 		      "bad %s: names line %d", name, line);
 	}
+}
+
+/* envp: the expected strings in order, then NULL; env= strings live in
+ * the service itself. */
+static void check_envp(const struct good_case *tc, const struct service *svc)
+{
+	static const struct good_case defaults = { .envp = { DEFAULT_PATH, "HOME=/" } };
+	const char *const *want = tc->envp[0] ? tc->envp : defaults.envp;
+	int i, n, ok = 1;
+
+	for (i = 0; want[i] && ok; i++)
+		ok = svc->envp[i] && strcmp(svc->envp[i], want[i]) == 0;
+	CHECK(ok && svc->envp[i] == NULL, "good %s: environment (%d entries, %d env=)",
+	      tc->name, i, svc->nenv);
+	for (i = 0, n = 0; svc->envp[i]; i++)
+		n += svc->envp[i] >= svc->env[0] && svc->envp[i] < svc->env[SERVICE_ENV_MAX - 1];
+	CHECK(n == svc->nenv, "good %s: %d env= strings point into the service", tc->name, n);
+}
+
+static void check_limits(const struct good_case *tc, const struct service *svc)
+{
+	int i, ok = svc->limits_set == tc->limits_set;
+
+	for (i = 0; i < SERVICE_LIMITS; i++)
+		ok = ok && svc->limit[i] == tc->limit[i];
+	CHECK(ok, "good %s: limits set %#x, nofile %llu", tc->name, svc->limits_set,
+	      svc->limit[LIMIT_NOFILE]);
 }
 
 static void test_good_case(const struct good_case *tc)
@@ -135,6 +286,13 @@ static void test_good_case(const struct good_case *tc)
 	      svc.restart == tc->restart,
 	      "good %s: user \"%s\", after %d, restart %d", tc->name, svc.user,
 	      svc.after_network, (int)svc.restart);
+	CHECK(strcmp(svc.group, tc->group ? tc->group : "") == 0 &&
+	      strcmp(svc.workdir, tc->workdir ? tc->workdir : "/") == 0,
+	      "good %s: group \"%s\", workdir \"%s\"", tc->name, svc.group, svc.workdir);
+	check_envp(tc, &svc);
+	check_limits(tc, &svc);
+	CHECK(svc.capabilities == tc->capabilities, "good %s: capabilities %#llx",
+	      tc->name, svc.capabilities);
 }
 
 static void test_bad_case(const struct bad_case *tc)
@@ -168,6 +326,79 @@ static void exec_line(char *buf, size_t len, int nargs)
 	for (i = 1; i < nargs; i++)
 		n += snprintf(buf + n, len - n, " a%d", i);
 	snprintf(buf + n, len - n, "\n");
+}
+
+/* "exec=/bin/x\n" then n lines "KEY<i>=VALUE" with KEY like "env=V". */
+static void env_lines(char *buf, size_t len, int n, const char *key)
+{
+	int i, w = snprintf(buf, len, "exec=/bin/x\n");
+
+	for (i = 0; i < n; i++)
+		w += snprintf(buf + w, len - w, "%s%d=%d\n", key, i, i);
+}
+
+/* "KEY=" followed by a value of n characters, all c after the first. */
+static void long_value(char *buf, size_t len, const char *key, char first, int n)
+{
+	int w = snprintf(buf, len, "exec=/bin/x\n%s=%c", key, first);
+
+	memset(buf + w, 'v', (size_t)n - 1);
+	buf[w + n - 1] = '\0';
+}
+
+static void test_limits_new_keys(void)
+{
+	char text[4096], err[ERR_SIZE] = "";
+	struct service svc;
+	int rc;
+
+	env_lines(text, sizeof(text), SERVICE_ENV_MAX, "env=V");
+	rc = service_parse(&svc, "env16", text, err, sizeof(err));
+	CHECK(rc == 0 && svc.nenv == 16 && strcmp(svc.envp[17], "V15=15") == 0 &&
+	      svc.envp[18] == NULL, "limits: 16 env= variables (%s)", err);
+	env_lines(text, sizeof(text), SERVICE_ENV_MAX + 1, "env=V");
+	CHECK(service_parse(&svc, "env17", text, err, sizeof(err)) == -1,
+	      "limits: 17 env= variables are too many");
+	check_error_text("env17", err, "env: at most 16 variables", 18);
+	strcpy(text + strlen(text) - strlen("V16=16\n"), "V3=x\n");
+	rc = service_parse(&svc, "env16again", text, err, sizeof(err));
+	CHECK(rc == 0 && svc.nenv == 16 && strcmp(svc.env[3], "V3=x") == 0,
+	      "limits: a 17th env= line for a known key replaces it (%s)", err);
+
+	long_value(text, sizeof(text), "env", 'E', SERVICE_ENV_LEN - 1);
+	text[17] = '=';
+	rc = service_parse(&svc, "env255", text, err, sizeof(err));
+	CHECK(rc == 0 && strlen(svc.env[0]) == SERVICE_ENV_LEN - 1,
+	      "limits: env= entry of 255 characters (%s)", err);
+	long_value(text, sizeof(text), "env", 'E', SERVICE_ENV_LEN);
+	text[17] = '=';
+	CHECK(service_parse(&svc, "env256", text, err, sizeof(err)) == -1,
+	      "limits: env= entry of 256 characters is too long");
+	check_error_text("env256", err, "env: too long", 2);
+
+	long_value(text, sizeof(text), "workdir", '/', SERVICE_PATH_MAX - 1);
+	rc = service_parse(&svc, "workdir255", text, err, sizeof(err));
+	CHECK(rc == 0 && strlen(svc.workdir) == SERVICE_PATH_MAX - 1,
+	      "limits: workdir of 255 characters (%s)", err);
+	long_value(text, sizeof(text), "workdir", '/', SERVICE_PATH_MAX);
+	CHECK(service_parse(&svc, "workdir256", text, err, sizeof(err)) == -1,
+	      "limits: workdir of 256 characters is too long");
+	check_error_text("workdir256", err, "workdir: too long", 2);
+
+	long_value(text, sizeof(text), "group", 'g', 63);
+	CHECK(service_parse(&svc, "group63", text, err, sizeof(err)) == 0 &&
+	      strlen(svc.group) == 63, "limits: group of 63 characters (%s)", err);
+	long_value(text, sizeof(text), "group", 'g', 64);
+	CHECK(service_parse(&svc, "group64", text, err, sizeof(err)) == -1,
+	      "limits: group of 64 characters is too long");
+	check_error_text("group64", err, "group: expected a group name", 2);
+
+	/* An unknown capability is quoted, shortened, in a one-line error. */
+	long_value(text, sizeof(text), "capabilities", 'C', 900);
+	CHECK(service_parse(&svc, "caplong", text, err, sizeof(err)) == -1,
+	      "limits: a 900-character capability name is rejected");
+	check_error_text("caplong", err, "unknown capability \"Cvvv", 2);
+	CHECK(strlen(err) < 200, "limits: its error is short (%zu)", strlen(err));
 }
 
 static void test_limits(void)
@@ -223,6 +454,8 @@ static void test_limits(void)
 	CHECK(rc == -1, "limits: user of 64 characters is too long");
 	check_error_text("user64", err, "user: expected a user name", 2);
 
+	test_limits_new_keys();
+
 	/* A tiny error buffer is filled and terminated, not overrun. */
 	memset(err, '#', sizeof(err));
 	CHECK(service_parse(&svc, "tiny", "bogus", err, 8) == -1 &&
@@ -237,13 +470,19 @@ static void test_reuse(void)
 	struct service svc;
 
 	service_parse(&svc, "first", "exec=/bin/a 1 2 3\nuser=u\nafter=network\n"
-		      "restart=never\n", err, sizeof(err));
+		      "restart=never\ngroup=g\nenv=A=1\nenv=PATH=/x\nworkdir=/w\n"
+		      "limit.core=0\ncapabilities=CAP_NET_RAW\n", err, sizeof(err));
 	CHECK(service_parse(&svc, "second", "exec=/bin/b\n", err, sizeof(err)) == 0 &&
 	      strcmp(svc.name, "second") == 0 && svc.argv[1] == NULL &&
 	      svc.user[0] == '\0' && svc.after_network == 0 &&
 	      svc.restart == RESTART_ALWAYS && svc.pid == 0 &&
 	      svc.failures == 0 && svc.restart_at_ms == 0,
 	      "reuse: second parse starts from defaults");
+	CHECK(svc.group[0] == '\0' && svc.nenv == 0 && strcmp(svc.workdir, "/") == 0 &&
+	      svc.limits_set == 0 && svc.capabilities == 0 &&
+	      strcmp(svc.envp[0], DEFAULT_PATH) == 0 && strcmp(svc.envp[1], "HOME=/") == 0 &&
+	      svc.envp[2] == NULL,
+	      "reuse: group, env, workdir, limits and capabilities back to defaults");
 }
 
 static void test_restart_delay(void)
