@@ -6,6 +6,7 @@
 
 #define SERVICES_DIR "/etc/fathom/services"
 #define MODULES_LIST "/etc/fathom/modules"
+#define COLDPLUG_TABLE "/etc/fathom/coldplug"
 #define SERVICES_MAX 32
 
 /* mount.c: proc, sys, dev, run, tmp. Failures are logged. */
@@ -13,6 +14,11 @@ void mount_early(void);
 
 /* modules.c: load the modules listed in a file, in order. */
 int modules_load_list(const char *list_path);
+int module_load(const char *path);
+
+/* coldplug.c: load the modules for the devices present (the table is
+ * described in modalias.h); log network devices left without a driver. */
+void coldplug_run(const char *table_path);
 
 /* supervise.c */
 int services_load(const char *dir);

@@ -225,6 +225,7 @@ int main(void)
 	lp.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	if (!test_root) {
 		modules_load_list(MODULES_LIST);
+		coldplug_run(COLDPLUG_TABLE);
 		lp.npower = power_button_open(lp.power, 4);
 	}
 	snprintf(services_dir, sizeof(services_dir), "%s%s", test_root ? test_root : "", SERVICES_DIR);

@@ -10,7 +10,9 @@
 
 #include "log.h"
 
-static int module_load(const char *path)
+/* Load one .ko. Returns 0 when it is loaded, including by someone before
+ * us (EEXIST), or -1 with errno set. */
+int module_load(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int rc;

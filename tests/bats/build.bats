@@ -68,6 +68,23 @@ setup_file() {
 	while read -r ko; do [ -f "$ROOTFS$ko" ]; done < "$ROOTFS/etc/fathom/modules"
 }
 
+@test "the coldplug table lists COLDPLUG_MODULES with their aliases, and every .ko it names is in the image" {
+	table=$ROOTFS/etc/fathom/coldplug
+	[ -s "$table" ]
+	for m in $(sed -n 's/^COLDPLUG_MODULES=//p' "$TOP/boards/$BOARD/board.conf" | tr - _); do
+		grep -q "^deps $m " "$table" || { echo "no deps line for $m"; false; }
+		grep -q "^alias [^ ]* $m$" "$table" || { echo "no alias for $m"; false; }
+	done
+	grep -qx 'alias pci:v000010ECd00008139sv\*sd\*bc\*sc\*i\* 8139cp' "$table"
+	# 8139cp needs mii, which comes first; the module itself is last.
+	grep -q '^deps 8139cp /.*/mii\.ko /.*/8139cp\.ko$' "$table"
+	for ko in $(awk '$1 == "deps" { for (i = 3; i <= NF; i++) print $i }' "$table"); do
+		[ -f "$ROOTFS$ko" ] || { echo "missing $ko"; false; }
+	done
+	# Only aliases of shipped modules: the table stays small.
+	[ "$(awk '$1 == "alias"' "$table" | wc -l)" -lt 200 ]
+}
+
 @test "iperf3 and its whole library closure are in the image, the service declared by the board" {
 	[ -x "$ROOTFS/usr/bin/iperf3" ]
 	for lib in $(readelf -d "$ROOTFS/usr/bin/iperf3" "$ROOTFS"/lib/x86_64-linux-gnu/*.so* |

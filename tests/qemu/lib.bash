@@ -12,7 +12,8 @@ TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 BOOT_TIMEOUT=${FATHOM_BOOT_TIMEOUT:-180}
 
 # vm_boot NAME KERNEL-ARGS...: sets NS, CONSOLE, QEMU_PID (exported, so the
-# tests and teardown_file see them through the environment).
+# tests and teardown_file see them through the environment). VM_QEMU_OPTS:
+# more scripts/qemu-run options (e.g. "--nic rtl8139 --device i6300esb").
 vm_boot() {
 	local name=$1
 	shift
@@ -32,7 +33,7 @@ vm_boot() {
 	ip netns exec "$NS" "$TOP/scripts/qemu-run" \
 		--kernel "$OUTDIR/$BOARD/vmlinuz" --initrd "$OUTDIR/$BOARD/initramfs.cpio.zst" \
 		--board "$TOP/boards/$BOARD" --tap tap0 --mac 52:54:00:00:02:10 \
-		--console "$CONSOLE" --monitor 4444 -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
+		--console "$CONSOLE" --monitor 4444 ${VM_QEMU_OPTS:-} -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
 	export QEMU_PID=$!
 }
 
