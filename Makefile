@@ -45,7 +45,7 @@ TARGET_LIBS := $(LIBNL)/lib/libnl-route-3.a $(LIBNL)/lib/libnl-3.a -lpthread
 NETCFG_SRCS := netcfg/cmdline.c netcfg/select.c netcfg/log.c netcfg/link.c \
 	netcfg/addr.c netcfg/apply.c
 INIT_SRCS := init/main.c init/log.c init/mount.c init/modules.c init/service.c \
-	init/supervise.c init/shutdown.c init/shutdown_fsm.c init/power.c \
+	init/supervise.c init/shutdown.c init/shutdown_fsm.c init/power.c init/params.c init/watchdog.c init/shell.c \
 	init/coldplug.c init/modalias.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS) $(NETCFG_SRCS))
 INIT_BIN := $(BUILD)/init
@@ -125,9 +125,9 @@ run: all
 
 # Tests -------------------------------------------------------------------
 
-UNIT_TESTS := test_cmdline test_cpio test_select test_service test_shutdown test_modalias
+UNIT_TESTS := test_cmdline test_cpio test_select test_service test_shutdown test_initconfig test_modalias
 UNIT_BINS := $(addprefix $(HOSTBUILD)/tests/,$(UNIT_TESTS))
-FUZZ_TARGETS := fuzz_cmdline fuzz_manifest fuzz_service fuzz_coldplug
+FUZZ_TARGETS := fuzz_cmdline fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug
 FUZZ_BINS := $(addprefix $(HOSTBUILD)/fuzz/,$(FUZZ_TARGETS))
 
 $(HOSTBUILD)/tests/test_cmdline: tests/unit/test_cmdline.c netcfg/cmdline.c
@@ -135,6 +135,7 @@ $(HOSTBUILD)/tests/test_cpio: tests/unit/test_cpio.c image/cpio.c
 $(HOSTBUILD)/tests/test_select: tests/unit/test_select.c netcfg/select.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c
 $(HOSTBUILD)/tests/test_shutdown: tests/unit/test_shutdown.c init/shutdown_fsm.c
+$(HOSTBUILD)/tests/test_initconfig: tests/unit/test_initconfig.c init/params.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_modalias: tests/unit/test_modalias.c init/modalias.c
 $(UNIT_BINS): tests/unit/tap.h $(wildcard netcfg/*.h image/*.h init/*.h) | deps
 	$(quiet) HOSTCC "$@ (ASan/UBSan)"
@@ -144,6 +145,7 @@ $(UNIT_BINS): tests/unit/tap.h $(wildcard netcfg/*.h image/*.h init/*.h) | deps
 $(HOSTBUILD)/fuzz/fuzz_cmdline: tests/fuzz/fuzz_cmdline.c netcfg/cmdline.c
 $(HOSTBUILD)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c image/cpio.c
 $(HOSTBUILD)/fuzz/fuzz_service: tests/fuzz/fuzz_service.c init/service.c
+$(HOSTBUILD)/fuzz/fuzz_initconfig: tests/fuzz/fuzz_initconfig.c init/params.c netcfg/cmdline.c
 $(HOSTBUILD)/fuzz/fuzz_coldplug: tests/fuzz/fuzz_coldplug.c init/modalias.c
 $(FUZZ_BINS): | deps
 	$(quiet) FUZZ "$@"
@@ -161,6 +163,7 @@ check: all unit fuzz
 	$(Q)tests/run --out $(O) --board $(BOARD)
 
 bench: all
+	bench/init --out $(O) --board $(BOARD)
 	bench/boot --out $(O) --board $(BOARD)
 
 clean:

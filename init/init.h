@@ -37,6 +37,22 @@ void shutdown_poll(int processes_left);
 long shutdown_deadline_ms(void);
 int shutdown_in_progress(void);
 
+/* watchdog.c: the hardware watchdog, fed from the event loop */
+struct init_config;
+void watchdog_start(const struct init_config *cfg);
+long watchdog_interval_ms(void);
+void watchdog_tick(long now_ms);
+void watchdog_release(void);
+
+/* supervise.c: the longest run of consecutive failures, and whose */
+unsigned services_max_failures(const char **name);
+
+/* shell.c: the rescue shell on the console (fathom.shell) */
+void shell_enable(void);
+int shell_child_exited(pid_t pid, long now_ms);
+long shell_next_start_ms(void);
+void shell_start_due(long now_ms);
+
 /* power.c: the ACPI power button */
 int power_button_open(int *fds, int max);
 int power_button_pressed(int fd);

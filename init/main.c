@@ -18,6 +18,7 @@
 
 #include "init.h"
 #include "log.h"
+#include "params.h"
 #include "netcfg.h"
 
 /* fds 0-2 on the console; /dev/null if there is none, so that writes by
@@ -51,18 +52,30 @@ static void log_cmdline_error(void *ctx, const char *msg)
 	log_err("netcfg: %s", msg);
 }
 
-static void network_configure(void)
+static void log_config_error(const char *msg)
 {
-	struct netcfg_config cfg;
-	char cmdline[4096] = "";
+	log_err("%s", msg);
+}
+
+/* The kernel command line, or "" (logged) if it cannot be read. */
+static const char *cmdline_read(void)
+{
+	static char cmdline[4096];
 	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : -1;
 
 	if (fd >= 0)
 		close(fd);
 	if (n < 0)
-		log_err("cannot read /proc/cmdline: %s; network stays unconfigured", strerror(errno));
+		log_err("cannot read /proc/cmdline: %s; using defaults", strerror(errno));
 	cmdline[n > 0 ? n : 0] = '\0';
+	return cmdline;
+}
+
+static void network_configure(const char *cmdline)
+{
+	struct netcfg_config cfg;
+
 	netcfg_set_log(log_from_netcfg);
 	netcfg_config_init(&cfg);
 	netcfg_parse_cmdline(&cfg, cmdline, log_cmdline_error, NULL);
@@ -76,6 +89,7 @@ static void network_configure(void)
 struct loop {
 	int sfd;		/* signalfd: every signal */
 	int tfd;		/* timerfd: restarts and shutdown deadlines */
+	int wfd;		/* timerfd: feeding the watchdog */
 	int power[4];		/* power button input devices */
 	int npower;
 	int children_left;	/* whether the last wait found any child */
@@ -87,7 +101,8 @@ static void reap_children(struct loop *lp)
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		services_child_exited(pid, status, monotonic_ms());
+		if (!shell_child_exited(pid, monotonic_ms()))
+			services_child_exited(pid, status, monotonic_ms());
 	lp->children_left = !(pid < 0 && errno == ECHILD);
 }
 
@@ -103,6 +118,8 @@ static void timer_arm(int tfd)
 {
 	struct itimerspec its = { 0 };
 	long next = earliest(services_next_restart_ms(), shutdown_deadline_ms());
+
+	next = earliest(next, shell_next_start_ms());
 
 	if (next > 0) {
 		long delta = next - monotonic_ms();
@@ -144,6 +161,7 @@ static int loop_fds(const struct loop *lp, struct pollfd *fds, int max)
 
 	fds[n++] = (struct pollfd){ .fd = lp->sfd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = lp->tfd, .events = POLLIN };
+	fds[n++] = (struct pollfd){ .fd = lp->wfd, .events = POLLIN };
 	for (i = 0; i < lp->npower && n < max; i++)
 		fds[n++] = (struct pollfd){ .fd = lp->power[i], .events = POLLIN };
 	nout = services_output_fds(out, SERVICES_MAX);
@@ -160,9 +178,13 @@ static void loop_dispatch(struct loop *lp, const struct pollfd *fds, int n)
 
 	if ((fds[0].revents & POLLIN) && read(lp->sfd, &si, sizeof(si)) == sizeof(si))
 		signal_handle(lp, &si);
-	if ((fds[1].revents & POLLIN) && read(lp->tfd, &ticks, sizeof(ticks)) > 0)
+	if ((fds[1].revents & POLLIN) && read(lp->tfd, &ticks, sizeof(ticks)) > 0) {
 		services_restart_due(monotonic_ms());
-	for (i = 2; i < 2 + lp->npower && i < n; i++)
+		shell_start_due(monotonic_ms());
+	}
+	if ((fds[2].revents & POLLIN) && read(lp->wfd, &ticks, sizeof(ticks)) > 0)
+		watchdog_tick(monotonic_ms());
+	for (i = 3; i < 3 + lp->npower && i < n; i++)
 		if ((fds[i].revents & POLLIN) && power_button_pressed(fds[i].fd)) {
 			log_info("power button pressed");
 			shutdown_begin(RB_POWER_OFF);
@@ -175,7 +197,7 @@ static void loop_dispatch(struct loop *lp, const struct pollfd *fds, int n)
 /* The supervisor: one poll loop, forever. */
 static void supervise(struct loop *lp)
 {
-	struct pollfd fds[2 + 4 + SERVICES_MAX];
+	struct pollfd fds[3 + 4 + SERVICES_MAX];
 	int n;
 
 	for (;;) {
@@ -193,6 +215,39 @@ static void supervise(struct loop *lp)
 	}
 }
 
+/* A periodic timer to feed the watchdog, or -1 if there is none. */
+static int watchdog_timer_create(void)
+{
+	long ms = watchdog_interval_ms();
+	struct itimerspec its;
+	int fd;
+
+	if (ms <= 0)
+		return -1;
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	its.it_value.tv_sec = its.it_interval.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = its.it_interval.tv_nsec = (ms % 1000) * 1000000L;
+	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL) < 0)
+		log_err("watchdog: timer: %s; it will reset the machine", strerror(errno));
+	return fd;
+}
+
+/* PID 1's resident memory in kB, from /proc/self/status (-1 if unknown). */
+static long self_rss_kb(void)
+{
+	char buf[2048], *p;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strstr(buf, "VmRSS:");
+	return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
 /* Last resort when signalfd/timerfd are unavailable: just reap. */
 static void supervise_degraded(void)
 {
@@ -203,9 +258,12 @@ static void supervise_degraded(void)
 
 int main(void)
 {
-	struct loop lp = { .children_left = 1 };
+	struct loop lp = { .children_left = 1, .wfd = -1 };
+	struct init_config icfg;
+	const char *cmdline;
 	const char *test_root = getenv("FATHOM_TEST_ROOT");
 	char services_dir[512];
+	long started_ms = monotonic_ms();
 	sigset_t all;
 
 	/* Every signal arrives through the signalfd, never asynchronously. */
@@ -223,17 +281,28 @@ int main(void)
 
 	lp.sfd = signalfd(-1, &all, SFD_CLOEXEC);
 	lp.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	cmdline = test_root ? getenv("FATHOM_TEST_CMDLINE") : cmdline_read();
+	init_config_parse(&icfg, cmdline ? cmdline : "", log_config_error);
 	if (!test_root) {
 		modules_load_list(MODULES_LIST);
 		coldplug_run(COLDPLUG_TABLE);
 		lp.npower = power_button_open(lp.power, 4);
 	}
+	if (!test_root)		/* never the build host's watchdog */
+		watchdog_start(&icfg);
+	lp.wfd = watchdog_timer_create();
 	snprintf(services_dir, sizeof(services_dir), "%s%s", test_root ? test_root : "", SERVICES_DIR);
 	services_load(services_dir);
 	services_start(0);
+	/* Before the network: a shell is most wanted while that is stuck. */
+	if (icfg.shell)
+		shell_enable();
 	if (!test_root)
-		network_configure();
+		network_configure(cmdline);
 	services_start(1);
+	/* CLOCK_MONOTONIC counts from the kernel's start: bench/init reads this. */
+	log_info("ready: services launched at %ld ms (init started at %ld ms); init RSS %ld kB",
+		 monotonic_ms(), started_ms, self_rss_kb());
 	if (lp.sfd < 0 || lp.tfd < 0) {
 		log_err("signalfd/timerfd: %s; only reaping from now on", strerror(errno));
 		supervise_degraded();

@@ -39,6 +39,7 @@ static void shutdown_final(void)
 	sync();
 	for (i = 0; i < sizeof(umounts) / sizeof(umounts[0]); i++)
 		umount2(umounts[i], MNT_DETACH);
+	watchdog_release();
 	log_info("shutdown: %s now", how_name(sd.how));
 	if (reboot(sd.how) < 0)
 		log_err("shutdown: reboot(): %s", strerror(errno));

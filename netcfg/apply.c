@@ -212,6 +212,7 @@ int netcfg_apply(const struct netcfg_config *cfg)
 	struct netcfg_run run = { 0 };
 	const struct netcfg_link *up;
 	int chosen, rc = 0;
+	long waited;
 
 	if (run_open(&run) < 0) {
 		nc_log(NC_ERR, "cannot open a netlink socket: %s", strerror(errno));
@@ -225,14 +226,16 @@ int netcfg_apply(const struct netcfg_config *cfg)
 		run_close(&run);
 		return -1;
 	}
+	waited = now_ms();
 	chosen = uplink_wait(&run, cfg);
+	waited = now_ms() - waited;
 	if (chosen < 0) {
 		report_no_carrier(&run, cfg);
 		run_close(&run);
 		return -1;
 	}
 	up = &run.links[chosen];
-	nc_log(NC_INFO, "%s: chosen as uplink (%s, carrier)", up->name, up->driver);
+	nc_log(NC_INFO, "%s: chosen as uplink (%s, carrier after %ld ms)", up->name, up->driver, waited);
 	if (cfg->ipv4.family && family_apply(&run, up, &cfg->ipv4) < 0)
 		rc = -1;
 	if (cfg->ipv6.family && family_apply(&run, up, &cfg->ipv6) < 0)

@@ -727,3 +727,25 @@ int netcfg_config_format(const struct netcfg_config *cfg, char *buf, size_t len)
 	text_add(&t, "link_timeout: %us\n", cfg->link_timeout);
 	return text_result(&t);
 }
+
+int cmdline_get(const char *cmdline, const char *key, char *value, size_t len)
+{
+	struct param_token tok;
+	const char *p = cmdline;
+	int found = 0;
+
+	while (p && (p = next_param(p, &tok)) != NULL) {
+		if (!tok.has_value && span_equals(tok.key, "--"))
+			break;
+		if (!param_name_equals(tok.key, key))
+			continue;
+		found = 1;
+		if (len > 0) {
+			size_t n = tok.value.len < len - 1 ? tok.value.len : len - 1;
+
+			memcpy(value, tok.value.s, n);
+			value[n] = '\0';
+		}
+	}
+	return found;
+}

@@ -64,4 +64,10 @@ int netcfg_resolv_conf(const struct netcfg_config *cfg, char *buf, size_t len);
  * `netcfg check`). Returns the length written, or -1 if buf is too small. */
 int netcfg_config_format(const struct netcfg_config *cfg, char *buf, size_t len);
 
+/* The value of the last `key=value` on a kernel command line (a bare `key`
+ * has the value ""), tokenized as netcfg_parse_cmdline does, stopping at
+ * "--". Copies it into value (cut to len - 1 bytes). Returns 1 if the key
+ * is there, 0 if not. For init's own parameters. */
+int cmdline_get(const char *cmdline, const char *key, char *value, size_t len);
+
 #endif

@@ -27,7 +27,6 @@ teardown() {
 }
 
 @test "iperf3 over IPv4: Debian's client measures more than 0 bits/s" {
-	wait_until 60 in_ns iperf3 -c 192.0.2.10 -t 1
 	iperf3_measures 192.0.2.10
 }
 

@@ -14,6 +14,8 @@ BOOT_TIMEOUT=${FATHOM_BOOT_TIMEOUT:-180}
 # vm_boot NAME KERNEL-ARGS...: sets NS, CONSOLE, QEMU_PID (exported, so the
 # tests and teardown_file see them through the environment). VM_QEMU_OPTS:
 # more scripts/qemu-run options (e.g. "--nic rtl8139 --device i6300esb").
+# VM_INITRD: another initrd (e.g. the image plus an overlay archive).
+# VM_CONSOLE_PORT: the console also as a tcp server in the namespace.
 vm_boot() {
 	local name=$1
 	shift
@@ -31,9 +33,9 @@ vm_boot() {
 	ip -n "$NS" link set br0 up
 	# fd 3 is bats' own: the VM must not hold it open.
 	ip netns exec "$NS" "$TOP/scripts/qemu-run" \
-		--kernel "$OUTDIR/$BOARD/vmlinuz" --initrd "$OUTDIR/$BOARD/initramfs.cpio.zst" \
+		--kernel "$OUTDIR/$BOARD/vmlinuz" --initrd "${VM_INITRD:-$OUTDIR/$BOARD/initramfs.cpio.zst}" \
 		--board "$TOP/boards/$BOARD" --tap tap0 --mac 52:54:00:00:02:10 \
-		--console "$CONSOLE" --monitor 4444 ${VM_QEMU_OPTS:-} -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
+		--console "$CONSOLE" --monitor 4444 ${VM_CONSOLE_PORT:+--console-port $VM_CONSOLE_PORT} ${VM_QEMU_OPTS:-} -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
 	export QEMU_PID=$!
 }
 
@@ -69,17 +71,37 @@ wait_for_ping() {
 }
 
 # Run Debian's iperf3 client from the namespace against ADDR for 2 s.
-# Succeeds only if it reports a received rate above 0 bits/s.
+# Succeeds only if it reports a received rate above 0 bits/s. The server
+# takes one test at a time and is briefly not listening between tests:
+# "connection refused" is retried a few times, as a client would.
 iperf3_measures() {
-	local json
-	json=$(in_ns timeout 30 iperf3 -c "$1" -t 2 -J) || true
-	echo "iperf3 -c $1: $(echo "$json" | jq -r '.error // .end.sum_received.bits_per_second' 2>&1) bits/s"
+	local json try
+	for try in 1 2 3 4 5; do
+		json=$(in_ns timeout 30 iperf3 -c "$1" -t 2 -J) || true
+		echo "iperf3 -c $1 (try $try): $(echo "$json" | jq -r '.error // .end.sum_received.bits_per_second' 2>&1) bits/s"
+		echo "$json" | jq -e '.error // "" | test("unable to connect")' >/dev/null || break
+		sleep 1
+	done
 	echo "$json" | jq -e '.end.sum_received.bits_per_second | type == "number" and . > 0' >/dev/null
 }
 
 # Send one command to the VM's QEMU monitor (tcp, inside the namespace).
 vm_monitor() {
 	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/4444 && echo "$1" >&5 && sleep 0.5' _ "$1"
+}
+
+# initrd_concat OUT FILE...: join initrds as bootloaders do (iPXE, GRUB):
+# each starts 4-byte aligned, zero-padded. Linux unpacks them in order and
+# finds a cpio header only at an aligned offset.
+initrd_concat() {
+	local out=$1 f size
+	shift
+	: > "$out"
+	for f in "$@"; do
+		cat "$f" >> "$out"
+		size=$(stat -c %s "$out")
+		head -c $(( (4 - size % 4) % 4 )) /dev/zero >> "$out"
+	done
 }
 
 show_console() {

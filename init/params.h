@@ -1,0 +1,26 @@
+/* init's own kernel command line parameters (netcfg parses the network's). */
+#ifndef FATHOM_INIT_PARAMS_H
+#define FATHOM_INIT_PARAMS_H
+
+#include <stddef.h>
+
+#define WATCHDOG_DEFAULT_TIMEOUT 60
+#define WATCHDOG_DEFAULT_MAX_FAILURES 20
+
+struct init_config {
+	char watchdog_dev[64];		/* "" = /dev/watchdog if present */
+	int watchdog_off;		/* fathom.watchdog=off */
+	unsigned watchdog_timeout;	/* seconds, fathom.watchdog_timeout= */
+	unsigned watchdog_max_failures;	/* fathom.watchdog_max_failures= */
+	unsigned test_watchdog_stop;	/* fathom.test.watchdog_stop=S: stop feeding after S s */
+	int shell;			/* fathom.shell: rescue shell on the console */
+};
+
+typedef void (*init_config_error_fn)(const char *msg);
+
+/* Parse init's parameters from a kernel command line: defaults for what is
+ * absent, one message through err per malformed parameter (which then
+ * keeps its default). Returns the number of errors. */
+int init_config_parse(struct init_config *cfg, const char *cmdline, init_config_error_fn err);
+
+#endif
