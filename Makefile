@@ -54,7 +54,7 @@ MKCPIO := $(HOSTBUILD)/mkcpio
 
 ARTIFACTS := $(OUT)/vmlinuz $(OUT)/initramfs.cpio.zst $(OUT)/manifest.json
 
-.PHONY: all deps check check-quick run help clean unit fuzz bench
+.PHONY: all deps check check-quick run help clean unit fuzz fuzz-build bench
 .DEFAULT_GOAL := all
 
 all: $(OUT)/SHA256SUMS
@@ -66,7 +66,8 @@ help:
 	@echo '  check          all tests: unit (ASan/UBSan), fuzz smoke, build (bats), QEMU boot'
 	@echo '  check-quick    the tests that need no QEMU boot'
 	@echo '  run            boot the image in QEMU, serial console on this terminal (ctrl-a x quits)'
-	@echo '  bench          boot-time and size benchmark (bench/boot)'
+	@echo '  fuzz           run every libFuzzer target for FUZZ_SECONDS (default 300) each'
+	@echo '  bench          init and boot-time benchmarks (bench/init, bench/boot)'
 	@echo '  deps           install the Debian packages the build and tests need (root)'
 	@echo '  clean          remove $$(O) (the download cache in $${XDG_CACHE_HOME:-~/.cache}/fathom stays)'
 	@echo 'Variables: BOARD=$(BOARD) (boards: $(notdir $(wildcard boards/*))), O=$(O), V=1 (show commands),'
@@ -153,13 +154,24 @@ $(FUZZ_BINS): | deps
 		-Inetcfg -Iimage -Iinit -o $@ $(filter %.c,$^)
 
 unit: $(UNIT_BINS)
+fuzz-build: $(FUZZ_BINS)
+
+# Long fuzzing runs (make check does a bounded smoke run of each target).
+FUZZ_SECONDS ?= 300
 fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_TARGETS); do \
+		c=$$(mktemp -d) && cp tests/fuzz/corpus/$${f#fuzz_}/* $$c/ && \
+		echo "  FUZZ    $$f for $(FUZZ_SECONDS)s" && \
+		$(HOSTBUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			-artifact_prefix=$(HOSTBUILD)/fuzz/$$f- $$c > $$c.log 2>&1; \
+		rc=$$?; tail -n 2 $$c.log; rm -rf $$c $$c.log; [ $$rc = 0 ] || exit 1; \
+	done
 
 # The test runner prints TAP per suite and ends with "N passed, N failed".
-check-quick: all unit fuzz
+check-quick: all unit fuzz-build
 	$(Q)tests/run --quick --out $(O) --board $(BOARD)
 
-check: all unit fuzz
+check: all unit fuzz-build
 	$(Q)tests/run --out $(O) --board $(BOARD)
 
 bench: all

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -31,6 +32,25 @@ void shutdown_begin(int how)
 	kill(-1, SIGTERM);
 }
 
+/* reboot() from a child: when halting or powering off fails, the kernel
+ * ends the calling process, which for PID 1 would be a panic. */
+static void reboot_from_child(int how)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		reboot(how);
+		_exit(errno);
+	}
+	if (pid < 0 && reboot(how) < 0) {
+		log_err("shutdown: reboot(): %s", strerror(errno));
+		return;
+	}
+	if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		log_err("shutdown: reboot(): %s", strerror(WEXITSTATUS(status)));
+}
+
 static void shutdown_final(void)
 {
 	static const char *const umounts[] = { "/tmp", "/run", "/dev/shm", "/dev/pts" };
@@ -41,8 +61,7 @@ static void shutdown_final(void)
 		umount2(umounts[i], MNT_DETACH);
 	watchdog_release();
 	log_info("shutdown: %s now", how_name(sd.how));
-	if (reboot(sd.how) < 0)
-		log_err("shutdown: reboot(): %s", strerror(errno));
+	reboot_from_child(sd.how);
 	/* Still here: keep supervising; a new request may try again. */
 	sd.phase = SHUTDOWN_NONE;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # An appliance with a crash-looping service next to iperf3 (added by a
 # per-boot overlay archive appended to the initramfs, as per-machine configs
-# are) and the rescue shell on its serial console.
+# are), the rescue shell on its serial console, and a watchdog that gives up
+# on the machine once the crash loop reaches fathom.watchdog_max_failures.
 
 load lib
 
@@ -14,8 +15,9 @@ setup_file() {
 		"file /etc/fathom/services/crasher $overlay/crasher 0644 0 0" > "$overlay/manifest"
 	"$OUTDIR/build/host/mkcpio" -o "$overlay/overlay.cpio" "$overlay/manifest"
 	initrd_concat "$overlay/initrd" "$OUTDIR/$BOARD/initramfs.cpio.zst" "$overlay/overlay.cpio"
-	export VM_INITRD=$overlay/initrd VM_CONSOLE_PORT=4555
+	export VM_INITRD=$overlay/initrd VM_CONSOLE_PORT=4555 VM_QEMU_OPTS="--device i6300esb"
 	vm_boot robust console=ttyS0,115200 fathom.shell \
+		fathom.watchdog_timeout=6 fathom.watchdog_max_failures=5 \
 		fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1
 	wait_for_ping 192.0.2.10 || true
 }
@@ -54,4 +56,14 @@ teardown() {
 	wait_until 20 grep -q "again-42" "$CONSOLE"
 	run grep -c "shell: rescue shell on the console" "$CONSOLE"
 	[ "$output" -ge 2 ]
+}
+
+# Last: this one ends the VM.
+@test "a crash loop past fathom.watchdog_max_failures stops the watchdog's feeding: the machine resets" {
+	wait_until 90 grep -q "watchdog: no longer fed (service crasher failed 5 times in a row)" "$CONSOLE"
+	for _ in $(seq 60); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.5; done
+	run kill -0 "$QEMU_PID"
+	assert_failure
+	run cat "$CONSOLE"
+	refute_output --partial "shutdown:"
 }
