@@ -276,3 +276,45 @@ wait_log() {
 	assert_output --partial "service nogrp: group fathom-no-such-group: not in /etc/group"
 	refute_output --partial "service nogrp: started"
 }
+
+# busybox_in_image: the busybox the image ships (from the build's cache).
+busybox_in_image() {
+	awk '$1 == "file" && $2 == "/bin/busybox" { print $3 }' \
+		"$OUTDIR/build/${FATHOM_BOARD:-qemu-x86_64}/initramfs.manifest"
+}
+
+# wait_init_end STATUS: init must end within 15 s with that wait status.
+wait_init_end() {
+	for _ in $(seq 150); do kill -0 "$UNSHARE_PID" 2>/dev/null || break; sleep 0.1; done
+	run wait "$UNSHARE_PID"
+	UNSHARE_PID= INIT_PID=
+	assert_equal "$status" "$1"
+}
+
+# In a PID namespace, reboot() ends the namespace's init with SIGINT for
+# halt and power off (exit 130) and SIGHUP for reboot (129).
+@test "busybox poweroff, reboot and halt, run by a service, work (130, 129, 130)" {
+	bb=$(busybox_in_image)
+	[ -x "$bb" ]
+	for spec in "poweroff 130 power off" "reboot 129 reboot" "halt 130 halt"; do
+		set -- $spec
+		rm -f "$ROOT"/etc/fathom/services/*
+		service "$1" "exec=$bb $1 -d 1" "restart=never"
+		start_init
+		wait_init_end "$2"
+		shift 2
+		grep -q "shutdown: $* now" "$LOG"
+	done
+}
+
+@test "SIGINT (ctrl-alt-del) reboots; SIGUSR1 halts" {
+	service idle "exec=/bin/sleep 1000"
+	start_init
+	kill -INT "$INIT_PID"
+	wait_init_end 129
+	grep -q "shutdown: stopping services (reboot follows)" "$LOG"
+	start_init
+	kill -USR1 "$INIT_PID"
+	wait_init_end 130
+	grep -q "shutdown: stopping services (halt follows)" "$LOG"
+}

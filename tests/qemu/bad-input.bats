@@ -10,14 +10,6 @@ setup_file() {
 	wait_for_ping 2001:db8::10 || true
 }
 
-teardown_file() {
-	vm_destroy
-}
-
-teardown() {
-	[ -n "${BATS_TEST_COMPLETED:-}" ] || show_console
-}
-
 @test "the console shows exactly one error line naming fathom.ipv4 and the expected form" {
 	run grep -c 'fathom.ipv4: "192.0.2.10/33"' "$CONSOLE"
 	assert_output 1

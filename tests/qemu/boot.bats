@@ -10,14 +10,6 @@ setup_file() {
 	wait_for_ping 192.0.2.10 || true
 }
 
-teardown_file() {
-	vm_destroy
-}
-
-teardown() {
-	[ -n "${BATS_TEST_COMPLETED:-}" ] || show_console
-}
-
 @test "the appliance answers ping on its static IPv4 address 192.0.2.10" {
 	wait_for_ping 192.0.2.10
 }

@@ -15,14 +15,6 @@ setup_file() {
 	wait_for_ping 192.0.2.10 || true
 }
 
-teardown_file() {
-	vm_destroy
-}
-
-teardown() {
-	[ -n "${BATS_TEST_COMPLETED:-}" ] || show_console
-}
-
 @test "coldplug: the RTL8139 (driver not in MODULES) gets its driver; the VM answers ping on 192.0.2.10" {
 	wait_for_ping 192.0.2.10
 }

@@ -108,3 +108,13 @@ show_console() {
 	echo "--- console ($CONSOLE):"
 	cat "$CONSOLE" 2>/dev/null
 }
+
+# Every VM test file: the VM goes with its file, and a failing test shows
+# the console.
+teardown_file() {
+	vm_destroy
+}
+
+teardown() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || show_console
+}

@@ -22,14 +22,6 @@ setup_file() {
 	wait_for_ping 192.0.2.10 || true
 }
 
-teardown_file() {
-	vm_destroy
-}
-
-teardown() {
-	[ -n "${BATS_TEST_COMPLETED:-}" ] || show_console
-}
-
 @test "a crash-looping service is restarted with growing delays" {
 	wait_until 60 grep -q "service crasher: exited with status 1; restarting in 4s" "$CONSOLE"
 	run grep -o "service crasher: exited with status 1; restarting in [0-9]*s" "$CONSOLE"

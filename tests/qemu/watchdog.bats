@@ -11,14 +11,6 @@ setup_file() {
 	wait_for_ping 192.0.2.10 || true
 }
 
-teardown_file() {
-	vm_destroy
-}
-
-teardown() {
-	[ -n "${BATS_TEST_COMPLETED:-}" ] || show_console
-}
-
 @test "init finds /dev/watchdog (i6300esb, loaded by coldplug) and arms it with the asked timeout" {
 	wait_until 60 grep -q "watchdog: /dev/watchdog, timeout 6s" "$CONSOLE"
 }
