@@ -49,6 +49,8 @@ INIT_SRCS := init/main.c init/log.c init/mount.c init/modules.c init/service.c \
 	init/coldplug.c init/modalias.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS) $(NETCFG_SRCS))
 INIT_BIN := $(BUILD)/init
+NETCFG_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(NETCFG_SRCS) netcfg/main.c)
+NETCFG_BIN := $(BUILD)/netcfg
 
 MKCPIO := $(HOSTBUILD)/mkcpio
 
@@ -96,6 +98,11 @@ $(INIT_BIN): $(INIT_OBJS)
 	$(quiet) LD "$@"
 	$(Q)$(TARGET_CC) $(TARGET_LDFLAGS) -o $@ $(INIT_OBJS) $(TARGET_LIBS)
 
+# The netcfg tool: in the image (/usr/sbin/netcfg) and for the build host.
+$(NETCFG_BIN): $(NETCFG_OBJS)
+	$(quiet) LD "$@"
+	$(Q)$(TARGET_CC) $(TARGET_LDFLAGS) -o $@ $(NETCFG_OBJS) $(TARGET_LIBS)
+
 $(MKCPIO): image/mkcpio.c image/cpio.c image/cpio.h | deps
 	$(quiet) HOSTCC "$@"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iimage -o $@ image/mkcpio.c image/cpio.c
@@ -107,7 +114,7 @@ SDE_STAMP := $(BUILD)/source-date-epoch
 $(shell mkdir -p $(BUILD) && [ "$$(cat $(SDE_STAMP) 2>/dev/null)" = "$(SOURCE_DATE_EPOCH)" ] || \
 	echo "$(SOURCE_DATE_EPOCH)" > $(SDE_STAMP))
 
-$(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz &: $(INIT_BIN) $(MKCPIO) $(BOARD_FILES) image/mkinitramfs \
+$(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz &: $(INIT_BIN) $(NETCFG_BIN) $(MKCPIO) $(BOARD_FILES) image/mkinitramfs \
 		scripts/fetch-deb scripts/cache.sh $(SDE_STAMP) | deps
 	$(quiet) GEN "$(OUT)/initramfs.cpio.zst"
 	$(Q)image/mkinitramfs $(BOARD_DIR) $(BUILD) $(OUT) $(INIT_BIN) $(MKCPIO)

@@ -79,7 +79,7 @@ static void network_configure(const char *cmdline)
 	netcfg_set_log(log_from_netcfg);
 	netcfg_config_init(&cfg);
 	netcfg_parse_cmdline(&cfg, cmdline, log_cmdline_error, NULL);
-	if (netcfg_apply(&cfg) == 0)
+	if (netcfg_apply(&cfg, &netcfg_appliance_options) == 0)
 		log_info("network: configured");
 	else
 		log_err("network: not fully configured (see above); starting services anyway");

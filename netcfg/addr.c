@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -109,4 +110,41 @@ int ipv6_disable_autoconf(const char *ifname)
 			return -1;
 	}
 	return 0;
+}
+
+/* The flags of address a on the link, or -1 if it is not there. */
+static int addr_flags(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a)
+{
+	struct nl_cache *cache;
+	struct nl_object *obj;
+	int flags = -1;
+
+	if (rtnl_addr_alloc_cache(sk, &cache) < 0)
+		return -1;
+	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
+		struct rtnl_addr *ra = (struct rtnl_addr *)obj;
+		struct nl_addr *local = rtnl_addr_get_local(ra);
+
+		if (rtnl_addr_get_ifindex(ra) == ifindex && local &&
+		    rtnl_addr_get_family(ra) == a->family &&
+		    memcmp(nl_addr_get_binary_addr(local), a->addr, family_len(a->family)) == 0)
+			flags = (int)rtnl_addr_get_flags(ra);
+	}
+	nl_cache_free(cache);
+	return flags;
+}
+
+int addr_wait_dad(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a, int timeout_ms)
+{
+	int waited, flags = -1;
+
+	for (waited = 0; waited <= timeout_ms; waited += 100) {
+		flags = addr_flags(sk, ifindex, a);
+		if (flags < 0 || (flags & IFA_F_DADFAILED))
+			return -1;
+		if (!(flags & IFA_F_TENTATIVE))
+			return 0;
+		poll(NULL, 0, 100);
+	}
+	return 1;
 }

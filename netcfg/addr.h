@@ -15,6 +15,11 @@ int addr_apply(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a);
  * error. */
 int route_apply_default(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a);
 
+/* Wait until duplicate address detection is over for address a: 0 when it
+ * is usable, -1 if DAD failed (a duplicate on the link) or it vanished, 1
+ * if still tentative after timeout_ms. */
+int addr_wait_dad(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a, int timeout_ms);
+
 /* Turn off router advertisements and SLAAC on a link (before it goes up,
  * so no address nobody asked for appears). Returns 0 or -1 with errno. */
 int ipv6_disable_autoconf(const char *ifname);

@@ -18,7 +18,16 @@
 #include "log.h"
 #include "select.h"
 
+const struct netcfg_options netcfg_appliance_options = {
+	.resolv_conf = "/etc/resolv.conf",
+	.set_hostname = 1,
+};
+
+/* DAD takes about a second (RFC 4862 defaults); allow for slow links. */
+#define NETCFG_DAD_TIMEOUT_MS 5000
+
 struct netcfg_run {
+	const struct netcfg_options *opt;
 	struct nl_sock *sk;	/* requests */
 	struct nl_sock *ev;	/* RTNLGRP_LINK events */
 	struct netcfg_link links[NETCFG_MAX_LINKS];
@@ -62,6 +71,16 @@ static void run_close(struct netcfg_run *run)
 {
 	nl_socket_free(run->sk);
 	nl_socket_free(run->ev);
+}
+
+/* Read the links; with allow_virtual (tests), veth links count as NICs. */
+static void run_snapshot(struct netcfg_run *run)
+{
+	int i;
+
+	run->nlinks = links_snapshot(run->sk, run->links, NETCFG_MAX_LINKS);
+	for (i = 0; run->opt->allow_virtual && i < run->nlinks; i++)
+		run->links[i].has_device = 1;
 }
 
 static void mac_format(const unsigned char *mac, char *buf, size_t len)
@@ -108,7 +127,7 @@ static int uplink_wait(struct netcfg_run *run, const struct netcfg_config *cfg)
 	int chosen;
 
 	for (;;) {
-		run->nlinks = links_snapshot(run->sk, run->links, NETCFG_MAX_LINKS);
+		run_snapshot(run);
 		chosen = uplink_choose(cfg, run->links, run->nlinks);
 		left = deadline - now_ms();
 		if (chosen >= 0 || left <= 0)
@@ -138,6 +157,21 @@ static const char *family_name(int family)
 	return family == AF_INET ? "ipv4" : "ipv6";
 }
 
+/* IPv6: the address is usable only once DAD is over; report ready then. */
+static int dad_wait(struct netcfg_run *run, const struct netcfg_link *up,
+		    const struct netcfg_addr *a, const char *addr)
+{
+	int rc = addr_wait_dad(run->sk, up->ifindex, a, NETCFG_DAD_TIMEOUT_MS);
+
+	if (rc < 0)
+		nc_log(NC_ERR, "%s: ipv6 %s: duplicate address detection failed: another host "
+		       "on the link has it; check the site's address plan", up->name, addr);
+	else if (rc > 0)
+		nc_log(NC_WARN, "%s: ipv6 %s: still tentative after %ds; going on",
+		       up->name, addr, NETCFG_DAD_TIMEOUT_MS / 1000);
+	return rc < 0 ? -1 : 0;
+}
+
 /* Address and default route of one family. Returns 0 or -1. */
 static int family_apply(struct netcfg_run *run, const struct netcfg_link *up,
 			const struct netcfg_addr *a)
@@ -152,6 +186,8 @@ static int family_apply(struct netcfg_run *run, const struct netcfg_link *up,
 		       addr, a->prefixlen, nl_geterror(err));
 		return -1;
 	}
+	if (a->family == AF_INET6 && dad_wait(run, up, a, addr) < 0)
+		return -1;
 	if (!a->has_gateway) {
 		nc_log(NC_INFO, "%s: %s %s/%u (no gateway)", up->name, family_name(a->family),
 		       addr, a->prefixlen);
@@ -190,26 +226,27 @@ static int file_write_atomic(const char *path, const char *data)
 	return 0;
 }
 
-static int system_apply(const struct netcfg_config *cfg)
+static int system_apply(const struct netcfg_config *cfg, const struct netcfg_options *opt)
 {
 	char resolv[1024];
 	int rc = 0;
 
-	if (cfg->hostname[0] && sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
+	if (opt->set_hostname && cfg->hostname[0] &&
+	    sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) {
 		nc_log(NC_ERR, "hostname %s: %s", cfg->hostname, strerror(errno));
 		rc = -1;
 	}
-	if (netcfg_resolv_conf(cfg, resolv, sizeof(resolv)) < 0 ||
-	    file_write_atomic("/etc/resolv.conf", resolv) < 0) {
-		nc_log(NC_ERR, "/etc/resolv.conf: cannot write: %s", strerror(errno));
+	if (opt->resolv_conf && (netcfg_resolv_conf(cfg, resolv, sizeof(resolv)) < 0 ||
+				 file_write_atomic(opt->resolv_conf, resolv) < 0)) {
+		nc_log(NC_ERR, "%s: cannot write: %s", opt->resolv_conf, strerror(errno));
 		rc = -1;
 	}
 	return rc;
 }
 
-int netcfg_apply(const struct netcfg_config *cfg)
+int netcfg_apply(const struct netcfg_config *cfg, const struct netcfg_options *opt)
 {
-	struct netcfg_run run = { 0 };
+	struct netcfg_run run = { .opt = opt ? opt : &netcfg_appliance_options };
 	const struct netcfg_link *up;
 	int chosen, rc = 0;
 	long waited;
@@ -219,7 +256,7 @@ int netcfg_apply(const struct netcfg_config *cfg)
 		run_close(&run);
 		return -1;
 	}
-	run.nlinks = links_snapshot(run.sk, run.links, NETCFG_MAX_LINKS);
+	run_snapshot(&run);
 	if (candidates_bring_up(&run, cfg) == 0) {
 		nc_log(NC_ERR, "no candidate uplink (fathom.iface=%s); check the NIC and its driver",
 		       cfg->iface_kind == NETCFG_IFACE_AUTO ? "auto" : "<as given>");
@@ -240,7 +277,7 @@ int netcfg_apply(const struct netcfg_config *cfg)
 		rc = -1;
 	if (cfg->ipv6.family && family_apply(&run, up, &cfg->ipv6) < 0)
 		rc = -1;
-	if (system_apply(cfg) < 0)
+	if (system_apply(cfg, run.opt) < 0)
 		rc = -1;
 	run_close(&run);
 	return rc;

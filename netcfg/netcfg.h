@@ -11,10 +11,20 @@
 typedef void (*netcfg_log_fn)(int level, const char *fmt, va_list ap);
 void netcfg_set_log(netcfg_log_fn fn);
 
+/* What netcfg_apply may touch besides the links. */
+struct netcfg_options {
+	const char *resolv_conf;	/* write resolv.conf here; NULL = don't */
+	int set_hostname;		/* sethostname() from cfg */
+	int allow_virtual;		/* tests: veth links count as NICs */
+};
+
+/* The appliance's: /etc/resolv.conf and the hostname. */
+extern const struct netcfg_options netcfg_appliance_options;
+
 /* Choose the uplink, bring it up, wait for carrier (cfg->link_timeout),
- * then set the addresses, default routes, hostname and /etc/resolv.conf
- * that cfg asks for. Every failure is logged with its subject. Returns 0
- * when everything asked for is in place, -1 otherwise. */
-int netcfg_apply(const struct netcfg_config *cfg);
+ * then set the addresses, default routes, hostname and resolv.conf that
+ * cfg asks for. Every failure is logged with its subject. Returns 0 when
+ * everything asked for is in place, -1 otherwise. */
+int netcfg_apply(const struct netcfg_config *cfg, const struct netcfg_options *opt);
 
 #endif

@@ -1,0 +1,153 @@
+/* netcfg: the network configuration tool, for operators and tests.
+ *   netcfg check CMDLINE...   parse a kernel command line, print the result
+ *   netcfg show               list the links and their addresses
+ *   netcfg apply [--resolv FILE] [--hostname] [--allow-virtual] CMDLINE...
+ * The appliance's /init links the same code; this binary is in the image
+ * and runs on the build host as well (static musl). */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+
+#include "link.h"
+#include "netcfg.h"
+#include "select.h"
+
+static int usage(void)
+{
+	fprintf(stderr,
+		"usage: netcfg check CMDLINE...\n"
+		"       netcfg show\n"
+		"       netcfg apply [--resolv FILE] [--hostname] [--allow-virtual] CMDLINE...\n"
+		"check: parse a kernel command line (fathom.*, epoxy.*) and print the\n"
+		"  configuration, or one line per error (exit 1).\n"
+		"show: the links, their drivers, carrier, whether auto would choose them,\n"
+		"  and their addresses.\n"
+		"apply: configure the uplink as /init does; resolv.conf only with --resolv,\n"
+		"  the hostname only with --hostname.\n");
+	return 2;
+}
+
+static void print_error(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "netcfg: %s\n", msg);
+}
+
+/* Join argv into one command line. */
+static void join_args(int argc, char **argv, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < argc && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", argv[i]);
+}
+
+/* Parse argv as a command line; returns the number of errors. */
+static int config_from_args(struct netcfg_config *cfg, int argc, char **argv)
+{
+	char cmdline[8192];
+
+	join_args(argc, argv, cmdline, sizeof(cmdline));
+	netcfg_config_init(cfg);
+	return netcfg_parse_cmdline(cfg, cmdline, print_error, NULL);
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct netcfg_config cfg;
+	char out[4096];
+
+	if (config_from_args(&cfg, argc, argv) > 0)
+		return 1;
+	if (netcfg_config_format(&cfg, out, sizeof(out)) < 0)
+		return 1;
+	fputs(out, stdout);
+	return 0;
+}
+
+/* Print the addresses of every link, indented under it. */
+static void show_addresses(struct nl_cache *addrs, int ifindex)
+{
+	struct nl_object *obj;
+	char buf[INET6_ADDRSTRLEN + 8];
+
+	for (obj = nl_cache_get_first(addrs); obj; obj = nl_cache_get_next(obj)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)obj;
+
+		if (rtnl_addr_get_ifindex(a) != ifindex)
+			continue;
+		nl_addr2str(rtnl_addr_get_local(a), buf, sizeof(buf));
+		printf("    %s %s\n", rtnl_addr_get_family(a) == AF_INET6 ? "inet6" : "inet", buf);
+	}
+}
+
+static int cmd_show(void)
+{
+	struct netcfg_link links[NETCFG_MAX_LINKS];
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_cache *addrs = NULL;
+	int i, n;
+
+	if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0 ||
+	    (n = links_snapshot(sk, links, NETCFG_MAX_LINKS)) < 0 ||
+	    rtnl_addr_alloc_cache(sk, &addrs) < 0) {
+		fprintf(stderr, "netcfg: cannot read the links over netlink\n");
+		nl_socket_free(sk);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		const struct netcfg_link *l = &links[i];
+		const char *why = uplink_ineligible_reason(l);
+		const unsigned char *m = l->mac;
+
+		printf("%s: mac %02x:%02x:%02x:%02x:%02x:%02x driver %s carrier %s auto: %s\n",
+		       l->name, m[0], m[1], m[2], m[3], m[4], m[5], l->driver[0] ? l->driver : "-",
+		       l->carrier ? "yes" : "no", why ? why : "candidate");
+		show_addresses(addrs, l->ifindex);
+	}
+	nl_cache_free(addrs);
+	nl_socket_free(sk);
+	return 0;
+}
+
+static int cmd_apply(int argc, char **argv)
+{
+	struct netcfg_options opt = { 0 };
+	struct netcfg_config cfg;
+	int i = 0;
+
+	for (; i < argc && strncmp(argv[i], "--", 2) == 0 && argv[i][2]; i++) {
+		if (strcmp(argv[i], "--resolv") == 0 && i + 1 < argc)
+			opt.resolv_conf = argv[++i];
+		else if (strcmp(argv[i], "--hostname") == 0)
+			opt.set_hostname = 1;
+		else if (strcmp(argv[i], "--allow-virtual") == 0)
+			opt.allow_virtual = 1;
+		else
+			return usage();
+	}
+	if (config_from_args(&cfg, argc - i, argv + i) > 0)
+		fprintf(stderr, "netcfg: applying the rest of the configuration\n");
+	return netcfg_apply(&cfg, &opt) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage();
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 2, argv + 2);
+	if (strcmp(argv[1], "show") == 0 && argc == 2)
+		return cmd_show();
+	if (strcmp(argv[1], "apply") == 0)
+		return cmd_apply(argc - 2, argv + 2);
+	return usage();
+}

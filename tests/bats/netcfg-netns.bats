@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# netcfg against veth pairs in network namespaces the test creates: the
+# appliance's side ("dut") and the switch's side ("peer"). Documentation
+# prefixes only. netcfg runs with --allow-virtual (veth counts as a NIC).
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+	[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+	OUTDIR=${FATHOM_OUT:-$BATS_TEST_DIRNAME/../../out}
+	NETCFG=$OUTDIR/build/${FATHOM_BOARD:-qemu-x86_64}/netcfg
+	DUT=fnc-dut-$$-$BATS_TEST_NUMBER
+	PEER=fnc-peer-$$-$BATS_TEST_NUMBER
+	DNSMASQ_PID=
+	ip netns add "$DUT"
+	ip netns add "$PEER"
+	ip -n "$DUT" link set lo up
+	ip -n "$PEER" link set lo up
+}
+
+teardown() {
+	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null && wait "$DNSMASQ_PID" 2>/dev/null
+	ip netns del "$DUT" 2>/dev/null
+	ip netns del "$PEER" 2>/dev/null
+	true
+}
+
+# link NAME MAC PEER_STATE: a veth NAME in the dut, its peer p-NAME in the
+# peer namespace, up or down there (carrier on NAME needs both ends up).
+link() {
+	ip -n "$DUT" link add "$1" address "$2" type veth peer name "p-$1" netns "$PEER"
+	ip -n "$PEER" link set "p-$1" "$3"
+}
+
+# The peer side of link NAME gets the gateway addresses.
+gateway_on() {
+	ip -n "$PEER" addr add 192.0.2.1/28 dev "p-$1"
+	ip -n "$PEER" addr add 2001:db8::1/64 dev "p-$1" nodad
+}
+
+netcfg_apply() {
+	run ip netns exec "$DUT" "$NETCFG" apply --allow-virtual "$@"
+	echo "$output"
+}
+
+CFG="fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1 fathom.nodad"
+
+@test "fathom.iface=MAC selects that link among three created in random order" {
+	for n in $(printf '%s\n' 1 2 3 | shuf); do
+		link "v$n" "02:00:00:00:00:0$n" up
+	done
+	netcfg_apply $CFG fathom.iface=02:00:00:00:00:02
+	assert_success
+	run ip -n "$DUT" -o -4 addr show to 192.0.2.10
+	assert_output --partial " v2 "
+	[ "$(ip -n "$DUT" -o -4 addr show | grep -c 192.0.2.10)" = 1 ]
+}
+
+@test "auto takes the link whose peer is up, not the first by index" {
+	link va 02:00:00:00:00:0a down
+	link vb 02:00:00:00:00:0b up
+	netcfg_apply $CFG
+	assert_success
+	assert_output --partial "vb: chosen as uplink"
+	run ip -n "$DUT" -o -4 addr show dev vb
+	assert_output --partial "192.0.2.10/28"
+	run ip -n "$DUT" -o -4 addr show dev va
+	refute_output --partial "192.0.2.10"
+}
+
+@test "IPv4 and IPv6 with default routes, reachable from the peer" {
+	link v1 02:00:00:00:00:01 up
+	gateway_on v1
+	netcfg_apply $CFG
+	assert_success
+	ip netns exec "$PEER" ping -c1 -W2 192.0.2.10
+	ip netns exec "$PEER" ping -c1 -W2 2001:db8::10
+	run ip -n "$DUT" route show default
+	assert_output --partial "default via 192.0.2.1 dev v1"
+	run ip -n "$DUT" -6 route show default
+	assert_output --partial "default via 2001:db8::1 dev v1"
+}
+
+@test "a gateway outside the prefix gets an onlink default route" {
+	link v1 02:00:00:00:00:01 up
+	netcfg_apply fathom.ipv4=192.0.2.10/32,198.51.100.1
+	assert_success
+	run ip -n "$DUT" route show default
+	assert_output --partial "default via 198.51.100.1 dev v1"
+	assert_output --partial "onlink"
+}
+
+@test "no SLAAC address or RA route appears when the peer sends router advertisements" {
+	link v1 02:00:00:00:00:01 up
+	gateway_on v1
+	ip -n "$PEER" addr add 2001:db8:5::1/64 dev p-v1 nodad
+	ip netns exec "$PEER" dnsmasq --keep-in-foreground --port=0 --bind-interfaces \
+		--interface=p-v1 --enable-ra --dhcp-range=2001:db8:5::,ra-only,64 \
+		--ra-param=p-v1,3 --pid-file="$BATS_TEST_TMPDIR/dnsmasq.pid" 3>&- &
+	DNSMASQ_PID=$!
+	sleep 1
+	netcfg_apply $CFG
+	assert_success
+	# Several RA intervals (--ra-param: every 3 s).
+	sleep 8
+	run ip -n "$DUT" -6 addr show dev v1 scope global
+	assert_output --partial "2001:db8::10/64"
+	refute_output --partial "2001:db8:5:"
+	run ip -n "$DUT" -6 route show
+	refute_output --partial "proto ra"
+	[ "$(ip netns exec "$DUT" cat /proc/sys/net/ipv6/conf/v1/accept_ra)" = 0 ]
+}
+
+@test "the carrier deadline fails with one error naming the links tried" {
+	link va 02:00:00:00:00:0a down
+	link vb 02:00:00:00:00:0b down
+	netcfg_apply $CFG fathom.link_timeout=2
+	assert_failure
+	assert_output --partial "netcfg: va, vb: no carrier after 2s; check the cable and switch port, or choose the uplink with fathom.iface=NAME|MAC"
+}
+
+@test "applying the same configuration twice changes nothing" {
+	link v1 02:00:00:00:00:01 up
+	netcfg_apply $CFG
+	assert_success
+	before=$(ip -n "$DUT" addr show dev v1; ip -n "$DUT" route; ip -n "$DUT" -6 route)
+	netcfg_apply $CFG
+	assert_success
+	after=$(ip -n "$DUT" addr show dev v1; ip -n "$DUT" route; ip -n "$DUT" -6 route)
+	assert_equal "$after" "$before"
+}
+
+@test "netcfg check prints the configuration, or the errors with exit 1" {
+	run "$NETCFG" check $CFG fathom.iface=eth1
+	assert_success
+	assert_line "ipv4: 192.0.2.10/28 gateway 192.0.2.1"
+	assert_line --partial "iface: name eth1"
+	run "$NETCFG" check fathom.ipv4=192.0.2.10/33 fathom.iface=eth1
+	assert_equal "$status" 1
+	assert_output --partial 'netcfg: fathom.ipv4: "192.0.2.10/33": prefix length must be 0-32'
+}
