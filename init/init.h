@@ -47,6 +47,14 @@ void watchdog_release(void);
 /* supervise.c: the longest run of consecutive failures, and whose */
 unsigned services_max_failures(const char **name);
 
+/* network.c: netcfg in a child of PID 1, reporting readiness */
+void network_start(const char *cmdline);
+int network_ready_fd(void);
+int network_ready_read(void);
+int network_child_exited(pid_t pid, int status, long now_ms);
+long network_next_start_ms(void);
+void network_start_due(long now_ms);
+
 /* shell.c: the rescue shell on the console (fathom.shell) */
 void shell_enable(void);
 int shell_child_exited(pid_t pid, long now_ms);

@@ -41,17 +41,6 @@ static void console_setup(void)
 		close(fd);
 }
 
-static void log_from_netcfg(int level, const char *fmt, va_list ap)
-{
-	log_vmsg((enum log_level)level, fmt, ap);
-}
-
-static void log_cmdline_error(void *ctx, const char *msg)
-{
-	(void)ctx;
-	log_err("netcfg: %s", msg);
-}
-
 static void log_config_error(const char *msg)
 {
 	log_err("%s", msg);
@@ -72,19 +61,6 @@ static const char *cmdline_read(void)
 	return cmdline;
 }
 
-static void network_configure(const char *cmdline)
-{
-	struct netcfg_config cfg;
-
-	netcfg_set_log(log_from_netcfg);
-	netcfg_config_init(&cfg);
-	netcfg_parse_cmdline(&cfg, cmdline, log_cmdline_error, NULL);
-	if (netcfg_apply(&cfg, &netcfg_appliance_options) == 0)
-		log_info("network: configured");
-	else
-		log_err("network: not fully configured (see above); starting services anyway");
-}
-
 /* Everything the event loop watches. */
 struct loop {
 	int sfd;		/* signalfd: every signal */
@@ -93,6 +69,7 @@ struct loop {
 	int power[4];		/* power button input devices */
 	int npower;
 	int children_left;	/* whether the last wait found any child */
+	long started_ms;	/* when init started (CLOCK_MONOTONIC) */
 };
 
 static void reap_children(struct loop *lp)
@@ -101,7 +78,8 @@ static void reap_children(struct loop *lp)
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!shell_child_exited(pid, monotonic_ms()))
+		if (!shell_child_exited(pid, monotonic_ms()) &&
+		    !network_child_exited(pid, status, monotonic_ms()))
 			services_child_exited(pid, status, monotonic_ms());
 	lp->children_left = !(pid < 0 && errno == ECHILD);
 }
@@ -120,6 +98,7 @@ static void timer_arm(int tfd)
 	long next = earliest(services_next_restart_ms(), shutdown_deadline_ms());
 
 	next = earliest(next, shell_next_start_ms());
+	next = earliest(next, network_next_start_ms());
 
 	if (next > 0) {
 		long delta = next - monotonic_ms();
@@ -153,6 +132,8 @@ static void signal_handle(struct loop *lp, const struct signalfd_siginfo *si)
 	}
 }
 
+static void log_ready(const struct loop *lp);
+
 /* Collect the fds to watch: signals, timer, power buttons, service output. */
 static int loop_fds(const struct loop *lp, struct pollfd *fds, int max)
 {
@@ -164,6 +145,8 @@ static int loop_fds(const struct loop *lp, struct pollfd *fds, int max)
 	fds[n++] = (struct pollfd){ .fd = lp->wfd, .events = POLLIN };
 	for (i = 0; i < lp->npower && n < max; i++)
 		fds[n++] = (struct pollfd){ .fd = lp->power[i], .events = POLLIN };
+	/* Always one slot, fd -1 (ignored by poll) when netcfg has none. */
+	fds[n++] = (struct pollfd){ .fd = network_ready_fd(), .events = POLLIN };
 	nout = services_output_fds(out, SERVICES_MAX);
 	for (i = 0; i < nout && n < max; i++)
 		fds[n++] = (struct pollfd){ .fd = out[i], .events = POLLIN };
@@ -181,6 +164,7 @@ static void loop_dispatch(struct loop *lp, const struct pollfd *fds, int n)
 	if ((fds[1].revents & POLLIN) && read(lp->tfd, &ticks, sizeof(ticks)) > 0) {
 		services_restart_due(monotonic_ms());
 		shell_start_due(monotonic_ms());
+		network_start_due(monotonic_ms());
 	}
 	if ((fds[2].revents & POLLIN) && read(lp->wfd, &ticks, sizeof(ticks)) > 0)
 		watchdog_tick(monotonic_ms());
@@ -189,7 +173,12 @@ static void loop_dispatch(struct loop *lp, const struct pollfd *fds, int n)
 			log_info("power button pressed");
 			shutdown_begin(RB_POWER_OFF);
 		}
-	for (; i < n; i++)
+	if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && network_ready_read()) {
+		log_info("network: ready; starting the services that wait for it");
+		services_start(1);
+		log_ready(lp);
+	}
+	for (i++; i < n; i++)
 		if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
 			services_output_read(fds[i].fd);
 }
@@ -197,7 +186,7 @@ static void loop_dispatch(struct loop *lp, const struct pollfd *fds, int n)
 /* The supervisor: one poll loop, forever. */
 static void supervise(struct loop *lp)
 {
-	struct pollfd fds[3 + 4 + SERVICES_MAX];
+	struct pollfd fds[3 + 4 + 1 + SERVICES_MAX];
 	int n;
 
 	for (;;) {
@@ -246,6 +235,13 @@ static long self_rss_kb(void)
 	buf[n] = '\0';
 	p = strstr(buf, "VmRSS:");
 	return p ? strtol(p + 6, NULL, 10) : -1;
+}
+
+/* CLOCK_MONOTONIC counts from the kernel's start: bench/init reads this. */
+static void log_ready(const struct loop *lp)
+{
+	log_info("ready: services launched at %ld ms (init started at %ld ms); init RSS %ld kB",
+		 monotonic_ms(), lp->started_ms, self_rss_kb());
 }
 
 /* Last resort when signalfd/timerfd are unavailable: just reap. */
@@ -297,12 +293,13 @@ int main(void)
 	/* Before the network: a shell is most wanted while that is stuck. */
 	if (icfg.shell)
 		shell_enable();
-	if (!test_root)
-		network_configure(cmdline);
-	services_start(1);
-	/* CLOCK_MONOTONIC counts from the kernel's start: bench/init reads this. */
-	log_info("ready: services launched at %ld ms (init started at %ld ms); init RSS %ld kB",
-		 monotonic_ms(), started_ms, self_rss_kb());
+	lp.started_ms = started_ms;
+	if (test_root) {
+		services_start(1);
+		log_ready(&lp);
+	} else {
+		network_start(cmdline);
+	}
 	if (lp.sfd < 0 || lp.tfd < 0) {
 		log_err("signalfd/timerfd: %s; only reaping from now on", strerror(errno));
 		supervise_degraded();

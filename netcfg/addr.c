@@ -19,7 +19,8 @@ static unsigned family_len(int family)
 	return family == AF_INET ? 4 : 16;
 }
 
-int addr_apply(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a)
+int addr_apply(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a, int only_if_missing,
+	       int nodad)
 {
 	struct rtnl_addr *ra = rtnl_addr_alloc();
 	struct nl_addr *local = nl_addr_build(a->family, a->addr, family_len(a->family));
@@ -30,10 +31,13 @@ int addr_apply(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a)
 		rtnl_addr_set_ifindex(ra, ifindex);
 		rtnl_addr_set_family(ra, a->family);
 		rtnl_addr_set_prefixlen(ra, (int)a->prefixlen);
+		if (nodad && a->family == AF_INET6)
+			rtnl_addr_set_flags(ra, IFA_F_NODAD);
 		err = rtnl_addr_set_local(ra, local);
-		/* REPLACE makes re-applying the same address a no-op. */
+		/* REPLACE makes re-applying the same address a no-op; EXCL
+		 * tells whether it was there at all. */
 		if (err == 0)
-			err = rtnl_addr_add(sk, ra, NLM_F_REPLACE);
+			err = rtnl_addr_add(sk, ra, only_if_missing ? NLM_F_EXCL : NLM_F_REPLACE);
 	}
 	nl_addr_put(local);
 	rtnl_addr_put(ra);
@@ -59,7 +63,8 @@ static struct rtnl_nexthop *nexthop_build(int ifindex, const struct netcfg_addr 
 	return nh;
 }
 
-int route_apply_default(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a)
+int route_apply_default(struct nl_sock *sk, int ifindex, const struct netcfg_addr *a,
+			int only_if_missing)
 {
 	static const unsigned char any[16];
 	struct rtnl_route *r = rtnl_route_alloc();
@@ -77,7 +82,7 @@ int route_apply_default(struct nl_sock *sk, int ifindex, const struct netcfg_add
 		rtnl_route_add_nexthop(r, nh);
 		nh = NULL;	/* owned by the route now */
 		if (err == 0)
-			err = rtnl_route_add(sk, r, NLM_F_REPLACE);
+			err = rtnl_route_add(sk, r, only_if_missing ? NLM_F_EXCL : NLM_F_REPLACE);
 	}
 	if (nh)
 		rtnl_route_nh_free(nh);

@@ -25,9 +25,12 @@ const struct netcfg_options netcfg_appliance_options = {
 
 /* DAD takes about a second (RFC 4862 defaults); allow for slow links. */
 #define NETCFG_DAD_TIMEOUT_MS 5000
+/* Even without events, re-check the configuration this often. */
+#define NETCFG_RECHECK_MS 30000
 
 struct netcfg_run {
 	const struct netcfg_options *opt;
+	const struct netcfg_config *cfg;
 	struct nl_sock *sk;	/* requests */
 	struct nl_sock *ev;	/* RTNLGRP_LINK events */
 	struct netcfg_link links[NETCFG_MAX_LINKS];
@@ -61,7 +64,10 @@ static int run_open(struct netcfg_run *run)
 	if (!run->sk || !run->ev)
 		return -1;
 	nl_socket_disable_seq_check(run->ev);
-	if (nl_socket_add_membership(run->ev, RTNLGRP_LINK) < 0 ||
+	/* Links for carrier; addresses and routes to notice them removed. */
+	if (nl_socket_add_memberships(run->ev, RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR,
+				      RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE,
+				      RTNLGRP_IPV6_ROUTE, 0) < 0 ||
 	    nl_socket_set_nonblocking(run->ev) < 0)
 		return -1;
 	return 0;
@@ -119,17 +125,18 @@ static int candidates_bring_up(struct netcfg_run *run, const struct netcfg_confi
 	return count;
 }
 
-/* Wait until a candidate has carrier; returns its index or -1. */
-static int uplink_wait(struct netcfg_run *run, const struct netcfg_config *cfg)
+/* Wait until a candidate has carrier, at most timeout_ms (< 0: forever);
+ * returns its index or -1. */
+static int uplink_wait(struct netcfg_run *run, const struct netcfg_config *cfg, long timeout_ms)
 {
-	long deadline = now_ms() + (long)cfg->link_timeout * 1000L;
+	long deadline = now_ms() + timeout_ms;
 	long left;
 	int chosen;
 
 	for (;;) {
 		run_snapshot(run);
 		chosen = uplink_choose(cfg, run->links, run->nlinks);
-		left = deadline - now_ms();
+		left = timeout_ms < 0 ? 1000 : deadline - now_ms();
 		if (chosen >= 0 || left <= 0)
 			return chosen;
 		links_wait_event(run->ev, left > 1000 ? 1000 : (int)left);
@@ -180,13 +187,13 @@ static int family_apply(struct netcfg_run *run, const struct netcfg_link *up,
 	int err;
 
 	inet_ntop(a->family, a->addr, addr, sizeof(addr));
-	err = addr_apply(run->sk, up->ifindex, a);
+	err = addr_apply(run->sk, up->ifindex, a, 0, run->cfg->nodad);
 	if (err < 0) {
 		nc_log(NC_ERR, "%s: %s: cannot add %s/%u: %s", up->name, family_name(a->family),
 		       addr, a->prefixlen, nl_geterror(err));
 		return -1;
 	}
-	if (a->family == AF_INET6 && dad_wait(run, up, a, addr) < 0)
+	if (a->family == AF_INET6 && !run->cfg->nodad && dad_wait(run, up, a, addr) < 0)
 		return -1;
 	if (!a->has_gateway) {
 		nc_log(NC_INFO, "%s: %s %s/%u (no gateway)", up->name, family_name(a->family),
@@ -194,7 +201,7 @@ static int family_apply(struct netcfg_run *run, const struct netcfg_link *up,
 		return 0;
 	}
 	inet_ntop(a->family, a->gateway, gw, sizeof(gw));
-	err = route_apply_default(run->sk, up->ifindex, a);
+	err = route_apply_default(run->sk, up->ifindex, a, 0);
 	if (err < 0) {
 		nc_log(NC_ERR, "%s: %s: cannot add default route via %s: %s", up->name,
 		       family_name(a->family), gw, nl_geterror(err));
@@ -244,41 +251,148 @@ static int system_apply(const struct netcfg_config *cfg, const struct netcfg_opt
 	return rc;
 }
 
+/* Open the sockets, read the links, bring the candidates up. */
+static int run_setup(struct netcfg_run *run, const struct netcfg_config *cfg)
+{
+	run->cfg = cfg;
+	if (run_open(run) < 0) {
+		nc_log(NC_ERR, "cannot open a netlink socket: %s", strerror(errno));
+		return -1;
+	}
+	run_snapshot(run);
+	if (candidates_bring_up(run, cfg) == 0) {
+		nc_log(NC_ERR, "no candidate uplink (fathom.iface=%s); check the NIC and its driver",
+		       cfg->iface_kind == NETCFG_IFACE_AUTO ? "auto" : "<as given>");
+		return -1;
+	}
+	return 0;
+}
+
+/* Addresses, routes, hostname, resolv.conf on the chosen link. */
+static int run_configure(struct netcfg_run *run, const struct netcfg_config *cfg,
+			 const struct netcfg_link *up, long waited)
+{
+	int rc = 0;
+
+	nc_log(NC_INFO, "%s: chosen as uplink (%s, carrier after %ld ms)", up->name, up->driver, waited);
+	if (cfg->mtu && link_set_mtu(run->sk, up->ifindex, cfg->mtu) < 0) {
+		nc_log(NC_ERR, "%s: cannot set the MTU to %u (fathom.mtu); check what the NIC supports",
+		       up->name, cfg->mtu);
+		rc = -1;
+	}
+	if (cfg->ipv4.family && family_apply(run, up, &cfg->ipv4) < 0)
+		rc = -1;
+	if (cfg->ipv6.family && family_apply(run, up, &cfg->ipv6) < 0)
+		rc = -1;
+	if (system_apply(cfg, run->opt) < 0)
+		rc = -1;
+	return rc;
+}
+
 int netcfg_apply(const struct netcfg_config *cfg, const struct netcfg_options *opt)
 {
 	struct netcfg_run run = { .opt = opt ? opt : &netcfg_appliance_options };
-	const struct netcfg_link *up;
-	int chosen, rc = 0;
-	long waited;
+	long waited = now_ms();
+	int chosen, rc = -1;
 
-	if (run_open(&run) < 0) {
-		nc_log(NC_ERR, "cannot open a netlink socket: %s", strerror(errno));
-		run_close(&run);
-		return -1;
+	if (run_setup(&run, cfg) == 0) {
+		chosen = uplink_wait(&run, cfg, (long)cfg->link_timeout * 1000L);
+		if (chosen < 0)
+			report_no_carrier(&run, cfg);
+		else
+			rc = run_configure(&run, cfg, &run.links[chosen], now_ms() - waited);
 	}
-	run_snapshot(&run);
-	if (candidates_bring_up(&run, cfg) == 0) {
-		nc_log(NC_ERR, "no candidate uplink (fathom.iface=%s); check the NIC and its driver",
-		       cfg->iface_kind == NETCFG_IFACE_AUTO ? "auto" : "<as given>");
-		run_close(&run);
-		return -1;
-	}
-	waited = now_ms();
-	chosen = uplink_wait(&run, cfg);
-	waited = now_ms() - waited;
-	if (chosen < 0) {
-		report_no_carrier(&run, cfg);
-		run_close(&run);
-		return -1;
-	}
-	up = &run.links[chosen];
-	nc_log(NC_INFO, "%s: chosen as uplink (%s, carrier after %ld ms)", up->name, up->driver, waited);
-	if (cfg->ipv4.family && family_apply(&run, up, &cfg->ipv4) < 0)
-		rc = -1;
-	if (cfg->ipv6.family && family_apply(&run, up, &cfg->ipv6) < 0)
-		rc = -1;
-	if (system_apply(cfg, run.opt) < 0)
-		rc = -1;
 	run_close(&run);
 	return rc;
+}
+
+/* Put back what is missing of one family's address and route (removed by
+ * someone, or lost with the link); quiet when everything is in place. */
+static void family_restore(struct netcfg_run *run, const struct netcfg_link *up,
+			   const struct netcfg_addr *a)
+{
+	char addr[INET6_ADDRSTRLEN];
+	int err;
+
+	inet_ntop(a->family, a->addr, addr, sizeof(addr));
+	err = addr_apply(run->sk, up->ifindex, a, 1, run->cfg->nodad);
+	if (err == 0) {
+		nc_log(NC_WARN, "%s: %s %s/%u was missing: restored", up->name,
+		       family_name(a->family), addr, a->prefixlen);
+		if (a->family == AF_INET6 && !run->cfg->nodad)
+			dad_wait(run, up, a, addr);
+	} else if (err != -NLE_EXIST) {
+		nc_log(NC_ERR, "%s: %s: cannot restore %s: %s", up->name, family_name(a->family),
+		       addr, nl_geterror(err));
+	}
+	if (!a->has_gateway)
+		return;
+	err = route_apply_default(run->sk, up->ifindex, a, 1);
+	if (err == 0)
+		nc_log(NC_WARN, "%s: %s default route was missing: restored", up->name,
+		       family_name(a->family));
+}
+
+static const struct netcfg_link *link_by_index(const struct netcfg_run *run, int ifindex)
+{
+	int i;
+
+	for (i = 0; i < run->nlinks; i++)
+		if (run->links[i].ifindex == ifindex)
+			return &run->links[i];
+	return NULL;
+}
+
+/* Watch the uplink forever: log carrier changes, and whenever it has
+ * carrier make sure the configuration is still all there. */
+static void uplink_monitor(struct netcfg_run *run, const struct netcfg_config *cfg, int ifindex)
+{
+	const struct netcfg_link *up;
+	int had_carrier = 1;
+
+	for (;;) {
+		links_wait_event(run->ev, NETCFG_RECHECK_MS);
+		run_snapshot(run);
+		up = link_by_index(run, ifindex);
+		if (!up) {
+			nc_log(NC_ERR, "uplink (index %d) is gone; waiting for it", ifindex);
+			continue;
+		}
+		if (up->carrier != had_carrier)
+			nc_log(up->carrier ? NC_INFO : NC_WARN, "%s: carrier %s", up->name,
+			       up->carrier ? "back" : "lost");
+		had_carrier = up->carrier;
+		if (!up->carrier)
+			continue;
+		if (cfg->ipv4.family)
+			family_restore(run, up, &cfg->ipv4);
+		if (cfg->ipv6.family)
+			family_restore(run, up, &cfg->ipv6);
+	}
+}
+
+int netcfg_run(const struct netcfg_config *cfg, const struct netcfg_options *opt, int ready_fd)
+{
+	struct netcfg_run run = { .opt = opt ? opt : &netcfg_appliance_options };
+	long started = now_ms();
+	int chosen;
+
+	if (run_setup(&run, cfg) < 0) {
+		run_close(&run);
+		return -1;
+	}
+	chosen = uplink_wait(&run, cfg, (long)cfg->link_timeout * 1000L);
+	if (chosen < 0) {
+		report_no_carrier(&run, cfg);
+		nc_log(NC_INFO, "still listening: the uplink is configured when carrier comes");
+		chosen = uplink_wait(&run, cfg, -1);
+	}
+	if (run_configure(&run, cfg, &run.links[chosen], now_ms() - started) == 0)
+		nc_log(NC_INFO, "ready");
+	/* Services waiting for the network start even if part of it failed:
+	 * the errors are on the console, and a measurement may still work. */
+	if (ready_fd >= 0 && write(ready_fd, "ready\n", 6) != 6)
+		nc_log(NC_WARN, "cannot report readiness: %s", strerror(errno));
+	uplink_monitor(&run, cfg, run.links[chosen].ifindex);
+	return 0;
 }

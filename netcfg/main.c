@@ -2,6 +2,7 @@
  *   netcfg check CMDLINE...   parse a kernel command line, print the result
  *   netcfg show               list the links and their addresses
  *   netcfg apply [--resolv FILE] [--hostname] [--allow-virtual] CMDLINE...
+ *   netcfg run   [same options] CMDLINE...   apply, then keep it applied
  * The appliance's /init links the same code; this binary is in the image
  * and runs on the build host as well (static musl). */
 #define _GNU_SOURCE
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -21,15 +23,18 @@
 static int usage(void)
 {
 	fprintf(stderr,
-		"usage: netcfg check CMDLINE...\n"
+		"usage: netcfg check [--file NETWORK.CONF] CMDLINE...\n"
 		"       netcfg show\n"
 		"       netcfg apply [--resolv FILE] [--hostname] [--allow-virtual] CMDLINE...\n"
-		"check: parse a kernel command line (fathom.*, epoxy.*) and print the\n"
-		"  configuration, or one line per error (exit 1).\n"
+		"       netcfg run [--resolv FILE] [--hostname] [--allow-virtual] CMDLINE...\n"
+		"check: parse a kernel command line (fathom.*, epoxy.*, ip=, BOOTIF=) and\n"
+		"  a network.conf, print the configuration, or one line per error (exit 1).\n"
 		"show: the links, their drivers, carrier, whether auto would choose them,\n"
 		"  and their addresses.\n"
 		"apply: configure the uplink as /init does; resolv.conf only with --resolv,\n"
-		"  the hostname only with --hostname.\n");
+		"  the hostname only with --hostname.\n"
+		"run: as apply, but waits for carrier past the deadline, prints \"ready\"\n"
+		"  on stdout once configured, then restores what goes missing, forever.\n");
 	return 2;
 }
 
@@ -60,12 +65,36 @@ static int config_from_args(struct netcfg_config *cfg, int argc, char **argv)
 	return netcfg_parse_cmdline(cfg, cmdline, print_error, NULL);
 }
 
+/* Read a network.conf into cfg; returns the number of errors. */
+static int config_from_file(struct netcfg_config *cfg, const char *path)
+{
+	static char text[65536];
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "netcfg: %s: cannot open: %m\n", path);
+		return 1;
+	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	return netcfg_parse_file(cfg, text, path, print_error, NULL);
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	struct netcfg_config cfg;
 	char out[4096];
+	int errors = 0;
 
-	if (config_from_args(&cfg, argc, argv) > 0)
+	if (argc >= 2 && strcmp(argv[0], "--file") == 0) {
+		errors = config_from_args(&cfg, argc - 2, argv + 2);
+		errors += config_from_file(&cfg, argv[1]);
+	} else {
+		errors = config_from_args(&cfg, argc, argv);
+	}
+	if (errors > 0)
 		return 1;
 	if (netcfg_config_format(&cfg, out, sizeof(out)) < 0)
 		return 1;
@@ -118,7 +147,7 @@ static int cmd_show(void)
 	return 0;
 }
 
-static int cmd_apply(int argc, char **argv)
+static int cmd_apply(int argc, char **argv, int forever)
 {
 	struct netcfg_options opt = { 0 };
 	struct netcfg_config cfg;
@@ -136,6 +165,8 @@ static int cmd_apply(int argc, char **argv)
 	}
 	if (config_from_args(&cfg, argc - i, argv + i) > 0)
 		fprintf(stderr, "netcfg: applying the rest of the configuration\n");
+	if (forever)
+		return netcfg_run(&cfg, &opt, STDOUT_FILENO) == 0 ? 0 : 1;
 	return netcfg_apply(&cfg, &opt) == 0 ? 0 : 1;
 }
 
@@ -148,6 +179,8 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "show") == 0 && argc == 2)
 		return cmd_show();
 	if (strcmp(argv[1], "apply") == 0)
-		return cmd_apply(argc - 2, argv + 2);
+		return cmd_apply(argc - 2, argv + 2, 0);
+	if (strcmp(argv[1], "run") == 0)
+		return cmd_apply(argc - 2, argv + 2, 1);
 	return usage();
 }

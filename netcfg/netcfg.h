@@ -27,4 +27,11 @@ extern const struct netcfg_options netcfg_appliance_options;
  * everything asked for is in place, -1 otherwise. */
 int netcfg_apply(const struct netcfg_config *cfg, const struct netcfg_options *opt);
 
+/* As netcfg_apply, but never gives up: after the carrier deadline's error
+ * it keeps waiting, and once configured it writes "ready\n" to ready_fd (if
+ * >= 0) and then watches the uplink forever, restoring addresses and
+ * routes that disappear (link flaps, someone's `ip addr flush`). Returns
+ * only on a setup failure (-1). */
+int netcfg_run(const struct netcfg_config *cfg, const struct netcfg_options *opt, int ready_fd);
+
 #endif

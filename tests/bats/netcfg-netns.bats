@@ -12,7 +12,7 @@ setup() {
 	NETCFG=$OUTDIR/build/${FATHOM_BOARD:-qemu-x86_64}/netcfg
 	DUT=fnc-dut-$$-$BATS_TEST_NUMBER
 	PEER=fnc-peer-$$-$BATS_TEST_NUMBER
-	DNSMASQ_PID=
+	DNSMASQ_PID= RUN_PID=
 	ip netns add "$DUT"
 	ip netns add "$PEER"
 	ip -n "$DUT" link set lo up
@@ -20,6 +20,7 @@ setup() {
 }
 
 teardown() {
+	[ -n "$RUN_PID" ] && kill "$RUN_PID" 2>/dev/null && wait "$RUN_PID" 2>/dev/null
 	[ -n "$DNSMASQ_PID" ] && kill "$DNSMASQ_PID" 2>/dev/null && wait "$DNSMASQ_PID" 2>/dev/null
 	ip netns del "$DUT" 2>/dev/null
 	ip netns del "$PEER" 2>/dev/null
@@ -139,4 +140,57 @@ CFG="fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1
 	run "$NETCFG" check fathom.ipv4=192.0.2.10/33 fathom.iface=eth1
 	assert_equal "$status" 1
 	assert_output --partial 'netcfg: fathom.ipv4: "192.0.2.10/33": prefix length must be 0-32'
+}
+
+# netcfg run in the background, as /init runs it: stdout gets "ready".
+netcfg_run_bg() {
+	ip netns exec "$DUT" "$NETCFG" run --allow-virtual "$@" \
+		>"$BATS_TEST_TMPDIR/run.out" 2>"$BATS_TEST_TMPDIR/run.log" 3>&- &
+	RUN_PID=$!
+}
+
+# wait_for FILE TEXT [SECONDS]: until TEXT is in FILE (default 15 s).
+wait_for() {
+	for _ in $(seq $(( ${3:-15} * 10 ))); do
+		grep -q -- "$2" "$1" && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for \"$2\" in $1:"
+	cat "$1"
+	return 1
+}
+
+@test "netcfg run: after a link flap and an address flush, the configuration comes back" {
+	link v1 02:00:00:00:00:01 up
+	gateway_on v1
+	netcfg_run_bg $CFG
+	wait_for "$BATS_TEST_TMPDIR/run.out" ready
+	ip netns exec "$PEER" ping -c1 -W2 192.0.2.10
+	ip -n "$PEER" link set p-v1 down
+	wait_for "$BATS_TEST_TMPDIR/run.log" "v1: carrier lost"
+	ip -n "$PEER" link set p-v1 up
+	# The peer's admin down dropped its own IPv6 address (the switch's
+	# business, not the appliance's): give it back.
+	ip -n "$PEER" addr replace 2001:db8::1/64 dev p-v1 nodad
+	wait_for "$BATS_TEST_TMPDIR/run.log" "v1: carrier back"
+	ip -n "$DUT" addr flush dev v1 scope global
+	wait_for "$BATS_TEST_TMPDIR/run.log" "ipv4 192.0.2.10/28 was missing: restored"
+	wait_for "$BATS_TEST_TMPDIR/run.log" "ipv6 2001:db8::10/64 was missing: restored"
+	wait_for "$BATS_TEST_TMPDIR/run.log" "ipv4 default route was missing: restored"
+	ip netns exec "$PEER" ping -c1 -W2 192.0.2.10
+	for _ in $(seq 30); do ip netns exec "$PEER" ping -c1 -W1 2001:db8::10 && break; done
+	ip netns exec "$PEER" ping -c1 -W2 2001:db8::10
+	run ip -n "$DUT" route show default
+	assert_output --partial "default via 192.0.2.1 dev v1"
+}
+
+@test "netcfg run: past the deadline it keeps listening, and configures when carrier comes" {
+	link v1 02:00:00:00:00:01 down
+	gateway_on v1
+	netcfg_run_bg $CFG fathom.link_timeout=1
+	wait_for "$BATS_TEST_TMPDIR/run.log" "v1: no carrier after 1s"
+	[ ! -s "$BATS_TEST_TMPDIR/run.out" ]
+	ip -n "$PEER" link set p-v1 up
+	wait_for "$BATS_TEST_TMPDIR/run.out" ready
+	ip netns exec "$PEER" ping -c1 -W2 192.0.2.10
 }

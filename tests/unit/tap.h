@@ -8,8 +8,9 @@ static int tap_count, tap_failed;
 
 #define CHECK(cond, ...)                                                   \
 	do {                                                               \
+		int tap_ok_ = (cond) ? 1 : 0; /* evaluated once */        \
 		tap_count++;                                               \
-		if (cond) {                                                \
+		if (tap_ok_) {                                             \
 			printf("ok %d - ", tap_count);                     \
 		} else {                                                   \
 			tap_failed++;                                      \
@@ -17,7 +18,7 @@ static int tap_count, tap_failed;
 		}                                                          \
 		printf(__VA_ARGS__);                                       \
 		printf("\n");                                              \
-		if (!(cond))                                               \
+		if (!tap_ok_)                                              \
 			printf("#   at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
 	} while (0)
 
