@@ -183,6 +183,7 @@ check: all unit fuzz-build
 
 bench: all
 	bench/init --out $(O) --board $(BOARD)
+	bench/netcfg --out $(O) --board $(BOARD)
 	bench/boot --out $(O) --board $(BOARD)
 
 clean:

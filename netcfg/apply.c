@@ -31,6 +31,8 @@ const struct netcfg_options netcfg_appliance_options = {
 struct netcfg_run {
 	const struct netcfg_options *opt;
 	const struct netcfg_config *cfg;
+	int seen[NETCFG_MAX_LINKS];	/* ifindexes already logged */
+	int nseen;
 	struct nl_sock *sk;	/* requests */
 	struct nl_sock *ev;	/* RTNLGRP_LINK events */
 	struct netcfg_link links[NETCFG_MAX_LINKS];
@@ -79,16 +81,6 @@ static void run_close(struct netcfg_run *run)
 	nl_socket_free(run->ev);
 }
 
-/* Read the links; with allow_virtual (tests), veth links count as NICs. */
-static void run_snapshot(struct netcfg_run *run)
-{
-	int i;
-
-	run->nlinks = links_snapshot(run->sk, run->links, NETCFG_MAX_LINKS);
-	for (i = 0; run->opt->allow_virtual && i < run->nlinks; i++)
-		run->links[i].has_device = 1;
-}
-
 static void mac_format(const unsigned char *mac, char *buf, size_t len)
 {
 	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x",
@@ -97,32 +89,59 @@ static void mac_format(const unsigned char *mac, char *buf, size_t len)
 
 /* Log every link and whether it is a candidate, then bring candidates up
  * (with IPv6 autoconfiguration off first). Returns the candidate count. */
-static int candidates_bring_up(struct netcfg_run *run, const struct netcfg_config *cfg)
+/* Log a link seen for the first time and whether it is a candidate; bring
+ * candidates up (IPv6 autoconfiguration off first). Returns 1 for a
+ * candidate. */
+static int link_consider(struct netcfg_run *run, const struct netcfg_link *l)
 {
-	int i, count = 0;
+	const struct netcfg_config *cfg = run->cfg;
+	const char *why = uplink_ineligible_reason(l);
+	char mac[18];
+
+	mac_format(l->mac, mac, sizeof(mac));
+	if (l->is_loopback)
+		link_set_up(run->sk, l->ifindex);
+	if (!uplink_is_candidate(cfg, l)) {
+		nc_log(NC_INFO, "%s (%s, %s): not a candidate: %s", l->name,
+		       l->driver[0] ? l->driver : "no driver", mac,
+		       cfg->iface_kind == NETCFG_IFACE_AUTO ? why : "not the one fathom.iface names");
+		return 0;
+	}
+	nc_log(NC_INFO, "%s (%s, %s): candidate", l->name, l->driver, mac);
+	if (ipv6_disable_autoconf(l->name) < 0)
+		nc_log(NC_WARN, "%s: cannot turn off IPv6 autoconf: %s", l->name, strerror(errno));
+	if (link_set_up(run->sk, l->ifindex) < 0)
+		nc_log(NC_ERR, "%s: cannot bring the link up", l->name);
+	return 1;
+}
+
+/* Consider every link not seen before (a driver may load late); returns
+ * how many of them are candidates. */
+static int links_consider_new(struct netcfg_run *run)
+{
+	int i, j, count = 0;
 
 	for (i = 0; i < run->nlinks; i++) {
-		struct netcfg_link *l = &run->links[i];
-		const char *why = uplink_ineligible_reason(l);
-		char mac[18];
-
-		mac_format(l->mac, mac, sizeof(mac));
-		if (l->is_loopback)
-			link_set_up(run->sk, l->ifindex);
-		if (!uplink_is_candidate(cfg, l)) {
-			nc_log(NC_INFO, "%s (%s, %s): not a candidate: %s", l->name,
-			       l->driver[0] ? l->driver : "no driver", mac,
-			       cfg->iface_kind == NETCFG_IFACE_AUTO ? why : "not the one fathom.iface names");
+		for (j = 0; j < run->nseen && run->seen[j] != run->links[i].ifindex; j++)
+			;
+		if (j < run->nseen || run->nseen == NETCFG_MAX_LINKS)
 			continue;
-		}
-		nc_log(NC_INFO, "%s (%s, %s): candidate", l->name, l->driver, mac);
-		if (ipv6_disable_autoconf(l->name) < 0)
-			nc_log(NC_WARN, "%s: cannot turn off IPv6 autoconf: %s", l->name, strerror(errno));
-		if (link_set_up(run->sk, l->ifindex) < 0)
-			nc_log(NC_ERR, "%s: cannot bring the link up", l->name);
-		count++;
+		run->seen[run->nseen++] = run->links[i].ifindex;
+		count += link_consider(run, &run->links[i]);
 	}
 	return count;
+}
+
+/* Read the links; with allow_virtual (tests), veth links count as NICs. */
+static void run_snapshot(struct netcfg_run *run)
+{
+	int i;
+
+	run->nlinks = links_snapshot(run->sk, run->links, NETCFG_MAX_LINKS);
+	for (i = 0; run->opt->allow_virtual && i < run->nlinks; i++)
+		run->links[i].has_device = 1;
+	if (run->cfg)
+		links_consider_new(run);
 }
 
 /* Wait until a candidate has carrier, at most timeout_ms (< 0: forever);
@@ -143,20 +162,33 @@ static int uplink_wait(struct netcfg_run *run, const struct netcfg_config *cfg, 
 	}
 }
 
+/* The candidates' names, comma-separated, into buf; returns how many. */
+static int candidates_named(const struct netcfg_run *run, char *buf, size_t len)
+{
+	size_t used = 0;
+	int i, n = 0;
+
+	for (i = 0; i < run->nlinks; i++) {
+		if (!uplink_is_candidate(run->cfg, &run->links[i]))
+			continue;
+		if (buf && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", n ? ", " : "",
+						 run->links[i].name);
+		n++;
+	}
+	return n;
+}
+
 static void report_no_carrier(const struct netcfg_run *run, const struct netcfg_config *cfg)
 {
 	char names[256] = "";
-	size_t used = 0;
-	int i;
 
-	for (i = 0; i < run->nlinks; i++) {
-		if (!uplink_is_candidate(cfg, &run->links[i]) || used >= sizeof(names))
-			continue;
-		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
-					 used ? ", " : "", run->links[i].name);
-	}
-	nc_log(NC_ERR, "%s: no carrier after %us; check the cable and switch port, "
-	       "or choose the uplink with fathom.iface=NAME|MAC", names, cfg->link_timeout);
+	if (candidates_named(run, names, sizeof(names)) == 0)
+		nc_log(NC_ERR, "no candidate uplink after %us; check the NIC and its driver "
+		       "(netcfg show), or fathom.iface=", cfg->link_timeout);
+	else
+		nc_log(NC_ERR, "%s: no carrier after %us; check the cable and switch port, "
+		       "or choose the uplink with fathom.iface=NAME|MAC", names, cfg->link_timeout);
 }
 
 static const char *family_name(int family)
@@ -254,17 +286,15 @@ static int system_apply(const struct netcfg_config *cfg, const struct netcfg_opt
 /* Open the sockets, read the links, bring the candidates up. */
 static int run_setup(struct netcfg_run *run, const struct netcfg_config *cfg)
 {
-	run->cfg = cfg;
 	if (run_open(run) < 0) {
 		nc_log(NC_ERR, "cannot open a netlink socket: %s", strerror(errno));
 		return -1;
 	}
+	run->cfg = cfg;
 	run_snapshot(run);
-	if (candidates_bring_up(run, cfg) == 0) {
-		nc_log(NC_ERR, "no candidate uplink (fathom.iface=%s); check the NIC and its driver",
-		       cfg->iface_kind == NETCFG_IFACE_AUTO ? "auto" : "<as given>");
-		return -1;
-	}
+	if (!candidates_named(run, NULL, 0))
+		nc_log(NC_WARN, "no candidate uplink yet; waiting for one (a NIC whose driver "
+		       "loads late, or the one fathom.iface names)");
 	return 0;
 }
 

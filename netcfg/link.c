@@ -10,7 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <netlink/route/link.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 
 /* musl's <net/if.h> has these, glibc's only <linux/if.h> (which clashes). */
 #ifndef IFF_LOWER_UP
@@ -43,6 +47,33 @@ static void link_read_driver(struct netcfg_link *l)
 	l->driver[strnlen(base, sizeof(l->driver) - 1)] = '\0';
 }
 
+/* The permanent MAC from the driver (ETHTOOL_GPERMADDR), if it has one. */
+static void link_read_perm_mac(struct netcfg_link *l)
+{
+	union {
+		struct ethtool_perm_addr epa;
+		unsigned char bytes[sizeof(struct ethtool_perm_addr) + 32];
+	} u;
+	static const unsigned char zero[6];
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	memset(&u, 0, sizeof(u));
+	memset(&ifr, 0, sizeof(ifr));
+	u.epa.cmd = ETHTOOL_GPERMADDR;
+	u.epa.size = 32;
+	memcpy(ifr.ifr_name, l->name, strnlen(l->name, IFNAMSIZ - 1));
+	ifr.ifr_data = (void *)&u;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0 && u.epa.size == 6 &&
+	    memcmp(u.epa.data, zero, 6) != 0) {
+		memcpy(l->perm_mac, u.epa.data, 6);
+		l->has_perm_mac = 1;
+	}
+	close(fd);
+}
+
 static void link_from_rtnl(struct rtnl_link *rl, struct netcfg_link *l)
 {
 	struct nl_addr *mac = rtnl_link_get_addr(rl);
@@ -57,6 +88,8 @@ static void link_from_rtnl(struct rtnl_link *rl, struct netcfg_link *l)
 	l->is_loopback = (flags & IFF_LOOPBACK) != 0;
 	l->carrier = (flags & IFF_LOWER_UP) && !(flags & IFF_DORMANT);
 	link_read_driver(l);
+	if (l->is_ether)
+		link_read_perm_mac(l);
 }
 
 int links_snapshot(struct nl_sock *sk, struct netcfg_link *links, int max)

@@ -29,7 +29,7 @@ int uplink_is_named(const struct netcfg_config *cfg, const struct netcfg_link *l
 	case NETCFG_IFACE_NAME:
 		return strcmp(cfg->iface_name, link->name) == 0;
 	case NETCFG_IFACE_MAC:
-		return memcmp(cfg->iface_mac, link->mac, 6) == 0;
+		return memcmp(cfg->iface_mac, link->has_perm_mac ? link->perm_mac : link->mac, 6) == 0;
 	default:
 		return 0;
 	}

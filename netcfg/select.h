@@ -13,12 +13,16 @@ struct netcfg_link {
 	int has_device;		/* backed by hardware (sysfs device/ exists) */
 	char driver[32];	/* kernel driver of the device, "" if none */
 	int carrier;		/* IFF_LOWER_UP and not dormant */
+	int has_perm_mac;
+	unsigned char perm_mac[6];	/* burnt-in (ethtool), if the driver says */
 };
 
 /* Why a link may never be chosen automatically, or NULL if it may. */
 const char *uplink_ineligible_reason(const struct netcfg_link *link);
 
-/* Whether cfg names this link explicitly (by name or MAC). */
+/* Whether cfg names this link explicitly (by name, or by MAC: the permanent
+ * one when the driver reports it, since bonding or an operator may have
+ * changed the current one). */
 int uplink_is_named(const struct netcfg_config *cfg, const struct netcfg_link *link);
 
 /* Whether the link is a candidate for cfg: named explicitly, or eligible

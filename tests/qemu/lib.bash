@@ -16,6 +16,7 @@ BOOT_TIMEOUT=${FATHOM_BOOT_TIMEOUT:-180}
 # more scripts/qemu-run options (e.g. "--nic rtl8139 --device i6300esb").
 # VM_INITRD: another initrd (e.g. the image plus an overlay archive).
 # VM_CONSOLE_PORT: the console also as a tcp server in the namespace.
+# VM_EXTRA_TAPS: more taps on the bridge, for more NICs (see VM_QEMU_OPTS).
 vm_boot() {
 	local name=$1
 	shift
@@ -30,6 +31,10 @@ vm_boot() {
 	ip -n "$NS" addr add 192.0.2.1/28 dev br0
 	ip -n "$NS" addr add 2001:db8::1/64 dev br0 nodad
 	ip -n "$NS" link set tap0 up
+	for tap in ${VM_EXTRA_TAPS:-}; do
+		ip -n "$NS" tuntap add dev "$tap" mode tap
+		ip -n "$NS" link set "$tap" master br0 up
+	done
 	ip -n "$NS" link set br0 up
 	# fd 3 is bats' own: the VM must not hold it open.
 	ip netns exec "$NS" "$TOP/scripts/qemu-run" \

@@ -11,11 +11,11 @@
 #define NLINKS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Links as netcfg would snapshot them on a typical server. */
-#define LO { 1, "lo", { 0 }, 0, 1, 0, "", 1 }
+#define LO { 1, "lo", { 0 }, 0, 1, 0, "", 1, 0, { 0 } }
 #define ETH(idx, nm, last, drv, carrier) \
-	{ idx, nm, { 0x52, 0x54, 0x00, 0x12, 0x34, last }, 1, 0, 1, drv, carrier }
+	{ idx, nm, { 0x52, 0x54, 0x00, 0x12, 0x34, last }, 1, 0, 1, drv, carrier, 0, { 0 } }
 #define VIRT(idx, nm, carrier) \
-	{ idx, nm, { 0x02, 0, 0, 0, 0, idx }, 1, 0, 0, "", carrier }
+	{ idx, nm, { 0x02, 0, 0, 0, 0, idx }, 1, 0, 0, "", carrier, 0, { 0 } }
 
 /* One link and why it is not eligible for auto (NULL = eligible). */
 struct reason_case {
@@ -26,12 +26,12 @@ struct reason_case {
 static const struct reason_case reason_cases[] = {
 	{ LO, "loopback" },
 	/* A loopback is reported as such even if it claims to be Ethernet. */
-	{ { 1, "lo", { 0 }, 1, 1, 1, "", 1 }, "loopback" },
-	{ { 3, "wwan0", { 0 }, 0, 0, 1, "qmi_wwan", 1 }, "not Ethernet" },
-	{ { 4, "ib0", { 0 }, 0, 0, 1, "mlx5_core", 1 }, "not Ethernet" },
+	{ { 1, "lo", { 0 }, 1, 1, 1, "", 1, 0, { 0 } }, "loopback" },
+	{ { 3, "wwan0", { 0 }, 0, 0, 1, "qmi_wwan", 1, 0, { 0 } }, "not Ethernet" },
+	{ { 4, "ib0", { 0 }, 0, 0, 1, "mlx5_core", 1, 0, { 0 } }, "not Ethernet" },
 	{ VIRT(5, "br0", 1), "virtual link" },
 	{ VIRT(6, "veth1", 1), "virtual link" },
-	{ { 7, "bond0", { 0 }, 1, 0, 0, "bonding", 1 }, "virtual link" },
+	{ { 7, "bond0", { 0 }, 1, 0, 0, "bonding", 1, 0, { 0 } }, "virtual link" },
 	{ ETH(8, "usb0", 8, "cdc_ether", 1), "USB NIC of a BMC" },
 	{ ETH(9, "usb1", 9, "rndis_host", 1), "USB NIC of a BMC" },
 	{ ETH(10, "usb2", 10, "cdc_ncm", 0), "USB NIC of a BMC" },
@@ -157,7 +157,7 @@ static const struct netcfg_link only_ineligible[] = {
 	ETH(2, "usb0", 0x01, "cdc_ether", 1),
 	ETH(3, "usb1", 0x02, "cdc_ncm", 1),
 	VIRT(4, "docker0", 1),
-	{ 5, "wwan0", { 0 }, 0, 0, 1, "qmi_wwan", 1 },
+	{ 5, "wwan0", { 0 }, 0, 0, 1, "qmi_wwan", 1, 0, { 0 } },
 };
 
 static const struct netcfg_link two_up[] = {
@@ -323,8 +323,30 @@ static void test_gateway_in_prefix(void)
 	}
 }
 
+/* A MAC names the burnt-in address when the driver reports one: a bond or
+ * an operator may have changed the current address. */
+static void test_perm_mac(void)
+{
+	struct netcfg_config cfg;
+	struct netcfg_link l = eth0;
+
+	memcpy(l.mac, "\x02\x00\x00\x00\x00\x99", 6);
+	memcpy(l.perm_mac, "\x52\x54\x00\x00\x00\x01", 6);
+	l.has_perm_mac = 1;
+	config_from(&cfg, "fathom.iface=52:54:00:00:00:01");
+	CHECK(uplink_is_named(&cfg, &l), "the permanent MAC names the link");
+	config_from(&cfg, "fathom.iface=02:00:00:00:00:99");
+	CHECK(!uplink_is_named(&cfg, &l), "the changed current MAC does not, when a permanent one exists");
+	l.has_perm_mac = 0;
+	CHECK(uplink_is_named(&cfg, &l), "without a permanent MAC the current one names the link");
+	config_from(&cfg, "BOOTIF=01-52-54-00-00-00-01");
+	l.has_perm_mac = 1;
+	CHECK(uplink_is_named(&cfg, &l), "BOOTIF matches the permanent MAC too");
+}
+
 int main(void)
 {
+	test_perm_mac();
 	test_reasons();
 	test_named();
 	test_choose();
