@@ -54,17 +54,28 @@ NETCFG_BIN := $(BUILD)/netcfg
 
 MKCPIO := $(HOSTBUILD)/mkcpio
 
-ARTIFACTS := $(OUT)/vmlinuz $(OUT)/initramfs.cpio.zst $(OUT)/manifest.json
+# Every file of $(OUT) but SHA256SUMS and its signature: a new artifact goes
+# here, or scripts/verify reports it as unlisted.
+ARTIFACTS := $(OUT)/vmlinuz $(OUT)/initramfs.cpio.zst $(OUT)/manifest.json $(OUT)/fathom.pub
 
-.PHONY: all deps check check-quick run help clean unit fuzz fuzz-build bench
+# The operator's signing key, outside the work tree (scripts/keys).
+FATHOM_KEYS := $(or $(FATHOM_KEYS),$(or $(XDG_CONFIG_HOME),$(HOME)/.config)/fathom/keys)
+export FATHOM_KEYS
+SIGNING_KEY := $(FATHOM_KEYS)/fathom.key
+SIGNING_PUB := $(FATHOM_KEYS)/fathom.pub
+
+.PHONY: all keys verify deps check check-quick run help clean unit fuzz fuzz-build bench
 .DEFAULT_GOAL := all
 
-all: $(OUT)/SHA256SUMS
+all: $(OUT)/SHA256SUMS.sig
 	$(Q)scripts/summary "$(OUT)" "$(INIT_BIN)"
 
 help:
 	@echo 'Targets:'
-	@echo '  all (default)  build $$(O)/$$(BOARD)/: vmlinuz, initramfs.cpio.zst, SHA256SUMS, manifest.json'
+	@echo '  all (default)  build $$(O)/$$(BOARD)/: vmlinuz, initramfs.cpio.zst, manifest.json, fathom.pub,'
+	@echo '                 SHA256SUMS and SHA256SUMS.sig (signed with the key from make keys)'
+	@echo '  keys           create the signing key in $$FATHOM_KEYS (default ~/.config/fathom/keys) if absent'
+	@echo '  verify         check $$(O)/$$(BOARD)/ before publishing: signature, checksums, nothing unlisted'
 	@echo '  check          all tests: unit (ASan/UBSan), fuzz smoke, build (bats), QEMU boot'
 	@echo '  check-quick    the tests that need no QEMU boot'
 	@echo '  run            boot the image in QEMU, serial console on this terminal (ctrl-a x quits)'
@@ -126,6 +137,25 @@ $(OUT)/manifest.json: $(OUT)/initramfs.cpio.zst scripts/manifest-json
 $(OUT)/SHA256SUMS: $(ARTIFACTS)
 	$(quiet) SHA256 "$@"
 	$(Q)cd $(OUT) && sha256sum $(notdir $(ARTIFACTS)) > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
+
+keys:
+	$(Q)scripts/keys
+
+$(SIGNING_KEY) $(SIGNING_PUB) &: | deps
+	$(Q)scripts/keys > /dev/null
+
+# Shipped so a verifier has it; operators should pin their own copy instead.
+$(OUT)/fathom.pub: $(SIGNING_PUB)
+	$(quiet) PUBKEY "$@"
+	$(Q)mkdir -p $(dir $@) && cp $< $@
+
+# Ed25519: the same key and SHA256SUMS always give the same signature.
+$(OUT)/SHA256SUMS.sig: $(OUT)/SHA256SUMS $(SIGNING_KEY)
+	$(quiet) SIGN "$@"
+	$(Q)openssl pkeyutl -sign -inkey $(SIGNING_KEY) -rawin -in $< -out $@.tmp && mv $@.tmp $@
+
+verify:
+	$(Q)scripts/verify $(OUT)
 
 run: all
 	scripts/qemu-run --kernel $(OUT)/vmlinuz --initrd $(OUT)/initramfs.cpio.zst \
