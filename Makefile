@@ -53,6 +53,7 @@ NETCFG_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(NETCFG_SRCS) netcfg/main.c)
 NETCFG_BIN := $(BUILD)/netcfg
 
 MKCPIO := $(HOSTBUILD)/mkcpio
+MKMACHINES := $(HOSTBUILD)/mkmachines
 
 # Every file of $(OUT) but SHA256SUMS and its signature: a new artifact goes
 # here, or scripts/verify reports it as unlisted.
@@ -81,6 +82,8 @@ help:
 	@echo '  run            boot the image in QEMU, serial console on this terminal (ctrl-a x quits)'
 	@echo '  fuzz           run every libFuzzer target for FUZZ_SECONDS (default 300) each'
 	@echo '  bench          init and boot-time benchmarks (bench/init, bench/boot)'
+	@echo '  machines       $$(O)/$$(BOARD)/machines/<host>/{boot.ipxe,network.conf,config.cpio}'
+	@echo '                 from INVENTORY=file.csv|file.json, BASE_URL=http://host/path'
 	@echo '  deps           install the Debian packages the build and tests need (root)'
 	@echo '  clean          remove $$(O) (the download cache in $${XDG_CACHE_HOME:-~/.cache}/fathom stays)'
 	@echo 'Variables: BOARD=$(BOARD) (boards: $(notdir $(wildcard boards/*))), O=$(O), V=1 (show commands),'
@@ -117,6 +120,29 @@ $(NETCFG_BIN): $(NETCFG_OBJS)
 $(MKCPIO): image/mkcpio.c image/cpio.c image/cpio.h | deps
 	$(quiet) HOSTCC "$@"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iimage -o $@ image/mkcpio.c image/cpio.c
+
+$(MKMACHINES): image/mkmachines.c image/inventory.c image/inventory.h image/cpio.c image/cpio.h \
+		netcfg/cmdline.c netcfg/config.h | deps
+	$(quiet) HOSTCC "$@"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iimage -Inetcfg -o $@ image/mkmachines.c \
+		image/inventory.c image/cpio.c netcfg/cmdline.c
+
+# Per-machine boot files (README, Machines). A .json inventory (an array of
+# objects with the CSV's column names as keys) is converted to CSV first.
+BOARD_CMDLINE = $(shell sed -n 's/^CMDLINE=//p' $(BOARD_DIR)/board.conf)
+JSON_TO_CSV = (map(keys) | add | unique) as $$k | ($$k | @csv), (.[] | [ .[$$k[]] | if . == null then "" else tostring end ] | @csv)
+INVENTORY_CSV = $(if $(filter %.json,$(INVENTORY)),$(BUILD)/inventory.csv,$(INVENTORY))
+machines: $(MKMACHINES)
+	$(Q)[ -n "$(INVENTORY)" ] && [ -n "$(BASE_URL)" ] || \
+		{ echo "make machines: set INVENTORY=FILE.csv|FILE.json and BASE_URL=http://HOST/PATH" >&2; exit 2; }
+ifneq ($(filter %.json,$(INVENTORY)),)
+	$(quiet) JQ "$(INVENTORY_CSV)"
+	$(Q)mkdir -p $(BUILD) && jq -r '$(JSON_TO_CSV)' "$(INVENTORY)" > "$(INVENTORY_CSV).tmp" && \
+		mv "$(INVENTORY_CSV).tmp" "$(INVENTORY_CSV)"
+endif
+	$(quiet) GEN "$(OUT)/machines"
+	$(Q)mkdir -p $(OUT) && $(MKMACHINES) -o $(OUT)/machines -b "$(BASE_URL)" \
+		-c "$(BOARD_CMDLINE)" "$(INVENTORY_CSV)"
 
 BOARD_FILES := $(BOARD_DIR)/board.conf $(shell find $(BOARD_DIR)/overlay -type f 2>/dev/null)
 
@@ -163,9 +189,9 @@ run: all
 
 # Tests -------------------------------------------------------------------
 
-UNIT_TESTS := test_cmdline test_cpio test_select test_service test_shutdown test_initconfig test_modalias
+UNIT_TESTS := test_cmdline test_cpio test_select test_service test_shutdown test_initconfig test_modalias test_inventory
 UNIT_BINS := $(addprefix $(HOSTBUILD)/tests/,$(UNIT_TESTS))
-FUZZ_TARGETS := fuzz_cmdline fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug
+FUZZ_TARGETS := fuzz_cmdline fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
 FUZZ_BINS := $(addprefix $(HOSTBUILD)/fuzz/,$(FUZZ_TARGETS))
 
 $(HOSTBUILD)/tests/test_cmdline: tests/unit/test_cmdline.c netcfg/cmdline.c
@@ -175,6 +201,7 @@ $(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c
 $(HOSTBUILD)/tests/test_shutdown: tests/unit/test_shutdown.c init/shutdown_fsm.c
 $(HOSTBUILD)/tests/test_initconfig: tests/unit/test_initconfig.c init/params.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_modalias: tests/unit/test_modalias.c init/modalias.c
+$(HOSTBUILD)/tests/test_inventory: tests/unit/test_inventory.c image/inventory.c netcfg/cmdline.c
 $(UNIT_BINS): tests/unit/tap.h $(wildcard netcfg/*.h image/*.h init/*.h) | deps
 	$(quiet) HOSTCC "$@ (ASan/UBSan)"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(SAN_CFLAGS) -Inetcfg -Iimage -Iinit -Itests/unit \
@@ -185,6 +212,7 @@ $(HOSTBUILD)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c image/cpio.c
 $(HOSTBUILD)/fuzz/fuzz_service: tests/fuzz/fuzz_service.c init/service.c
 $(HOSTBUILD)/fuzz/fuzz_initconfig: tests/fuzz/fuzz_initconfig.c init/params.c netcfg/cmdline.c
 $(HOSTBUILD)/fuzz/fuzz_coldplug: tests/fuzz/fuzz_coldplug.c init/modalias.c
+$(HOSTBUILD)/fuzz/fuzz_inventory: tests/fuzz/fuzz_inventory.c image/inventory.c netcfg/cmdline.c
 $(FUZZ_BINS): | deps
 	$(quiet) FUZZ "$@"
 	$(Q)mkdir -p $(dir $@) && clang $(STD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -215,6 +243,7 @@ bench: all
 	bench/init --out $(O) --board $(BOARD)
 	bench/netcfg --out $(O) --board $(BOARD)
 	bench/boot --out $(O) --board $(BOARD)
+	bench/fleet --out $(O) --board $(BOARD)
 
 clean:
 	$(quiet) CLEAN "$(O)"

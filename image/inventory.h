@@ -1,0 +1,132 @@
+/*
+ * The machine inventory: a CSV file, one machine per row, turned into what
+ * each machine boots with (its kernel command line, network.conf and iPXE
+ * script). Pure: no file system, no global state; mkmachines.c writes.
+ *
+ * CSV (RFC 4180 basics): the first record names the columns, in any order;
+ * fields separated by ',', records by LF or CRLF; a field may be enclosed in
+ * double quotes, inside which ',' and line breaks are literal and '""' is a
+ * quote. Lines that are empty (or only blanks) or start with '#' are skipped
+ * outside quotes. Columns:
+ *
+ *   hostname      required: FQDN, unique (case-insensitive)
+ *   ipv4          required: ADDR/PLEN (iPXE fetches the kernel over it)
+ *   ipv4_gateway  optional: ADDR
+ *   ipv4_dns      optional: up to 2 ADDRs separated by blanks or ';'
+ *   ipv6          optional: ADDR/PLEN
+ *   ipv6_gateway  optional, ipv6_dns optional (as for IPv4)
+ *   mac           optional: MAC of the uplink NIC (fathom.iface=MAC)
+ *   drac_ipv4     optional: ADDR/PLEN,GW for the iDRAC (fathom.drac.ipv4=)
+ *   extra         optional: more kernel parameters, appended verbatim
+ *
+ * Each row becomes "fathom.hostname=H fathom.ipv4=A/P,GW,DNS1,DNS2
+ * fathom.ipv6=... fathom.iface=MAC fathom.drac.ipv4=... EXTRA" and is
+ * checked with netcfg_parse_cmdline, the appliance's own parser.
+ */
+#ifndef FATHOM_INVENTORY_H
+#define FATHOM_INVENTORY_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+#define INV_FIELDS_MAX 32
+#define INV_RECORD_MAX 8192	/* bytes of field text in one record */
+#define INV_CMDLINE_MAX 2048	/* x86 COMMAND_LINE_SIZE, with the NUL */
+#define INV_MSG_MAX 512
+#define INV_TEXT_MAX 8192	/* a rendered network.conf or boot.ipxe */
+
+enum inv_column {
+	INV_COL_HOSTNAME,
+	INV_COL_MAC,
+	INV_COL_IPV4,
+	INV_COL_IPV4_GATEWAY,
+	INV_COL_IPV4_DNS,
+	INV_COL_IPV6,
+	INV_COL_IPV6_GATEWAY,
+	INV_COL_IPV6_DNS,
+	INV_COL_DRAC_IPV4,
+	INV_COL_EXTRA,
+	INV_COL_COUNT
+};
+
+/* One CSV record; field[i] points into text. */
+struct inv_record {
+	unsigned line;		/* where the record starts, from 1 */
+	size_t nfields;
+	const char *field[INV_FIELDS_MAX];
+	char text[INV_RECORD_MAX];
+};
+
+struct inv_reader {
+	const char *p, *end;
+	unsigned line;		/* line p is on */
+};
+
+/* For each column, its index in the record, or -1 if absent. */
+struct inv_columns {
+	int index[INV_COL_COUNT];
+	size_t count;		/* fields a row must have */
+};
+
+struct inv_machine {
+	char cmdline[INV_CMDLINE_MAX];	/* ours: fathom.* and extra */
+	struct netcfg_config cfg;	/* what the appliance will parse */
+	unsigned line;
+};
+
+struct inv_options {
+	const char *path;		/* for messages */
+	const char *board_cmdline;	/* appended after ours; may be NULL */
+};
+
+struct inv_handler {
+	/* Each good row in input order; a nonzero return counts as an error
+	 * (the handler reports it). */
+	int (*machine)(void *ctx, const struct inv_machine *m);
+	/* One line, no newline: "PATH:LINE: problem". */
+	void (*error)(void *ctx, const char *msg);
+	void *ctx;
+};
+
+void inv_reader_init(struct inv_reader *r, const char *text, size_t len);
+
+/* The next record, skipping blank and '#' lines. Returns 1 with rec
+ * filled, 0 at the end, -1 with *problem set (the bad record is skipped,
+ * rec->line says where it started). */
+int inv_csv_next(struct inv_reader *r, struct inv_record *rec,
+		 const char **problem);
+
+const char *inv_column_name(enum inv_column col);
+
+/* Map the header record to columns. Returns 0, or -1 with msg. */
+int inv_columns_parse(struct inv_columns *cols, const struct inv_record *rec,
+		      char *msg, size_t len);
+
+/* Build and check one machine from a row. Returns 0, or -1 with the first
+ * problem in msg (without "PATH:LINE: "). */
+int inv_machine_build(struct inv_machine *m, const struct inv_columns *cols,
+		      const struct inv_record *rec, const char *board_cmdline,
+		      char *msg, size_t len);
+
+/* Read a whole inventory: every good, unique machine to h->machine, every
+ * problem to h->error. A bad header stops the reading. Returns the number
+ * of problems. */
+int inv_parse(const char *text, size_t len, const struct inv_options *opt,
+	      const struct inv_handler *h);
+
+/* cfg as /etc/fathom/network.conf (keys without "fathom."). Returns the
+ * length, or -1 if buf is too small. */
+int inv_network_conf(const struct netcfg_config *cfg, char *buf, size_t len);
+
+/* Whether conf parses back (netcfg_parse_file) to what cfg says. Returns 0,
+ * or -1 with msg. */
+int inv_network_conf_check(const struct netcfg_config *cfg, const char *conf,
+			   char *msg, size_t len);
+
+/* The machine's iPXE script. base_url without a trailing '/'. Returns the
+ * length, or -1 if buf is too small. */
+int inv_boot_ipxe(const struct inv_machine *m, const char *base_url,
+		  const char *board_cmdline, char *buf, size_t len);
+
+#endif

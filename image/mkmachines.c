@@ -1,0 +1,306 @@
+/* mkmachines: per-machine boot files from an inventory (format:
+ * inventory.h): OUTDIR/<hostname>/{network.conf,config.cpio,boot.ipxe}. */
+#include "cpio.h"
+#include "inventory.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 2
+#define PATH_SIZE 4096
+
+/* The overlay each machine gets: just its network.conf. */
+static const char overlay_manifest[] =
+	"dir /etc 0755 0 0\n"
+	"dir /etc/fathom 0755 0 0\n"
+	"file /etc/fathom/network.conf network.conf 0644 0 0\n";
+
+struct mkmachines {
+	const char *outdir;
+	const char *base_url;
+	const char *board_cmdline;
+	const char *inventory;
+	struct cpio_manifest overlay;
+	struct cpio_write_options cpio_opt;
+	struct cpio_membuf archive;
+	mode_t file_mode;
+	unsigned written;
+};
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"usage: mkmachines -o OUTDIR -b BASE_URL [-c CMDLINE] INVENTORY.csv\n"
+		"Write OUTDIR/<hostname>/{boot.ipxe,network.conf,config.cpio} for\n"
+		"each machine of the inventory (columns: see README, Machines).\n"
+		"  -o OUTDIR    where the machine directories go (created)\n"
+		"  -b BASE_URL  where iPXE fetches vmlinuz, initramfs.cpio.zst and\n"
+		"               machines/<hostname>/config.cpio\n"
+		"  -c CMDLINE   the board's kernel arguments, after the machine's\n"
+		"Every mtime in config.cpio is $SOURCE_DATE_EPOCH (0 if unset).\n"
+		"Exit status: 0 ok, 1 a bad row or error (good rows are written),\n"
+		"2 usage error.\n");
+}
+
+static int parse_args(int argc, char **argv, struct mkmachines *mk)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "o:b:c:h")) != -1) {
+		switch (opt) {
+		case 'o':
+			mk->outdir = optarg;
+			break;
+		case 'b':
+			mk->base_url = optarg;
+			break;
+		case 'c':
+			mk->board_cmdline = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc - 1 || !mk->outdir || !mk->base_url)
+		return -1;
+	mk->inventory = argv[optind];
+	return 0;
+}
+
+/* iPXE splits its command lines at blanks; a URL has none. */
+static int check_base_url(char *url)
+{
+	size_t len = strlen(url);
+	const char *p;
+
+	while (len > 0 && url[len - 1] == '/')
+		url[--len] = '\0';
+	for (p = url; *p; p++) {
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '"')
+			break;
+	}
+	if (len == 0 || *p) {
+		fprintf(stderr, "mkmachines: BASE_URL \"%s\": expected a URL"
+			" without blanks, such as http://192.0.2.1/fathom\n", url);
+		return -1;
+	}
+	return 0;
+}
+
+static int source_date_epoch(uint32_t *mtime)
+{
+	const char *value = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	unsigned long long seconds;
+
+	*mtime = 0;
+	if (!value)
+		return 0;
+	errno = 0;
+	seconds = strtoull(value, &end, 10);
+	if (*value < '0' || *value > '9' || *end || errno ||
+	    seconds > UINT32_MAX) {
+		fprintf(stderr, "mkmachines: SOURCE_DATE_EPOCH \"%s\": must be"
+			" decimal seconds, 0-%lu\n", value,
+			(unsigned long)UINT32_MAX);
+		return -1;
+	}
+	*mtime = (uint32_t)seconds;
+	return 0;
+}
+
+static int read_file(const char *path, char **text, size_t *len)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	size_t capacity = 1 << 16;
+	char *buf = NULL, *grown;
+
+	*len = 0;
+	if (!in) {
+		fprintf(stderr, "mkmachines: %s: cannot open: %s\n", path,
+			strerror(errno));
+		return -1;
+	}
+	while ((grown = realloc(buf, capacity + 1)) != NULL) {
+		buf = grown;
+		*len += fread(buf + *len, 1, capacity - *len, in);
+		if (*len < capacity)
+			break;
+		capacity *= 2;
+	}
+	if (!grown || ferror(in)) {
+		fprintf(stderr, "mkmachines: %s: cannot read: %s\n", path,
+			strerror(errno ? errno : ENOMEM));
+		free(buf);
+		buf = NULL;
+	} else {
+		buf[*len] = '\0';
+	}
+	if (in != stdin)
+		fclose(in);
+	*text = buf;
+	return buf ? 0 : -1;
+}
+
+/* Temp file next to path, then rename: readers see old or new, whole. */
+static int write_atomic(const struct mkmachines *mk, const char *path,
+			const void *data, size_t len)
+{
+	char temp[PATH_SIZE];
+	int fd, rc = 0;
+
+	if (snprintf(temp, sizeof(temp), "%s.XXXXXX", path) >= (int)sizeof(temp))
+		return errno = ENAMETOOLONG, -1;
+	fd = mkstemp(temp);
+	if (fd < 0)
+		return -1;
+	if (fchmod(fd, mk->file_mode) < 0 ||
+	    write(fd, data, len) != (ssize_t)len)
+		rc = -1;
+	if (close(fd) < 0)
+		rc = -1;
+	if (rc == 0 && rename(temp, path) == 0)
+		return 0;
+	rc = errno;
+	unlink(temp);
+	errno = rc;
+	return -1;
+}
+
+static int write_or_report(const struct mkmachines *mk, const char *dir,
+			   const char *name, const void *data, size_t len)
+{
+	char path[PATH_SIZE];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (write_atomic(mk, path, data, len) == 0)
+		return 0;
+	fprintf(stderr, "mkmachines: %s: cannot write: %s\n", path,
+		strerror(errno));
+	return -1;
+}
+
+static int write_config_cpio(struct mkmachines *mk, const char *dir)
+{
+	struct cpio_error err;
+
+	mk->archive.len = 0;
+	mk->cpio_opt.basedir = dir;
+	if (cpio_write(&mk->overlay, &mk->cpio_opt, cpio_sink_membuf,
+		       &mk->archive, &err) < 0) {
+		fprintf(stderr, "mkmachines: %s/config.cpio: %s\n", dir, err.msg);
+		return -1;
+	}
+	return write_or_report(mk, dir, "config.cpio", mk->archive.data,
+			       mk->archive.len);
+}
+
+/* One machine's directory; network.conf first, config.cpio reads it. */
+static int write_machine(void *ctx, const struct inv_machine *m)
+{
+	struct mkmachines *mk = ctx;
+	char dir[PATH_SIZE], text[INV_TEXT_MAX], msg[INV_MSG_MAX];
+	int len;
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", mk->outdir, m->cfg.hostname) >=
+	    (int)sizeof(dir) - 32) {
+		fprintf(stderr, "mkmachines: %s:%u: output path too long\n",
+			mk->inventory, m->line);
+		return -1;
+	}
+	len = inv_network_conf(&m->cfg, text, sizeof(text));
+	if (len < 0 || inv_network_conf_check(&m->cfg, text, msg,
+					      sizeof(msg)) < 0) {
+		fprintf(stderr, "mkmachines: %s:%u: %s\n", mk->inventory, m->line,
+			len < 0 ? "network.conf too long" : msg);
+		return -1;
+	}
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		fprintf(stderr, "mkmachines: %s: cannot create: %s\n", dir,
+			strerror(errno));
+		return -1;
+	}
+	if (write_or_report(mk, dir, "network.conf", text, (size_t)len) < 0 ||
+	    write_config_cpio(mk, dir) < 0)
+		return -1;
+	len = inv_boot_ipxe(m, mk->base_url, mk->board_cmdline, text,
+			    sizeof(text));
+	if (len < 0) {
+		fprintf(stderr, "mkmachines: %s:%u: boot.ipxe too long\n",
+			mk->inventory, m->line);
+		return -1;
+	}
+	if (write_or_report(mk, dir, "boot.ipxe", text, (size_t)len) < 0)
+		return -1;
+	mk->written++;
+	return 0;
+}
+
+static void print_error(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "mkmachines: %s\n", msg);
+}
+
+static int prepare(struct mkmachines *mk)
+{
+	struct cpio_error err;
+	mode_t mask = umask(0);
+
+	umask(mask);
+	mk->file_mode = 0666 & ~mask;
+	if (check_base_url((char *)mk->base_url) < 0 ||
+	    source_date_epoch(&mk->cpio_opt.mtime) < 0)
+		return -1;
+	if (cpio_manifest_parse(&mk->overlay, overlay_manifest,
+				sizeof(overlay_manifest) - 1, &err) < 0) {
+		fprintf(stderr, "mkmachines: overlay manifest:%u: %s\n", err.line,
+			err.msg);
+		return -1;
+	}
+	if (mkdir(mk->outdir, 0777) < 0 && errno != EEXIST) {
+		fprintf(stderr, "mkmachines: %s: cannot create: %s\n", mk->outdir,
+			strerror(errno));
+		cpio_manifest_free(&mk->overlay);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct mkmachines mk = { 0 };
+	struct inv_options opt;
+	struct inv_handler h = { write_machine, print_error, &mk };
+	char *text;
+	size_t len;
+	int errors;
+
+	if (parse_args(argc, argv, &mk) < 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (prepare(&mk) < 0)
+		return 1;
+	if (read_file(mk.inventory, &text, &len) < 0) {
+		cpio_manifest_free(&mk.overlay);
+		return 1;
+	}
+	opt = (struct inv_options){ mk.inventory, mk.board_cmdline };
+	errors = inv_parse(text, len, &opt, &h);
+	free(text);
+	free(mk.archive.data);
+	cpio_manifest_free(&mk.overlay);
+	if (errors)
+		fprintf(stderr, "mkmachines: %s: %d bad row%s; wrote the other %u"
+			" machines\n", mk.inventory, errors, errors == 1 ? "" : "s",
+			mk.written);
+	return errors ? 1 : 0;
+}

@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# `make machines`: an inventory in, per-machine boot files out, checked as an
+# operator would. Documentation prefixes only.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup_file() {
+	export OUTDIR=${FATHOM_OUT:-$BATS_TEST_DIRNAME/../../out}
+	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
+	export TOP=$BATS_TEST_DIRNAME/../..
+	export BASE=http://192.0.2.1/fathom
+	export INV=$BATS_FILE_TMPDIR/fleet.csv
+	# 1,000 machines, 16 per /28 spread over the three documentation /24s.
+	awk 'BEGIN {
+		split("192.0.2 198.51.100 203.0.113", net, " ")
+		print "hostname,mac,ipv4,ipv4_gateway,ipv4_dns,ipv6,ipv6_gateway,drac_ipv4"
+		for (i = 0; i < 1000; i++) {
+			p = net[int(i / 16) % 3 + 1]; base = (int(i / 48) % 16) * 16
+			printf "m%04d.example.org,52:54:00:00:%02x:%02x,%s.%d/28,%s.%d,\"%s.%d; 198.51.100.53\",2001:db8:%x::10/64,2001:db8:%x::1,\"%s.%d/28,%s.%d\"\n",
+				i, int(i / 256), i % 256, p, base + 2 + i % 12, p, base + 1, p, base + 14,
+				i, i, p, base + 15, p, base + 1
+		}
+	}' > "$INV"
+	export MACHINES=$OUTDIR/$BOARD/machines
+	# Leave $OUTDIR as we found it: scripts/verify flags unlisted files there.
+	[ ! -e "$MACHINES" ] || touch "$BATS_FILE_TMPDIR/machines-existed"
+	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" INVENTORY="$INV" BASE_URL="$BASE" machines \
+		> "$BATS_FILE_TMPDIR/make.log" 2>&1 || { cat "$BATS_FILE_TMPDIR/make.log" >&2; return 1; }
+}
+
+teardown_file() {
+	[ -e "$BATS_FILE_TMPDIR/machines-existed" ] || rm -rf "$MACHINES"
+}
+
+@test "1,000 rows give 1,000 machine directories with boot.ipxe, network.conf and config.cpio" {
+	run sh -c "ls '$MACHINES' | grep -c '^m[0-9]*\.example\.org$'"
+	assert_output 1000
+	for h in m0000 m0017 m0500 m0999; do
+		for f in boot.ipxe network.conf config.cpio; do
+			[ -s "$MACHINES/$h.example.org/$f" ]
+		done
+	done
+	[ "$(find "$MACHINES"/m*.example.org -type f | wc -l)" -ge 3000 ]
+	run sh -c "find '$MACHINES' -name '*.??????' | wc -l"
+	assert_output 0
+}
+
+@test "config.cpio holds /etc/fathom/network.conf, the same bytes as network.conf" {
+	d=$MACHINES/m0017.example.org
+	run cpio -it --quiet < "$d/config.cpio"
+	assert_success
+	assert_line etc
+	assert_line etc/fathom
+	assert_line etc/fathom/network.conf
+	mkdir -p "$BATS_TEST_TMPDIR/x"
+	(cd "$BATS_TEST_TMPDIR/x" && cpio -idm --quiet < "$d/config.cpio")
+	cmp "$BATS_TEST_TMPDIR/x/etc/fathom/network.conf" "$d/network.conf"
+	run cat "$d/network.conf"
+	assert_line hostname=m0017.example.org
+	assert_line iface=52:54:00:00:00:11
+	assert_line ipv4=198.51.100.7/28,198.51.100.1,198.51.100.14,198.51.100.53
+	assert_line ipv6=2001:db8:11::10/64,2001:db8:11::1
+}
+
+@test "boot.ipxe sets the static addresses in iPXE and boots with the same command line" {
+	run cat "$MACHINES/m0017.example.org/boot.ipxe"
+	assert_line --index 0 '#!ipxe'
+	assert_line "set base $BASE"
+	assert_line 'set net0/ip 198.51.100.7'
+	assert_line 'set net0/netmask 255.255.255.240'
+	assert_line 'set net0/gateway 198.51.100.1'
+	assert_line 'set dns 198.51.100.14'
+	assert_line 'set net0/ip6 2001:db8:11::10'
+	assert_line 'set net0/len6 64'
+	assert_line 'set net0/gateway6 2001:db8:11::1'
+	assert_line 'ifopen net0 || goto failed'
+	cmdline=$(sed -n 's/^CMDLINE=//p' "$TOP/boards/$BOARD/board.conf")
+	assert_line "kernel \${base}/vmlinuz initrd=initramfs.cpio.zst initrd=config.cpio fathom.hostname=m0017.example.org fathom.ipv4=198.51.100.7/28,198.51.100.1,198.51.100.14,198.51.100.53 fathom.ipv6=2001:db8:11::10/64,2001:db8:11::1 fathom.iface=52:54:00:00:00:11 fathom.drac.ipv4=198.51.100.15/28,198.51.100.1 $cmdline || goto failed"
+	assert_line 'initrd ${base}/initramfs.cpio.zst || goto failed'
+	assert_line 'initrd ${base}/machines/m0017.example.org/config.cpio || goto failed'
+	assert_line 'boot || goto failed'
+	for s in 1 2 4 8; do assert_line "sleep $s"; done
+	assert_line 'goto wait${try}'
+}
+
+@test "two runs produce identical files" {
+	other=$BATS_TEST_TMPDIR/other
+	run make -C "$TOP" O="$other" BOARD="$BOARD" INVENTORY="$INV" BASE_URL="$BASE" machines
+	assert_success
+	for h in m0000 m0333 m0999; do
+		for f in boot.ipxe network.conf config.cpio; do
+			cmp "$MACHINES/$h.example.org/$f" "$other/$BOARD/machines/$h.example.org/$f"
+		done
+	done
+	run diff -r "$MACHINES" "$other/$BOARD/machines"
+	assert_success
+}
+
+@test "bad rows: each reported once with its line, the good ones still written, exit 1" {
+	out=$BATS_TEST_TMPDIR/bad
+	cat > "$BATS_TEST_TMPDIR/bad.csv" <<-'CSV'
+	hostname,ipv4,ipv4_gateway
+	good1.example.org,192.0.2.2/28,192.0.2.1
+	bad1.example.org,192.0.2.3/33,192.0.2.1
+	good2.example.org,192.0.2.4/28,192.0.2.1
+	# a comment
+	bad_2.example.org,192.0.2.5/28,192.0.2.1
+	good1.example.org,192.0.2.6/28,192.0.2.1
+	good3.example.org,192.0.2.7/28,192.0.2.1
+	CSV
+	run make -s -C "$TOP" O="$out" BOARD="$BOARD" INVENTORY="$BATS_TEST_TMPDIR/bad.csv" \
+		BASE_URL="$BASE" machines
+	assert_failure
+	assert_line --partial "mkmachines: $BATS_TEST_TMPDIR/bad.csv:3: fathom.ipv4: \"192.0.2.3/33,192.0.2.1\": prefix length must be 0-32"
+	assert_line --partial "mkmachines: $BATS_TEST_TMPDIR/bad.csv:6: fathom.hostname: \"bad_2.example.org\":"
+	assert_line --partial "mkmachines: $BATS_TEST_TMPDIR/bad.csv:7: hostname \"good1.example.org\": already on line 2"
+	[ "$(printf '%s\n' "${lines[@]}" | grep -c ': fathom\.\|already on')" = 3 ]
+	run ls "$out/$BOARD/machines"
+	assert_output "$(printf 'good1.example.org\ngood2.example.org\ngood3.example.org')"
+	grep -qx 'ipv4=192.0.2.2/28,192.0.2.1' "$out/$BOARD/machines/good1.example.org/network.conf"
+}
+
+@test "a JSON inventory gives the same files as the same CSV" {
+	out=$BATS_TEST_TMPDIR/json
+	cat > "$BATS_TEST_TMPDIR/fleet.json" <<-'JSON'
+	[ { "hostname": "j1.example.org", "ipv4": "203.0.113.2/29", "ipv4_gateway": "203.0.113.1",
+	    "ipv6": "2001:db8:77::2/64", "extra": "fathom.mtu=9000" },
+	  { "ipv4": "203.0.113.3/29", "hostname": "j2.example.org", "mac": "52:54:00:aa:bb:cc" } ]
+	JSON
+	printf '%s\n' 'hostname,ipv4,ipv4_gateway,ipv6,extra,mac' \
+		'j1.example.org,203.0.113.2/29,203.0.113.1,2001:db8:77::2/64,fathom.mtu=9000,' \
+		'j2.example.org,203.0.113.3/29,,,,52:54:00:aa:bb:cc' > "$BATS_TEST_TMPDIR/same.csv"
+	run make -C "$TOP" O="$out" BOARD="$BOARD" INVENTORY="$BATS_TEST_TMPDIR/fleet.json" \
+		BASE_URL="$BASE" machines
+	assert_success
+	run make -C "$TOP" O="$out.csv" BOARD="$BOARD" INVENTORY="$BATS_TEST_TMPDIR/same.csv" \
+		BASE_URL="$BASE" machines
+	assert_success
+	run diff -r "$out/$BOARD/machines" "$out.csv/$BOARD/machines"
+	assert_success
+	grep -qx 'mtu=9000' "$out/$BOARD/machines/j1.example.org/network.conf"
+	grep -q 'set net0/netmask 255.255.255.248' "$out/$BOARD/machines/j2.example.org/boot.ipxe"
+}
+
+@test "make machines without INVENTORY or BASE_URL says what to set" {
+	run make -s -C "$TOP" O="$BATS_TEST_TMPDIR/none" BOARD="$BOARD" machines
+	assert_failure
+	assert_output --partial "set INVENTORY="
+}

@@ -1,0 +1,50 @@
+/* libFuzzer target for image/inventory.c: read arbitrary bytes as an
+ * inventory, and for every machine it accepts render network.conf and
+ * boot.ipxe and check the promises of inventory.h. No files are written. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+
+static void check_error(void *ctx, const char *msg)
+{
+	size_t len = strlen(msg);
+
+	(void)ctx;
+	if (len == 0 || strchr(msg, '\n'))
+		abort();
+}
+
+/* An accepted machine always renders, and its network.conf parses back
+ * to the same configuration. */
+static int check_machine(void *ctx, const struct inv_machine *m)
+{
+	static char text[INV_TEXT_MAX];
+	char msg[INV_MSG_MAX];
+	int len;
+
+	(void)ctx;
+	if (m->cfg.hostname[0] == '\0' || m->cfg.ipv4.family == 0 ||
+	    strlen(m->cmdline) >= INV_CMDLINE_MAX)
+		abort();
+	len = inv_network_conf(&m->cfg, text, sizeof(text));
+	if (len < 0 || (size_t)len != strlen(text) ||
+	    inv_network_conf_check(&m->cfg, text, msg, sizeof(msg)) != 0)
+		abort();
+	len = inv_boot_ipxe(m, "http://192.0.2.1/fathom", "console=ttyS0",
+			    text, sizeof(text));
+	if (len < 0 || (size_t)len != strlen(text) ||
+	    strncmp(text, "#!ipxe\n", 7) != 0)
+		abort();
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct inv_options opt = { "fuzz.csv", "console=ttyS0" };
+	struct inv_handler h = { check_machine, check_error, NULL };
+
+	inv_parse((const char *)data, size, &opt, &h);
+	return 0;
+}

@@ -1,0 +1,396 @@
+/* Unit tests for image/inventory.c: the CSV reader, rows to command lines,
+ * bad rows with their exact messages, boot.ipxe and network.conf. */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "inventory.h"
+#include "tap.h"
+
+#define LOG_SIZE 8192
+
+struct csv_case {
+	const char *text;
+	int rc;				/* of the first inv_csv_next */
+	size_t nfields;
+	const char *fields[4];		/* the first few */
+	const char *problem;
+};
+
+static const struct csv_case csv_cases[] = {
+	{ "a,b,c\n", 1, 3, { "a", "b", "c" }, NULL },
+	{ "a,b,c", 1, 3, { "a", "b", "c" }, NULL },
+	{ "a,b\r\n", 1, 2, { "a", "b" }, NULL },
+	{ "\"x,y\",z\n", 1, 2, { "x,y", "z" }, NULL },
+	{ "\"say \"\"hi\"\"\",2\n", 1, 2, { "say \"hi\"", "2" }, NULL },
+	{ ",,\n", 1, 3, { "", "", "" }, NULL },
+	{ "\"\",x\n", 1, 2, { "", "x" }, NULL },
+	{ "\"two\nlines\",x\n", 1, 2, { "two\nlines", "x" }, NULL },
+	{ "# comment\n\n  \r\nh\n", 1, 1, { "h" }, NULL },
+	{ "", 0, 0, { NULL }, NULL },
+	{ "# only\n\n", 0, 0, { NULL }, NULL },
+	{ "a\"b,c\n", -1, 0, { NULL },
+	  "'\"' inside an unquoted field: quote the whole field and double the '\"'" },
+	{ "\"ab\"c,d\n", -1, 0, { NULL },
+	  "text after a closing quote: a quoted field must end at ',' or the end of the line" },
+	{ "\"open,d\n", -1, 0, { NULL }, "quoted field never closed" },
+};
+
+static void test_csv(void)
+{
+	struct inv_record rec;
+	struct inv_reader r;
+	const char *problem;
+	size_t i, f;
+
+	for (i = 0; i < sizeof(csv_cases) / sizeof(csv_cases[0]); i++) {
+		const struct csv_case *c = &csv_cases[i];
+		int rc, same = 1;
+
+		inv_reader_init(&r, c->text, strlen(c->text));
+		rc = inv_csv_next(&r, &rec, &problem);
+		CHECK(rc == c->rc, "csv %zu: returns %d (got %d)", i, c->rc, rc);
+		if (rc < 0) {
+			CHECK(problem && strcmp(problem, c->problem) == 0,
+			      "csv %zu: problem \"%s\"", i, problem ? problem : "");
+			continue;
+		}
+		if (rc == 0)
+			continue;
+		CHECK(rec.nfields == c->nfields, "csv %zu: %zu fields (got %zu)",
+		      i, c->nfields, rec.nfields);
+		for (f = 0; f < 4 && c->fields[f] && f < rec.nfields; f++)
+			same &= strcmp(rec.field[f], c->fields[f]) == 0;
+		CHECK(same, "csv %zu: field values", i);
+	}
+
+	/* Line numbers count the lines inside quotes and the skipped ones. */
+	inv_reader_init(&r, "h\n# c\n\"a\nb\"\n\nx\n", 15);
+	inv_csv_next(&r, &rec, &problem);
+	CHECK(rec.line == 1, "csv: first record on line 1");
+	inv_csv_next(&r, &rec, &problem);
+	CHECK(rec.line == 3, "csv: multi-line record starts on line 3");
+	CHECK(inv_csv_next(&r, &rec, &problem) == 1 && rec.line == 6 &&
+	      strcmp(rec.field[0], "x") == 0, "csv: next record on line 6");
+	CHECK(inv_csv_next(&r, &rec, &problem) == 0, "csv: then the end");
+
+	/* After a bad record the reader goes on with the next line. */
+	inv_reader_init(&r, "a\"b\nok\n", 7);
+	CHECK(inv_csv_next(&r, &rec, &problem) == -1, "csv: bad record");
+	CHECK(inv_csv_next(&r, &rec, &problem) == 1 && rec.line == 2 &&
+	      strcmp(rec.field[0], "ok") == 0, "csv: recovers on line 2");
+}
+
+/* On failure, show what we got as TAP comments. */
+static void diag_unless(int ok, const char *text)
+{
+	const char *p = text;
+
+	while (!ok && *p) {
+		const char *eol = strchr(p, '\n');
+		int len = eol ? (int)(eol - p) : (int)strlen(p);
+
+		printf("#   %.*s\n", len, p);
+		p += len + (eol != NULL);
+	}
+}
+
+/* Collects what inv_parse reports and hands over. */
+struct collect {
+	int machines;
+	char cmdlines[LOG_SIZE];
+	char errors[LOG_SIZE];
+	struct inv_machine last;
+};
+
+static void append(char *log, const char *line)
+{
+	size_t used = strlen(log);
+
+	snprintf(log + used, LOG_SIZE - used, "%s\n", line);
+}
+
+static int collect_machine(void *ctx, const struct inv_machine *m)
+{
+	struct collect *c = ctx;
+
+	c->machines++;
+	append(c->cmdlines, m->cmdline);
+	c->last = *m;
+	return 0;
+}
+
+static void collect_error(void *ctx, const char *msg)
+{
+	append(((struct collect *)ctx)->errors, msg);
+}
+
+static int parse(const char *text, const char *board, struct collect *c)
+{
+	struct inv_options opt = { "inv.csv", board };
+	struct inv_handler h = { collect_machine, collect_error, c };
+
+	memset(c, 0, sizeof(*c));
+	return inv_parse(text, strlen(text), &opt, &h);
+}
+
+struct row_case {
+	const char *csv;	/* header + one row */
+	const char *cmdline;
+};
+
+static const struct row_case row_cases[] = {
+	{ "hostname,ipv4\nn1.example.org,192.0.2.10/28\n",
+	  "fathom.hostname=n1.example.org fathom.ipv4=192.0.2.10/28" },
+	{ "ipv4,hostname,ipv4_gateway\n192.0.2.10/28,n1,192.0.2.1\n",
+	  "fathom.hostname=n1 fathom.ipv4=192.0.2.10/28,192.0.2.1" },
+	{ "hostname,ipv4,ipv4_dns\nn1,192.0.2.10/28,192.0.2.53 192.0.2.54\n",
+	  "fathom.hostname=n1 fathom.ipv4=192.0.2.10/28,,192.0.2.53,192.0.2.54" },
+	{ "hostname,ipv4,ipv4_gateway,ipv4_dns\nn1,192.0.2.10/28,192.0.2.1,"
+	  "\"192.0.2.53; 192.0.2.54\"\n",
+	  "fathom.hostname=n1 fathom.ipv4=192.0.2.10/28,192.0.2.1,192.0.2.53,"
+	  "192.0.2.54" },
+	{ "hostname,ipv4,ipv6,ipv6_gateway,ipv6_dns\n"
+	  "n1, 192.0.2.10/28 ,2001:db8::a/64,2001:db8::1,2001:db8::53\n",
+	  "fathom.hostname=n1 fathom.ipv4=192.0.2.10/28 "
+	  "fathom.ipv6=2001:db8::a/64,2001:db8::1,2001:db8::53" },
+	{ "hostname,ipv4,mac,drac_ipv4,extra\n"
+	  "n1,192.0.2.10/28,52:54:00:12:34:56,\"192.0.2.14/28,192.0.2.1\","
+	  "fathom.mtu=9000 fathom.nodad\n",
+	  "fathom.hostname=n1 fathom.ipv4=192.0.2.10/28 "
+	  "fathom.iface=52:54:00:12:34:56 fathom.drac.ipv4=192.0.2.14/28,"
+	  "192.0.2.1 fathom.mtu=9000 fathom.nodad" },
+};
+
+static void test_rows(void)
+{
+	struct collect c;
+	size_t i;
+
+	for (i = 0; i < sizeof(row_cases) / sizeof(row_cases[0]); i++) {
+		int errors = parse(row_cases[i].csv, NULL, &c);
+		char want[INV_CMDLINE_MAX + 1];
+
+		snprintf(want, sizeof(want), "%s\n", row_cases[i].cmdline);
+		CHECK(errors == 0 && c.machines == 1, "row %zu: one machine, no"
+		      " error", i);
+		diag_unless(errors == 0, c.errors);
+		CHECK(strcmp(c.cmdlines, want) == 0, "row %zu: command line", i);
+		diag_unless(strcmp(c.cmdlines, want) == 0, c.cmdlines);
+	}
+}
+
+/* Three bad rows among good ones: each reported once, with its line. */
+static const char bad_inventory[] =
+	"# the fleet\n"
+	"hostname,ipv4,ipv4_gateway,ipv4_dns,mac,drac_ipv4\n"
+	"good1.example.org,192.0.2.10/28,192.0.2.1,,,\n"
+	"bad1.example.org,192.0.2.11/33,192.0.2.1,,,\n"
+	"\n"
+	"good2.example.org,192.0.2.12/28,192.0.2.1,,,\n"
+	"bad_2.example.org,192.0.2.13/28,,,,\n"
+	"GOOD1.example.org,192.0.2.14/28,,,,\n"
+	"n3,192.0.2.15/28,,,eth0,\n"
+	"n4,192.0.2.16/28,,1.1.1.1 2.2.2.2 3.3.3.3,,\n"
+	"n5,192.0.2.17/28,,,,192.0.2.5\n"
+	"n6,,192.0.2.1,,,\n"
+	"n7,192.0.2.18/28,,\n"
+	",192.0.2.19/28,,,,\n"
+	"n8,192.0.2.20/28,,,,\"x\"y\n"
+	"good3.example.org,192.0.2.21/28,,,,\n";
+
+static const char bad_messages[] =
+	"inv.csv:4: fathom.ipv4: \"192.0.2.11/33,192.0.2.1\": prefix length must be 0-32\n"
+	"inv.csv:7: fathom.hostname: \"bad_2.example.org\": only letters, digits, '-' and '.' are allowed\n"
+	"inv.csv:8: hostname \"GOOD1.example.org\": already on line 3; hostnames must be unique\n"
+	"inv.csv:9: mac: \"eth0\": expected a MAC address such as 52:54:00:12:34:56\n"
+	"inv.csv:10: ipv4_dns: \"1.1.1.1 2.2.2.2 3.3.3.3\": at most 2 servers, separated by blanks or ';'\n"
+	"inv.csv:11: drac_ipv4: \"192.0.2.5\": expected ADDR/PLEN,GW such as 192.0.2.5/28,192.0.2.1\n"
+	"inv.csv:12: ipv4: missing: expected ADDR/PLEN (iPXE fetches the kernel over IPv4)\n"
+	"inv.csv:13: expected 6 fields (one per column), found 4\n"
+	"inv.csv:14: hostname: missing: every row needs one\n"
+	"inv.csv:15: text after a closing quote: a quoted field must end at ',' or the end of the line\n";
+
+struct header_case {
+	const char *csv;
+	const char *message;
+};
+
+static const struct header_case header_cases[] = {
+	{ "", "inv.csv: empty: expected a header line naming the columns, e.g."
+	      " hostname,ipv4,ipv4_gateway,ipv4_dns\n" },
+	{ "hostname,ipv4,colour\nn1,192.0.2.1/24,red\n",
+	  "inv.csv:1: header: unknown column \"colour\": expected hostname,"
+	  " ipv4, ipv4_gateway, ipv4_dns, ipv6, ipv6_gateway, ipv6_dns, mac,"
+	  " drac_ipv4 or extra\n" },
+	{ "#x\nhostname,ipv4,ipv4\n",
+	  "inv.csv:2: header: column \"ipv4\" appears twice\n" },
+	{ "hostname,mac\n",
+	  "inv.csv:1: header: missing column \"ipv4\": a header names the"
+	  " columns, e.g. hostname,ipv4,ipv4_gateway,ipv4_dns\n" },
+};
+
+static void test_bad_rows(void)
+{
+	struct collect c;
+	int errors = parse(bad_inventory, NULL, &c);
+	size_t i;
+
+	CHECK(errors == 10, "bad rows: 10 problems (got %d)", errors);
+	CHECK(c.machines == 3, "bad rows: the 3 good machines still come (got %d)",
+	      c.machines);
+	CHECK(strcmp(c.errors, bad_messages) == 0, "bad rows: exact messages");
+	diag_unless(strcmp(c.errors, bad_messages) == 0, c.errors);
+	for (i = 0; i < sizeof(header_cases) / sizeof(header_cases[0]); i++) {
+		errors = parse(header_cases[i].csv, NULL, &c);
+		CHECK(errors == 1 && c.machines == 0 &&
+		      strcmp(c.errors, header_cases[i].message) == 0,
+		      "header %zu", i);
+		diag_unless(c.machines == 0, c.errors);
+	}
+	/* The board's command line is parsed too, as the kernel passes it. */
+	errors = parse("hostname,ipv4\nn1,192.0.2.1/24\n", "fathom.mtu=1", &c);
+	CHECK(errors == 1 && strstr(c.errors, "inv.csv:2: fathom.mtu: \"1\":"),
+	      "a bad board CMDLINE is reported");
+}
+
+static const char ipxe_expected[] =
+	"#!ipxe\n"
+	"# Fathom netboot of n1.example.org, written by mkmachines.\n"
+	"set base http://192.0.2.1/fathom\n"
+	"set net0/ip 192.0.2.70\n"
+	"set net0/netmask 255.255.255.192\n"
+	"set net0/gateway 192.0.2.65\n"
+	"set dns 192.0.2.53\n"
+	"set net0/ip6 2001:db8:1::70\n"
+	"set net0/len6 64\n"
+	"set net0/gateway6 2001:db8:1::1\n"
+	"set try 1\n"
+	":fetch\n"
+	"echo Fathom: n1.example.org: fetching from ${base}, try ${try} of 5\n"
+	"ifopen net0 || goto failed\n"
+	"imgfree\n"
+	"kernel ${base}/vmlinuz initrd=initramfs.cpio.zst initrd=config.cpio"
+	" fathom.hostname=n1.example.org fathom.ipv4=192.0.2.70/26,192.0.2.65,"
+	"192.0.2.53 fathom.ipv6=2001:db8:1::70/64,2001:db8:1::1"
+	" console=ttyS1,115200n8 || goto failed\n"
+	"initrd ${base}/initramfs.cpio.zst || goto failed\n"
+	"initrd ${base}/machines/n1.example.org/config.cpio || goto failed\n"
+	"boot || goto failed\n"
+	":failed\n"
+	"goto wait${try}\n"
+	":wait1\nsleep 1\nset try 2\ngoto fetch\n"
+	":wait2\nsleep 2\nset try 3\ngoto fetch\n"
+	":wait3\nsleep 4\nset try 4\ngoto fetch\n"
+	":wait4\nsleep 8\nset try 5\ngoto fetch\n"
+	":wait5\n"
+	"echo Fathom: n1.example.org: no boot files from ${base} after 5 tries,"
+	" rebooting in 60 s\n"
+	"sleep 60\n"
+	"reboot\n";
+
+struct netmask_case {
+	const char *ipv4;
+	const char *line;
+};
+
+static const struct netmask_case netmask_cases[] = {
+	{ "192.0.2.70/26", "set net0/netmask 255.255.255.192\n" },
+	{ "192.0.2.70/28", "set net0/netmask 255.255.255.240\n" },
+	{ "192.0.2.70/29", "set net0/netmask 255.255.255.248\n" },
+	{ "192.0.2.70/24", "set net0/netmask 255.255.255.0\n" },
+	{ "10.1.2.3/8", "set net0/netmask 255.0.0.0\n" },
+	{ "10.1.2.3/32", "set net0/netmask 255.255.255.255\n" },
+	{ "10.1.2.3/0", "set net0/netmask 0.0.0.0\n" },
+};
+
+static void test_boot_ipxe(void)
+{
+	char text[INV_TEXT_MAX], csv[256];
+	struct collect c;
+	size_t i;
+
+	parse("hostname,ipv4,ipv4_gateway,ipv4_dns,ipv6,ipv6_gateway\n"
+	      "n1.example.org,192.0.2.70/26,192.0.2.65,192.0.2.53,"
+	      "2001:db8:1::70/64,2001:db8:1::1\n", "console=ttyS1,115200n8", &c);
+	CHECK(inv_boot_ipxe(&c.last, "http://192.0.2.1/fathom",
+			    "console=ttyS1,115200n8", text, sizeof(text)) > 0 &&
+	      strcmp(text, ipxe_expected) == 0, "boot.ipxe for one machine");
+	diag_unless(strcmp(text, ipxe_expected) == 0, text);
+	CHECK(inv_boot_ipxe(&c.last, "http://x", NULL, text, 100) == -1 &&
+	      text[0] == '\0', "boot.ipxe: too small a buffer is -1");
+	for (i = 0; i < sizeof(netmask_cases) / sizeof(netmask_cases[0]); i++) {
+		snprintf(csv, sizeof(csv), "hostname,ipv4\nn1,%s\n",
+			 netmask_cases[i].ipv4);
+		parse(csv, NULL, &c);
+		inv_boot_ipxe(&c.last, "http://x", NULL, text, sizeof(text));
+		CHECK(c.machines == 1 && strstr(text, netmask_cases[i].line),
+		      "netmask of %s", netmask_cases[i].ipv4);
+	}
+	parse("hostname,ipv4\nn1,10.1.2.3/24\n", NULL, &c);
+	inv_boot_ipxe(&c.last, "http://x", NULL, text, sizeof(text));
+	CHECK(!strstr(text, "gateway") && !strstr(text, "ip6") &&
+	      !strstr(text, "set dns"), "boot.ipxe: no gateway, v6 or dns lines"
+	      " when not given");
+}
+
+static const char *const roundtrip_inventories[] = {
+	"hostname,ipv4\nn1.example.org,192.0.2.10/28\n",
+	"hostname,ipv4,ipv4_dns,ipv6,ipv6_dns,mac\n"
+	"n1,192.0.2.10/28,192.0.2.53;192.0.2.54,2001:db8::a/64,2001:db8::53,"
+	"52:54:00:AB:cd:ef\n",
+	"hostname,ipv4,ipv4_gateway,ipv6,ipv6_gateway,extra\n"
+	"n1,192.0.2.10/28,192.0.2.1,2001:db8::a/64,2001:db8::1,"
+	"fathom.mtu=9000 fathom.nodad fathom.link_timeout=5\n",
+	"hostname,ipv4,extra\nn1,192.0.2.10/28,fathom.iface=eth3 fathom.ipv6=\n",
+};
+
+static const char conf_expected[] =
+	"# Written by mkmachines from the inventory; the kernel command line"
+	" overrides it.\n"
+	"hostname=n1\n"
+	"iface=52:54:00:ab:cd:ef\n"
+	"ipv4=192.0.2.10/28,,192.0.2.53,192.0.2.54\n"
+	"ipv6=2001:db8::a/64,,2001:db8::53\n";
+
+static void test_network_conf(void)
+{
+	char conf[INV_TEXT_MAX], msg[INV_MSG_MAX];
+	struct netcfg_config other;
+	struct collect c;
+	size_t i;
+
+	for (i = 0; i < sizeof(roundtrip_inventories) /
+			sizeof(roundtrip_inventories[0]); i++) {
+		parse(roundtrip_inventories[i], NULL, &c);
+		CHECK(c.machines == 1 &&
+		      inv_network_conf(&c.last.cfg, conf, sizeof(conf)) > 0 &&
+		      inv_network_conf_check(&c.last.cfg, conf, msg,
+					     sizeof(msg)) == 0,
+		      "network.conf %zu parses back to the same config", i);
+	}
+	parse(roundtrip_inventories[1], NULL, &c);
+	inv_network_conf(&c.last.cfg, conf, sizeof(conf));
+	CHECK(strcmp(conf, conf_expected) == 0, "network.conf text");
+	diag_unless(strcmp(conf, conf_expected) == 0, conf);
+
+	/* The check notices a file that says something else. */
+	other = c.last.cfg;
+	other.ipv4.prefixlen = 29;
+	CHECK(inv_network_conf_check(&other, conf, msg, sizeof(msg)) == -1 &&
+	      strcmp(msg, "network.conf parses back to a different configuration"
+		     " than the command line") == 0, "round trip: a difference");
+	CHECK(inv_network_conf_check(&c.last.cfg, "bogus=1\n", msg,
+				     sizeof(msg)) == -1 &&
+	      strncmp(msg, "network.conf does not parse back: network.conf:1:"
+		      " bogus: unknown key", 66) == 0, "round trip: %s", msg);
+}
+
+int main(void)
+{
+	test_csv();
+	test_rows();
+	test_bad_rows();
+	test_boot_ipxe();
+	test_network_conf();
+	return tap_done();
+}
