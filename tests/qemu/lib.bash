@@ -16,6 +16,8 @@ BOOT_TIMEOUT=${FATHOM_BOOT_TIMEOUT:-180}
 # more scripts/qemu-run options (e.g. "--nic rtl8139 --device i6300esb").
 # VM_INITRD: another initrd (e.g. the image plus an overlay archive).
 # VM_CONSOLE_PORT: the console also as a tcp server in the namespace.
+# VM_PXE: no kernel; the VM boots from its NIC (run a DHCP/HTTP server first).
+# VM_BEFORE_BOOT: a function run once the namespace exists, before QEMU.
 # VM_EXTRA_TAPS: more taps on the bridge, for more NICs (see VM_QEMU_OPTS).
 vm_boot() {
 	local name=$1
@@ -37,8 +39,17 @@ vm_boot() {
 	done
 	ip -n "$NS" link set br0 up
 	# fd 3 is bats' own: the VM must not hold it open.
-	ip netns exec "$NS" "$TOP/scripts/qemu-run" \
-		--kernel "$OUTDIR/$BOARD/vmlinuz" --initrd "${VM_INITRD:-$OUTDIR/$BOARD/initramfs.cpio.zst}" \
+	if [ -n "${VM_BEFORE_BOOT:-}" ]; then
+		"$VM_BEFORE_BOOT"
+	fi
+	local boot
+	if [ -n "${VM_PXE:-}" ]; then
+		boot=--pxe
+	else
+		boot="--kernel $OUTDIR/$BOARD/vmlinuz --initrd ${VM_INITRD:-$OUTDIR/$BOARD/initramfs.cpio.zst}"
+	fi
+	# shellcheck disable=SC2086
+	ip netns exec "$NS" "$TOP/scripts/qemu-run" $boot \
 		--board "$TOP/boards/$BOARD" --tap tap0 --mac 52:54:00:00:02:10 \
 		--console "$CONSOLE" --monitor 4444 ${VM_CONSOLE_PORT:+--console-port $VM_CONSOLE_PORT} ${VM_QEMU_OPTS:-} -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
 	export QEMU_PID=$!
@@ -47,12 +58,13 @@ vm_boot() {
 # Stop the VM (by its pid) and remove the namespace with everything in it.
 vm_destroy() {
 	if [ -n "${QEMU_PID:-}" ]; then
-		kill "$QEMU_PID" 2>/dev/null
+		kill "$QEMU_PID" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$QEMU_PID" 2>/dev/null
+		kill -9 "$QEMU_PID" 2>/dev/null || true
 	fi
-	[ -n "${NS:-}" ] && ip netns del "$NS" 2>/dev/null
-	true
+	if [ -n "${NS:-}" ]; then
+		ip netns del "$NS" 2>/dev/null || true
+	fi
 }
 
 in_ns() {
