@@ -63,20 +63,12 @@ static int parse_args(int argc, char **argv, struct mkcpio_args *args)
 static int source_date_epoch(uint32_t *mtime)
 {
 	const char *value = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long seconds = 0;
-	const char *p;
 
-	*mtime = 0;
-	if (!value)
-		return 0;
-	for (p = value; *p >= '0' && *p <= '9' && seconds <= UINT32_MAX; p++)
-		seconds = seconds * 10 + (unsigned long long)(*p - '0');
-	if (p == value || *p != '\0' || seconds > UINT32_MAX) {
+	if (cpio_parse_epoch(value, mtime) < 0) {
 		fprintf(stderr, "mkcpio: SOURCE_DATE_EPOCH \"%s\": must be decimal seconds, 0-%lu\n",
 			value, (unsigned long)UINT32_MAX);
 		return -1;
 	}
-	*mtime = (uint32_t)seconds;
 	return 0;
 }
 

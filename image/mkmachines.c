@@ -97,22 +97,13 @@ static int check_base_url(char *url)
 static int source_date_epoch(uint32_t *mtime)
 {
 	const char *value = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-	unsigned long long seconds;
 
-	*mtime = 0;
-	if (!value)
-		return 0;
-	errno = 0;
-	seconds = strtoull(value, &end, 10);
-	if (*value < '0' || *value > '9' || *end || errno ||
-	    seconds > UINT32_MAX) {
+	if (cpio_parse_epoch(value, mtime) < 0) {
 		fprintf(stderr, "mkmachines: SOURCE_DATE_EPOCH \"%s\": must be"
 			" decimal seconds, 0-%lu\n", value,
 			(unsigned long)UINT32_MAX);
 		return -1;
 	}
-	*mtime = (uint32_t)seconds;
 	return 0;
 }
 
