@@ -1,0 +1,284 @@
+#include "http.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "json.h"
+
+static const char *status_text(int status)
+{
+	switch (status) {
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 426: return "Upgrade Required";
+	case 431: return "Request Header Fields Too Large";
+	case 503: return "Service Unavailable";
+	default: return "Error";
+	}
+}
+
+static int verdict(struct http_verdict *v, int status, const char *reason)
+{
+	v->status = status;
+	v->reason = reason;
+	return 1;
+}
+
+/* Whether the comma-separated header value list contains token
+ * (case-insensitively if nocase). */
+static int list_has(const char *list, size_t n, const char *token, int nocase)
+{
+	size_t tlen = strlen(token), i = 0;
+
+	while (i < n) {
+		size_t start, end;
+
+		while (i < n && (list[i] == ' ' || list[i] == '\t' || list[i] == ','))
+			i++;
+		start = i;
+		while (i < n && list[i] != ',')
+			i++;
+		end = i;
+		while (end > start && (list[end - 1] == ' ' || list[end - 1] == '\t'))
+			end--;
+		if (end - start == tlen &&
+		    (nocase ? strncasecmp(list + start, token, tlen) == 0 :
+			      memcmp(list + start, token, tlen) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* Headers seen, as pointers into the request. */
+struct headers {
+	int upgrade, connection, version13, protocol, version_seen;
+	const char *key;
+	size_t key_len;
+};
+
+static void header_line(const char *name, size_t nlen, const char *val, size_t vlen,
+			struct headers *h)
+{
+#define IS(s) (nlen == sizeof(s) - 1 && strncasecmp(name, s, nlen) == 0)
+	if (IS("Upgrade"))
+		h->upgrade |= list_has(val, vlen, "websocket", 1);
+	else if (IS("Connection"))
+		h->connection |= list_has(val, vlen, "upgrade", 1);
+	else if (IS("Sec-WebSocket-Version")) {
+		h->version_seen = 1;
+		h->version13 |= vlen == 2 && memcmp(val, "13", 2) == 0;
+	} else if (IS("Sec-WebSocket-Protocol"))
+		h->protocol |= list_has(val, vlen, NDT7_PROTOCOL, 0);
+	else if (IS("Sec-WebSocket-Key")) {
+		h->key = val;
+		h->key_len = vlen;
+	}
+#undef IS
+}
+
+/* A Sec-WebSocket-Key is base64 of 16 bytes: 22 characters and "==". */
+static int key_valid(const char *k, size_t n)
+{
+	size_t i;
+
+	if (n != 24 || k[22] != '=' || k[23] != '=')
+		return 0;
+	for (i = 0; i < 22; i++)
+		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", k[i]) ||
+		    !k[i])
+			return 0;
+	return 1;
+}
+
+/* Header lines from p to end (the blank line excluded); 0 or -1 if malformed. */
+static int parse_headers(const char *p, const char *end, struct headers *h)
+{
+	while (p < end) {
+		const char *eol = memchr(p, '\r', (size_t)(end - p));
+		const char *colon, *val, *vend;
+
+		if (!eol || eol + 1 >= end || eol[1] != '\n')
+			return -1;
+		colon = memchr(p, ':', (size_t)(eol - p));
+		if (!colon || colon == p || memchr(p, ' ', (size_t)(colon - p)) ||
+		    memchr(p, '\t', (size_t)(colon - p)))
+			return -1;
+		val = colon + 1;
+		while (val < eol && (*val == ' ' || *val == '\t'))
+			val++;
+		vend = eol;
+		while (vend > val && (vend[-1] == ' ' || vend[-1] == '\t'))
+			vend--;
+		if (memchr(p, '\0', (size_t)(eol - p)))
+			return -1;
+		header_line(p, (size_t)(colon - p), val, (size_t)(vend - val), h);
+		p = eol + 2;
+	}
+	return 0;
+}
+
+int http_parse_request(const char *buf, size_t n, struct http_request *req,
+		       struct http_verdict *v)
+{
+	const char *end = NULL, *line_end, *sp1, *sp2, *target, *q;
+	struct headers h = { 0 };
+	size_t i, path_len;
+
+	memset(req, 0, sizeof(*req));
+	for (i = 0; i + 3 < n; i++)
+		if (memcmp(buf + i, "\r\n\r\n", 4) == 0) {
+			end = buf + i;
+			break;
+		}
+	if (!end)
+		return n >= HTTP_REQUEST_MAX ? verdict(v, 431, "request headers too large") : 0;
+	req->header_len = (size_t)(end - buf) + 4;
+
+	line_end = memchr(buf, '\r', (size_t)(end - buf + 2));
+	sp1 = memchr(buf, ' ', (size_t)(line_end - buf));
+	sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(line_end - sp1 - 1)) : NULL;
+	if (line_end[1] != '\n' || !sp1 || !sp2 || line_end - sp2 != 9 || memcmp(sp2 + 1, "HTTP/1.", 7) != 0 ||
+	    (sp2[8] != '1' && sp2[8] != '0') || memchr(buf, '\0', (size_t)(line_end - buf)))
+		return verdict(v, 400, "malformed request line");
+	if (parse_headers(line_end + 2, end + 2, &h) < 0)
+		return verdict(v, 400, "malformed header line");
+	if (sp1 - buf != 3 || memcmp(buf, "GET", 3) != 0)
+		return verdict(v, 405, "only GET is supported");
+
+	target = sp1 + 1;
+	q = memchr(target, '?', (size_t)(sp2 - target));
+	path_len = (size_t)((q ? q : sp2) - target);
+	if (path_len == 16 && memcmp(target, "/ndt/v7/download", 16) == 0)
+		req->test = TEST_DOWNLOAD;
+	else if (path_len == 14 && memcmp(target, "/ndt/v7/upload", 14) == 0)
+		req->test = TEST_UPLOAD;
+	else
+		return verdict(v, 404, "unknown path (ndt7 serves /ndt/v7/download and /ndt/v7/upload)");
+
+	if (!h.upgrade || !h.connection)
+		return verdict(v, 400, "not a WebSocket upgrade (Upgrade: websocket, Connection: Upgrade)");
+	if (!h.version13)
+		return verdict(v, 426, "Sec-WebSocket-Version must be 13");
+	if (!h.key || !key_valid(h.key, h.key_len))
+		return verdict(v, 400, "missing or malformed Sec-WebSocket-Key");
+	if (!h.protocol)
+		return verdict(v, 400, "Sec-WebSocket-Protocol must include " NDT7_PROTOCOL);
+	if (q) {
+		req->query_len = (size_t)(sp2 - q - 1);
+		if (req->query_len > NDT7_QUERY_MAX)
+			return verdict(v, 400, "query string longer than 4096 bytes");
+		memcpy(req->query, q + 1, req->query_len);
+		if (ndt7_query_parse(req->query, req->query_len, NULL, 0) < 0)
+			return verdict(v, 400, "query string is not valid URL-encoded UTF-8");
+	}
+	memcpy(req->key, h.key, h.key_len);
+	return verdict(v, 101, "upgrade");
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode s[0..n) into out (cap bytes, NUL-terminated, truncated at a UTF-8
+ * boundary). Returns 0, or -1 on a bad escape or invalid UTF-8. */
+static int url_decode(const char *s, size_t n, char *out, size_t cap)
+{
+	uint8_t tmp[NDT7_QUERY_MAX];
+	size_t len = 0, i, k, keep = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			int hi, lo;
+
+			if (i + 2 >= n)
+				return -1;
+			hi = hexval(s[i + 1]);
+			lo = hexval(s[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			tmp[len++] = (uint8_t)(hi << 4 | lo);
+			i += 2;
+		} else if (s[i] == '+') {
+			tmp[len++] = ' ';
+		} else if ((uint8_t)s[i] <= 0x20 || (uint8_t)s[i] >= 0x7f) {
+			return -1;
+		} else {
+			tmp[len++] = (uint8_t)s[i];
+		}
+	}
+	for (i = 0; i < len; i += k) {
+		k = utf8_seq_len(tmp + i, len - i);
+		if (k == 0 || tmp[i] == 0)
+			return -1;
+		if (out && i + k < cap)
+			keep = i + k;
+	}
+	if (out) {
+		memcpy(out, tmp, keep);
+		out[keep] = '\0';
+	}
+	return 0;
+}
+
+int ndt7_query_parse(const char *query, size_t n, struct ndt7_meta *meta, int max)
+{
+	size_t i = 0;
+	int count = 0, j;
+
+	if (n > NDT7_QUERY_MAX)
+		return -1;
+	while (i < n) {
+		size_t start = i, eq, amp;
+		struct ndt7_meta m;
+
+		while (i < n && query[i] != '&')
+			i++;
+		amp = i++;
+		if (amp == start)
+			continue;
+		for (eq = start; eq < amp && query[eq] != '='; eq++)
+			;
+		if (url_decode(query + start, eq - start, m.name, sizeof(m.name)) < 0 ||
+		    url_decode(query + eq + (eq < amp), amp - eq - (eq < amp), m.value,
+			       sizeof(m.value)) < 0)
+			return -1;
+		if (!meta || m.name[0] == '\0' || strncmp(m.name, "server_", 7) == 0)
+			continue;
+		for (j = 0; j < count; j++)
+			if (strcmp(meta[j].name, m.name) == 0)
+				break;
+		if (j < count || count == max)
+			continue;
+		meta[count++] = m;
+	}
+	return count;
+}
+
+size_t http_error_response(char *out, size_t cap, const struct http_verdict *v)
+{
+	int n = snprintf(out, cap,
+			 "HTTP/1.1 %d %s\r\n"
+			 "Content-Type: text/plain\r\n"
+			 "Content-Length: %zu\r\n"
+			 "%s"
+			 "Connection: close\r\n"
+			 "\r\n"
+			 "ndt7: %s\n",
+			 v->status, status_text(v->status), strlen(v->reason) + 7,
+			 v->status == 426 ? "Sec-WebSocket-Version: 13\r\n" : "",
+			 v->reason);
+
+	if (n < 0)
+		return 0;
+	return (size_t)n < cap ? (size_t)n : cap - 1;
+}

@@ -1,0 +1,51 @@
+/* The HTTP/1.1 side of ndt7: parse a WebSocket upgrade request, decide
+ * the response, and parse the query string into client metadata. Pure. */
+#ifndef NDT7_HTTP_H
+#define NDT7_HTTP_H
+
+#include <stddef.h>
+
+#define HTTP_REQUEST_MAX 16384	/* request line + headers */
+#define NDT7_QUERY_MAX 4096
+#define NDT7_PROTOCOL "net.measurementlab.ndt.v7"
+#define NDT7_META_MAX 32	/* metadata entries kept */
+
+enum ndt7_test { TEST_NONE, TEST_DOWNLOAD, TEST_UPLOAD };
+
+struct http_request {
+	enum ndt7_test test;
+	char key[64];			/* Sec-WebSocket-Key */
+	char query[NDT7_QUERY_MAX + 1];
+	size_t query_len;
+	size_t header_len;		/* bytes up to and including the blank line */
+};
+
+/* What to answer; status 101 means upgrade. */
+struct http_verdict {
+	int status;
+	const char *reason;		/* for the log and the response body */
+};
+
+/* Parse buf[0..n). Returns 0 if the request is incomplete (and n is below
+ * HTTP_REQUEST_MAX), else 1 with *v set: 101 with req filled, or the 4xx to
+ * send. Checks, in order: syntax, method, path (404), WebSocket headers,
+ * subprotocol, query. */
+int http_parse_request(const char *buf, size_t n, struct http_request *req,
+		       struct http_verdict *v);
+
+struct ndt7_meta {
+	char name[64];
+	char value[256];
+};
+
+/* Percent-decode query (a=b&c=d; '+' is a space) into at most max entries:
+ * duplicates and "server_" names are skipped, a missing value is empty,
+ * over-long names or values are truncated at a character boundary.
+ * Returns the number of entries, or -1 if the query is not valid
+ * URL-encoded UTF-8. */
+int ndt7_query_parse(const char *query, size_t n, struct ndt7_meta *meta, int max);
+
+/* Format the error response for v into out; returns its length. */
+size_t http_error_response(char *out, size_t cap, const struct http_verdict *v);
+
+#endif

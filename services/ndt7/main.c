@@ -1,0 +1,243 @@
+/* ndt7-server: options, listening sockets, TLS, and the workers. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "server.h"
+#include "tls.h"
+
+#define WORKERS_MAX 64
+
+static const char usage[] =
+	"Usage: ndt7-server [options]\n"
+	"  --ws-port N          plain WebSocket port (default 80; 0: off)\n"
+	"  --wss-port N         WebSocket over TLS port (default 443; 0: off)\n"
+	"  --listen ADDR        numeric address to listen on, repeatable (default :: = all, v4 and v6)\n"
+	"  --cert FILE --key FILE  PEM certificate chain and key for wss\n"
+	"                       (default: a self-signed one in the state directory)\n"
+	"  --state-dir DIR      where the self-signed certificate is kept (default /var/lib/ndt7)\n"
+	"  --spool-dir DIR      where result records are written (default /var/spool/ndt7)\n"
+	"  --spool-max-bytes N  size bound of the spool; oldest records are removed (default 67108864)\n"
+	"  --label NAME=VALUE   ServerMetadata for every record, repeatable\n"
+	"  --workers N          worker processes (default: one per CPU)\n"
+	"  --max-conns N        connections per worker (default 1000)\n"
+	"  --verbose            log every connection\n";
+
+static int parse_num(const char *opt, const char *v, long long min, long long max, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	if (errno || end == v || *end || *out < min || *out > max) {
+		fprintf(stderr, "ndt7: --%s \"%s\": expected a number from %lld to %lld\n",
+			opt, v, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_label(struct ndt7_config *cfg, const char *v)
+{
+	const char *eq = strchr(v, '=');
+	struct ndt7_meta *m;
+
+	if (!eq || eq == v || cfg->nlabels == NDT7_MAX_LABELS ||
+	    (size_t)(eq - v) >= sizeof(m->name) || strlen(eq + 1) >= sizeof(m->value)) {
+		fprintf(stderr, "ndt7: --label \"%s\": expected NAME=VALUE (at most %d labels, "
+			"names < 64 and values < 256 bytes)\n", v, NDT7_MAX_LABELS);
+		return -1;
+	}
+	m = &cfg->labels[cfg->nlabels++];
+	snprintf(m->name, sizeof(m->name), "%.*s", (int)(eq - v), v);
+	snprintf(m->value, sizeof(m->value), "%s", eq + 1);
+	return 0;
+}
+
+static const char *opt_name(const struct option *opts, int val)
+{
+	while (opts->name && opts->val != val)
+		opts++;
+	return opts->name ? opts->name : "?";
+}
+
+static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
+{
+	static const struct option opts[] = {
+		{ "ws-port", 1, 0, 'p' }, { "wss-port", 1, 0, 's' }, { "listen", 1, 0, 'l' },
+		{ "cert", 1, 0, 'c' }, { "key", 1, 0, 'k' }, { "state-dir", 1, 0, 'd' },
+		{ "spool-dir", 1, 0, 'o' }, { "spool-max-bytes", 1, 0, 'm' },
+		{ "label", 1, 0, 'L' }, { "workers", 1, 0, 'w' }, { "max-conns", 1, 0, 'n' },
+		{ "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	long long v;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p': case 's': case 'w': case 'n': case 'm':
+			if (parse_num(opt_name(opts, o), optarg, o == 'p' || o == 's' ? 0 : 1,
+				      o == 'p' || o == 's' ? 65535 : o == 'w' ? WORKERS_MAX :
+				      o == 'n' ? 100000 : (1LL << 50), &v) < 0)
+				return -1;
+			if (o == 'p')
+				cfg->ws_port = (int)v;
+			else if (o == 's')
+				cfg->wss_port = (int)v;
+			else if (o == 'w')
+				cfg->workers = (int)v;
+			else if (o == 'n')
+				cfg->max_conns = (int)v;
+			else
+				cfg->spool_max = (uint64_t)v;
+			break;
+		case 'l':
+			if (cfg->naddrs == NDT7_MAX_ADDRS) {
+				fprintf(stderr, "ndt7: --listen: at most %d addresses\n", NDT7_MAX_ADDRS);
+				return -1;
+			}
+			cfg->addrs[cfg->naddrs++] = optarg;
+			break;
+		case 'c': cfg->cert = optarg; break;
+		case 'k': cfg->key = optarg; break;
+		case 'd': cfg->state_dir = optarg; break;
+		case 'o': cfg->spool_dir = optarg; break;
+		case 'L':
+			if (add_label(cfg, optarg) < 0)
+				return -1;
+			break;
+		case 'v': log_threshold = LOG_DEBUG; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: fputs(usage, stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ndt7: unexpected argument \"%s\"\n%s", argv[optind], usage);
+		return -1;
+	}
+	if (!cfg->cert != !cfg->key) {
+		fprintf(stderr, "ndt7: --cert and --key go together (or give neither for a "
+			"self-signed certificate)\n");
+		return -1;
+	}
+	if (!cfg->ws_port && !cfg->wss_port) {
+		fprintf(stderr, "ndt7: both ports are off: give --ws-port or --wss-port\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int spool_check(const char *dir)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		ndt7_log(LOG_ERR, "spool %s: cannot create: %s (create it writable by this user, "
+			 "or choose another with --spool-dir)", dir, strerror(errno));
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		ndt7_log(LOG_ERR, "spool %s: not writable: %s (make it writable by this user, "
+			 "or choose another with --spool-dir)", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static pid_t spawn(const struct ndt7_config *cfg, const struct listener *ls, int nls,
+		   SSL_CTX *tls, int id)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		_exit(server_run(cfg, ls, nls, tls, id) < 0 ? 1 : 0);
+	}
+	if (pid < 0)
+		ndt7_log(LOG_ERR, "cannot start worker %d: %s", id, strerror(errno));
+	return pid;
+}
+
+static volatile sig_atomic_t stop;
+
+static void on_stop(int sig)
+{
+	stop = sig;
+}
+
+/* Keep cfg->workers workers running; on SIGTERM/SIGINT stop them and exit. */
+static int supervise(const struct ndt7_config *cfg, const struct listener *ls, int nls,
+		     SSL_CTX *tls)
+{
+	pid_t pids[WORKERS_MAX] = { 0 };
+	struct sigaction sa = { .sa_handler = on_stop };
+	int i, status;
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	for (i = 0; i < cfg->workers; i++)
+		pids[i] = spawn(cfg, ls, nls, tls, i);
+	while (!stop) {
+		pid_t pid = wait(&status);
+
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			sleep(1);
+		}
+		for (i = 0; i < cfg->workers && !stop; i++) {
+			if (pids[i] > 0 && pids[i] != pid)
+				continue;
+			if (pid > 0)
+				ndt7_log(LOG_ERR, "worker %d (pid %d) %s %d; restarting it in 1 s", i,
+					 (int)pid, WIFSIGNALED(status) ? "killed by signal" : "exited with",
+					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			sleep(1);
+			pids[i] = spawn(cfg, ls, nls, tls, i);
+		}
+	}
+	for (i = 0; i < cfg->workers; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	while (wait(&status) > 0 || errno == EINTR)
+		;
+	ndt7_log(LOG_INFO, "stopped (signal %d)", (int)stop);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ndt7_config cfg = {
+		.ws_port = 80, .wss_port = 443, .state_dir = "/var/lib/ndt7",
+		.spool_dir = "/var/spool/ndt7", .spool_max = 64ULL << 20, .max_conns = 1000,
+	};
+	struct listener ls[NDT7_MAX_LISTENERS];
+	SSL_CTX *tls = NULL;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int nls;
+
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	cfg.workers = cpus < 1 ? 1 : cpus > WORKERS_MAX ? WORKERS_MAX : (int)cpus;
+	if (parse_options(argc, argv, &cfg) < 0)
+		return 2;
+	signal(SIGPIPE, SIG_IGN);
+	if (spool_check(cfg.spool_dir) < 0)
+		return 1;
+	if (cfg.wss_port && !(tls = tls_context(cfg.cert, cfg.key, cfg.state_dir)))
+		return 1;
+	nls = server_listen(&cfg, ls);
+	if (nls < 0)
+		return 1;
+	ndt7_log(LOG_INFO, "%s ready: %d worker(s), results in %s (at most %llu bytes)",
+		 NDT7_VERSION, cfg.workers, cfg.spool_dir, (unsigned long long)cfg.spool_max);
+	if (cfg.workers == 1)
+		return server_run(&cfg, ls, nls, tls, 0) < 0 ? 1 : 0;
+	return supervise(&cfg, ls, nls, tls);
+}

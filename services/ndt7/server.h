@@ -1,0 +1,40 @@
+/* The ndt7 server: listening sockets, and the per-worker event loop that
+ * runs every connection (TLS, upgrade, test, close, result). */
+#ifndef NDT7_SERVER_H
+#define NDT7_SERVER_H
+
+#include <stdint.h>
+#include <openssl/ssl.h>
+
+#include "http.h"
+
+#define NDT7_VERSION "fathom-ndt7-0.1"
+#define NDT7_MAX_ADDRS 8
+#define NDT7_MAX_LABELS 16
+#define NDT7_MAX_LISTENERS (2 * NDT7_MAX_ADDRS)
+
+struct ndt7_config {
+	const char *addrs[NDT7_MAX_ADDRS];	/* numeric; none: "::" dual-stack */
+	int naddrs;
+	int ws_port, wss_port;			/* 0: off */
+	const char *cert, *key, *state_dir, *spool_dir;
+	uint64_t spool_max;
+	int workers, max_conns;
+	struct ndt7_meta labels[NDT7_MAX_LABELS];	/* ServerMetadata */
+	int nlabels;
+};
+
+struct listener {
+	int fd;
+	int tls;
+	char name[80];
+};
+
+/* Open the listening sockets; returns how many, or -1 (logged). */
+int server_listen(const struct ndt7_config *cfg, struct listener *out);
+
+/* Serve until killed; returns only on a fatal setup error (logged). */
+int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls,
+	       SSL_CTX *tls, int worker);
+
+#endif

@@ -1,0 +1,47 @@
+# ndt7 measurement server (services/ndt7, README "ndt7"). Included by the
+# top-level Makefile before UNIT_BINS and FUZZ_BINS are computed.
+#
+# Built with the host's gcc against Debian's libssl-dev, dynamically linked:
+# the image takes the binary's shared-library closure from the Debian
+# packages libssl3 and libc6 (as it does for iperf3).
+
+NDT7_SRCS := $(addprefix services/ndt7/,main.c server.c tls.c http.c ws.c measure.c json.c \
+	spool.c log.c)
+NDT7_HDRS := $(wildcard services/ndt7/*.h)
+NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))
+NDT7_BIN := $(BUILD)/ndt7-server
+
+$(NDT7_OBJS): $(BUILD)/ndt7/%.o: services/ndt7/%.c $(NDT7_HDRS) | deps
+	$(quiet) HOSTCC "$<"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(NDT7_BIN): $(NDT7_OBJS)
+	$(quiet) LD "$@"
+	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) -lssl -lcrypto -lm
+
+SERVICE_BINS += $(NDT7_BIN)
+all: $(NDT7_BIN)
+.PHONY: ndt7
+ndt7: $(NDT7_BIN)
+
+# Unit tests and fuzz targets of the pure parts. The generic recipes have no
+# -Iservices/ndt7: the target-specific variables add it.
+UNIT_TESTS += test_ndt7_http test_ndt7_ws test_ndt7_measure test_ndt7_json test_ndt7_spool
+NDT7_UNIT := $(addprefix $(HOSTBUILD)/tests/,test_ndt7_http test_ndt7_ws test_ndt7_measure \
+	test_ndt7_json test_ndt7_spool)
+$(NDT7_UNIT): SAN_CFLAGS += -Iservices/ndt7
+$(NDT7_UNIT): $(NDT7_HDRS)
+$(HOSTBUILD)/tests/test_ndt7_http: tests/unit/test_ndt7_http.c services/ndt7/http.c services/ndt7/json.c
+$(HOSTBUILD)/tests/test_ndt7_ws: tests/unit/test_ndt7_ws.c services/ndt7/ws.c
+$(HOSTBUILD)/tests/test_ndt7_measure: tests/unit/test_ndt7_measure.c services/ndt7/measure.c \
+	services/ndt7/json.c
+$(HOSTBUILD)/tests/test_ndt7_json: tests/unit/test_ndt7_json.c services/ndt7/json.c
+$(HOSTBUILD)/tests/test_ndt7_spool: tests/unit/test_ndt7_spool.c services/ndt7/spool.c \
+	services/ndt7/json.c services/ndt7/log.c
+
+FUZZ_TARGETS += fuzz_ndt7_http fuzz_ndt7_ws
+NDT7_FUZZ := $(HOSTBUILD)/fuzz/fuzz_ndt7_http $(HOSTBUILD)/fuzz/fuzz_ndt7_ws
+$(NDT7_FUZZ): STD += -Iservices/ndt7
+$(NDT7_FUZZ): $(NDT7_HDRS)
+$(HOSTBUILD)/fuzz/fuzz_ndt7_http: tests/fuzz/fuzz_ndt7_http.c services/ndt7/http.c services/ndt7/json.c
+$(HOSTBUILD)/fuzz/fuzz_ndt7_ws: tests/fuzz/fuzz_ndt7_ws.c services/ndt7/ws.c services/ndt7/json.c
