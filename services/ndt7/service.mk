@@ -31,6 +31,7 @@ NDT7_UNIT := $(addprefix $(HOSTBUILD)/tests/,test_ndt7_http test_ndt7_ws test_nd
 	test_ndt7_json test_ndt7_spool)
 $(NDT7_UNIT): SAN_CFLAGS += -Iservices/ndt7
 $(NDT7_UNIT): $(NDT7_HDRS)
+$(HOSTBUILD)/tests/test_ndt7_measure: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_http: tests/unit/test_ndt7_http.c services/ndt7/http.c services/ndt7/json.c
 $(HOSTBUILD)/tests/test_ndt7_ws: tests/unit/test_ndt7_ws.c services/ndt7/ws.c
 $(HOSTBUILD)/tests/test_ndt7_measure: tests/unit/test_ndt7_measure.c services/ndt7/measure.c \

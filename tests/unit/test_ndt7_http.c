@@ -1,0 +1,194 @@
+/* Unit tests for services/ndt7/http.c: a table of upgrade requests and the
+ * verdict each must get, then query strings and error responses. */
+#include <string.h>
+
+#include "http.h"
+#include "tap.h"
+
+#define KEY "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+#define PROTO "Sec-WebSocket-Protocol: net.measurementlab.ndt.v7\r\n"
+#define WSHDRS "Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" \
+	"Sec-WebSocket-Version: 13\r\n" KEY
+#define GOOD(path) "GET " path " HTTP/1.1\r\n" WSHDRS PROTO "\r\n"
+
+struct req_case {
+	const char *name, *text;
+	int complete, status;
+	enum ndt7_test test;
+	const char *query;
+};
+
+static const struct req_case req_cases[] = {
+	{ "download", GOOD("/ndt/v7/download"), 1, 101, TEST_DOWNLOAD, "" },
+	{ "upload", GOOD("/ndt/v7/upload"), 1, 101, TEST_UPLOAD, "" },
+	{ "query kept", GOOD("/ndt/v7/download?a=b&c=%20d"), 1, 101, TEST_DOWNLOAD, "a=b&c=%20d" },
+	{ "protocol among others", "GET /ndt/v7/upload HTTP/1.1\r\n" WSHDRS
+	  "Sec-WebSocket-Protocol: chat, net.measurementlab.ndt.v7\r\n\r\n", 1, 101, TEST_UPLOAD, "" },
+	{ "case-insensitive names, tokens",
+	  "GET /ndt/v7/download HTTP/1.1\r\nupgrade: WebSocket\r\nconnection: keep-alive, upgrade\r\n"
+	  "sec-websocket-version: 13\r\n" KEY PROTO "\r\n", 1, 101, TEST_DOWNLOAD, "" },
+	{ "incomplete", "GET /ndt/v7/download HTTP/1.1\r\nHost: x\r\n", 0, 0, TEST_NONE, NULL },
+	{ "empty", "", 0, 0, TEST_NONE, NULL },
+	{ "no subprotocol", "GET /ndt/v7/download HTTP/1.1\r\n" WSHDRS "\r\n", 1, 400, TEST_NONE, NULL },
+	{ "wrong subprotocol", "GET /ndt/v7/download HTTP/1.1\r\n" WSHDRS
+	  "Sec-WebSocket-Protocol: net.measurementlab.ndt.v5\r\n\r\n", 1, 400, TEST_NONE, NULL },
+	{ "subprotocol is case-sensitive", "GET /ndt/v7/download HTTP/1.1\r\n" WSHDRS
+	  "Sec-WebSocket-Protocol: NET.measurementlab.ndt.v7\r\n\r\n", 1, 400, TEST_NONE, NULL },
+	{ "unknown path", GOOD("/ndt/v7/ping"), 1, 404, TEST_NONE, NULL },
+	{ "root", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1, 404, TEST_NONE, NULL },
+	{ "path prefix only", GOOD("/ndt/v7/downloadx"), 1, 404, TEST_NONE, NULL },
+	{ "POST", "POST /ndt/v7/download HTTP/1.1\r\n" WSHDRS PROTO "\r\n", 1, 405, TEST_NONE, NULL },
+	{ "no Upgrade", "GET /ndt/v7/download HTTP/1.1\r\nConnection: Upgrade\r\n"
+	  "Sec-WebSocket-Version: 13\r\n" KEY PROTO "\r\n", 1, 400, TEST_NONE, NULL },
+	{ "version 8", "GET /ndt/v7/download HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	  "Sec-WebSocket-Version: 8\r\n" KEY PROTO "\r\n", 1, 426, TEST_NONE, NULL },
+	{ "no key", "GET /ndt/v7/download HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	  "Sec-WebSocket-Version: 13\r\n" PROTO "\r\n", 1, 400, TEST_NONE, NULL },
+	{ "short key", "GET /ndt/v7/download HTTP/1.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+	  "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: abc=\r\n" PROTO "\r\n", 1, 400, TEST_NONE, NULL },
+	{ "bad escape in query", GOOD("/ndt/v7/download?a=%zz"), 1, 400, TEST_NONE, NULL },
+	{ "truncated escape", GOOD("/ndt/v7/download?a=%4"), 1, 400, TEST_NONE, NULL },
+	{ "invalid UTF-8 in query", GOOD("/ndt/v7/download?a=%ff"), 1, 400, TEST_NONE, NULL },
+	{ "NUL in query", GOOD("/ndt/v7/download?a=%00"), 1, 400, TEST_NONE, NULL },
+	{ "HTTP/2 request line", "GET /ndt/v7/download HTTP/2.0\r\n" WSHDRS PROTO "\r\n", 1, 400,
+	  TEST_NONE, NULL },
+	{ "no version", "GET /ndt/v7/download\r\n" WSHDRS PROTO "\r\n", 1, 400, TEST_NONE, NULL },
+	{ "header without colon", "GET /ndt/v7/download HTTP/1.1\r\nUpgrade websocket\r\n\r\n", 1, 400,
+	  TEST_NONE, NULL },
+	{ "space before colon", "GET /ndt/v7/download HTTP/1.1\r\nUpgrade : websocket\r\n\r\n", 1, 400,
+	  TEST_NONE, NULL },
+	{ "bare LF header", "GET /ndt/v7/download HTTP/1.1\r\nA: b\nC: d\r\n\r\n", 1, 400,
+	  TEST_NONE, NULL },
+};
+
+static void test_requests(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(req_cases) / sizeof(req_cases[0]); i++) {
+		const struct req_case *c = &req_cases[i];
+		struct http_request req;
+		struct http_verdict v = { 0, NULL };
+		int rc = http_parse_request(c->text, strlen(c->text), &req, &v);
+
+		CHECK(rc == c->complete && (!rc || v.status == c->status),
+		      "request %s: %s (got %d, status %d %s)", c->name,
+		      c->complete ? "complete" : "incomplete", rc, v.status, v.reason ? v.reason : "");
+		if (c->status == 101 && rc == 1 && v.status == 101)
+			CHECK(req.test == c->test && strcmp(req.query, c->query) == 0 &&
+			      strcmp(req.key, "dGhlIHNhbXBsZSBub25jZQ==") == 0 &&
+			      req.header_len == strlen(c->text),
+			      "request %s: test, query, key, length", c->name);
+	}
+}
+
+/* The query limit is exactly 4096 bytes; beyond the request size, 431. */
+static void test_limits(void)
+{
+	static char buf[HTTP_REQUEST_MAX + 64];
+	struct http_request req;
+	struct http_verdict v;
+	size_t qlen;
+
+	for (qlen = 4095; qlen <= 4097; qlen++) {
+		int n = snprintf(buf, sizeof(buf), "GET /ndt/v7/download?q=%0*d HTTP/1.1\r\n" WSHDRS
+				 PROTO "\r\n", (int)qlen - 2, 0);
+
+		CHECK(http_parse_request(buf, (size_t)n, &req, &v) == 1 &&
+		      v.status == (qlen <= 4096 ? 101 : 400),
+		      "query of %zu bytes: %d", qlen, v.status);
+	}
+	memset(buf, 'a', HTTP_REQUEST_MAX);
+	memcpy(buf, "GET /", 5);
+	CHECK(http_parse_request(buf, HTTP_REQUEST_MAX, &req, &v) == 1 && v.status == 431,
+	      "a request without end at HTTP_REQUEST_MAX bytes gets 431");
+	CHECK(http_parse_request(buf, HTTP_REQUEST_MAX - 1, &req, &v) == 0,
+	      "one byte less is still incomplete");
+}
+
+struct query_case {
+	const char *query;
+	int count;
+	const char *name0, *value0, *name1, *value1;
+};
+
+static const struct query_case query_cases[] = {
+	{ "", 0, NULL, NULL, NULL, NULL },
+	{ "a=1", 1, "a", "1", NULL, NULL },
+	{ "a=1&b=2", 2, "a", "1", "b", "2" },
+	{ "a=x+y&b=%C3%A9", 2, "a", "x y", "b", "\xc3\xa9" },
+	{ "a", 1, "a", "", NULL, NULL },
+	{ "a=", 1, "a", "", NULL, NULL },
+	{ "a=1&a=2", 1, "a", "1", NULL, NULL },
+	{ "server_x=1&b=2", 1, "b", "2", NULL, NULL },
+	{ "&&a=1&", 1, "a", "1", NULL, NULL },
+	{ "=v&b=2", 1, "b", "2", NULL, NULL },
+	{ "a=%e2%82", -1, NULL, NULL, NULL, NULL },
+	{ "a=%", -1, NULL, NULL, NULL, NULL },
+	{ "a b=1", -1, NULL, NULL, NULL, NULL },
+	{ "a=\x01", -1, NULL, NULL, NULL, NULL },
+};
+
+static void test_queries(void)
+{
+	struct ndt7_meta m[4];
+	size_t i;
+
+	for (i = 0; i < sizeof(query_cases) / sizeof(query_cases[0]); i++) {
+		const struct query_case *c = &query_cases[i];
+		int n = ndt7_query_parse(c->query, strlen(c->query), m, 4);
+		int ok = n == c->count;
+
+		if (ok && n >= 1)
+			ok = strcmp(m[0].name, c->name0) == 0 && strcmp(m[0].value, c->value0) == 0;
+		if (ok && n >= 2)
+			ok = strcmp(m[1].name, c->name1) == 0 && strcmp(m[1].value, c->value1) == 0;
+		CHECK(ok, "query \"%s\": %d entries (got %d)", c->query, c->count, n);
+	}
+}
+
+/* At most max entries; long values are cut at a character boundary. */
+static void test_query_bounds(void)
+{
+	char q[2048];
+	struct ndt7_meta m[2];
+	int i, n = 0;
+
+	for (i = 0; i < 5; i++)
+		n += snprintf(q + n, sizeof(q) - (size_t)n, "k%d=v&", i);
+	CHECK(ndt7_query_parse(q, (size_t)n, m, 2) == 2, "entries beyond max are dropped");
+	n = snprintf(q, sizeof(q), "v=");
+	for (i = 0; i < 300; i++)
+		n += snprintf(q + n, sizeof(q) - (size_t)n, "%%C3%%A9");
+	CHECK(ndt7_query_parse(q, (size_t)n, m, 2) == 1 && strlen(m[0].value) == 254 &&
+	      (unsigned char)m[0].value[253] == 0xa9, "long value cut to 254 bytes, whole characters");
+}
+
+static void test_responses(void)
+{
+	char out[512];
+	struct http_verdict v = { 426, "Sec-WebSocket-Version must be 13" };
+	size_t n = http_error_response(out, sizeof(out), &v);
+
+	CHECK(n == strlen(out) && strncmp(out, "HTTP/1.1 426 Upgrade Required\r\n", 31) == 0 &&
+	      strstr(out, "Sec-WebSocket-Version: 13\r\n") != NULL,
+	      "426 response names the version");
+	v.status = 404;
+	v.reason = "unknown path";
+	n = http_error_response(out, sizeof(out), &v);
+	CHECK(strncmp(out, "HTTP/1.1 404 Not Found\r\n", 24) == 0 &&
+	      strstr(out, "Content-Length: 19\r\n") && strcmp(out + n - 19, "ndt7: unknown path\n") == 0,
+	      "404 response with a body of the stated length");
+	n = http_error_response(out, 20, &v);
+	CHECK(n == 19 && strlen(out) == 19, "response truncated to the buffer");
+}
+
+int main(void)
+{
+	test_requests();
+	test_limits();
+	test_queries();
+	test_query_bounds();
+	test_responses();
+	return tap_done();
+}

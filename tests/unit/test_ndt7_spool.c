@@ -1,0 +1,183 @@
+/* Unit tests for services/ndt7/spool.c: pruning choices, record names and
+ * JSON, and spool_write into a temporary directory (atomic, bounded,
+ * pruning logged). */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "spool.h"
+#include "tap.h"
+
+struct prune_case {
+	const char *name;
+	uint64_t sizes[5];
+	size_t n;
+	uint64_t max;
+	size_t remove;
+};
+
+static const struct prune_case prune_cases[] = {
+	{ "empty", { 0 }, 0, 100, 0 },
+	{ "under", { 10, 20, 30 }, 3, 100, 0 },
+	{ "exactly at the bound", { 50, 50 }, 2, 100, 0 },
+	{ "one over", { 50, 50, 1 }, 3, 100, 1 },
+	{ "several", { 40, 40, 40, 40, 40 }, 5, 100, 3 },
+	{ "newest alone over the bound is kept", { 10, 500 }, 2, 100, 1 },
+	{ "bound 0 keeps the newest", { 1, 1, 1 }, 3, 0, 2 },
+};
+
+static void test_prune_count(void)
+{
+	struct spool_entry e[5];
+	size_t i, k;
+
+	for (i = 0; i < sizeof(prune_cases) / sizeof(prune_cases[0]); i++) {
+		for (k = 0; k < prune_cases[i].n; k++)
+			e[k].size = prune_cases[i].sizes[k];
+		CHECK(spool_prune_count(e, prune_cases[i].n, prune_cases[i].max) ==
+		      prune_cases[i].remove, "prune %s: remove %zu", prune_cases[i].name,
+		      prune_cases[i].remove);
+	}
+}
+
+static void test_sort(void)
+{
+	struct spool_entry e[3] = {
+		{ "c", { 5, 0 }, 1 }, { "b", { 3, 9 }, 1 }, { "a", { 5, 0 }, 1 },
+	};
+
+	spool_sort(e, 3);
+	CHECK(strcmp(e[0].name, "b") == 0 && strcmp(e[1].name, "a") == 0 &&
+	      strcmp(e[2].name, "c") == 0, "sorted by mtime, then name");
+}
+
+static struct ndt7_result sample(void)
+{
+	static const struct ndt7_meta cm[] = { { "client_library_name", "ndt7-js" },
+					       { "q\"x", "a\\b" } };
+	static const struct ndt7_meta sm[] = { { "deployment", "fathom" } };
+	struct ndt7_result r = {
+		.test = TEST_UPLOAD, .version = "v1", .client_port = 40000, .server_port = 443,
+		.conn_start = { 1563305165, 987748459 }, .test_start = { 1563305165, 987853779 },
+		.test_end = { 1563305176, 8677965 }, .uuid = "host_1_2_00000003",
+		.client_meta = cm, .n_client_meta = 2, .server_meta = sm, .n_server_meta = 1,
+		.client_measurements = "", .server_measurements = "{\"AppInfo\":{}},{}",
+	};
+
+	snprintf(r.client_ip, sizeof(r.client_ip), "::1");
+	snprintf(r.server_ip, sizeof(r.server_ip), "192.0.2.10");
+	return r;
+}
+
+static void test_record(void)
+{
+	struct ndt7_result r = sample();
+	char name[256], ts[64];
+	struct json j;
+
+	ndt7_result_name(name, sizeof(name), &r);
+	CHECK(strcmp(name, "ndt7-upload-20190716T192605.987853779Z.host_1_2_00000003.json") == 0,
+	      "record name follows the data format (got %s)", name);
+	ndt7_rfc3339(ts, sizeof(ts), &r.test_end);
+	CHECK(strcmp(ts, "2019-07-16T19:26:16.008677965Z") == 0, "RFC 3339 with nanoseconds");
+	json_init(&j, 0);
+	ndt7_result_json(&j, &r);
+	CHECK(json_ok(&j) && json_is_object(j.buf, j.len - 1, 8) && j.buf[j.len - 1] == '\n',
+	      "record is one JSON object and a newline");
+	CHECK(strstr(j.buf, "\"ClientIP\":\"::1\",\"ClientPort\":40000,\"ServerIP\":\"192.0.2.10\","
+		     "\"ServerPort\":443,\"StartTime\":\"2019-07-16T19:26:05.987748459Z\"") &&
+	      strstr(j.buf, "\"Upload\":{\"StartTime\":\"2019-07-16T19:26:05.987853779Z\"") &&
+	      strstr(j.buf, "{\"Name\":\"q\\\"x\",\"Value\":\"a\\\\b\"}") &&
+	      strstr(j.buf, "\"ServerMetadata\":[{\"Name\":\"deployment\",\"Value\":\"fathom\"}]") &&
+	      strstr(j.buf, "\"ServerMeasurements\":[{\"AppInfo\":{}},{}]") &&
+	      !strstr(j.buf, "Download"), "record fields");
+	json_free(&j);
+}
+
+/* Names of the files in dir, sorted, joined by spaces. */
+static void listing(const char *dir, char *out, size_t cap)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort), i;
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		/* leftover temporary files (".name.tmp") are listed too */
+		if (strcmp(names[i]->d_name, ".") != 0 && strcmp(names[i]->d_name, "..") != 0)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? " " : "",
+						 names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void test_write(void)
+{
+	char dir[] = "/tmp/test_ndt7_spool.XXXXXX", list[1024], logname[64], log[4096] = "";
+	char data[100];
+	int saved = dup(2), fd, i;
+	FILE *f;
+
+	memset(data, 'x', sizeof(data));
+	snprintf(logname, sizeof(logname), "%s.log", dir);
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	snprintf(logname, sizeof(logname), "%s.log", dir);
+	fd = open(logname, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	for (i = 1; i <= 4; i++) {
+		char name[64];
+		struct timespec t[2] = { { 1000 + i, 0 }, { 1000 + i, 0 } };
+		char path[128];
+
+		snprintf(name, sizeof(name), "ndt7-download-%d.json", 5 - i);	/* names sort backwards */
+		spool_write(dir, name, data, sizeof(data), 250);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		utimensat(AT_FDCWD, path, t, 0);	/* so age order is explicit */
+	}
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	close(fd);
+	listing(dir, list, sizeof(list));
+	/* With 100-byte records and a bound of 250, two stay: the newest two. */
+	CHECK(strcmp(list, "ndt7-download-1.json ndt7-download-2.json") == 0,
+	      "the oldest records were pruned (left: %s)", list);
+	f = fopen(logname, "r");
+	if (f) {
+		size_t n = fread(log, 1, sizeof(log) - 1, f);
+
+		log[n] = '\0';
+		fclose(f);
+	}
+	CHECK(strstr(log, "removed oldest record ndt7-download-4.json (100 bytes") &&
+	      strstr(log, "removed oldest record ndt7-download-3.json"), "pruning is logged");
+	CHECK(spool_write("/nonexistent/dir", "ndt7-x.json", "x", 1, 100) == -1,
+	      "an unwritable spool is an error");
+	for (i = 1; i <= 4; i++) {
+		char path[128];
+
+		snprintf(path, sizeof(path), "%s/ndt7-download-%d.json", dir, i);
+		unlink(path);
+	}
+	rmdir(dir);
+	unlink(logname);
+}
+
+int main(void)
+{
+	test_prune_count();
+	test_sort();
+	test_record();
+	test_write();
+	return tap_done();
+}
