@@ -761,8 +761,14 @@ static void conn_tick(struct worker *w, struct conn *c)
 	if (w->now >= c->deadline) {
 		c->end_reason = c->phase == PH_TEST ? "dropped at the 15 s deadline" :
 			"dropped: no complete upgrade request within 5 s";
-		if (c->phase == PH_TEST)
+		if (c->phase == PH_TEST) {
+			/* Reset: a stalled client's unsent data is not kept by the kernel. */
+			struct linger lg = { 1, 0 };
+
+			setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+			c->error_seen = 1;
 			ndt7_log(LOG_WARN, "%s from %s: %s", c->uuid, c->client, c->end_reason);
+		}
 		conn_end(w, c);
 		return;
 	}

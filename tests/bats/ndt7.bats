@@ -1,0 +1,266 @@
+#!/usr/bin/env bats
+# The ndt7 server (services/ndt7) on loopback, proven with M-Lab's own JS
+# client (npm @m-lab/ndt7, pinned by tests/ndt7/package-lock.json) and with
+# raw clients for what a well-behaved client never does. Loopback only;
+# every process started here is stopped by its pid.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+# npm ci once per lock file into the cache; later runs are offline.
+install_client() {
+	lock=$TOP/tests/ndt7/package-lock.json
+	base=${XDG_CACHE_HOME:-$HOME/.cache}/fathom
+	NPM_DIR=$base/npm-ndt7-$(sha256sum "$lock" | cut -c1-16)
+	if [ ! -e "$NPM_DIR/.complete" ]; then
+		command -v npm > /dev/null || { echo "ndt7.bats: npm not found (scripts/deps installs nodejs)" >&2; return 1; }
+		mkdir -p "$base"
+		tmp=$(mktemp -d "$NPM_DIR.XXXXXX")
+		cp "$TOP/tests/ndt7/package.json" "$lock" "$tmp/"
+		(cd "$tmp" && timeout 300 npm ci --ignore-scripts --no-audit --no-fund \
+			--cache "$base/npm-cache" > npm.log 2>&1) ||
+			{ cat "$tmp/npm.log" >&2; rm -rf "$tmp"; return 1; }
+		touch "$tmp/.complete"
+		rm -rf "$NPM_DIR"
+		mv "$tmp" "$NPM_DIR"
+	fi
+	export NODE_PATH=$NPM_DIR/node_modules
+}
+
+free_ports() {
+	python3 -c '
+import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))'
+}
+
+# start_server NAME ARGS...: the server in the background, its pid in
+# $D/NAME.pid, its output in $D/NAME.log; waits for it to listen.
+start_server() {
+	name=$1
+	shift
+	"$NDT7" "$@" > "$D/$name.log" 2>&1 3>&- &
+	echo $! > "$D/$name.pid"
+	for _ in $(seq 50); do
+		grep -q ' ready: ' "$D/$name.log" && return 0
+		kill -0 "$(cat "$D/$name.pid")" 2> /dev/null || break
+		sleep 0.1
+	done
+	cat "$D/$name.log" >&2
+	return 1
+}
+
+# The server and its workers (its children), by pid.
+stop_server() {
+	pid=$(cat "$D/$1.pid" 2> /dev/null) || return 0
+	kids=$(ps -o pid= --ppid "$pid" 2> /dev/null || true)
+	kill -TERM "$pid" 2> /dev/null || true
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" $kids 2> /dev/null || true
+	rm -f "$D/$1.pid"
+}
+
+setup_file() {
+	export TOP=$BATS_TEST_DIRNAME/../..
+	export OUTDIR=${FATHOM_OUT:-$TOP/out}
+	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
+	export D=$BATS_FILE_TMPDIR
+	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 > "$D/make.log" 2>&1 ||
+		{ cat "$D/make.log" >&2; return 1; }
+	export NDT7=$OUTDIR/build/$BOARD/ndt7-server
+	install_client
+	export CLIENT="$TOP/tests/ndt7/client.js" RAW="$TOP/tests/ndt7/raw.js"
+	export PRELOAD="$TOP/tests/ndt7/ws-global.js"
+	mkdir -p "$D/spool" "$D/state" "$D/spool2"
+	for _ in 1 2 3; do
+		read -r WS WSS WS2 <<-EOF
+		$(free_ports)
+		EOF
+		start_server main --ws-port "$WS" --wss-port "$WSS" --listen 127.0.0.1 --listen ::1 \
+			--state-dir "$D/state" --spool-dir "$D/spool" --workers 2 \
+			--label deployment=bats && break
+		stop_server main
+	done
+	export WS WSS WS2
+	[ -e "$D/main.pid" ]
+}
+
+teardown_file() {
+	stop_server main
+	stop_server small
+}
+
+# ndt7_client HOSTPORT ws|wss download|upload|both: M-Lab's client.
+ndt7_client() {
+	timeout 60 node -r "$PRELOAD" "$CLIENT" "$@"
+}
+
+# Checks on the client's output ($output) for one test; what a missing
+# WebSocket or a silent server would leave out makes these fail.
+assert_test_ok() {
+	t=$1 counter=$2
+	echo "$output" | jq -e --arg t "$t" --arg c "$counter" '
+		.[$t] as $r | $r.rc == 0 and ($r.errors | length) == 0 and
+		$r.started == true and $r.serverMeasurements >= 5 and
+		($r.firstServer.ConnectionInfo.Client | test(":[0-9]+$")) and
+		($r.firstServer.ConnectionInfo.UUID | length) > 0 and
+		($r.complete.LastServerMeasurement.TCPInfo | type) == "object" and
+		$r.complete.LastServerMeasurement.TCPInfo[$c] > 0 and
+		$r.complete.LastServerMeasurement.TCPInfo.RTT > 0 and
+		$r.complete.LastServerMeasurement.TCPInfo.ElapsedTime > 5000000 and
+		$r.complete.LastServerMeasurement.AppInfo.NumBytes > 0 and
+		$r.complete.LastServerMeasurement.Test == $t and
+		$r.complete.LastClientMeasurement.NumBytes > 0' > /dev/null ||
+		{ echo "$output" | head -c 3000 >&2; return 1; }
+}
+
+# The spool record of the test with the client's UUID, checked against the
+# data format.
+assert_record() {
+	t=$1 key=$2
+	uuid=$(echo "$output" | jq -r --arg t "$t" '.[$t].firstServer.ConnectionInfo.UUID')
+	f=$(ls "$D/spool"/ndt7-"$t"-*."$uuid".json)
+	jq -e --arg k "$key" '.[$k] as $x | .ClientIP != "" and .ServerPort > 0 and
+		($x.ServerMeasurements | length) >= 5 and
+		($x.ServerMeasurements[-1].TCPInfo.BytesAcked >= 0) and
+		($x.ClientMetadata | map(select(.Name == "client_library_name"))[0].Value) == "ndt7-js" and
+		($x.ClientMetadata | map(select(.Name == "client_name"))[0].Value) == "fathom-bats" and
+		$x.ServerMetadata == [{"Name": "deployment", "Value": "bats"}] and
+		($x.StartTime | test("^20[0-9-]+T[0-9:.]+Z$"))' "$f" > /dev/null ||
+		{ echo "record $f:" >&2; head -c 2000 "$f" >&2; return 1; }
+}
+
+@test "ws on 127.0.0.1: M-Lab's client completes download and upload with TCPInfo" {
+	run ndt7_client "127.0.0.1:$WS" ws both
+	assert_success
+	assert_test_ok download BytesAcked
+	assert_test_ok upload BytesReceived
+	assert_record download Download
+	assert_record upload Upload
+}
+
+@test "wss on [::1]: M-Lab's client completes download and upload with the self-signed cert" {
+	openssl x509 -in "$D/state/cert.pem" -noout -ext subjectAltName | grep -q 'IP Address:0:0:0:0:0:0:0:1'
+	NODE_EXTRA_CA_CERTS=$D/state/cert.pem run ndt7_client "[::1]:$WSS" wss both
+	assert_success
+	assert_test_ok download BytesAcked
+	assert_test_ok upload BytesReceived
+	assert_record download Download
+	echo "$output" | jq -e '.download.firstServer.ConnectionInfo.Server | startswith("[::1]:")'
+}
+
+@test "wss: without trusting the certificate the client fails (and the checks notice)" {
+	run timeout 30 node -r "$PRELOAD" "$CLIENT" "127.0.0.1:$WSS" wss download
+	assert_success
+	run assert_test_ok download BytesAcked
+	assert_failure
+}
+
+@test "refusals: no subprotocol 400, unknown path 404, query over 4096 bytes 400, and the upgrade echoes the subprotocol" {
+	run timeout 10 node "$RAW" status 127.0.0.1 "$WS" /ndt/v7/download --no-protocol
+	assert_output --partial '"status":400'
+	run timeout 10 node "$RAW" status 127.0.0.1 "$WS" /ndt/v7/nothing
+	assert_output --partial '"status":404'
+	run timeout 10 node "$RAW" status ::1 "$WSS" /favicon.ico --tls "$D/state/cert.pem"
+	assert_output --partial '"status":404'
+	q=$(head -c 4094 /dev/zero | tr '\0' a)
+	run timeout 10 node "$RAW" status 127.0.0.1 "$WS" "/ndt/v7/download?q=${q}a"
+	assert_output --partial '"status":400'
+	# 4096 bytes exactly is allowed, and the subprotocol is echoed.
+	run timeout 10 node "$RAW" status 127.0.0.1 "$WS" "/ndt/v7/download?q=$q"
+	assert_output --partial '"status":101'
+	assert_output --partial '"protocol":true'
+	run curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$WS/ndt/v7/download"
+	assert_output 400
+	grep -q 'refused: 400 Sec-WebSocket-Protocol must include net.measurementlab.ndt.v7' "$D/main.log"
+}
+
+@test "a binary message during download gets close 1008 and the connection ends" {
+	run timeout 20 node "$RAW" binary 127.0.0.1 "$WS"
+	assert_success
+	echo "$output" | jq -e '.status == 101 and .closeCode == 1008 and .binaryBytes > 0 and
+		.endedAt - .sentAt < 5' || { echo "$output" >&2; false; }
+}
+
+@test "bytes that are no WebSocket frames get close 1002; the server keeps serving" {
+	run timeout 20 node "$RAW" garbage 127.0.0.1 "$WS"
+	assert_success
+	echo "$output" | jq -e '.status == 101 and .closeCode == 1002 and .endedAt - .sentAt < 5' ||
+		{ echo "$output" >&2; false; }
+	kill -0 "$(cat "$D/main.pid")"
+	run timeout 10 node "$RAW" status 127.0.0.1 "$WS" /ndt/v7/upload
+	assert_output --partial '"status":101'
+}
+
+@test "a client stalling in the handshake (HTTP or TLS) is dropped after 5 s" {
+	timeout 20 node "$RAW" stall-request 127.0.0.1 "$WS" > "$D/stall-http" &
+	p1=$!
+	timeout 20 node "$RAW" stall-request ::1 "$WSS" --tls > "$D/stall-tls" &
+	p2=$!
+	wait "$p1" "$p2" || true
+	for f in stall-http stall-tls; do
+		jq -e '.closedAfter >= 4.5 and .closedAfter < 9' "$D/$f" || { cat "$D/$f" >&2; false; }
+	done
+}
+
+@test "a client that stops reading mid-test is dropped at the 15 s deadline" {
+	rm -f "$D/stall-port"
+	timeout 40 node "$RAW" stall-test 127.0.0.1 "$WS" 19 "$D/stall-port" > "$D/stall-test" &
+	p=$!
+	for _ in $(seq 50); do [ -s "$D/stall-port" ] && break; sleep 0.1; done
+	port=$(cat "$D/stall-port")
+	sleep 8
+	# Mid-test the server still holds the connection...
+	run ss -Htn state established "( sport = :$WS and dport = :$port )"
+	assert_output --partial "127.0.0.1:$WS"
+	sleep 8.5
+	# ...and 16.5 s after the upgrade it has dropped it.
+	run ss -Htn state established "( sport = :$WS and dport = :$port )"
+	assert_output ''
+	wait "$p" || true
+	grep -q "from 127.0.0.1:$port: dropped at the 15 s deadline" "$D/main.log"
+}
+
+@test "100 concurrent downloads all complete with close 1000" {
+	run timeout 60 node "$RAW" many 127.0.0.1 "$WS" 100
+	assert_success
+	echo "$output" | jq -e '.n == 100 and .ok == 100 and .last < 16' || { echo "$output" >&2; false; }
+}
+
+@test "the results spool stays under its bound: oldest records removed and logged" {
+	start_server small --ws-port "$WS2" --wss-port 0 --listen 127.0.0.1 \
+		--spool-dir "$D/spool2" --spool-max-bytes 12000 --workers 1
+	run timeout 60 node "$RAW" quick 127.0.0.1 "$WS2" 12
+	assert_success
+	assert_output '{"codes":[101,101,101,101,101,101,101,101,101,101,101,101]}'
+	n=$(ls "$D/spool2" | wc -l)
+	total=$(cat "$D/spool2"/* | wc -c)
+	biggest=$(wc -c "$D/spool2"/* | sort -n | tail -n 2 | head -n 1 | awk '{print $1}')
+	[ "$n" -ge 2 ] && [ "$n" -lt 12 ]
+	[ "$total" -le $((12000 + biggest)) ]
+	ls "$D/spool2" | grep -q '_0000000C\.json$'	# the newest is kept
+	! ls "$D/spool2" | grep -q '_00000001\.json$'	# the oldest is gone
+	! ls -a "$D/spool2" | grep -q '\.tmp$'
+	grep -q "spool $D/spool2: over 12000 bytes: removed oldest record ndt7-download-.*_00000001.json" "$D/small.log"
+	for f in "$D/spool2"/*; do
+		jq -e '.Download.ClientMetadata == [{"Name": "quick", "Value": "1"}]' "$f" > /dev/null
+	done
+	stop_server small
+}
+
+@test "the server refuses a spool it cannot write and a port it cannot bind, saying what to do" {
+	run "$NDT7" --ws-port "$WS2" --wss-port 0 --spool-dir /proc/ndt7-spool
+	assert_failure
+	assert_output --partial 'spool /proc/ndt7-spool: cannot create'
+	assert_output --partial '--spool-dir'
+	run "$NDT7" --ws-port "$WS" --wss-port 0 --listen 127.0.0.1 --spool-dir "$D/spool2"
+	assert_failure
+	assert_output --partial "listen 127.0.0.1 port $WS (ws): Address already in use"
+	run "$NDT7" --ws-port 70000
+	assert_failure
+	assert_output --partial '--ws-port "70000": expected a number from 0 to 65535'
+}
