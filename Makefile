@@ -46,7 +46,7 @@ NETCFG_SRCS := netcfg/cmdline.c netcfg/select.c netcfg/log.c netcfg/link.c \
 	netcfg/addr.c netcfg/apply.c
 INIT_SRCS := init/main.c init/log.c init/mount.c init/modules.c init/service.c \
 	init/supervise.c init/shutdown.c init/shutdown_fsm.c init/power.c init/params.c init/watchdog.c init/shell.c init/network.c \
-	init/coldplug.c init/modalias.c
+	init/coldplug.c init/modalias.c init/media.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS) $(NETCFG_SRCS))
 INIT_BIN := $(BUILD)/init
 NETCFG_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(NETCFG_SRCS) netcfg/main.c)
@@ -57,7 +57,9 @@ MKMACHINES := $(HOSTBUILD)/mkmachines
 
 # Every file of $(OUT) but SHA256SUMS and its signature: a new artifact goes
 # here, or scripts/verify reports it as unlisted.
-ARTIFACTS := $(OUT)/vmlinuz $(OUT)/initramfs.cpio.zst $(OUT)/manifest.json $(OUT)/fathom.pub
+IPXE_BINS := ipxe.efi snponly.efi undionly.kpxe ipxe.lkrn
+ARTIFACTS := $(OUT)/vmlinuz $(OUT)/initramfs.cpio.zst $(OUT)/manifest.json $(OUT)/fathom.pub \
+	$(OUT)/fathom.img $(OUT)/fathom.iso $(addprefix $(OUT)/ipxe/,$(IPXE_BINS))
 
 # The operator's signing key, outside the work tree (scripts/keys).
 FATHOM_KEYS := $(or $(FATHOM_KEYS),$(or $(XDG_CONFIG_HOME),$(HOME)/.config)/fathom/keys)
@@ -83,7 +85,8 @@ help:
 	@echo '  fuzz           run every libFuzzer target for FUZZ_SECONDS (default 300) each'
 	@echo '  bench          init and boot-time benchmarks (bench/init, bench/boot)'
 	@echo '  machines       $$(O)/$$(BOARD)/machines/<host>/{boot.ipxe,network.conf,config.cpio}'
-	@echo '                 from INVENTORY=file.csv|file.json, BASE_URL=http://host/path'
+	@echo '                 from INVENTORY=file.csv|file.json, BASE_URL=http://host/path;'
+	@echo '                 MEDIA="usb iso ipxe-usb ipxe-iso": also fathom.img, fathom.iso, ipxe.img, ipxe.iso'
 	@echo '  deps           install the Debian packages the build and tests need (root)'
 	@echo '  clean          remove $$(O) (the download cache in $${XDG_CACHE_HOME:-~/.cache}/fathom stays)'
 	@echo 'Variables: BOARD=$(BOARD) (boards: $(notdir $(wildcard boards/*))), O=$(O), V=1 (show commands),'
@@ -132,7 +135,7 @@ $(MKMACHINES): image/mkmachines.c image/inventory.c image/inventory.h image/cpio
 BOARD_CMDLINE = $(shell sed -n 's/^CMDLINE=//p' $(BOARD_DIR)/board.conf)
 JSON_TO_CSV = (map(keys) | add | unique) as $$k | ($$k | @csv), (.[] | [ .[$$k[]] | if . == null then "" else tostring end ] | @csv)
 INVENTORY_CSV = $(if $(filter %.json,$(INVENTORY)),$(BUILD)/inventory.csv,$(INVENTORY))
-machines: $(MKMACHINES)
+machines: $(MKMACHINES) $(if $(MEDIA),$(OUT)/initramfs.cpio.zst)
 	$(Q)[ -n "$(INVENTORY)" ] && [ -n "$(BASE_URL)" ] || \
 		{ echo "make machines: set INVENTORY=FILE.csv|FILE.json and BASE_URL=http://HOST/PATH" >&2; exit 2; }
 ifneq ($(filter %.json,$(INVENTORY)),)
@@ -142,7 +145,17 @@ ifneq ($(filter %.json,$(INVENTORY)),)
 endif
 	$(quiet) GEN "$(OUT)/machines"
 	$(Q)mkdir -p $(OUT) && $(MKMACHINES) -o $(OUT)/machines -b "$(BASE_URL)" \
-		-c "$(BOARD_CMDLINE)" "$(INVENTORY_CSV)"
+		-c "$(BOARD_CMDLINE)" -l $(BUILD)/machines.list "$(INVENTORY_CSV)"; rc=$$?; \
+	for kind in $(MEDIA); do \
+		case $$kind in usb) f=fathom.img ;; iso) f=fathom.iso ;; ipxe-usb) f=ipxe.img ;; ipxe-iso) f=ipxe.iso ;; \
+		*) echo "make machines: MEDIA: $$kind: expected usb, iso, ipxe-usb or ipxe-iso" >&2; exit 2 ;; esac; \
+		for d in $$(cat $(BUILD)/machines.list); do \
+			m=$(OUT)/machines/$$d; \
+			$(if $(filter 1,$(V)),,printf '  %-7s %s\n' MEDIA "$$m/$$f";) \
+			image/mkmedia --conf $$m/network.conf --ipxe $$m/boot.ipxe $$kind $$m/$$f \
+				$(BOARD_DIR) $(OUT) $(BUILD) || exit 1; \
+		done; \
+	done; exit $$rc
 
 BOARD_FILES := $(BOARD_DIR)/board.conf $(shell find $(BOARD_DIR)/overlay -type f 2>/dev/null)
 
@@ -156,13 +169,33 @@ $(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz &: $(INIT_BIN) $(NETCFG_BIN) $(MKCPIO) 
 	$(quiet) GEN "$(OUT)/initramfs.cpio.zst"
 	$(Q)image/mkinitramfs $(BOARD_DIR) $(BUILD) $(OUT) $(INIT_BIN) $(MKCPIO)
 
-$(OUT)/manifest.json: $(OUT)/initramfs.cpio.zst scripts/manifest-json
+# Boot media (README, "Boot media"): a USB stick image and a hybrid ISO,
+# BIOS and UEFI, each with a template fathom.conf.
+$(OUT)/fathom.img: $(OUT)/initramfs.cpio.zst image/mkmedia $(BOARD_DIR)/board.conf
+	$(quiet) MEDIA "$@"
+	$(Q)image/mkmedia usb $@ $(BOARD_DIR) $(OUT) $(BUILD)
+$(OUT)/fathom.iso: $(OUT)/initramfs.cpio.zst image/mkmedia $(BOARD_DIR)/board.conf
+	$(quiet) MEDIA "$@"
+	$(Q)image/mkmedia iso $@ $(BOARD_DIR) $(OUT) $(BUILD)
+
+# Debian's prebuilt iPXE, for PXE servers and for chainloading.
+$(addprefix $(OUT)/ipxe/,$(IPXE_BINS)) &: scripts/fetch-deb $(SDE_STAMP) | deps
+	$(quiet) IPXE "$(OUT)/ipxe/"
+	$(Q)mkdir -p $(OUT)/ipxe && d=$$(scripts/fetch-deb ipxe | cut -d' ' -f4) && \
+		for f in $(IPXE_BINS); do \
+			src=$$(find $$d/boot $$d/usr/lib/ipxe -name $$f -type f | head -n1) && \
+			[ -n "$$src" ] && cp $$src $(OUT)/ipxe/$$f && touch -d @$(SOURCE_DATE_EPOCH) $(OUT)/ipxe/$$f || \
+			{ echo "ipxe: $$f not in Debian's ipxe package ($$d)" >&2; exit 1; }; \
+		done && scripts/fetch-deb ipxe > $(BUILD)/ipxe-components
+
+$(OUT)/manifest.json: $(OUT)/initramfs.cpio.zst $(OUT)/fathom.img $(OUT)/fathom.iso \
+		$(addprefix $(OUT)/ipxe/,$(IPXE_BINS)) scripts/manifest-json
 	$(quiet) GEN "$@"
 	$(Q)scripts/manifest-json $(BOARD) $(BUILD) $(OUT) > $@.tmp && mv $@.tmp $@
 
 $(OUT)/SHA256SUMS: $(ARTIFACTS)
 	$(quiet) SHA256 "$@"
-	$(Q)cd $(OUT) && sha256sum $(notdir $(ARTIFACTS)) > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
+	$(Q)cd $(OUT) && sha256sum $(patsubst $(OUT)/%,%,$(ARTIFACTS)) > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS
 
 keys:
 	$(Q)scripts/keys
@@ -189,9 +222,13 @@ run: all
 
 # Tests -------------------------------------------------------------------
 
-UNIT_TESTS := test_cmdline test_cpio test_select test_service test_shutdown test_initconfig test_modalias test_inventory
+UNIT_TESTS += test_cmdline test_cpio test_select test_service test_shutdown test_initconfig test_modalias test_inventory
+FUZZ_TARGETS += fuzz_cmdline fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
+# Each service under services/ brings its own rules, unit tests and fuzz
+# targets (services/NAME/service.mk adds to UNIT_TESTS, FUZZ_TARGETS and
+# SERVICE_BINS).
+include $(wildcard services/*/service.mk)
 UNIT_BINS := $(addprefix $(HOSTBUILD)/tests/,$(UNIT_TESTS))
-FUZZ_TARGETS := fuzz_cmdline fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
 FUZZ_BINS := $(addprefix $(HOSTBUILD)/fuzz/,$(FUZZ_TARGETS))
 
 $(HOSTBUILD)/tests/test_cmdline: tests/unit/test_cmdline.c netcfg/cmdline.c

@@ -24,6 +24,8 @@ struct mkmachines {
 	const char *base_url;
 	const char *board_cmdline;
 	const char *inventory;
+	const char *list_path;		/* -l: the hostnames written, one per line */
+	FILE *list;
 	struct cpio_manifest overlay;
 	struct cpio_write_options cpio_opt;
 	struct cpio_membuf archive;
@@ -34,13 +36,14 @@ struct mkmachines {
 static void usage(FILE *to)
 {
 	fprintf(to,
-		"usage: mkmachines -o OUTDIR -b BASE_URL [-c CMDLINE] INVENTORY.csv\n"
+		"usage: mkmachines -o OUTDIR -b BASE_URL [-c CMDLINE] [-l LIST] INVENTORY.csv\n"
 		"Write OUTDIR/<hostname>/{boot.ipxe,network.conf,config.cpio} for\n"
 		"each machine of the inventory (columns: see README, Machines).\n"
 		"  -o OUTDIR    where the machine directories go (created)\n"
 		"  -b BASE_URL  where iPXE fetches vmlinuz, initramfs.cpio.zst and\n"
 		"               machines/<hostname>/config.cpio\n"
 		"  -c CMDLINE   the board's kernel arguments, after the machine's\n"
+		"  -l LIST      write the hostnames of the machines written to LIST\n"
 		"Every mtime in config.cpio is $SOURCE_DATE_EPOCH (0 if unset).\n"
 		"Exit status: 0 ok, 1 a bad row or error (good rows are written),\n"
 		"2 usage error.\n");
@@ -50,7 +53,7 @@ static int parse_args(int argc, char **argv, struct mkmachines *mk)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "o:b:c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "o:b:c:l:h")) != -1) {
 		switch (opt) {
 		case 'o':
 			mk->outdir = optarg;
@@ -60,6 +63,9 @@ static int parse_args(int argc, char **argv, struct mkmachines *mk)
 			break;
 		case 'c':
 			mk->board_cmdline = optarg;
+			break;
+		case 'l':
+			mk->list_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -230,6 +236,8 @@ static int write_machine(void *ctx, const struct inv_machine *m)
 	}
 	if (write_or_report(mk, dir, "boot.ipxe", text, (size_t)len) < 0)
 		return -1;
+	if (mk->list)
+		fprintf(mk->list, "%s\n", m->cfg.hostname);
 	mk->written++;
 	return 0;
 }
@@ -284,8 +292,20 @@ int main(int argc, char **argv)
 		cpio_manifest_free(&mk.overlay);
 		return 1;
 	}
+	if (mk.list_path && !(mk.list = fopen(mk.list_path, "w"))) {
+		fprintf(stderr, "mkmachines: %s: cannot write: %s\n", mk.list_path,
+			strerror(errno));
+		free(text);
+		cpio_manifest_free(&mk.overlay);
+		return 1;
+	}
 	opt = (struct inv_options){ mk.inventory, mk.board_cmdline };
 	errors = inv_parse(text, len, &opt, &h);
+	if (mk.list && fclose(mk.list) != 0) {
+		fprintf(stderr, "mkmachines: %s: cannot write: %s\n", mk.list_path,
+			strerror(errno));
+		errors++;
+	}
 	free(text);
 	free(mk.archive.data);
 	cpio_manifest_free(&mk.overlay);

@@ -7,6 +7,7 @@
 #define SERVICES_DIR "/etc/fathom/services"
 #define MODULES_LIST "/etc/fathom/modules"
 #define COLDPLUG_TABLE "/etc/fathom/coldplug"
+#define MEDIA_MODULES_LIST "/etc/fathom/media-modules"
 #define SERVICES_MAX 32
 
 /* mount.c: proc, sys, dev, run, tmp. Failures are logged. */
@@ -47,8 +48,15 @@ void watchdog_release(void);
 /* supervise.c: the longest run of consecutive failures, and whose */
 unsigned services_max_failures(const char **name);
 
-/* network.c: netcfg in a child of PID 1, reporting readiness */
-void network_start(const char *cmdline);
+/* media.c: find the boot medium with /boot/fathom-ID (waiting up to
+ * timeout_s for its drivers) and read its fathom.conf into conf; where
+ * names it for messages. Returns 1 if the medium was found. */
+int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
+		    char *where, size_t where_size);
+
+/* network.c: netcfg in a child of PID 1, reporting readiness; with
+ * fathom.media, the child first reads the boot medium's fathom.conf. */
+void network_start(const char *cmdline, const struct init_config *cfg);
 int network_ready_fd(void);
 int network_ready_read(void);
 int network_child_exited(pid_t pid, int status, long now_ms);

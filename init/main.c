@@ -298,7 +298,7 @@ int main(void)
 		services_start(1);
 		log_ready(&lp);
 	} else {
-		network_start(cmdline);
+		network_start(cmdline, &icfg);
 	}
 	if (lp.sfd < 0 || lp.tfd < 0) {
 		log_err("signalfd/timerfd: %s; only reaping from now on", strerror(errno));

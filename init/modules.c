@@ -41,11 +41,14 @@ int modules_load_list(const char *list_path)
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '\0' || line[0] == '#')
 			continue;
-		if (module_load(line) < 0) {
+		if (module_load(line) == 0)
+			loaded++;
+		else if (errno == ENODEV || errno == ENXIO)
+			/* e.g. a CPU-specific crypto helper on another CPU */
+			log_info("modules: %s: not for this hardware (%s)", line, strerror(errno));
+		else {
 			log_err("modules: %s: %s", line, strerror(errno));
 			failed++;
-		} else {
-			loaded++;
 		}
 	}
 	fclose(f);

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "netcfg.h"
+#include "params.h"
 
 /* netcfg runs in a child of PID 1 (the same binary: it is linked in), so
  * waiting for carrier and watching the uplink never block the supervisor.
@@ -21,6 +22,8 @@ static struct {
 	pid_t pid;
 	int ready_fd;
 	long start_at_ms;	/* 0 = not pending */
+	char media_id[MEDIA_ID_MAX + 1];	/* fathom.media */
+	unsigned media_timeout;
 } net = { .ready_fd = -1 };
 
 static void log_from_netcfg(int level, const char *fmt, va_list ap)
@@ -32,6 +35,18 @@ static void log_cmdline_error(void *ctx, const char *msg)
 {
 	(void)ctx;
 	log_err("netcfg: %s", msg);
+}
+
+/* The boot medium's fathom.conf: below the command line (the parser keeps
+ * each source's rank), above network.conf (read earlier, same rank). */
+static void media_conf_read(void)
+{
+	static char text[8192];
+	char where[96];
+
+	if (media_read_conf(net.media_id, net.media_timeout, text, sizeof(text),
+			    where, sizeof(where)) && text[0])
+		netcfg_parse_file(&net.cfg, text, where, log_cmdline_error, NULL);
 }
 
 static void network_spawn(void)
@@ -49,6 +64,8 @@ static void network_spawn(void)
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		close(fds[0]);
+		if (net.media_id[0])
+			media_conf_read();
 		netcfg_run(&net.cfg, &netcfg_appliance_options, fds[1]);
 		_exit(1);
 	}
@@ -82,8 +99,10 @@ static void network_conf_read(void)
 }
 
 /* The command line outranks the file, whatever the order they are read in. */
-void network_start(const char *cmdline)
+void network_start(const char *cmdline, const struct init_config *cfg)
 {
+	memcpy(net.media_id, cfg->media_id, sizeof(net.media_id));
+	net.media_timeout = cfg->media_timeout;
 	netcfg_set_log(log_from_netcfg);
 	netcfg_config_init(&net.cfg);
 	network_conf_read();

@@ -71,6 +71,32 @@ static int parse_watchdog_dev(struct init_config *cfg, const char *cmdline,
 	return 0;
 }
 
+/* fathom.media=ID: what image/mkmedia writes, letters, digits, '.', '_', '-'. */
+static int parse_media_id(struct init_config *cfg, const char *cmdline,
+			  init_config_error_fn err)
+{
+	char v[MEDIA_ID_MAX + 2];
+	size_t i, n;
+
+	if (!cmdline_get(cmdline, "fathom.media", v, sizeof(v)))
+		return 0;
+	n = strlen(v);
+	for (i = 0; i < n; i++) {
+		char c = v[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || c == '.' || c == '_' || c == '-'))
+			break;
+	}
+	if (n == 0 || n > MEDIA_ID_MAX || i < n || v[0] == '.') {
+		report(err, "fathom.media", v,
+		       "expected the medium's ID (letters, digits, '.', '_', '-'; at most 64)");
+		return 1;
+	}
+	memcpy(cfg->media_id, v, n + 1);
+	return 0;
+}
+
 int init_config_parse(struct init_config *cfg, const char *cmdline, init_config_error_fn err)
 {
 	char v[16];
@@ -79,6 +105,7 @@ int init_config_parse(struct init_config *cfg, const char *cmdline, init_config_
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->watchdog_timeout = WATCHDOG_DEFAULT_TIMEOUT;
 	cfg->watchdog_max_failures = WATCHDOG_DEFAULT_MAX_FAILURES;
+	cfg->media_timeout = MEDIA_DEFAULT_TIMEOUT;
 	errors += parse_watchdog_dev(cfg, cmdline, err);
 	errors += get_uint(cmdline, "fathom.watchdog_timeout", 2, 3600, &cfg->watchdog_timeout, err);
 	if (cmdline_get(cmdline, "fathom.watchdog_max_failures", v, sizeof(v)) &&
@@ -87,6 +114,8 @@ int init_config_parse(struct init_config *cfg, const char *cmdline, init_config_
 		       "expected a count of consecutive failures, 0 = never");
 		errors++;
 	}
+	errors += parse_media_id(cfg, cmdline, err);
+	errors += get_uint(cmdline, "fathom.media_timeout", 1, 3600, &cfg->media_timeout, err);
 	errors += get_uint(cmdline, "fathom.test.watchdog_stop", 1, 86400, &cfg->test_watchdog_stop, err);
 	if (cmdline_get(cmdline, "fathom.shell", v, sizeof(v))) {
 		cfg->shell = strcmp(v, "") == 0 || strcmp(v, "1") == 0 || strcmp(v, "on") == 0;

@@ -6,6 +6,8 @@
 
 #define WATCHDOG_DEFAULT_TIMEOUT 60
 #define WATCHDOG_DEFAULT_MAX_FAILURES 20
+#define MEDIA_DEFAULT_TIMEOUT 30
+#define MEDIA_ID_MAX 64
 
 struct init_config {
 	char watchdog_dev[64];		/* "" = /dev/watchdog if present */
@@ -14,6 +16,9 @@ struct init_config {
 	unsigned watchdog_max_failures;	/* fathom.watchdog_max_failures= */
 	unsigned test_watchdog_stop;	/* fathom.test.watchdog_stop=S: stop feeding after S s */
 	int shell;			/* fathom.shell: rescue shell on the console */
+	char media_id[MEDIA_ID_MAX + 1];	/* fathom.media=ID: read fathom.conf from
+					 * the boot medium holding /boot/fathom-ID */
+	unsigned media_timeout;		/* seconds, fathom.media_timeout= */
 };
 
 typedef void (*init_config_error_fn)(const char *msg);

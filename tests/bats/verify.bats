@@ -35,7 +35,22 @@ flip_byte() {
 
 @test "SHA256SUMS lists every artifact, fathom.pub included" {
 	run cut -d' ' -f3 "$ART/SHA256SUMS"
-	assert_output "$(printf '%s\n' vmlinuz initramfs.cpio.zst manifest.json fathom.pub)"
+	assert_output "$(printf '%s\n' vmlinuz initramfs.cpio.zst manifest.json fathom.pub \
+		fathom.img fathom.iso ipxe/ipxe.efi ipxe/snponly.efi ipxe/undionly.kpxe ipxe/ipxe.lkrn)"
+}
+
+@test "a signed SHA256SUMS naming a file outside the directory is refused" {
+	key=$(dirname "$("$TOP/scripts/keys")")/fathom.key
+	for name in ../escape /etc/passwd ipxe/../../x a/b/c ./vmlinuz; do
+		echo "$(sha256sum < "$COPY/vmlinuz" | cut -d' ' -f1)  $name" >> "$COPY/SHA256SUMS"
+	done
+	openssl pkeyutl -sign -inkey "$key" -rawin -in "$COPY/SHA256SUMS" -out "$COPY/SHA256SUMS.sig"
+	run "$TOP/scripts/verify" "$COPY"
+	assert_failure 1
+	for n in 11 12 13 14 15; do
+		assert_output --partial "SHA256SUMS: line $n: not \"SHA256  NAME\""
+	done
+	refute_output --partial "signature does not verify"
 }
 
 @test "one flipped byte in any artifact is named, exit 1" {
@@ -88,9 +103,10 @@ flip_byte() {
 
 @test "an unlisted file is reported" {
 	echo extra > "$COPY/notes.txt"
-	touch "$COPY/.hidden"
+	touch "$COPY/.hidden" "$COPY/ipxe/extra.efi"
 	run "$TOP/scripts/verify" "$COPY"
 	assert_failure 1
+	assert_output --partial "$COPY/ipxe/extra.efi: not listed in SHA256SUMS"
 	assert_output --partial "$COPY/notes.txt: not listed in SHA256SUMS"
 	assert_output --partial "$COPY/.hidden: not listed in SHA256SUMS"
 }

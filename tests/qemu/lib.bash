@@ -17,6 +17,8 @@ BOOT_TIMEOUT=${FATHOM_BOOT_TIMEOUT:-180}
 # VM_INITRD: another initrd (e.g. the image plus an overlay archive).
 # VM_CONSOLE_PORT: the console also as a tcp server in the namespace.
 # VM_PXE: no kernel; the VM boots from its NIC (run a DHCP/HTTP server first).
+# VM_MEDIA: no kernel; the VM boots from a medium: "--usb IMG" or "--cdrom ISO"
+# (scripts/qemu-run); VM_UEFI=1: with OVMF instead of SeaBIOS.
 # VM_BEFORE_BOOT: a function run once the namespace exists, before QEMU.
 # VM_EXTRA_TAPS: more taps on the bridge, for more NICs (see VM_QEMU_OPTS).
 vm_boot() {
@@ -45,13 +47,16 @@ vm_boot() {
 	local boot
 	if [ -n "${VM_PXE:-}" ]; then
 		boot=--pxe
+	elif [ -n "${VM_MEDIA:-}" ]; then
+		boot=$VM_MEDIA
 	else
 		boot="--kernel $OUTDIR/$BOARD/vmlinuz --initrd ${VM_INITRD:-$OUTDIR/$BOARD/initramfs.cpio.zst}"
 	fi
 	# shellcheck disable=SC2086
 	ip netns exec "$NS" "$TOP/scripts/qemu-run" $boot \
 		--board "$TOP/boards/$BOARD" --tap tap0 --mac 52:54:00:00:02:10 \
-		--console "$CONSOLE" --monitor 4444 ${VM_CONSOLE_PORT:+--console-port $VM_CONSOLE_PORT} ${VM_QEMU_OPTS:-} -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
+		--console "$CONSOLE" --monitor 4444 ${VM_CONSOLE_PORT:+--console-port $VM_CONSOLE_PORT} \
+		${VM_UEFI:+--qemu-arg -bios --qemu-arg /usr/share/ovmf/OVMF.fd} ${VM_QEMU_OPTS:-} -- "$@" </dev/null >"$BATS_FILE_TMPDIR/qemu-$name.log" 2>&1 3>&- &
 	export QEMU_PID=$!
 }
 
@@ -140,8 +145,10 @@ teardown() {
 # (the image's own busybox) with dnsmasq handing iPXE the script's URL.
 HOST=node1.example.org
 
-pxe_servers() {
-	local web=$BATS_FILE_TMPDIR/web bb
+# machine_files: the test machine's boot.ipxe, network.conf and config.cpio
+# in $BATS_FILE_TMPDIR/web/machines/$HOST/, as `make machines` writes them.
+machine_files() {
+	local web=$BATS_FILE_TMPDIR/web
 	mkdir -p "$web"
 	cp "$OUTDIR/$BOARD/vmlinuz" "$OUTDIR/$BOARD/initramfs.cpio.zst" "$web/"
 	printf '%s\n' "hostname,mac,ipv4,ipv4_gateway,ipv6,ipv6_gateway" \
@@ -149,11 +156,19 @@ pxe_servers() {
 		> "$BATS_FILE_TMPDIR/inventory.csv"
 	"$OUTDIR/build/host/mkmachines" -o "$web/machines" -b http://192.0.2.1:8080 \
 		-c "console=ttyS0,115200 panic=10" "$BATS_FILE_TMPDIR/inventory.csv"
+}
+
+# PXE_NO_DHCP=1: the web server only, as at a site without DHCP (the boot
+# script comes on the medium, tests/qemu/ipxe-media.bats).
+pxe_servers() {
+	local web=$BATS_FILE_TMPDIR/web bb
+	[ -d "$web/machines/$HOST" ] || machine_files
 	bb=$(awk '$1 == "file" && $2 == "/bin/busybox" { print $3 }' \
 		"$OUTDIR/build/$BOARD/initramfs.manifest")
 	ip netns exec "$NS" "$bb" httpd -f -vv -p 192.0.2.1:8080 -h "$web" \
 		2>"$BATS_FILE_TMPDIR/httpd.log" 3>&- &
 	echo $! > "$BATS_FILE_TMPDIR/httpd.pid"
+	[ -z "${PXE_NO_DHCP:-}" ] || return 0
 	ip netns exec "$NS" dnsmasq --keep-in-foreground --port=0 --bind-interfaces \
 		--interface=br0 --dhcp-range=192.0.2.11,192.0.2.14,255.255.255.240,1h \
 		--dhcp-userclass=set:ipxe,iPXE \
@@ -195,4 +210,50 @@ pxe_check_reachable() {
 	wait_for_ping 192.0.2.10
 	wait_for_ping 2001:db8::10
 	iperf3_measures 192.0.2.10
+}
+
+# Boot media (usb*.bats, iso*.bats): the built fathom.img with fathom.conf
+# edited as an operator would (mtools, no mount): the machine's addresses,
+# and one bad line that must be reported while the rest applies.
+media_stick() {
+	local img=$BATS_FILE_TMPDIR/stick.img conf=$BATS_FILE_TMPDIR/fathom.conf
+	cp "$OUTDIR/$BOARD/fathom.img" "$img"
+	cat > "$conf" <<'CONF'
+# node1, rack 4 (edited by the operator)
+ipv4 = 192.0.2.10/28,192.0.2.1
+fathom.ipv6=2001:db8::10/64,2001:db8::1
+hostname=node1.example.org
+mtu=99999
+CONF
+	MTOOLS_SKIP_CHECK=1 mcopy -o -i "$img@@1M" "$conf" ::/fathom.conf
+	export VM_MEDIA="--usb $img"
+}
+
+# image/mkmedia as make runs it: the image's own SOURCE_DATE_EPOCH.
+mkmedia() {
+	SOURCE_DATE_EPOCH=$(jq .source_date_epoch "$OUTDIR/$BOARD/manifest.json") \
+		"$TOP/image/mkmedia" "$@"
+}
+
+# A per-machine ISO, as `make machines MEDIA=iso` makes it: the machine's
+# network.conf is the ISO's fathom.conf.
+media_iso() {
+	machine_files
+	mkmedia --conf "$BATS_FILE_TMPDIR/web/machines/$HOST/network.conf" iso \
+		"$BATS_FILE_TMPDIR/$HOST.iso" "$TOP/boards/$BOARD" "$OUTDIR/$BOARD" "$BATS_FILE_TMPDIR/build"
+	export VM_MEDIA="--cdrom $BATS_FILE_TMPDIR/$HOST.iso"
+}
+
+media_check_stick() {
+	run cat "$CONSOLE"
+	assert_output --regexp "fathom: media: /dev/sd[a-z]1 \(vfat\) is the boot medium [0-9a-f]{16}, after [0-9]+ ms; reading its fathom.conf"
+	assert_output --regexp "fathom.conf on /dev/sd[a-z]1:5: mtu: \"99999\": expected an MTU of 68-9000"
+	assert_output --partial "netcfg: eth0: ipv4 192.0.2.10/28 via 192.0.2.1"
+}
+
+media_check_iso() {
+	run cat "$CONSOLE"
+	assert_output --regexp "fathom: media: /dev/sr0 \(iso9660\) is the boot medium [0-9a-f]{16}, after [0-9]+ ms; reading its fathom.conf"
+	assert_output --partial "netcfg: eth0: ipv4 192.0.2.10/28 via 192.0.2.1"
+	refute_output --partial "fathom.conf on"
 }

@@ -7,7 +7,7 @@ load lib
 
 setup_file() {
 	export VM_PXE=1 VM_BEFORE_BOOT=pxe_servers
-	export VM_QEMU_OPTS="--qemu-arg -bios --qemu-arg /usr/share/ovmf/OVMF.fd"
+	export VM_UEFI=1
 	vm_boot pxe-uefi
 	# iPXE itself answers pings once its script set the static address:
 	# wait for Linux, not for the first echo reply.

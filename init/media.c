@@ -1,0 +1,220 @@
+#define _GNU_SOURCE
+#include "init.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "params.h"
+
+/* The boot medium: a USB stick or ISO made by image/mkmedia carries
+ * /boot/fathom-ID and the operator's /fathom.conf; the boot loader passes
+ * fathom.media=ID. We look for that medium among the block devices (the
+ * USB or CD drivers may take seconds to find it), read fathom.conf, and
+ * keep a copy in /run so a restarted netcfg does not look again. Runs in
+ * netcfg's child process, never blocking PID 1's loop. */
+
+#define MEDIA_DIR "/run/fathom/media"
+#define MEDIA_CACHE "/run/fathom/fathom.conf"
+#define MEDIA_WHERE "/run/fathom/fathom.conf.from"
+
+enum fs_type { FS_NONE, FS_ISO9660, FS_VFAT };
+
+static enum fs_type probe(const char *dev)
+{
+	unsigned char b[512];
+	char cd[6];
+	int fd = open(dev, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	enum fs_type t = FS_NONE;
+
+	if (fd < 0)
+		return FS_NONE;
+	/* ISO 9660: the primary volume descriptor at 32 KiB, "CD001". */
+	if (pread(fd, cd, sizeof(cd), 32769) == (ssize_t)sizeof(cd) &&
+	    memcmp(cd, "CD001", 5) == 0)
+		t = FS_ISO9660;
+	else if (pread(fd, b, sizeof(b), 0) == (ssize_t)sizeof(b) &&
+		 b[510] == 0x55 && b[511] == 0xaa &&
+		 (memcmp(b + 0x36, "FAT", 3) == 0 || memcmp(b + 0x52, "FAT32", 5) == 0))
+		t = FS_VFAT;
+	close(fd);
+	return t;
+}
+
+static int skip_device(const char *name)
+{
+	static const char *const prefixes[] = { "loop", "ram", "zram", "nbd", "dm-", "md" };
+	size_t i;
+
+	if (name[0] == '.')
+		return 1;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* Read a whole small file into buf (NUL-terminated). Returns its length,
+ * or -1 (errno set; EFBIG when it does not fit). */
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n, len = 0;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, buf + len, size - 1 - (size_t)len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0)
+		return -1;
+	if ((size_t)len == size - 1) {
+		errno = EFBIG;
+		return -1;
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+static void write_small(const char *path, const char *text)
+{
+	char tmp[128];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, text, strlen(text)) == (ssize_t)strlen(text))
+		rename(tmp, path);
+	close(fd);
+}
+
+/* An empty drive (a CD drive without a disc) has size 0: reading it would
+ * only fill the console with I/O errors. */
+static int has_medium(const char *name)
+{
+	char path[sizeof(((struct dirent *)0)->d_name) + 32], buf[32];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/block/%s/size", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return !(n > 0 && buf[0] == '0' && (buf[1] == '\n' || n == 1));
+}
+
+/* Mount dev and look for the medium. 1: found (conf read, or empty if the
+ * medium has none), 0: not this one. */
+static int try_device(const char *dev, enum fs_type t, const char *id,
+		      char *conf, size_t size)
+{
+	char path[sizeof(MEDIA_DIR) + MEDIA_ID_MAX + 16];
+	struct stat st;
+	int found = 0;
+
+	if (mount(dev, MEDIA_DIR, t == FS_ISO9660 ? "iso9660" : "vfat",
+		  MS_RDONLY | MS_SILENT | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return 0;
+	snprintf(path, sizeof(path), MEDIA_DIR "/boot/fathom-%s", id);
+	if (stat(path, &st) == 0) {
+		found = 1;
+		conf[0] = '\0';
+		if (read_small(MEDIA_DIR "/fathom.conf", conf, size) < 0) {
+			if (errno == ENOENT)
+				log_err("media: %s: no fathom.conf on it; network settings from the "
+					"command line only", dev);
+			else
+				log_err("media: %s: fathom.conf: %s; ignored (keep it under %zu bytes)",
+					dev, strerror(errno), size - 2);
+			conf[0] = '\0';
+		}
+	}
+	umount2(MEDIA_DIR, MNT_DETACH);
+	return found;
+}
+
+/* Append name to the space-separated list in seen, if it fits. */
+static void seen_add(char *seen, size_t size, const char *name)
+{
+	size_t len = strlen(seen), n = strlen(name);
+
+	if (len + n + 2 > size)
+		return;
+	if (len)
+		seen[len++] = ' ';
+	memcpy(seen + len, name, n + 1);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
+		    char *where, size_t where_size)
+{
+	long start = monotonic_ms(), deadline = start + (long)timeout_s * 1000;
+	char seen[256] = "", dev[sizeof(((struct dirent *)0)->d_name) + 8];
+
+	/* Looked before (netcfg restarted): the same answer, at once. */
+	if (read_small(MEDIA_CACHE, conf, size) >= 0) {
+		if (read_small(MEDIA_WHERE, where, where_size) < 0)
+			where[0] = '\0';
+		return where[0] != '\0';
+	}
+	modules_load_list(MEDIA_MODULES_LIST);
+	mkdir("/run/fathom", 0755);
+	mkdir(MEDIA_DIR, 0700);
+	for (;;) {
+		DIR *d = opendir("/sys/class/block");
+		struct dirent *e;
+
+		seen[0] = '\0';
+		while (d && (e = readdir(d)) != NULL) {
+			enum fs_type t;
+
+			if (skip_device(e->d_name) || !has_medium(e->d_name))
+				continue;
+			seen_add(seen, sizeof(seen), e->d_name);
+			snprintf(dev, sizeof(dev), "/dev/%s", e->d_name);
+			t = probe(dev);
+			if (t == FS_NONE || !try_device(dev, t, id, conf, size))
+				continue;
+			closedir(d);
+			snprintf(where, where_size, "fathom.conf on %s", dev);
+			log_info("media: %s (%s) is the boot medium %s, after %ld ms%s", dev,
+				 t == FS_ISO9660 ? "iso9660" : "vfat", id, monotonic_ms() - start,
+				 conf[0] ? "; reading its fathom.conf" : "");
+			write_small(MEDIA_CACHE, conf);
+			write_small(MEDIA_WHERE, where);
+			return 1;
+		}
+		if (d)
+			closedir(d);
+		if (monotonic_ms() >= deadline)
+			break;
+		sleep_ms(250);
+	}
+	log_err("media: no boot medium with /boot/fathom-%s after %us (block devices: %s); "
+		"network settings from the command line only: is the stick or virtual media "
+		"still attached? (fathom.media_timeout= waits longer)",
+		id, timeout_s, seen[0] ? seen : "none");
+	conf[0] = where[0] = '\0';
+	write_small(MEDIA_CACHE, "");
+	write_small(MEDIA_WHERE, "");
+	return 0;
+}
