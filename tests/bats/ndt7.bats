@@ -7,26 +7,6 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 
-# npm ci once per lock file into the cache; later runs are offline.
-install_client() {
-	lock=$TOP/tests/ndt7/package-lock.json
-	base=${XDG_CACHE_HOME:-$HOME/.cache}/fathom
-	NPM_DIR=$base/npm-ndt7-$(sha256sum "$lock" | cut -c1-16)
-	if [ ! -e "$NPM_DIR/.complete" ]; then
-		command -v npm > /dev/null || { echo "ndt7.bats: npm not found (scripts/deps installs nodejs)" >&2; return 1; }
-		mkdir -p "$base"
-		tmp=$(mktemp -d "$NPM_DIR.XXXXXX")
-		cp "$TOP/tests/ndt7/package.json" "$lock" "$tmp/"
-		(cd "$tmp" && timeout 300 npm ci --ignore-scripts --no-audit --no-fund \
-			--cache "$base/npm-cache" > npm.log 2>&1) ||
-			{ cat "$tmp/npm.log" >&2; rm -rf "$tmp"; return 1; }
-		touch "$tmp/.complete"
-		rm -rf "$NPM_DIR"
-		mv "$tmp" "$NPM_DIR"
-	fi
-	export NODE_PATH=$NPM_DIR/node_modules
-}
-
 free_ports() {
 	python3 -c '
 import socket
@@ -72,7 +52,9 @@ setup_file() {
 	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 > "$D/make.log" 2>&1 ||
 		{ cat "$D/make.log" >&2; return 1; }
 	export NDT7=$OUTDIR/build/$BOARD/ndt7-server
-	install_client
+	# npm ci once per lock file into the cache; later runs are offline.
+	NODE_PATH=$("$TOP/tests/ndt7/install-client")
+	export NODE_PATH
 	export CLIENT="$TOP/tests/ndt7/client.js" RAW="$TOP/tests/ndt7/raw.js"
 	export PRELOAD="$TOP/tests/ndt7/ws-global.js"
 	mkdir -p "$D/spool" "$D/state" "$D/spool2"

@@ -6,7 +6,7 @@
 //   stall-request HOST PORT [--tls]  send half a request (or no TLS hello), wait
 //   stall-test HOST PORT SECONDS PORTFILE  download without reading for SECONDS
 //   quick HOST PORT N                N upgrades closed right away by the client
-//   many HOST PORT N                 N concurrent downloads with `ws`
+//   many HOST PORT N [wss]           N concurrent downloads with `ws`
 'use strict';
 const net = require('net');
 const tls = require('tls');
@@ -149,9 +149,10 @@ function quick() {
 function many() {
   const WebSocket = require('ws');
   const n = Number(rest[0]); const results = [];
+  const scheme = rest[1] === 'wss' ? 'wss' : 'ws';
   for (let i = 0; i < n; i++) {
     const r = { bytes: 0, texts: 0, code: null, tcpinfo: false };
-    const ws = new WebSocket(`ws://${host}:${port}/ndt/v7/download?i=${i}`, 'net.measurementlab.ndt.v7');
+    const ws = new WebSocket(`${scheme}://${host}:${port}/ndt/v7/download?i=${i}`, 'net.measurementlab.ndt.v7');
     ws.on('message', (d, isBinary) => {
       if (isBinary) { r.bytes += d.length; return; }
       r.texts++;
@@ -163,6 +164,7 @@ function many() {
       if (results.length === n) {
         const ok = results.filter((x) => x.code === 1000 && x.bytes > 0 && x.texts > 0 && x.tcpinfo && !x.bad);
         out({ n, ok: ok.length, last: Math.max(...results.map((x) => x.at)),
+          bytes: results.reduce((a, x) => a + x.bytes, 0),
           failed: results.filter((x) => !ok.includes(x)).slice(0, 3) });
         process.exit(0);
       }
