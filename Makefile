@@ -135,7 +135,7 @@ $(MKMACHINES): image/mkmachines.c image/inventory.c image/inventory.h image/cpio
 BOARD_CMDLINE = $(shell sed -n 's/^CMDLINE=//p' $(BOARD_DIR)/board.conf)
 JSON_TO_CSV = (map(keys) | add | unique) as $$k | ($$k | @csv), (.[] | [ .[$$k[]] | if . == null then "" else tostring end ] | @csv)
 INVENTORY_CSV = $(if $(filter %.json,$(INVENTORY)),$(BUILD)/inventory.csv,$(INVENTORY))
-machines: $(MKMACHINES) $(if $(MEDIA),$(OUT)/initramfs.cpio.zst)
+machines: $(MKMACHINES) $(SIGNING_KEY) $(if $(MEDIA),$(OUT)/initramfs.cpio.zst)
 	$(Q)[ -n "$(INVENTORY)" ] && [ -n "$(BASE_URL)" ] || \
 		{ echo "make machines: set INVENTORY=FILE.csv|FILE.json and BASE_URL=http://HOST/PATH" >&2; exit 2; }
 ifneq ($(filter %.json,$(INVENTORY)),)
@@ -155,7 +155,13 @@ endif
 			image/mkmedia --conf $$m/network.conf --ipxe $$m/boot.ipxe $$kind $$m/$$f \
 				$(BOARD_DIR) $(OUT) $(BUILD) || exit 1; \
 		done; \
-	done; exit $$rc
+	done; \
+	$(if $(filter 1,$(V)),,printf '  %-7s %s\n' SIGN "$(OUT)/machines/SHA256SUMS.sig";) \
+	(cd $(OUT)/machines && find . -mindepth 2 -maxdepth 2 -type f | sed 's|^\./||' | LC_ALL=C sort | \
+		xargs -r sha256sum > SHA256SUMS.tmp && mv SHA256SUMS.tmp SHA256SUMS) && \
+	openssl pkeyutl -sign -inkey $(SIGNING_KEY) -rawin -in $(OUT)/machines/SHA256SUMS \
+		-out $(OUT)/machines/SHA256SUMS.sig || exit 1; \
+	exit $$rc
 
 BOARD_FILES := $(BOARD_DIR)/board.conf $(shell find $(BOARD_DIR)/overlay -type f 2>/dev/null)
 

@@ -27,14 +27,22 @@ setup_file() {
 	assert_line "manifest.json: OK"
 }
 
-@test "two builds with different O= produce identical initramfs.cpio.zst and SHA256SUMS" {
-	other=$BATS_FILE_TMPDIR/other-out
-	run make -C "$TOP" O="$other" BOARD="$BOARD"
+@test "two builds from different source directories and O= are bit-identical, boot media included" {
+	# A copy of the work tree elsewhere (no .git: SOURCE_DATE_EPOCH given,
+	# as a release build would), built into another O=.
+	src=$BATS_FILE_TMPDIR/src
+	mkdir -p "$src"
+	tar -C "$TOP" --exclude=./out --exclude=./.git -cf - . | tar -C "$src" -xf -
+	sde=$(jq .source_date_epoch "$ART/manifest.json")
+	run make -C "$src" O="$src/other-out" BOARD="$BOARD" SOURCE_DATE_EPOCH="$sde"
 	assert_success
-	cmp "$ART/initramfs.cpio.zst" "$other/$BOARD/initramfs.cpio.zst"
-	cmp "$ART/SHA256SUMS" "$other/$BOARD/SHA256SUMS"
-	cmp "$ART/manifest.json" "$other/$BOARD/manifest.json"
-	rm -rf "$other"
+	while read -r _ f; do
+		cmp "$ART/$f" "$src/other-out/$BOARD/$f"
+	done < "$ART/SHA256SUMS"
+	for f in SHA256SUMS SHA256SUMS.sig; do
+		cmp "$ART/$f" "$src/other-out/$BOARD/$f"
+	done
+	rm -rf "$src"
 }
 
 @test "a second make with a warm cache downloads nothing and rebuilds nothing" {
@@ -129,4 +137,85 @@ setup_file() {
 	for t in all check check-quick run clean; do
 		assert_output --partial "  $t"
 	done
+}
+
+# Boot media, opened as an operator's tools would (no mount, no root).
+media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
+	local tmp
+	case $1 in
+	*.img) MTOOLS_SKIP_CHECK=1 mcopy -n -i "$1@@1M" "::$2" - ;;
+	*.iso)
+		tmp=$(mktemp -u "$BATS_TEST_TMPDIR/iso.XXXXXX")
+		xorriso -osirrox on -indev "$1" -extract "$2" "$tmp" 2>/dev/null && cat "$tmp"
+		rm -f "$tmp"
+		;;
+	esac
+}
+
+@test "fathom.img: GPT with one EFI system partition, legacy-BIOS-bootable, behind SYSLINUX's GPT MBR" {
+	run sfdisk -d "$ART/fathom.img"
+	assert_success
+	assert_output --partial "label: gpt"
+	assert_output --regexp "fathom.img1 : start= *2048, size= *[0-9]+, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B, uuid=[0-9A-F-]+, name=\"FATHOM\", attrs=\"LegacyBIOSBootable\""
+	gptmbr=$(awk '$1 == "syslinux-common" { print $4 }' "$OUTDIR/build/$BOARD/media-components")/usr/lib/syslinux/mbr/gptmbr.bin
+	cmp -n 440 "$gptmbr" "$ART/fathom.img"
+	run file -s "$ART/fathom.img"
+	assert_output --partial "DOS/MBR boot sector"
+}
+
+@test "fathom.img and fathom.iso carry the built kernel and initramfs, the fathom.conf template, and boot loaders with one command line" {
+	id_cmdline="$(sed -n 's/^CMDLINE=//p' "$TOP/boards/$BOARD/board.conf") fathom.media="
+	for m in "$ART/fathom.img" "$ART/fathom.iso"; do
+		media_file "$m" /boot/vmlinuz > "$BATS_TEST_TMPDIR/k"
+		cmp "$BATS_TEST_TMPDIR/k" "$ART/vmlinuz"
+		media_file "$m" /boot/initramfs.cpio.zst > "$BATS_TEST_TMPDIR/i"
+		cmp "$BATS_TEST_TMPDIR/i" "$ART/initramfs.cpio.zst"
+		run media_file "$m" /fathom.conf
+		assert_output --partial "#ipv4=192.0.2.10/26,192.0.2.1,192.0.2.53"
+		run grep -v '^#' <<< "$output"
+		assert_output ""
+		run media_file "$m" /boot/grub/grub.cfg
+		assert_output --regexp "linux /boot/vmlinuz ${id_cmdline}[0-9a-f]{16}"
+		id=$(echo "$output" | sed -n 's/.*fathom.media=\([0-9a-f]*\).*/\1/p')
+		run media_file "$m" "/boot/fathom-$id"
+		assert_output "$id"
+		case $m in
+		*.img) run media_file "$m" /boot/syslinux/syslinux.cfg ;;
+		*.iso) run media_file "$m" /boot/isolinux/isolinux.cfg ;;
+		esac
+		assert_line "  APPEND ${id_cmdline}$id"
+		assert_line "SERIAL 0 115200"
+	done
+	MTOOLS_SKIP_CHECK=1 mdir -i "$ART/fathom.img@@1M" ::/EFI/BOOT/BOOTX64.EFI
+	MTOOLS_SKIP_CHECK=1 mdir -a -i "$ART/fathom.img@@1M" ::/boot/syslinux/ldlinux.sys
+}
+
+@test "fathom.iso: El Torito entries for BIOS (ISOLINUX) and UEFI (a FAT image with GRUB), dd-able (MBR and GPT)" {
+	run xorriso -indev "$ART/fathom.iso" -report_el_torito plain
+	assert_success
+	assert_output --regexp "El Torito boot img : +1 +BIOS +y +none"
+	assert_output --regexp "El Torito boot img : +2 +UEFI +y +none"
+	assert_output --regexp "El Torito img path : +1 +/boot/isolinux/isolinux.bin"
+	assert_output --regexp "El Torito img path : +2 +/boot/efi.img"
+	assert_output --partial "Boot record  : El Torito , MBR isohybrid cyl-align-on GPT"
+	run xorriso -indev "$ART/fathom.iso" -report_system_area plain
+	assert_output --regexp "GPT partition path : +2 +/boot/efi.img"
+	media_file "$ART/fathom.iso" /boot/efi.img > "$BATS_TEST_TMPDIR/efi.img"
+	MTOOLS_SKIP_CHECK=1 mdir -i "$BATS_TEST_TMPDIR/efi.img" ::/EFI/BOOT/BOOTX64.EFI
+	run xorriso -indev "$ART/fathom.iso" -pvd_info
+	assert_output --partial "Volume Id    : FATHOM"
+}
+
+@test "the iPXE binaries are Debian's, unchanged, and listed with their version in manifest.json" {
+	d=$(awk '$1 == "ipxe" { print $4 }' "$OUTDIR/build/$BOARD/ipxe-components")
+	cmp "$ART/ipxe/ipxe.efi" "$d/boot/ipxe.efi"
+	cmp "$ART/ipxe/ipxe.lkrn" "$d/boot/ipxe.lkrn"
+	cmp "$ART/ipxe/snponly.efi" "$d/usr/lib/ipxe/snponly.efi"
+	cmp "$ART/ipxe/undionly.kpxe" "$d/usr/lib/ipxe/undionly.kpxe"
+	run jq -r '.components[] | select(.package == "ipxe" or .package == "syslinux-common" or .package == "isolinux" or .package == "grub-efi-amd64-bin") | .package' "$ART/manifest.json"
+	assert_output "$(printf '%s\n' syslinux-common isolinux grub-efi-amd64-bin ipxe)"
+	run jq -r '.artifacts[].name' "$ART/manifest.json"
+	assert_line fathom.img
+	assert_line fathom.iso
+	assert_line ipxe/ipxe.efi
 }

@@ -117,7 +117,10 @@ teardown_file() {
 	assert_line --partial "mkmachines: $BATS_TEST_TMPDIR/bad.csv:7: hostname \"good1.example.org\": already on line 2"
 	[ "$(printf '%s\n' "${lines[@]}" | grep -c ': fathom\.\|already on')" = 3 ]
 	run ls "$out/$BOARD/machines"
-	assert_output "$(printf 'good1.example.org\ngood2.example.org\ngood3.example.org')"
+	assert_output "$(printf 'SHA256SUMS\nSHA256SUMS.sig\ngood1.example.org\ngood2.example.org\ngood3.example.org')"
+	run cut -d' ' -f3 "$out/$BOARD/machines/SHA256SUMS"
+	assert_output "$(for h in good1 good2 good3; do printf '%s\n' "$h.example.org/boot.ipxe" \
+		"$h.example.org/config.cpio" "$h.example.org/network.conf"; done)"
 	grep -qx 'ipv4=192.0.2.2/28,192.0.2.1' "$out/$BOARD/machines/good1.example.org/network.conf"
 }
 
@@ -147,4 +150,51 @@ teardown_file() {
 	run make -s -C "$TOP" O="$BATS_TEST_TMPDIR/none" BOARD="$BOARD" machines
 	assert_failure
 	assert_output --partial "set INVENTORY="
+}
+
+@test "machines/ is signed: verify checks every machine's files, a flipped byte or an extra file is named" {
+	run "$TOP/scripts/verify" "$OUTDIR/$BOARD"
+	assert_success
+	assert_output --partial "OK, machines/ too"
+	[ "$(wc -l < "$MACHINES/SHA256SUMS")" -ge 3000 ]
+	copy=$BATS_TEST_TMPDIR/out
+	cp -a "$OUTDIR/$BOARD" "$copy"
+	printf x | dd of="$copy/machines/m0500.example.org/boot.ipxe" bs=1 seek=20 conv=notrunc status=none
+	touch "$copy/machines/m0001.example.org/extra"
+	run "$TOP/scripts/verify" "$copy"
+	assert_failure 1
+	assert_output --partial "$copy/machines/m0500.example.org/boot.ipxe: sha256 differs from SHA256SUMS"
+	assert_output --partial "$copy/machines/m0001.example.org/extra: not listed in SHA256SUMS"
+	rm "$copy/machines/SHA256SUMS.sig"
+	run "$TOP/scripts/verify" "$copy"
+	assert_output --partial "$copy/machines/SHA256SUMS.sig: missing; run make machines again"
+}
+
+@test "MEDIA=...: each machine's USB image and ISO carry its network.conf as fathom.conf, iPXE media its boot.ipxe" {
+	inv=$BATS_TEST_TMPDIR/two.csv
+	printf '%s\n' "hostname,ipv4,ipv4_gateway,ipv6,ipv6_gateway" \
+		"media-a.example.org,192.0.2.20/28,192.0.2.17,2001:db8:a::20/64,2001:db8:a::1" \
+		"media-b.example.org,198.51.100.20/28,198.51.100.17,," > "$inv"
+	run make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" INVENTORY="$inv" BASE_URL="$BASE" \
+		MEDIA="usb iso ipxe-usb ipxe-iso" machines
+	assert_success
+	assert_output --partial "MEDIA   $MACHINES/media-b.example.org/ipxe.iso"
+	for h in media-a media-b; do
+		d=$MACHINES/$h.example.org
+		MTOOLS_SKIP_CHECK=1 mcopy -n -i "$d/fathom.img@@1M" ::/fathom.conf "$BATS_TEST_TMPDIR/usb.conf"
+		cmp "$d/network.conf" "$BATS_TEST_TMPDIR/usb.conf"
+		xorriso -osirrox on -indev "$d/fathom.iso" -extract /fathom.conf "$BATS_TEST_TMPDIR/iso.conf" 2>/dev/null
+		cmp "$d/network.conf" "$BATS_TEST_TMPDIR/iso.conf"
+		MTOOLS_SKIP_CHECK=1 mcopy -n -i "$d/ipxe.img@@1M" ::/boot/boot.ipxe "$BATS_TEST_TMPDIR/usb.ipxe"
+		cmp "$d/boot.ipxe" "$BATS_TEST_TMPDIR/usb.ipxe"
+		xorriso -osirrox on -indev "$d/ipxe.iso" -extract /boot/boot.ipxe "$BATS_TEST_TMPDIR/iso.ipxe" 2>/dev/null
+		cmp "$d/boot.ipxe" "$BATS_TEST_TMPDIR/iso.ipxe"
+		rm -f "$BATS_TEST_TMPDIR"/usb.* "$BATS_TEST_TMPDIR"/iso.*
+	done
+	# Each medium has its own ID, so a machine boots with its own stick.
+	a=$(xorriso -osirrox on -indev "$MACHINES/media-a.example.org/fathom.iso" -find /boot -name 'fathom-*' 2>/dev/null)
+	b=$(xorriso -osirrox on -indev "$MACHINES/media-b.example.org/fathom.iso" -find /boot -name 'fathom-*' 2>/dev/null)
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]
+	run "$TOP/scripts/verify" "$OUTDIR/$BOARD"
+	assert_success
 }

@@ -71,6 +71,32 @@ static const struct cfg_case cfg_cases[] = {
 	{ "fathom.watchdog_timeout=0 fathom.shell=maybe", 2, "fathom.shell", 60, 20, 0, 0, 0, "" },
 };
 
+struct media_case {
+	const char *cmdline;
+	int errors;
+	const char *error;
+	const char *id;
+	unsigned timeout;
+};
+
+#define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+static const struct media_case media_cases[] = {
+	{ "", 0, NULL, "", 30 },
+	{ "fathom.media=51eb3120a4041663", 0, NULL, "51eb3120a4041663", 30 },
+	{ "fathom.media=site-4_node.1 fathom.media_timeout=120", 0, NULL, "site-4_node.1", 120 },
+	{ "fathom.media=" ID64, 0, NULL, ID64, 30 },
+	{ "fathom.media=" ID64 "0", 1, "at most 64", "", 30 },
+	{ "fathom.media=", 1, "fathom.media: \"\": expected the medium's ID", "", 30 },
+	{ "fathom.media", 1, "expected the medium's ID", "", 30 },
+	{ "fathom.media=../../etc", 1, "\"../../etc\"", "", 30 },
+	{ "fathom.media=.hidden", 1, "expected the medium's ID", "", 30 },
+	{ "fathom.media=a/b", 1, "expected the medium's ID", "", 30 },
+	{ "\"fathom.media=a b\"", 1, "\"a b\"", "", 30 },
+	{ "fathom.media_timeout=0", 1, "fathom.media_timeout: \"0\": expected a number of seconds 1-3600", "", 30 },
+	{ "fathom.media_timeout=3601", 1, "1-3600", "", 30 },
+	{ "fathom.media=x fathom.media_timeout=soon", 1, "\"soon\"", "x", 30 },
+};
+
 int main(void)
 {
 	size_t i;
@@ -104,6 +130,19 @@ int main(void)
 		      cfg.test_watchdog_stop == c->test_stop && cfg.watchdog_off == c->off &&
 		      cfg.shell == c->shell && strcmp(cfg.watchdog_dev, c->dev) == 0,
 		      "\"%s\": values", c->cmdline);
+	}
+	for (i = 0; i < sizeof(media_cases) / sizeof(media_cases[0]); i++) {
+		const struct media_case *c = &media_cases[i];
+		struct init_config cfg;
+		int errors;
+
+		nerrors = 0;
+		last_error[0] = '\0';
+		errors = init_config_parse(&cfg, c->cmdline, record_error);
+		CHECK(errors == c->errors && (!c->error || strstr(last_error, c->error)) &&
+		      strcmp(cfg.media_id, c->id) == 0 && cfg.media_timeout == c->timeout,
+		      "media \"%.60s\": %d errors (%s), id \"%s\", timeout %u", c->cmdline, errors,
+		      last_error, cfg.media_id, cfg.media_timeout);
 	}
 	CHECK(init_config_parse(&(struct init_config){ 0 }, "fathom.shell=bad", NULL) == 1,
 	      "errors are counted without a callback");
