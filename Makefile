@@ -46,7 +46,8 @@ NETCFG_SRCS := netcfg/cmdline.c netcfg/select.c netcfg/log.c netcfg/link.c \
 	netcfg/addr.c netcfg/apply.c
 INIT_SRCS := init/main.c init/log.c init/mount.c init/modules.c init/service.c \
 	init/supervise.c init/shutdown.c init/shutdown_fsm.c init/power.c init/params.c init/watchdog.c init/shell.c init/network.c \
-	init/coldplug.c init/modalias.c init/media.c
+	init/coldplug.c init/modalias.c init/media.c init/ipmi.c init/ipmi_msg.c init/ipmi_lan.c \
+	init/ipmi_bmc.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS) $(NETCFG_SRCS))
 INIT_BIN := $(BUILD)/init
 NETCFG_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(NETCFG_SRCS) netcfg/main.c)
@@ -229,7 +230,9 @@ run: all
 # Tests -------------------------------------------------------------------
 
 UNIT_TESTS += test_cmdline test_cpio test_select test_service test_shutdown test_initconfig test_modalias test_inventory
+UNIT_TESTS += test_ipmi
 FUZZ_TARGETS += fuzz_cmdline fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
+FUZZ_TARGETS += fuzz_ipmi
 # Each service under services/ brings its own rules, unit tests and fuzz
 # targets (services/NAME/service.mk adds to UNIT_TESTS, FUZZ_TARGETS and
 # SERVICE_BINS).
@@ -245,6 +248,7 @@ $(HOSTBUILD)/tests/test_shutdown: tests/unit/test_shutdown.c init/shutdown_fsm.c
 $(HOSTBUILD)/tests/test_initconfig: tests/unit/test_initconfig.c init/params.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_modalias: tests/unit/test_modalias.c init/modalias.c
 $(HOSTBUILD)/tests/test_inventory: tests/unit/test_inventory.c image/inventory.c netcfg/cmdline.c
+$(HOSTBUILD)/tests/test_ipmi: tests/unit/test_ipmi.c init/ipmi_msg.c
 $(UNIT_BINS): tests/unit/tap.h $(wildcard netcfg/*.h image/*.h init/*.h) | deps
 	$(quiet) HOSTCC "$@ (ASan/UBSan)"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(SAN_CFLAGS) -Inetcfg -Iimage -Iinit -Itests/unit \
@@ -256,6 +260,7 @@ $(HOSTBUILD)/fuzz/fuzz_service: tests/fuzz/fuzz_service.c init/service.c
 $(HOSTBUILD)/fuzz/fuzz_initconfig: tests/fuzz/fuzz_initconfig.c init/params.c netcfg/cmdline.c
 $(HOSTBUILD)/fuzz/fuzz_coldplug: tests/fuzz/fuzz_coldplug.c init/modalias.c
 $(HOSTBUILD)/fuzz/fuzz_inventory: tests/fuzz/fuzz_inventory.c image/inventory.c netcfg/cmdline.c
+$(HOSTBUILD)/fuzz/fuzz_ipmi: tests/fuzz/fuzz_ipmi.c init/ipmi_msg.c
 $(FUZZ_BINS): | deps
 	$(quiet) FUZZ "$@"
 	$(Q)mkdir -p $(dir $@) && clang $(STD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \

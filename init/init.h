@@ -44,6 +44,11 @@ void watchdog_start(const struct init_config *cfg);
 long watchdog_interval_ms(void);
 void watchdog_tick(long now_ms);
 void watchdog_release(void);
+/* fathom.watchdog=ipmi: arm the BMC's once the BMC child found it; its
+ * answers come on watchdog_fd() (-1 when none), read by watchdog_read(). */
+void watchdog_bmc_found(void);
+int watchdog_fd(void);
+void watchdog_read(void);
 
 /* supervise.c: the longest run of consecutive failures, and whose */
 unsigned services_max_failures(const char **name);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "ipmi.h"
 #include "log.h"
 #include "params.h"
 #include "netcfg.h"
@@ -78,7 +79,7 @@ static void reap_children(struct loop *lp)
 	int status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!shell_child_exited(pid, monotonic_ms()) &&
+		if (!shell_child_exited(pid, monotonic_ms()) && !bmc_child_exited(pid, status) &&
 		    !network_child_exited(pid, status, monotonic_ms()))
 			services_child_exited(pid, status, monotonic_ms());
 	lp->children_left = !(pid < 0 && errno == ECHILD);
@@ -147,6 +148,9 @@ static int loop_fds(const struct loop *lp, struct pollfd *fds, int max)
 		fds[n++] = (struct pollfd){ .fd = lp->power[i], .events = POLLIN };
 	/* Always one slot, fd -1 (ignored by poll) when netcfg has none. */
 	fds[n++] = (struct pollfd){ .fd = network_ready_fd(), .events = POLLIN };
+	/* Likewise the BMC child's report and the BMC watchdog's answers. */
+	fds[n++] = (struct pollfd){ .fd = bmc_report_fd(), .events = POLLIN };
+	fds[n++] = (struct pollfd){ .fd = watchdog_fd(), .events = POLLIN };
 	nout = services_output_fds(out, SERVICES_MAX);
 	for (i = 0; i < nout && n < max; i++)
 		fds[n++] = (struct pollfd){ .fd = out[i], .events = POLLIN };
@@ -178,6 +182,10 @@ static void loop_dispatch(struct loop *lp, const struct pollfd *fds, int n)
 		services_start(1);
 		log_ready(lp);
 	}
+	if (fds[++i].revents & (POLLIN | POLLHUP | POLLERR))
+		bmc_report_read();
+	if (fds[++i].revents & (POLLIN | POLLERR))
+		watchdog_read();
 	for (i++; i < n; i++)
 		if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
 			services_output_read(fds[i].fd);
@@ -186,7 +194,7 @@ static void loop_dispatch(struct loop *lp, const struct pollfd *fds, int n)
 /* The supervisor: one poll loop, forever. */
 static void supervise(struct loop *lp)
 {
-	struct pollfd fds[3 + 4 + 1 + SERVICES_MAX];
+	struct pollfd fds[3 + 4 + 1 + 2 + SERVICES_MAX];
 	int n;
 
 	for (;;) {
@@ -284,8 +292,10 @@ int main(void)
 		coldplug_run(COLDPLUG_TABLE);
 		lp.npower = power_button_open(lp.power, 4);
 	}
-	if (!test_root)		/* never the build host's watchdog */
+	if (!test_root) {	/* never the build host's watchdog or BMC */
 		watchdog_start(&icfg);
+		bmc_start(&icfg);
+	}
 	lp.wfd = watchdog_timer_create();
 	snprintf(services_dir, sizeof(services_dir), "%s%s", test_root ? test_root : "", SERVICES_DIR);
 	services_load(services_dir);

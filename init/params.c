@@ -1,5 +1,7 @@
 #include "params.h"
 
+#include <arpa/inet.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,9 +64,14 @@ static int parse_watchdog_dev(struct init_config *cfg, const char *cmdline,
 		cfg->watchdog_off = 1;
 		return 0;
 	}
+	if (strcmp(v, "ipmi") == 0) {
+		cfg->watchdog_ipmi = 1;
+		return 0;
+	}
 	if (strncmp(v, "/dev/", 5) != 0 || strlen(v) >= sizeof(cfg->watchdog_dev) ||
 	    strstr(v, "..")) {
-		report(err, "fathom.watchdog", v, "expected off or a device such as /dev/watchdog0");
+		report(err, "fathom.watchdog", v,
+		       "expected off, ipmi or a device such as /dev/watchdog0");
 		return 1;
 	}
 	memcpy(cfg->watchdog_dev, v, strlen(v) + 1);
@@ -97,6 +104,70 @@ static int parse_media_id(struct init_config *cfg, const char *cmdline,
 	return 0;
 }
 
+#define DRAC_FORM "ADDR/PLEN,GW such as 192.0.2.3/28,192.0.2.1"
+
+/* "ADDR/PLEN,GW" (IPv4): NULL and d filled in, or what is wrong. */
+static const char *drac_parse(const char *v, struct drac_ipv4 *d)
+{
+	char buf[64], *slash, *comma;
+	uint32_t addr, gw, mask;
+	unsigned plen;
+
+	if (strlen(v) >= sizeof(buf))
+		return "expected " DRAC_FORM;
+	memcpy(buf, v, strlen(v) + 1);
+	slash = strchr(buf, '/');
+	comma = strchr(buf, ',');
+	if (!slash || !comma || comma < slash || strchr(comma + 1, ','))
+		return "expected " DRAC_FORM;
+	*slash = *comma = '\0';
+	if (inet_pton(AF_INET, buf, d->addr) != 1)
+		return "the address is not IPv4; expected " DRAC_FORM;
+	if (parse_uint(slash + 1, 1, 32, &plen) < 0)
+		return "prefix length must be 1-32";
+	if (inet_pton(AF_INET, comma + 1, d->gateway) != 1)
+		return "the gateway is not IPv4; expected " DRAC_FORM;
+	d->prefixlen = plen;
+	memcpy(&addr, d->addr, 4);
+	memcpy(&gw, d->gateway, 4);
+	mask = htonl(plen >= 32 ? 0xffffffffu : ~(0xffffffffu >> plen));
+	/* The BMC has no route of its own: its gateway must be on its link. */
+	if ((addr & mask) != (gw & mask) || addr == gw)
+		return "the gateway must be another address inside ADDR/PLEN";
+	d->set = 1;
+	return NULL;
+}
+
+/* The BMC's address: fathom.drac.ipv4 outranks ePoxy's drac.ipv4, wherever
+ * they are. An empty value leaves the BMC alone, and so does a malformed
+ * one (rather than a lower-ranked, likely older, address). */
+static int parse_drac(struct init_config *cfg, const char *cmdline, init_config_error_fn err)
+{
+	static const char *const keys[] = { "fathom.drac.ipv4", "drac.ipv4" };
+	struct drac_ipv4 d = { 0 };
+	char v[80];
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!cmdline_get(cmdline, keys[i], v, sizeof(v)))
+			continue;
+		if (!v[0])
+			return 0;
+		why = drac_parse(v, &d);
+		if (why) {
+			char want[160];
+
+			snprintf(want, sizeof(want), "%s; the BMC's address is left as it is", why);
+			report(err, keys[i], v, want);
+			return 1;
+		}
+		cfg->drac = d;
+		return 0;
+	}
+	return 0;
+}
+
 int init_config_parse(struct init_config *cfg, const char *cmdline, init_config_error_fn err)
 {
 	char v[16];
@@ -115,6 +186,7 @@ int init_config_parse(struct init_config *cfg, const char *cmdline, init_config_
 		errors++;
 	}
 	errors += parse_media_id(cfg, cmdline, err);
+	errors += parse_drac(cfg, cmdline, err);
 	errors += get_uint(cmdline, "fathom.media_timeout", 1, 3600, &cfg->media_timeout, err);
 	errors += get_uint(cmdline, "fathom.test.watchdog_stop", 1, 86400, &cfg->test_watchdog_stop, err);
 	if (cmdline_get(cmdline, "fathom.shell", v, sizeof(v))) {

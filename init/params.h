@@ -9,9 +9,18 @@
 #define MEDIA_DEFAULT_TIMEOUT 30
 #define MEDIA_ID_MAX 64
 
+/* The address to give the BMC's LAN channel (fathom.drac.ipv4=). */
+struct drac_ipv4 {
+	int set;			/* 0: leave the BMC's address alone */
+	unsigned char addr[4];		/* network byte order */
+	unsigned prefixlen;		/* 1-32 */
+	unsigned char gateway[4];
+};
+
 struct init_config {
 	char watchdog_dev[64];		/* "" = /dev/watchdog if present */
 	int watchdog_off;		/* fathom.watchdog=off */
+	int watchdog_ipmi;		/* fathom.watchdog=ipmi: the BMC's watchdog */
 	unsigned watchdog_timeout;	/* seconds, fathom.watchdog_timeout= */
 	unsigned watchdog_max_failures;	/* fathom.watchdog_max_failures= */
 	unsigned test_watchdog_stop;	/* fathom.test.watchdog_stop=S: stop feeding after S s */
@@ -19,6 +28,7 @@ struct init_config {
 	char media_id[MEDIA_ID_MAX + 1];	/* fathom.media=ID: read fathom.conf from
 					 * the boot medium holding /boot/fathom-ID */
 	unsigned media_timeout;		/* seconds, fathom.media_timeout= */
+	struct drac_ipv4 drac;		/* fathom.drac.ipv4= or drac.ipv4= */
 };
 
 typedef void (*init_config_error_fn)(const char *msg);

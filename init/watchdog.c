@@ -13,19 +13,46 @@
 #define WDIOC_KEEPALIVE _IOR(WATCHDOG_IOCTL_BASE, 5, int)
 #define WDIOC_SETTIMEOUT _IOWR(WATCHDOG_IOCTL_BASE, 6, int)
 
+#include "ipmi.h"
 #include "params.h"
 #include "log.h"
 
-/* The hardware watchdog resets the machine unless PID 1 feeds it. It is fed
- * from the event loop, so a wedged loop stops feeding by itself; a service
- * stuck in a crash loop past the limit stops it on purpose. */
+/* A watchdog resets the machine unless PID 1 feeds it: the hardware one
+ * (/dev/watchdog), or with fathom.watchdog=ipmi the BMC's. It is fed from
+ * the event loop, so a wedged loop stops feeding by itself; a service
+ * stuck in a crash loop past the limit stops it on purpose.
+ *
+ * The BMC's is fed with Reset Watchdog Timer through /dev/ipmi0: the
+ * request is queued without waiting (the driver never blocks a send) and
+ * the answer is read when the fd, in the loop's poll set, says it is
+ * there. It is armed once the BMC child reports a BMC (ipmi_bmc.c). */
+enum wd_kind { WD_NONE, WD_DEV, WD_BMC };
+
+/* What a BMC answer is about: the low bits of its msgid. */
+enum { BMC_SET = 1, BMC_RESET = 2, BMC_STOP = 3 };
+
 static struct {
+	enum wd_kind kind;
 	int fd;
 	unsigned timeout;
 	unsigned max_failures;
-	long stop_at_ms;	/* test hook: stop feeding then (0 = never) */
+	unsigned test_stop_s;	/* test hook: stop feeding this long after arming */
+	long stop_at_ms;	/* ... that is, then (0 = never) */
 	int starving;		/* we stopped feeding: the reset is coming */
+	int bmc_armed;		/* the BMC took Set Watchdog Timer */
+	long bmc_seq;
+	unsigned bmc_feed_errors;	/* failed feeds in a row */
 } wd = { .fd = -1 };
+
+static void watchdog_armed_log(const char *what)
+{
+	long every = watchdog_interval_ms() / 1000;
+
+	if (wd.test_stop_s)
+		wd.stop_at_ms = monotonic_ms() + wd.test_stop_s * 1000L;
+	log_info("watchdog: %s, timeout %us, fed every %lus", what, wd.timeout,
+		 (unsigned long)(every ? every : 1));
+}
 
 void watchdog_start(const struct init_config *cfg)
 {
@@ -34,30 +61,131 @@ void watchdog_start(const struct init_config *cfg)
 
 	if (cfg->watchdog_off)
 		return;
+	wd.max_failures = cfg->watchdog_max_failures;
+	wd.test_stop_s = cfg->test_watchdog_stop;
+	wd.timeout = cfg->watchdog_timeout;
+	if (cfg->watchdog_ipmi) {	/* armed when the BMC child finds the BMC */
+		wd.kind = WD_BMC;
+		return;
+	}
 	wd.fd = open(dev, O_WRONLY | O_CLOEXEC);
 	if (wd.fd < 0) {
 		if (cfg->watchdog_dev[0] || errno != ENOENT)
 			log_err("watchdog: %s: %s; running without a watchdog", dev, strerror(errno));
 		return;
 	}
+	wd.kind = WD_DEV;
 	if (ioctl(wd.fd, WDIOC_SETTIMEOUT, &timeout) < 0)
 		log_warn("watchdog: %s: cannot set the timeout to %us: %s", dev,
 			 cfg->watchdog_timeout, strerror(errno));
 	wd.timeout = timeout > 0 ? (unsigned)timeout : cfg->watchdog_timeout;
-	wd.max_failures = cfg->watchdog_max_failures;
-	if (cfg->test_watchdog_stop)
-		wd.stop_at_ms = monotonic_ms() + cfg->test_watchdog_stop * 1000L;
-	log_info("watchdog: %s, timeout %us, fed every %us", dev, wd.timeout,
-		 watchdog_interval_ms() / 1000 ? (unsigned)(watchdog_interval_ms() / 1000) : 1);
+	watchdog_armed_log(dev);
 	ioctl(wd.fd, WDIOC_KEEPALIVE, 0);
 }
 
-/* How often to feed: a third of the timeout, so two missed turns are fine. */
+/* How often to feed: a third of the timeout, so two missed turns are fine.
+ * For the BMC's, from the start: its timer ticks idle until it is armed. */
 long watchdog_interval_ms(void)
 {
-	if (wd.fd < 0 || wd.starving)
+	if (wd.kind == WD_NONE || wd.starving)
 		return 0;
 	return wd.timeout * 1000L / 3;
+}
+
+static void bmc_give_up(void)
+{
+	if (wd.fd >= 0)
+		close(wd.fd);
+	wd.fd = -1;
+	wd.kind = WD_NONE;
+	wd.bmc_armed = 0;
+}
+
+static int bmc_send(const struct ipmi_request *req, int what)
+{
+	if (ipmi_send(wd.fd, req, ++wd.bmc_seq * 4 + what) == 0)
+		return 0;
+	log_err("watchdog: BMC: cannot send to %s: %s", IPMI_DEVICE, strerror(errno));
+	return -1;
+}
+
+/* Set Watchdog Timer (hard reset after the timeout), then Reset Watchdog
+ * Timer to start it; both answers come through watchdog_read(). */
+static void bmc_arm(void)
+{
+	struct ipmi_request set, reset;
+
+	ipmi_req_set_watchdog(&set, wd.timeout, 1);
+	ipmi_req_reset_watchdog(&reset);
+	if (bmc_send(&set, BMC_SET) < 0 || bmc_send(&reset, BMC_RESET) < 0) {
+		log_err("watchdog: BMC: running without a watchdog");
+		bmc_give_up();
+	}
+}
+
+void watchdog_bmc_found(void)
+{
+	if (wd.kind != WD_BMC || wd.fd >= 0)
+		return;
+	wd.fd = ipmi_open(1);
+	if (wd.fd < 0) {
+		log_err("watchdog: %s: %s; running without a watchdog", IPMI_DEVICE, strerror(errno));
+		bmc_give_up();
+		return;
+	}
+	bmc_arm();
+}
+
+int watchdog_fd(void)
+{
+	return wd.kind == WD_BMC ? wd.fd : -1;
+}
+
+static void bmc_answer(long msgid, const uint8_t *rsp, size_t len)
+{
+	int cc = ipmi_rsp_status(rsp, len);
+	int what = (int)(msgid & 3);
+	uint8_t cmd = what == BMC_RESET ? IPMI_CMD_RESET_WATCHDOG : IPMI_CMD_SET_WATCHDOG;
+
+	if (what == BMC_SET && cc != 0) {
+		log_err("watchdog: BMC: Set Watchdog Timer: completion code 0x%02x (%s); running "
+			"without a watchdog", (unsigned)cc & 0xff, ipmi_cc_name(IPMI_NETFN_APP, cmd, cc));
+		bmc_give_up();
+	} else if (what == BMC_SET && !wd.bmc_armed) {
+		wd.bmc_armed = 1;
+		watchdog_armed_log("BMC (IPMI, " IPMI_DEVICE ")");
+	} else if (what == BMC_RESET && cc == IPMI_CC_WATCHDOG_UNINITIALIZED && wd.bmc_armed) {
+		/* The BMC restarted and forgot the settings. */
+		log_warn("watchdog: BMC: Reset Watchdog Timer: %s; setting it up again",
+			 ipmi_cc_name(IPMI_NETFN_APP, cmd, cc));
+		bmc_arm();
+	} else if (what == BMC_RESET && cc != 0) {
+		if (wd.bmc_feed_errors++ == 0)
+			log_warn("watchdog: BMC: Reset Watchdog Timer: completion code 0x%02x (%s); "
+				 "still trying", (unsigned)cc & 0xff, ipmi_cc_name(IPMI_NETFN_APP, cmd, cc));
+	} else if (what == BMC_RESET) {
+		if (wd.bmc_feed_errors)
+			log_info("watchdog: BMC: fed again after %u failures", wd.bmc_feed_errors);
+		wd.bmc_feed_errors = 0;
+	}
+}
+
+/* The BMC's answers, when the loop sees the fd readable. */
+void watchdog_read(void)
+{
+	uint8_t rsp[IPMI_RSP_MAX];
+	long msgid;
+	ssize_t n;
+
+	while (wd.fd >= 0 && (n = ipmi_recv(wd.fd, &msgid, rsp, sizeof(rsp))) != 0) {
+		if (n < 0) {
+			log_err("watchdog: BMC: %s: %s; running without a watchdog", IPMI_DEVICE,
+				strerror(errno));
+			bmc_give_up();
+			return;
+		}
+		bmc_answer(msgid, rsp, (size_t)n);
+	}
 }
 
 /* Why the machine is not healthy enough to be kept alive, or NULL. */
@@ -77,10 +205,11 @@ static const char *watchdog_unhealthy(long now_ms, char *buf, size_t len)
 
 void watchdog_tick(long now_ms)
 {
+	struct ipmi_request reset;
 	char why_buf[128];
 	const char *why;
 
-	if (wd.fd < 0 || wd.starving)
+	if (wd.fd < 0 || wd.starving || (wd.kind == WD_BMC && !wd.bmc_armed))
 		return;
 	why = watchdog_unhealthy(now_ms, why_buf, sizeof(why_buf));
 	if (why) {
@@ -88,16 +217,50 @@ void watchdog_tick(long now_ms)
 		log_err("watchdog: no longer fed (%s); the machine resets within %us", why, wd.timeout);
 		return;
 	}
-	ioctl(wd.fd, WDIOC_KEEPALIVE, 0);
+	if (wd.kind == WD_DEV) {
+		ioctl(wd.fd, WDIOC_KEEPALIVE, 0);
+		return;
+	}
+	ipmi_req_reset_watchdog(&reset);
+	bmc_send(&reset, BMC_RESET);
 }
 
-/* A deliberate shutdown: the magic close disarms the watchdog. */
+/* Stop the BMC's timer (no action) and wait briefly for the answer: the
+ * machine goes down right after, and must not be reset under the next
+ * boot's firmware. */
+static void bmc_stop(void)
+{
+	struct ipmi_request stop;
+	uint8_t rsp[IPMI_RSP_MAX];
+	ssize_t n;
+	int cc;
+
+	ipmi_req_set_watchdog(&stop, wd.timeout, 0);
+	n = ipmi_call(wd.fd, &stop, ++wd.bmc_seq * 4 + BMC_STOP, rsp, sizeof(rsp), 2000);
+	cc = n > 0 ? ipmi_rsp_status(rsp, (size_t)n) : -1;
+	if (cc == 0)
+		log_info("watchdog: BMC watchdog stopped");
+	else if (n > 0)
+		log_err("watchdog: BMC: cannot stop its watchdog: completion code 0x%02x (%s); it "
+			"resets the machine in up to %us", (unsigned)cc & 0xff,
+			ipmi_cc_name(IPMI_NETFN_APP, IPMI_CMD_SET_WATCHDOG, cc), wd.timeout);
+	else
+		log_err("watchdog: BMC: cannot stop its watchdog: %s; it resets the machine in up "
+			"to %us", strerror(errno), wd.timeout);
+}
+
+/* A deliberate shutdown: the magic close disarms the hardware watchdog,
+ * Set Watchdog Timer (no action) the BMC's. */
 void watchdog_release(void)
 {
 	if (wd.fd < 0)
 		return;
-	if (write(wd.fd, "V", 1) != 1)
+	if (wd.kind == WD_BMC) {
+		bmc_stop();
+	} else if (write(wd.fd, "V", 1) != 1) {
 		log_warn("watchdog: magic close failed: %s", strerror(errno));
+	}
 	close(wd.fd);
 	wd.fd = -1;
+	wd.kind = WD_NONE;
 }

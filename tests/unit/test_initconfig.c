@@ -48,8 +48,8 @@ static const struct cfg_case cfg_cases[] = {
 	{ "", 0, NULL, 60, 20, 0, 0, 0, "" },
 	{ "fathom.watchdog=off", 0, NULL, 60, 20, 0, 1, 0, "" },
 	{ "fathom.watchdog=/dev/watchdog1", 0, NULL, 60, 20, 0, 0, 0, "/dev/watchdog1" },
-	{ "fathom.watchdog=watchdog1", 1, "fathom.watchdog: \"watchdog1\": expected off or a device", 60, 20, 0, 0, 0, "" },
-	{ "fathom.watchdog=/dev/../etc/passwd", 1, "expected off or a device", 60, 20, 0, 0, 0, "" },
+	{ "fathom.watchdog=watchdog1", 1, "fathom.watchdog: \"watchdog1\": expected off, ipmi or a device", 60, 20, 0, 0, 0, "" },
+	{ "fathom.watchdog=/dev/../etc/passwd", 1, "expected off, ipmi or a device", 60, 20, 0, 0, 0, "" },
 	{ "fathom.watchdog_timeout=10", 0, NULL, 10, 20, 0, 0, 0, "" },
 	{ "fathom.watchdog_timeout=1", 1, "fathom.watchdog_timeout: \"1\": expected a number of seconds 2-3600", 60, 20, 0, 0, 0, "" },
 	{ "fathom.watchdog_timeout=3601", 1, "2-3600", 60, 20, 0, 0, 0, "" },
@@ -95,6 +95,78 @@ static const struct media_case media_cases[] = {
 	{ "fathom.media_timeout=0", 1, "fathom.media_timeout: \"0\": expected a number of seconds 1-3600", "", 30 },
 	{ "fathom.media_timeout=3601", 1, "1-3600", "", 30 },
 	{ "fathom.media=x fathom.media_timeout=soon", 1, "\"soon\"", "x", 30 },
+};
+
+struct drac_case {
+	const char *cmdline;
+	int errors;
+	const char *error;
+	int set;		/* then addr/plen,gw */
+	unsigned char addr[4];
+	unsigned plen;
+	unsigned char gw[4];
+	int wd_ipmi;
+};
+
+static const struct drac_case drac_cases[] = {
+	{ "", 0, NULL, 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/28,192.0.2.1", 0, NULL, 1, { 192, 0, 2, 3 }, 28, { 192, 0, 2, 1 }, 0 },
+	/* ePoxy's key, the same syntax */
+	{ "drac.ipv4=198.51.100.60/26,198.51.100.1", 0, NULL, 1, { 198, 51, 100, 60 }, 26,
+	  { 198, 51, 100, 1 }, 0 },
+	/* fathom.* outranks drac.*, wherever it is */
+	{ "fathom.drac.ipv4=192.0.2.3/28,192.0.2.1 drac.ipv4=198.51.100.60/26,198.51.100.1", 0, NULL,
+	  1, { 192, 0, 2, 3 }, 28, { 192, 0, 2, 1 }, 0 },
+	{ "drac.ipv4=198.51.100.60/26,198.51.100.1 fathom.drac.ipv4=192.0.2.3/28,192.0.2.1", 0, NULL,
+	  1, { 192, 0, 2, 3 }, 28, { 192, 0, 2, 1 }, 0 },
+	/* within one key, the last one */
+	{ "fathom.drac.ipv4=192.0.2.9/28,192.0.2.1 fathom.drac.ipv4=192.0.2.3/28,192.0.2.1", 0, NULL,
+	  1, { 192, 0, 2, 3 }, 28, { 192, 0, 2, 1 }, 0 },
+	/* empty: leave the BMC alone, even with an ePoxy value */
+	{ "fathom.drac.ipv4= drac.ipv4=198.51.100.60/26,198.51.100.1", 0, NULL, 0, { 0 }, 0, { 0 }, 0 },
+	{ "drac.ipv4=", 0, NULL, 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/31,192.0.2.2", 0, NULL, 1, { 192, 0, 2, 3 }, 31, { 192, 0, 2, 2 }, 0 },
+	{ "fathom.drac.ipv4=10.1.2.3/1,126.0.0.1", 0, NULL, 1, { 10, 1, 2, 3 }, 1, { 126, 0, 0, 1 }, 0 },
+	/* malformed: one error naming key, value and form; the BMC is left alone */
+	{ "fathom.drac.ipv4=192.0.2.3/28", 1,
+	  "fathom.drac.ipv4: \"192.0.2.3/28\": expected ADDR/PLEN,GW such as 192.0.2.3/28,192.0.2.1; "
+	  "the BMC's address is left as it is", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3,192.0.2.1", 1, "expected ADDR/PLEN,GW", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.1,192.0.2.3/28", 1, "expected ADDR/PLEN,GW", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/28,192.0.2.1,192.0.2.53", 1, "expected ADDR/PLEN,GW", 0, { 0 }, 0,
+	  { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/33,192.0.2.1", 1, "\"192.0.2.3/33,192.0.2.1\": prefix length must be 1-32",
+	  0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/0,192.0.2.1", 1, "prefix length must be 1-32", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/x,192.0.2.1", 1, "prefix length must be 1-32", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/,192.0.2.1", 1, "prefix length must be 1-32", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.300/28,192.0.2.1", 1, "the address is not IPv4", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=2001:db8::3/64,2001:db8::1", 1, "the address is not IPv4", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/28,gateway", 1, "the gateway is not IPv4", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/28,", 1, "the gateway is not IPv4", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/28,198.51.100.1", 1,
+	  "the gateway must be another address inside ADDR/PLEN", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/28,192.0.2.3", 1, "the gateway must be another address", 0, { 0 },
+	  0, { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/32,192.0.2.1", 1, "the gateway must be another address", 0, { 0 },
+	  0, { 0 }, 0 },
+	/* a malformed fathom.* value is not replaced by the ePoxy one */
+	{ "fathom.drac.ipv4=192.0.2.3/28 drac.ipv4=198.51.100.60/26,198.51.100.1", 1,
+	  "fathom.drac.ipv4:", 0, { 0 }, 0, { 0 }, 0 },
+	{ "drac.ipv4=198.51.100.60/33,198.51.100.1", 1, "drac.ipv4: \"198.51.100.60/33,198.51.100.1\": prefix",
+	  0, { 0 }, 0, { 0 }, 0 },
+	{ "\"fathom.drac.ipv4=192.0.2.3/28, 192.0.2.1\"", 1, "the gateway is not IPv4", 0, { 0 }, 0,
+	  { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/28,192.0.2.1\001", 1, "\"192.0.2.3/28,192.0.2.1?\"", 0, { 0 }, 0,
+	  { 0 }, 0 },
+	{ "fathom.drac.ipv4=192.0.2.3/28,192.0.2.1/192.0.2.1/192.0.2.1/192.0.2.1/192.0.2.1/192.0.2.1/192.0.2.1",
+	  1, "expected ADDR/PLEN,GW", 0, { 0 }, 0, { 0 }, 0 },
+	/* the BMC's watchdog */
+	{ "fathom.watchdog=ipmi", 0, NULL, 0, { 0 }, 0, { 0 }, 1 },
+	{ "fathom.watchdog=ipmi fathom.watchdog=/dev/watchdog0", 0, NULL, 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.watchdog=IPMI", 1, "expected off, ipmi or a device", 0, { 0 }, 0, { 0 }, 0 },
+	{ "fathom.watchdog=ipmi fathom.drac.ipv4=192.0.2.3/28,192.0.2.1", 0, NULL, 1, { 192, 0, 2, 3 },
+	  28, { 192, 0, 2, 1 }, 1 },
 };
 
 int main(void)
@@ -143,6 +215,22 @@ int main(void)
 		      strcmp(cfg.media_id, c->id) == 0 && cfg.media_timeout == c->timeout,
 		      "media \"%.60s\": %d errors (%s), id \"%s\", timeout %u", c->cmdline, errors,
 		      last_error, cfg.media_id, cfg.media_timeout);
+	}
+	for (i = 0; i < sizeof(drac_cases) / sizeof(drac_cases[0]); i++) {
+		const struct drac_case *c = &drac_cases[i];
+		struct init_config cfg;
+		int errors;
+
+		nerrors = 0;
+		last_error[0] = '\0';
+		errors = init_config_parse(&cfg, c->cmdline, record_error);
+		CHECK(errors == c->errors && nerrors == c->errors &&
+		      (!c->error || strstr(last_error, c->error)) && cfg.drac.set == c->set &&
+		      (!c->set || (memcmp(cfg.drac.addr, c->addr, 4) == 0 &&
+				   cfg.drac.prefixlen == c->plen && memcmp(cfg.drac.gateway, c->gw, 4) == 0)) &&
+		      cfg.watchdog_ipmi == c->wd_ipmi && !cfg.watchdog_off,
+		      "drac/ipmi \"%.70s\": %d errors (%s), set %d /%u, watchdog ipmi %d", c->cmdline,
+		      errors, last_error, cfg.drac.set, cfg.drac.prefixlen, cfg.watchdog_ipmi);
 	}
 	CHECK(init_config_parse(&(struct init_config){ 0 }, "fathom.shell=bad", NULL) == 1,
 	      "errors are counted without a callback");

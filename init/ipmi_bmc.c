@@ -1,0 +1,181 @@
+#define _GNU_SOURCE
+#include "ipmi.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "init.h"
+#include "log.h"
+#include "params.h"
+
+/* Setting the BMC's address: tries, the first retry after 1 s, doubling. */
+#define LAN_TRIES 5
+
+/* The BMC child: loading ipmi_si probes the hardware, which can take
+ * seconds, and an absent or slow BMC makes every request wait for the
+ * driver's timeout. So all of it runs in a child of PID 1, which writes
+ * one line to PID 1 once it knows: "bmc" (/dev/ipmi0 is there) or "none".
+ * It is not restarted: the work is done once per boot. */
+static struct {
+	pid_t pid;
+	int report_fd;
+} bmc = { .report_fd = -1 };
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static int exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* /dev/ipmi0 within the bound. ipmi_si registers what it finds while it
+ * loads and unloads itself when it finds nothing (likewise ipmi_ssif), so
+ * once neither is loaded there is nothing to wait for. */
+static int bmc_wait_device(void)
+{
+	long waited;
+
+	for (waited = 0; waited < IPMI_DEVICE_WAIT_MS; waited += 100) {
+		if (exists(IPMI_DEVICE))
+			return 1;
+		if (!exists("/sys/module/ipmi_si") && !exists("/sys/module/ipmi_ssif"))
+			return 0;
+		sleep_ms(100);
+	}
+	return exists(IPMI_DEVICE);
+}
+
+static void report(int fd, const char *line)
+{
+	if (write(fd, line, strlen(line)) < 0)
+		log_err("ipmi: cannot tell init about the BMC: %s", strerror(errno));
+	close(fd);
+}
+
+/* fathom.drac.ipv4: read, and write only what differs; retried with a
+ * growing delay while the failure may pass (busy, timeout). One line says
+ * how it ended. */
+static int bmc_set_address(const struct drac_ipv4 *d)
+{
+	struct ipmi_lan want, was;
+	char target[64], before[64], why[256];
+	long delay = 1000, started = monotonic_ms();
+	int try, rc = 1, changed = 0, fd;
+
+	ipmi_lan_static(&want, d->addr, d->prefixlen, d->gateway);
+	ipmi_lan_describe(&want, 0, target, sizeof(target));
+	for (try = 1; try <= LAN_TRIES; try++) {
+		fd = ipmi_open(0);
+		if (fd < 0) {
+			snprintf(why, sizeof(why), "%s: %s", IPMI_DEVICE, strerror(errno));
+			rc = 1;
+		} else {
+			rc = ipmi_lan_apply(fd, &want, &was, &changed, why, sizeof(why));
+			close(fd);
+		}
+		if (rc != 1 || try == LAN_TRIES)
+			break;
+		sleep_ms(delay);
+		delay *= 2;
+	}
+	if (rc == 0 && !changed) {
+		log_info("ipmi: BMC LAN channel %d: %s already set", IPMI_LAN_CHANNEL, target);
+		return 0;
+	}
+	if (rc == 0) {
+		ipmi_lan_describe(&was, 1, before, sizeof(before));
+		log_info("ipmi: BMC LAN channel %d: %s set (was %s)", IPMI_LAN_CHANNEL, target, before);
+		return 0;
+	}
+	if (try > 1)
+		snprintf(before, sizeof(before), " after %d tries over %ld s", try,
+			 (monotonic_ms() - started + 500) / 1000);
+	else
+		before[0] = '\0';
+	log_err("ipmi: BMC LAN channel %d: could not set %s (fathom.drac.ipv4)%s: %s; check the "
+		"BMC with `ipmitool lan print %d`, or set the address in its own settings "
+		"(iDRAC: System Setup, iDRAC Settings, Network)",
+		IPMI_LAN_CHANNEL, target, before, why, IPMI_LAN_CHANNEL);
+	return 1;
+}
+
+/* What the child does; its exit status. */
+static int bmc_child(const struct init_config *cfg, int report_fd)
+{
+	modules_load_list(IPMI_MODULES_LIST);
+	if (!bmc_wait_device()) {
+		report(report_fd, "none\n");
+		log_warn("ipmi: no BMC: %s did not appear after loading the IPMI drivers (%s); %s%s%s",
+			 IPMI_DEVICE, IPMI_MODULES_LIST,
+			 cfg->drac.set ? "the BMC's address (fathom.drac.ipv4) is not set" : "",
+			 cfg->drac.set && cfg->watchdog_ipmi ? " and " : "",
+			 cfg->watchdog_ipmi ? "running without a watchdog (fathom.watchdog=ipmi)" : "");
+		return 0;
+	}
+	report(report_fd, "bmc\n");
+	return cfg->drac.set ? bmc_set_address(&cfg->drac) : 0;
+}
+
+void bmc_start(const struct init_config *cfg)
+{
+	sigset_t none;
+	int fds[2];
+
+	if (!cfg->drac.set && !cfg->watchdog_ipmi)
+		return;
+	if (pipe2(fds, O_CLOEXEC) < 0 || (bmc.pid = fork()) < 0) {
+		log_err("ipmi: cannot start the BMC child: %s; no BMC address, no IPMI watchdog",
+			strerror(errno));
+		bmc.pid = 0;
+		return;
+	}
+	if (bmc.pid == 0) {
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		close(fds[0]);
+		_exit(bmc_child(cfg, fds[1]));
+	}
+	close(fds[1]);
+	bmc.report_fd = fds[0];
+}
+
+int bmc_report_fd(void)
+{
+	return bmc.report_fd;
+}
+
+/* The child's one line; the watchdog arms when there is a BMC. */
+void bmc_report_read(void)
+{
+	char buf[16];
+	ssize_t n = read(bmc.report_fd, buf, sizeof(buf) - 1);
+
+	if (n < 0 && errno == EINTR)
+		return;
+	close(bmc.report_fd);
+	bmc.report_fd = -1;
+	if (n > 0 && strncmp(buf, "bmc\n", 4) == 0)
+		watchdog_bmc_found();
+}
+
+int bmc_child_exited(pid_t pid, int status)
+{
+	if (pid <= 0 || pid != bmc.pid)
+		return 0;
+	bmc.pid = 0;
+	if (WIFSIGNALED(status))
+		log_err("ipmi: the BMC child was killed by signal %d", WTERMSIG(status));
+	return 1;
+}
