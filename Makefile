@@ -5,7 +5,8 @@ BOARD ?= qemu-x86_64
 O ?= out
 V ?= 0
 
-BOARD_DIR := boards/$(BOARD)
+# BOARD_DIR=DIR: a board kept outside boards/ (named BOARD in $(O)).
+BOARD_DIR ?= boards/$(BOARD)
 BUILD := $(O)/build/$(BOARD)
 HOSTBUILD := $(O)/build/host
 OUT := $(O)/$(BOARD)
@@ -164,7 +165,8 @@ endif
 		-out $(OUT)/machines/SHA256SUMS.sig || exit 1; \
 	exit $$rc
 
-BOARD_FILES := $(BOARD_DIR)/board.conf $(shell find $(BOARD_DIR)/overlay -type f 2>/dev/null)
+# Any board's overlay: a board may use another's (OVERLAYS in board.conf).
+BOARD_FILES := $(BOARD_DIR)/board.conf $(shell find boards/*/overlay -type f 2>/dev/null)
 
 # Rebuild the image when SOURCE_DATE_EPOCH changes (the file changes only then).
 SDE_STAMP := $(BUILD)/source-date-epoch
@@ -237,6 +239,10 @@ FUZZ_TARGETS += fuzz_ipmi
 # targets (services/NAME/service.mk adds to UNIT_TESTS, FUZZ_TARGETS and
 # SERVICE_BINS).
 include $(wildcard services/*/service.mk)
+# The image ships the services of its board's SERVICES (services/NAME/image,
+# read by image/mkinitramfs with @BUILD@ = $(BUILD)); SERVICE_BINS is only
+# complete here, after the service.mk files.
+$(OUT)/initramfs.cpio.zst: $(SERVICE_BINS) $(wildcard services/*/image services/*/*.service)
 UNIT_BINS := $(addprefix $(HOSTBUILD)/tests/,$(UNIT_TESTS))
 FUZZ_BINS := $(addprefix $(HOSTBUILD)/fuzz/,$(FUZZ_TARGETS))
 

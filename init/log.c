@@ -8,6 +8,12 @@
 #include <unistd.h>
 
 static int kmsg_fd = -1;
+/* Every console the kernel prints on (console=tty0 console=ttyS1: the
+ * screen and iDRAC's serial-over-LAN), when there is more than one; else
+ * stderr, which is /dev/console. */
+#define CONSOLES_MAX 4
+static int console_fds[CONSOLES_MAX];
+static int nconsoles;
 /* Messages below this level are printed on every console= by the kernel
  * itself once written to /dev/kmsg; writing them to our console too would
  * show them twice. */
@@ -37,10 +43,40 @@ static void disable_kmsg_ratelimit(void)
 	}
 }
 
+/* Open each active console, non-blocking: a console nobody reads, or a
+ * UART that is gone, loses lines instead of stopping PID 1. */
+static void consoles_open(void)
+{
+	char buf[256], path[64], *name, *save = NULL;
+	int fd = open("/sys/class/tty/console/active", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	for (name = strtok_r(buf, " \n", &save); name && nconsoles < CONSOLES_MAX;
+	     name = strtok_r(NULL, " \n", &save)) {
+		if (strchr(name, '/') || snprintf(path, sizeof(path), "/dev/%s", name) >= (int)sizeof(path))
+			continue;
+		fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0)
+			console_fds[nconsoles++] = fd;
+	}
+	if (nconsoles < 2) {	/* one console: /dev/console is it */
+		while (nconsoles > 0)
+			close(console_fds[--nconsoles]);
+	}
+}
+
 void log_open(void)
 {
 	if (kmsg_fd >= 0)
 		return;
+	consoles_open();
 	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (kmsg_fd < 0)
 		return;
@@ -64,8 +100,12 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	}
 	/* A console that is gone must not stop PID 1: errors are ignored. */
 	n = snprintf(line, sizeof(line), "fathom: %s\n", msg);
-	if (n > 0)
+	if (n <= 0)
+		return;
+	if (nconsoles == 0)
 		(void)!write(STDERR_FILENO, line, strnlen(line, sizeof(line)));
+	for (n = 0; n < nconsoles; n++)
+		(void)!write(console_fds[n], line, strnlen(line, sizeof(line)));
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

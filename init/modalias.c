@@ -82,8 +82,10 @@ static const char *deps_check(const struct parser *p, char **f, int n)
 	for (k = 2; k < n; k++)
 		if (f[k][0] != '/')
 			return "module paths must be absolute";
-	if (!path_is_module(f[n - 1], f[1]))
-		return "the last path must be the module's own .ko";
+	for (k = 2; k < n && !path_is_module(f[k], f[1]); k++)
+		;
+	if (k == n)
+		return "no path is the module's own .ko";
 	for (i = 0; i < p->t->nmodules; i++)
 		if (strcmp(p->t->modules[i].name, f[1]) == 0)
 			return "a second deps line for this module";

@@ -5,8 +5,9 @@
  * lines starting with '#' are ignored:
  *   alias PATTERN MODULE       a device whose modalias matches PATTERN
  *                              (fnmatch(3), as modprobe) needs MODULE
- *   deps MODULE PATH... PATH   the .ko files to load, in this order; the
- *                              last one is MODULE's own
+ *   deps MODULE PATH... PATH   the .ko files to load, in this order: its
+ *                              dependencies, MODULE's own, then any
+ *                              companions (board.conf's NAME+EXTRA)
  */
 #ifndef FATHOM_MODALIAS_H
 #define FATHOM_MODALIAS_H

@@ -92,6 +92,24 @@ static void mac_format(const unsigned char *mac, char *buf, size_t len)
 /* Log a link seen for the first time and whether it is a candidate; bring
  * candidates up (IPv6 autoconfiguration off first). Returns 1 for a
  * candidate. */
+/* fathom.drac.usbnic=on: the BMC's USB NIC comes up with its IPv6
+ * link-local address only (no SLAAC, no IPv4): enough to reach the BMC
+ * from the host, never a route anywhere. */
+static void bmc_usb_up(struct netcfg_run *run, const struct netcfg_link *l)
+{
+	if (ipv6_disable_autoconf(l->name) < 0 || link_set_up(run->sk, l->ifindex) < 0) {
+		nc_log(NC_ERR, "%s: BMC USB NIC: cannot bring it up (fathom.drac.usbnic=on): %s",
+		       l->name, strerror(errno));
+		return;
+	}
+	if (l->usb_vendor)
+		nc_log(NC_INFO, "%s: BMC USB NIC (usb %04x:%04x) up, IPv6 link-local only "
+		       "(fathom.drac.usbnic=on)", l->name, l->usb_vendor, l->usb_product);
+	else
+		nc_log(NC_INFO, "%s: BMC USB NIC up, IPv6 link-local only (fathom.drac.usbnic=on)",
+		       l->name);
+}
+
 static int link_consider(struct netcfg_run *run, const struct netcfg_link *l)
 {
 	const struct netcfg_config *cfg = run->cfg;
@@ -105,6 +123,8 @@ static int link_consider(struct netcfg_run *run, const struct netcfg_link *l)
 		nc_log(NC_INFO, "%s (%s, %s): not a candidate: %s", l->name,
 		       l->driver[0] ? l->driver : "no driver", mac,
 		       cfg->iface_kind == NETCFG_IFACE_AUTO ? why : "not the one fathom.iface names");
+		if (cfg->drac_usbnic && link_is_bmc_usb(l))
+			bmc_usb_up(run, l);
 		return 0;
 	}
 	nc_log(NC_INFO, "%s (%s, %s): candidate", l->name, l->driver, mac);

@@ -178,6 +178,7 @@ static const struct family_rules ipv6_rules = {
  * config_format. */
 static const char *const field_names[NETCFG_FIELD_COUNT] = {
 	"ipv4", "ipv6", "iface", "hostname", "link_timeout", "mtu", "nodad",
+	"drac.usbnic",
 };
 
 static const char *const iface_source_names[] = {
@@ -605,16 +606,27 @@ static const char *parse_mtu(struct param_value *pv, struct span value)
 	return NULL;
 }
 
-static const char *parse_nodad(struct param_value *pv, struct span value)
+static const char *parse_flag(struct span value, int *flag)
 {
-	pv->fields |= FIELD_BIT(NETCFG_FIELD_NODAD);
 	if (span_equals(value, "1") || span_equals(value, "on"))
-		pv->cfg.nodad = 1;
+		*flag = 1;
 	else if (span_equals(value, "0") || span_equals(value, "off"))
-		pv->cfg.nodad = 0;
+		*flag = 0;
 	else
 		return "expected the flag alone, or =1, =on, =0 or =off";
 	return NULL;
+}
+
+static const char *parse_nodad(struct param_value *pv, struct span value)
+{
+	pv->fields |= FIELD_BIT(NETCFG_FIELD_NODAD);
+	return parse_flag(value, &pv->cfg.nodad);
+}
+
+static const char *parse_drac_usbnic(struct param_value *pv, struct span value)
+{
+	pv->fields |= FIELD_BIT(NETCFG_FIELD_DRAC_USBNIC);
+	return parse_flag(value, &pv->cfg.drac_usbnic);
 }
 
 /* PXELINUX's IPAPPEND 2 and iPXE send BOOTIF=01-aa-bb-cc-dd-ee-ff: ARP
@@ -866,6 +878,7 @@ static const struct param_def param_defs[] = {
 	  parse_link_timeout },
 	{ "fathom.mtu", NETCFG_SRC_FATHOM, 0, 1, "BYTES", parse_mtu },
 	{ "fathom.nodad", NETCFG_SRC_FATHOM, 1, 1, "1|on|0|off", parse_nodad },
+	{ "fathom.drac.usbnic", NETCFG_SRC_FATHOM, 1, 1, "1|on|0|off", parse_drac_usbnic },
 	{ "epoxy.ipv4", NETCFG_SRC_EPOXY, 0, 1, ADDR_USAGE, parse_ipv4 },
 	{ "epoxy.ipv6", NETCFG_SRC_EPOXY, 0, 1, ADDR_USAGE, parse_ipv6 },
 	{ "epoxy.interface", NETCFG_SRC_EPOXY, 0, 1, IFACE_USAGE,
@@ -881,8 +894,8 @@ static const struct param_def param_defs[] = {
 #define PARAM_DEFS_COUNT (sizeof(param_defs) / sizeof(param_defs[0]))
 
 static const char unknown_file_key[] =
-	"unknown key: expected ipv4, ipv6, iface, hostname, link_timeout, mtu"
-	" or nodad (each also as fathom.KEY), ip, epoxy.ipv4, epoxy.ipv6,"
+	"unknown key: expected ipv4, ipv6, iface, hostname, link_timeout, mtu,"
+	" nodad or drac.usbnic (each also as fathom.KEY), ip, epoxy.ipv4, epoxy.ipv6,"
 	" epoxy.interface, epoxy.hostname or epoxy.ip";
 
 static const struct param_def *param_def_find(struct span key)
@@ -942,6 +955,9 @@ static void field_copy(struct netcfg_config *to,
 		break;
 	case NETCFG_FIELD_NODAD:
 		to->nodad = from->nodad;
+		break;
+	case NETCFG_FIELD_DRAC_USBNIC:
+		to->drac_usbnic = from->drac_usbnic;
 		break;
 	default:
 		break;
@@ -1354,6 +1370,7 @@ int netcfg_config_format(const struct netcfg_config *cfg, char *buf, size_t len)
 	else
 		text_add(&t, "mtu: unchanged\n");
 	text_add(&t, "nodad: %s\n", cfg->nodad ? "yes" : "no");
+	text_add(&t, "drac.usbnic: %s\n", cfg->drac_usbnic ? "up, link-local only" : "left down");
 	return text_result(&t);
 }
 

@@ -53,6 +53,7 @@ enum netcfg_field {
 	NETCFG_FIELD_LINK_TIMEOUT,
 	NETCFG_FIELD_MTU,
 	NETCFG_FIELD_NODAD,
+	NETCFG_FIELD_DRAC_USBNIC,
 	NETCFG_FIELD_COUNT
 };
 
@@ -70,6 +71,7 @@ struct netcfg_config {
 	unsigned link_timeout;		/* seconds to wait for carrier */
 	unsigned mtu;			/* 0 = leave as is */
 	int nodad;			/* add addresses without duplicate detection */
+	int drac_usbnic;		/* bring a BMC's USB NIC up, IPv6 link-local only */
 	int has_bootif;			/* what BOOTIF= said, whether used or not */
 	unsigned char bootif_mac[6];
 	unsigned char source[NETCFG_FIELD_COUNT];	/* enum netcfg_source */

@@ -47,6 +47,39 @@ static void link_read_driver(struct netcfg_link *l)
 	l->driver[strnlen(base, sizeof(l->driver) - 1)] = '\0';
 }
 
+/* A USB NIC's device is a USB interface; its parent has the IDs. */
+static unsigned usb_id_read(const char *ifname, const char *attr)
+{
+	char path[PATH_MAX], buf[16] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/../%s", ifname, attr);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return (unsigned)strtoul(buf, NULL, 16);
+}
+
+static void link_read_usb_ids(struct netcfg_link *l)
+{
+	char path[PATH_MAX], target[PATH_MAX];
+	ssize_t n;
+
+	l->usb_vendor = l->usb_product = 0;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device/subsystem", l->name);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n <= 0)
+		return;
+	target[n] = '\0';
+	if (strcmp(strrchr(target, '/') ? strrchr(target, '/') + 1 : target, "usb") != 0)
+		return;
+	l->usb_vendor = usb_id_read(l->name, "idVendor");
+	l->usb_product = usb_id_read(l->name, "idProduct");
+}
+
 /* The permanent MAC from the driver (ETHTOOL_GPERMADDR), if it has one. */
 static void link_read_perm_mac(struct netcfg_link *l)
 {
@@ -88,6 +121,7 @@ static void link_from_rtnl(struct rtnl_link *rl, struct netcfg_link *l)
 	l->is_loopback = (flags & IFF_LOOPBACK) != 0;
 	l->carrier = (flags & IFF_LOWER_UP) && !(flags & IFF_DORMANT);
 	link_read_driver(l);
+	link_read_usb_ids(l);
 	if (l->is_ether)
 		link_read_perm_mac(l);
 }

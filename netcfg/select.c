@@ -7,19 +7,30 @@
  * carrier as soon as they are up but lead nowhere. */
 static const char *const bmc_usb_drivers[] = { "cdc_ether", "rndis_host", "cdc_ncm" };
 
-const char *uplink_ineligible_reason(const struct netcfg_link *link)
+int link_is_bmc_usb(const struct netcfg_link *link)
 {
 	size_t i;
 
+	if (link->usb_vendor == USB_VENDOR_DELL)
+		return 1;
+	for (i = 0; i < sizeof(bmc_usb_drivers) / sizeof(bmc_usb_drivers[0]); i++)
+		if (strcmp(link->driver, bmc_usb_drivers[i]) == 0)
+			return 1;
+	return 0;
+}
+
+const char *uplink_ineligible_reason(const struct netcfg_link *link)
+{
 	if (link->is_loopback)
 		return "loopback";
 	if (!link->is_ether)
 		return "not Ethernet";
 	if (!link->has_device)
 		return "virtual link";
-	for (i = 0; i < sizeof(bmc_usb_drivers) / sizeof(bmc_usb_drivers[0]); i++)
-		if (strcmp(link->driver, bmc_usb_drivers[i]) == 0)
-			return "USB NIC of a BMC";
+	if (link->usb_vendor == USB_VENDOR_DELL)
+		return "USB NIC of a BMC (Dell iDRAC)";
+	if (link_is_bmc_usb(link))
+		return "USB NIC of a BMC";
 	return NULL;
 }
 

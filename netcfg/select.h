@@ -15,10 +15,17 @@ struct netcfg_link {
 	int carrier;		/* IFF_LOWER_UP and not dormant */
 	int has_perm_mac;
 	unsigned char perm_mac[6];	/* burnt-in (ethtool), if the driver says */
+	unsigned usb_vendor, usb_product;	/* a USB device's IDs, else 0 */
 };
 
 /* Why a link may never be chosen automatically, or NULL if it may. */
 const char *uplink_ineligible_reason(const struct netcfg_link *link);
+
+/* Whether a link is the USB NIC a BMC exposes to the host (by driver, or by
+ * Dell's USB vendor ID for an iDRAC). */
+int link_is_bmc_usb(const struct netcfg_link *link);
+
+#define USB_VENDOR_DELL 0x413c
 
 /* Whether cfg names this link explicitly (by name, or by MAC: the permanent
  * one when the driver reports it, since bonding or an operator may have

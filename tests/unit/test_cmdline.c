@@ -230,6 +230,10 @@ static const struct good_case good_cases[] = {
 	{ "fathom.nodad=on", { "nodad: yes" } },
 	{ "fathom.nodad fathom.nodad=0", { "nodad: no" } },
 	{ "fathom.nodad=on fathom.nodad=off", { "nodad: no" } },
+	/* The BMC's USB NIC. */
+	{ "fathom.drac.usbnic", { "drac.usbnic: up, link-local only", "nodad: no" } },
+	{ "fathom.drac.usbnic=on", { "drac.usbnic: up, link-local only" } },
+	{ "fathom.drac.usbnic=on fathom.drac.usbnic=0", { "drac.usbnic: left down" } },
 	{ "epoxy.ipv6=", { "ipv6: none" } },
 	{ "epoxy.ipv6= ip=[2001:db8::10]:::64", { "ipv6: none" } },
 	{ "ipv4=192.0.2.10/24 iface=eth1 mtu=1500", { "ipv4: none",
@@ -500,6 +504,8 @@ static const struct bad_case exact_bad_cases[] = {
 			      " or =1, =on, =0 or =off" },
 	{ "fathom.nodad=", "fathom.nodad: \"\": expected the flag alone, or =1,"
 			   " =on, =0 or =off" },
+	{ "fathom.drac.usbnic=dhcp", "fathom.drac.usbnic: \"dhcp\": expected the flag alone,"
+				     " or =1, =on, =0 or =off" },
 };
 
 static void collect_error(void *ctx, const char *msg)
@@ -809,7 +815,7 @@ static void test_file_good(void)
 		     "ipv6: 2001:db8::10/64 gateway 2001:db8::1\n"
 		     "iface: name eth1 (network.conf)\n"
 		     "hostname: node1.example.org\n"
-		     "link_timeout: 30s\nmtu: 9000\nnodad: yes\n") == 0,
+		     "link_timeout: 30s\nmtu: 9000\nnodad: yes\n" "drac.usbnic: left down\n") == 0,
 	      "file: every syntax\n%s", text);
 
 	netcfg_config_init(&cfg);
@@ -830,7 +836,7 @@ static void test_file_good(void)
 	format_config(&cfg, text);
 	CHECK(strcmp(text, "ipv4: none\nipv6: none\niface: auto\n"
 		     "hostname: unchanged\nlink_timeout: 60s\n"
-		     "mtu: unchanged\nnodad: no\n") == 0,
+		     "mtu: unchanged\nnodad: no\ndrac.usbnic: left down\n") == 0,
 	      "file: empty leaves the defaults");
 }
 
@@ -848,21 +854,21 @@ static const struct file_case bad_files[] = {
 	  CONF ":1: ipv4: \"10.0.0.1/33\": prefix length must be 0-32\n" },
 	{ "ipv5=10.0.0.1/8\n",
 	  CONF ":1: ipv5: unknown key: expected ipv4, ipv6, iface, hostname,"
-	  " link_timeout, mtu or nodad (each also as fathom.KEY), ip,"
+	  " link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
 	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
 	  " epoxy.ip\n" },
 	{ "\n\nepoxy.stage1=https://x\nBOOTIF=01-52-54-00-12-34-56\n"
 	  "fathom.watchdog=off\n",
 	  CONF ":3: epoxy.stage1: unknown key: expected ipv4, ipv6, iface,"
-	  " hostname, link_timeout, mtu or nodad (each also as fathom.KEY), ip,"
+	  " hostname, link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
 	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
 	  " epoxy.ip\n"
 	  CONF ":4: BOOTIF: unknown key: expected ipv4, ipv6, iface,"
-	  " hostname, link_timeout, mtu or nodad (each also as fathom.KEY), ip,"
+	  " hostname, link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
 	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
 	  " epoxy.ip\n"
 	  CONF ":5: fathom.watchdog: unknown key: expected ipv4, ipv6, iface,"
-	  " hostname, link_timeout, mtu or nodad (each also as fathom.KEY), ip,"
+	  " hostname, link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
 	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
 	  " epoxy.ip\n" },
 	{ "=10.0.0.1/8\n",
@@ -899,7 +905,7 @@ static const struct file_case bad_files[] = {
 	  " the address\n" },
 	{ "ho\001st=x\n",
 	  CONF ":1: ho\\x01st: unknown key: expected ipv4, ipv6, iface,"
-	  " hostname, link_timeout, mtu or nodad (each also as fathom.KEY), ip,"
+	  " hostname, link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
 	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
 	  " epoxy.ip\n" },
 };
@@ -1120,7 +1126,7 @@ static void test_config_format(void)
 	n = netcfg_config_format(&cfg, text, sizeof(text));
 	CHECK(strcmp(text, "ipv4: none\nipv6: none\niface: auto\n"
 		     "hostname: unchanged\nlink_timeout: 60s\n"
-		     "mtu: unchanged\nnodad: no\n") == 0,
+		     "mtu: unchanged\nnodad: no\ndrac.usbnic: left down\n") == 0,
 	      "format: defaults\n%s", text);
 	CHECK(n == (int)strlen(text), "format: returns the length");
 	CHECK(netcfg_config_format(&cfg, text, (size_t)n) == -1,
@@ -1135,7 +1141,7 @@ static void test_config_format(void)
 		     "ipv6: 2001:db8:1::7/64 gateway 2001:db8:1::1\n"
 		     "iface: name eth9 (fathom.iface)\n"
 		     "hostname: base.example.net\n"
-		     "link_timeout: 42s\nmtu: unchanged\nnodad: no\n") == 0,
+		     "link_timeout: 42s\nmtu: unchanged\nnodad: no\n" "drac.usbnic: left down\n") == 0,
 	      "format: full\n%s", text);
 
 	netcfg_config_init(&cfg);
@@ -1148,7 +1154,7 @@ static void test_config_format(void)
 		     "iface: mac 52:54:00:12:34:56 (BOOTIF)\n"
 		     "bootif: 52:54:00:12:34:56\n"
 		     "hostname: node7.example.org\n"
-		     "link_timeout: 60s\nmtu: 9000\nnodad: yes\n") == 0,
+		     "link_timeout: 60s\nmtu: 9000\nnodad: yes\n" "drac.usbnic: left down\n") == 0,
 	      "format: BOOTIF, ip=, mtu, nodad\n%s", text);
 }
 

@@ -11,11 +11,14 @@
 #define NLINKS(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 /* Links as netcfg would snapshot them on a typical server. */
-#define LO { 1, "lo", { 0 }, 0, 1, 0, "", 1, 0, { 0 } }
+#define LO { 1, "lo", { 0 }, 0, 1, 0, "", 1, 0, { 0 }, 0, 0 }
 #define ETH(idx, nm, last, drv, carrier) \
-	{ idx, nm, { 0x52, 0x54, 0x00, 0x12, 0x34, last }, 1, 0, 1, drv, carrier, 0, { 0 } }
+	{ idx, nm, { 0x52, 0x54, 0x00, 0x12, 0x34, last }, 1, 0, 1, drv, carrier, 0, { 0 }, 0, 0 }
+/* A USB NIC with its vendor and product IDs. */
+#define USB(idx, nm, last, drv, vendor, product) \
+	{ idx, nm, { 0x52, 0x54, 0x00, 0x12, 0x34, last }, 1, 0, 1, drv, 1, 0, { 0 }, vendor, product }
 #define VIRT(idx, nm, carrier) \
-	{ idx, nm, { 0x02, 0, 0, 0, 0, idx }, 1, 0, 0, "", carrier, 0, { 0 } }
+	{ idx, nm, { 0x02, 0, 0, 0, 0, idx }, 1, 0, 0, "", carrier, 0, { 0 }, 0, 0 }
 
 /* One link and why it is not eligible for auto (NULL = eligible). */
 struct reason_case {
@@ -23,15 +26,18 @@ struct reason_case {
 	const char *reason;
 };
 
+static const struct netcfg_link usb_cdc = ETH(2, "usb0", 1, "cdc_ether", 1);
+static const struct netcfg_link eth_igb = ETH(3, "eno1", 2, "igb", 1);
+
 static const struct reason_case reason_cases[] = {
 	{ LO, "loopback" },
 	/* A loopback is reported as such even if it claims to be Ethernet. */
-	{ { 1, "lo", { 0 }, 1, 1, 1, "", 1, 0, { 0 } }, "loopback" },
-	{ { 3, "wwan0", { 0 }, 0, 0, 1, "qmi_wwan", 1, 0, { 0 } }, "not Ethernet" },
-	{ { 4, "ib0", { 0 }, 0, 0, 1, "mlx5_core", 1, 0, { 0 } }, "not Ethernet" },
+	{ { 1, "lo", { 0 }, 1, 1, 1, "", 1, 0, { 0 }, 0, 0 }, "loopback" },
+	{ { 3, "wwan0", { 0 }, 0, 0, 1, "qmi_wwan", 1, 0, { 0 }, 0, 0 }, "not Ethernet" },
+	{ { 4, "ib0", { 0 }, 0, 0, 1, "mlx5_core", 1, 0, { 0 }, 0, 0 }, "not Ethernet" },
 	{ VIRT(5, "br0", 1), "virtual link" },
 	{ VIRT(6, "veth1", 1), "virtual link" },
-	{ { 7, "bond0", { 0 }, 1, 0, 0, "bonding", 1, 0, { 0 } }, "virtual link" },
+	{ { 7, "bond0", { 0 }, 1, 0, 0, "bonding", 1, 0, { 0 }, 0, 0 }, "virtual link" },
 	{ ETH(8, "usb0", 8, "cdc_ether", 1), "USB NIC of a BMC" },
 	{ ETH(9, "usb1", 9, "rndis_host", 1), "USB NIC of a BMC" },
 	{ ETH(10, "usb2", 10, "cdc_ncm", 0), "USB NIC of a BMC" },
@@ -39,6 +45,11 @@ static const struct reason_case reason_cases[] = {
 	{ ETH(12, "enp3s0f0", 12, "ixgbe", 0), NULL },
 	{ ETH(13, "eno1", 13, "igb", 1), NULL },
 	{ ETH(14, "eth1", 14, "", 1), NULL },
+	/* Dell's iDRAC by its USB vendor ID, whatever the driver. */
+	{ USB(17, "usb3", 17, "cdc_ether", 0x413c, 0xa102), "USB NIC of a BMC (Dell iDRAC)" },
+	{ USB(18, "usb4", 18, "r8152", 0x413c, 0xa102), "USB NIC of a BMC (Dell iDRAC)" },
+	/* Another vendor's USB NIC with an ordinary driver may be the uplink. */
+	{ USB(19, "usb5", 19, "r8152", 0x0bda, 0x8153), NULL },
 	/* Only exact driver names count. */
 	{ ETH(15, "eth2", 15, "cdc_ether2", 1), NULL },
 	{ ETH(16, "eth3", 16, "cdc", 1), NULL },
@@ -47,6 +58,11 @@ static const struct reason_case reason_cases[] = {
 static void test_reasons(void)
 {
 	size_t i;
+	static const struct netcfg_link idrac = USB(2, "usb0", 1, "r8152", 0x413c, 0xa102);
+	static const struct netcfg_link realtek = USB(2, "usb0", 1, "r8152", 0x0bda, 0x8153);
+
+	CHECK(link_is_bmc_usb(&idrac) && !link_is_bmc_usb(&realtek) && link_is_bmc_usb(&usb_cdc) &&
+	      !link_is_bmc_usb(&eth_igb), "link_is_bmc_usb: Dell's vendor ID or a BMC driver");
 
 	for (i = 0; i < sizeof(reason_cases) / sizeof(reason_cases[0]); i++) {
 		const struct reason_case *tc = &reason_cases[i];
@@ -157,7 +173,7 @@ static const struct netcfg_link only_ineligible[] = {
 	ETH(2, "usb0", 0x01, "cdc_ether", 1),
 	ETH(3, "usb1", 0x02, "cdc_ncm", 1),
 	VIRT(4, "docker0", 1),
-	{ 5, "wwan0", { 0 }, 0, 0, 1, "qmi_wwan", 1, 0, { 0 } },
+	{ 5, "wwan0", { 0 }, 0, 0, 1, "qmi_wwan", 1, 0, { 0 }, 0, 0 },
 };
 
 static const struct netcfg_link two_up[] = {
