@@ -219,3 +219,42 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 	assert_line fathom.iso
 	assert_line ipxe/ipxe.efi
 }
+
+@test "the ndt7 service (board SERVICES): server, library closure from Debian, service file, user and owned directories" {
+	cmp "$ROOTFS/usr/sbin/ndt7-server" "$OUTDIR/build/$BOARD/ndt7-server"
+	cmp "$ROOTFS/etc/fathom/services/ndt7" "$TOP/services/ndt7/ndt7.service"
+	grep -qx 'user=ndt7' "$ROOTFS/etc/fathom/services/ndt7"
+	grep -qx 'capabilities=CAP_NET_BIND_SERVICE' "$ROOTFS/etc/fathom/services/ndt7"
+	grep -qx 'after=network' "$ROOTFS/etc/fathom/services/ndt7"
+	grep -q '^exec=/usr/sbin/ndt7-server ' "$ROOTFS/etc/fathom/services/ndt7"
+	# Its interpreter and every library it (or a library) needs, each
+	# from a Debian package according to manifest.json.
+	interp=$(readelf -l "$ROOTFS/usr/sbin/ndt7-server" | sed -n 's/.*program interpreter: \(.*\)\]/\1/p')
+	[ -f "$ROOTFS$interp" ]
+	for lib in $(readelf -d "$ROOTFS/usr/sbin/ndt7-server" "$ROOTFS"/lib/x86_64-linux-gnu/*.so* |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
+		[ -f "$ROOTFS/lib/x86_64-linux-gnu/$lib" ] || { echo "missing $lib"; false; }
+	done
+	for lib in libssl.so.3:libssl3 libcrypto.so.3:libssl3 libm.so.6:libc6 libc.so.6:libc6; do
+		jq -e --arg p "/lib/x86_64-linux-gnu/${lib%:*}" --arg pkg "${lib#*:} " \
+			'[.initramfs.files[] | select(.path == $p) | .from | startswith($pkg)] == [true]' \
+			"$ART/manifest.json" > /dev/null || { echo "${lib%:*} is not from ${lib#*:}"; false; }
+	done
+	# It runs inside the image, with the image's loader and libraries only.
+	if [ "$(id -u)" = 0 ]; then
+		run chroot "$ROOTFS" /usr/sbin/ndt7-server --ws-port 0 --wss-port 0
+		assert_equal "$status" 2
+		assert_output --partial "both ports are off"
+	fi
+	# Owners and modes as the archive stores them (not as extracted here).
+	grep -qx 'ndt7:x:101:101:[^:]*:/nonexistent:/bin/false' "$ROOTFS/etc/passwd"
+	grep -qx 'ndt7:x:101:' "$ROOTFS/etc/group"
+	run sh -c "zstd -dc '$ART/initramfs.cpio.zst' | cpio -tv --numeric-uid-gid --quiet"
+	assert_line --regexp '^drwx------ +2 101 +101 .* var/lib/ndt7$'
+	assert_line --regexp '^drwxr-xr-x +2 101 +101 .* var/spool/ndt7$'
+	assert_line --regexp '^-rwxr-xr-x +1 0 +0 .* usr/sbin/ndt7-server$'
+	# BBR for it: the module loaded at boot, and allowed to unprivileged users.
+	grep -q '/tcp_bbr\.ko$' "$ROOTFS/etc/fathom/modules"
+	grep -qx 'net.ipv4.tcp_allowed_congestion_control = .*\bbbr\b.*' "$ROOTFS/etc/fathom/ndt7-bbr.conf"
+	grep -qx 'exec=/sbin/sysctl -p /etc/fathom/ndt7-bbr.conf' "$ROOTFS/etc/fathom/services/ndt7-bbr"
+}
