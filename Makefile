@@ -232,7 +232,7 @@ run: all
 # Tests -------------------------------------------------------------------
 
 UNIT_TESTS += test_cmdline test_cpio test_select test_service test_shutdown test_initconfig test_modalias test_inventory
-UNIT_TESTS += test_ipmi
+UNIT_TESTS += test_ipmi test_ipmi_lan
 FUZZ_TARGETS += fuzz_cmdline fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
 FUZZ_TARGETS += fuzz_ipmi
 # Each service under services/ brings its own rules, unit tests and fuzz
@@ -255,6 +255,7 @@ $(HOSTBUILD)/tests/test_initconfig: tests/unit/test_initconfig.c init/params.c n
 $(HOSTBUILD)/tests/test_modalias: tests/unit/test_modalias.c init/modalias.c
 $(HOSTBUILD)/tests/test_inventory: tests/unit/test_inventory.c image/inventory.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_ipmi: tests/unit/test_ipmi.c init/ipmi_msg.c
+$(HOSTBUILD)/tests/test_ipmi_lan: tests/unit/test_ipmi_lan.c init/ipmi_lan.c init/ipmi_msg.c
 $(UNIT_BINS): tests/unit/tap.h $(wildcard netcfg/*.h image/*.h init/*.h) | deps
 	$(quiet) HOSTCC "$@ (ASan/UBSan)"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(SAN_CFLAGS) -Inetcfg -Iimage -Iinit -Itests/unit \

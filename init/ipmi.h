@@ -31,12 +31,16 @@ ssize_t ipmi_recv(int fd, long *msgid, uint8_t *rsp, size_t size);
 ssize_t ipmi_call(int fd, const struct ipmi_request *req, long msgid, uint8_t *rsp,
 		  size_t size, int timeout_ms);
 
-/* ipmi_lan.c: give LAN channel 1 the address in want unless it has it.
+/* ipmi_lan.c: give LAN channel 1 the address in want unless it has it,
+ * through call (ipmi_call() on /dev/ipmi0; a fake BMC in the unit tests),
+ * which returns the answer's length or -1 with errno set.
  * Returns 0 (*changed says whether something was written; was holds the
  * settings found), 1 for an error worth retrying, 2 for one that is not;
  * why then names the request that failed and how. */
-int ipmi_lan_apply(int fd, const struct ipmi_lan *want, struct ipmi_lan *was, int *changed,
-		   char *why, size_t why_len);
+typedef ssize_t (*ipmi_call_fn)(void *ctx, const struct ipmi_request *req, uint8_t *rsp,
+				size_t size);
+int ipmi_lan_apply(ipmi_call_fn call, void *ctx, const struct ipmi_lan *want,
+		   struct ipmi_lan *was, int *changed, char *why, size_t why_len);
 
 /* ipmi_bmc.c: a child of PID 1 loads the IPMI drivers, waits for the BMC,
  * tells PID 1 whether there is one (for fathom.watchdog=ipmi) and sets

@@ -64,6 +64,14 @@ static void report(int fd, const char *line)
 	close(fd);
 }
 
+/* ipmi_lan.c's way to the BMC: /dev/ipmi0 (ctx: its fd). */
+static ssize_t bmc_call(void *ctx, const struct ipmi_request *req, uint8_t *rsp, size_t size)
+{
+	static long msgid;
+
+	return ipmi_call(*(int *)ctx, req, ++msgid, rsp, size, IPMI_REQUEST_TIMEOUT_MS);
+}
+
 /* fathom.drac.ipv4: read, and write only what differs; retried with a
  * growing delay while the failure may pass (busy, timeout). One line says
  * how it ended. */
@@ -82,7 +90,7 @@ static int bmc_set_address(const struct drac_ipv4 *d)
 			snprintf(why, sizeof(why), "%s: %s", IPMI_DEVICE, strerror(errno));
 			rc = 1;
 		} else {
-			rc = ipmi_lan_apply(fd, &want, &was, &changed, why, sizeof(why));
+			rc = ipmi_lan_apply(bmc_call, &fd, &want, &was, &changed, why, sizeof(why));
 			close(fd);
 		}
 		if (rc != 1 || try == LAN_TRIES)

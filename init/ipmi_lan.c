@@ -28,13 +28,17 @@ static int failed(const struct ipmi_request *req, int cc, int err, char *why, si
 	return ipmi_cc_transient(cc) || cc == IPMI_CC_SET_IN_PROGRESS ? 1 : 2;
 }
 
+struct bmc {
+	ipmi_call_fn call;
+	void *ctx;
+};
+
 /* One request; 0 or the failure as failed() reports it. */
-static int lan_request(int fd, const struct ipmi_request *req, uint8_t *value, size_t want,
-		       int *cc_out, char *why, size_t len)
+static int lan_request(const struct bmc *b, const struct ipmi_request *req, uint8_t *value,
+		       size_t want, int *cc_out, char *why, size_t len)
 {
-	static long msgid;
 	uint8_t rsp[IPMI_RSP_MAX];
-	ssize_t n = ipmi_call(fd, req, ++msgid, rsp, sizeof(rsp), IPMI_REQUEST_TIMEOUT_MS);
+	ssize_t n = b->call(b->ctx, req, rsp, sizeof(rsp));
 	int cc;
 
 	*cc_out = 0;
@@ -45,29 +49,29 @@ static int lan_request(int fd, const struct ipmi_request *req, uint8_t *value, s
 	return cc == 0 ? 0 : failed(req, cc, 0, why, len);
 }
 
-static int lan_read(int fd, struct ipmi_lan *lan, char *why, size_t len)
+static int lan_read(const struct bmc *b, struct ipmi_lan *lan, char *why, size_t len)
 {
 	struct ipmi_request req;
 	int cc, rc;
 
 	ipmi_req_get_lan(&req, IPMI_LAN_CHANNEL, IPMI_LAN_IP_SOURCE);
-	if ((rc = lan_request(fd, &req, &lan->source, 1, &cc, why, len)))
+	if ((rc = lan_request(b, &req, &lan->source, 1, &cc, why, len)))
 		return rc;
 	lan->source &= 0x0f;
 	ipmi_req_get_lan(&req, IPMI_LAN_CHANNEL, IPMI_LAN_IP_ADDR);
-	if ((rc = lan_request(fd, &req, lan->addr, 4, &cc, why, len)))
+	if ((rc = lan_request(b, &req, lan->addr, 4, &cc, why, len)))
 		return rc;
 	ipmi_req_get_lan(&req, IPMI_LAN_CHANNEL, IPMI_LAN_SUBNET_MASK);
-	if ((rc = lan_request(fd, &req, lan->mask, 4, &cc, why, len)))
+	if ((rc = lan_request(b, &req, lan->mask, 4, &cc, why, len)))
 		return rc;
 	ipmi_req_get_lan(&req, IPMI_LAN_CHANNEL, IPMI_LAN_DEFAULT_GW);
-	return lan_request(fd, &req, lan->gateway, 4, &cc, why, len);
+	return lan_request(b, &req, lan->gateway, 4, &cc, why, len);
 }
 
 /* Parameter 0, "set in progress": lock before writing, commit after and
  * unlock. Support for it is optional (0x80: go on without); a BMC such as
  * ipmi_sim drops changes made without it. */
-static int lan_progress(int fd, uint8_t state, int *supported, char *why, size_t len)
+static int lan_progress(const struct bmc *b, uint8_t state, int *supported, char *why, size_t len)
 {
 	struct ipmi_request req;
 	int cc, rc;
@@ -75,60 +79,62 @@ static int lan_progress(int fd, uint8_t state, int *supported, char *why, size_t
 	if (!*supported)
 		return 0;
 	ipmi_req_set_lan(&req, IPMI_LAN_CHANNEL, IPMI_LAN_SET_IN_PROGRESS, &state, 1);
-	rc = lan_request(fd, &req, NULL, 0, &cc, why, len);
+	rc = lan_request(b, &req, NULL, 0, &cc, why, len);
 	if (rc && cc == IPMI_CC_PARAM_UNSUPPORTED) {
 		*supported = 0;
+		why[0] = '\0';
 		return 0;
 	}
 	return rc;
 }
 
-static int lan_write(int fd, const struct ipmi_lan *want, const uint8_t *params, size_t n,
+static int lan_write(const struct bmc *b, const struct ipmi_lan *want, const uint8_t *params, size_t n,
 		     char *why, size_t len)
 {
 	struct ipmi_request req;
 	int locking = 1, cc, rc;
 	size_t i;
 
-	if ((rc = lan_progress(fd, IPMI_LAN_SET_LOCK, &locking, why, len)))
+	if ((rc = lan_progress(b, IPMI_LAN_SET_LOCK, &locking, why, len)))
 		return rc;
 	for (i = 0; i < n; i++) {
 		uint8_t value[4];
 		size_t vlen = ipmi_lan_value(want, params[i], value);
 
 		ipmi_req_set_lan(&req, IPMI_LAN_CHANNEL, params[i], value, vlen);
-		if ((rc = lan_request(fd, &req, NULL, 0, &cc, why, len))) {
+		if ((rc = lan_request(b, &req, NULL, 0, &cc, why, len))) {
 			char ignored[8];
 
 			/* Unlock, or the BMC refuses everyone until it times out. */
-			lan_progress(fd, IPMI_LAN_SET_COMPLETE, &locking, ignored, sizeof(ignored));
+			lan_progress(b, IPMI_LAN_SET_COMPLETE, &locking, ignored, sizeof(ignored));
 			return rc;
 		}
 	}
-	if ((rc = lan_progress(fd, IPMI_LAN_COMMIT_WRITE, &locking, why, len)))
+	if ((rc = lan_progress(b, IPMI_LAN_COMMIT_WRITE, &locking, why, len)))
 		return rc;
-	return lan_progress(fd, IPMI_LAN_SET_COMPLETE, &locking, why, len);
+	return lan_progress(b, IPMI_LAN_SET_COMPLETE, &locking, why, len);
 }
 
-int ipmi_lan_apply(int fd, const struct ipmi_lan *want, struct ipmi_lan *was, int *changed,
-		   char *why, size_t why_len)
+int ipmi_lan_apply(ipmi_call_fn call, void *ctx, const struct ipmi_lan *want,
+		   struct ipmi_lan *was, int *changed, char *why, size_t why_len)
 {
+	const struct bmc bmc = { call, ctx }, *b = &bmc;
 	struct ipmi_lan now;
 	uint8_t params[4];
 	size_t n;
 	int rc;
 
 	*changed = 0;
-	if ((rc = lan_read(fd, was, why, why_len)))
+	if ((rc = lan_read(b, was, why, why_len)))
 		return rc;
 	n = ipmi_lan_plan(was, want, params);
 	if (n == 0)
 		return 0;
-	if ((rc = lan_write(fd, want, params, n, why, why_len)))
+	if ((rc = lan_write(b, want, params, n, why, why_len)))
 		return rc;
 	*changed = 1;
 	/* Believe the BMC only once it reads back what was written. */
-	if ((rc = lan_read(fd, &now, why, why_len)))
+	if ((rc = lan_read(b, &now, why, why_len)))
 		return rc;
 	if (ipmi_lan_plan(&now, want, params) != 0) {
 		char got[64];
