@@ -57,6 +57,20 @@ static int bmc_wait_device(void)
 	return exists(IPMI_DEVICE);
 }
 
+/* Whether the board ships any IPMI driver (IPMI_MODULES in board.conf). */
+static int drivers_listed(void)
+{
+	char line[512];
+	FILE *f = fopen(IPMI_MODULES_LIST, "re");
+	int found = 0;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = line[0] != '#' && line[strspn(line, " \t\r\n")] != '\0';
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static void report(int fd, const char *line)
 {
 	if (write(fd, line, strlen(line)) < 0)
@@ -122,11 +136,14 @@ static int bmc_set_address(const struct drac_ipv4 *d)
 /* What the child does; its exit status. */
 static int bmc_child(const struct init_config *cfg, int report_fd)
 {
+	int drivers = drivers_listed();
+
 	modules_load_list(IPMI_MODULES_LIST);
 	if (!bmc_wait_device()) {
 		report(report_fd, "none\n");
-		log_warn("ipmi: no BMC: %s did not appear after loading the IPMI drivers (%s); %s%s%s",
-			 IPMI_DEVICE, IPMI_MODULES_LIST,
+		log_warn("ipmi: %s; %s%s%s", drivers ? "no BMC: " IPMI_DEVICE " did not appear after "
+			 "loading the IPMI drivers (" IPMI_MODULES_LIST ")" : "no IPMI drivers in this "
+			 "image (add them to the board's IPMI_MODULES)",
 			 cfg->drac.set ? "the BMC's address (fathom.drac.ipv4) is not set" : "",
 			 cfg->drac.set && cfg->watchdog_ipmi ? " and " : "",
 			 cfg->watchdog_ipmi ? "running without a watchdog (fathom.watchdog=ipmi)" : "");
