@@ -37,6 +37,7 @@ vm_shell() {
 	local n=$((RANDOM * 8 + 1))
 	# The markers are computed by the shell, so its echo of the command
 	# (with "$((n + 1))" unexpanded) cannot match them.
+	# shellcheck disable=SC2016 # expanded by that bash
 	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/$1 && printf "%s\n" "$2" >&5 && sleep 0.5' _ \
 		"$CONSOLE_PORT" "echo begin-\$(($n + 1)); $1; echo end-\$(($n + 1))"
 	wait_until 30 grep -q "^end-$((n + 1))" "$CONSOLE" || return 1
@@ -92,6 +93,7 @@ assert_both_ok() {
 	run grep -n -e "network: ready" -e "service ndt7: started" "$CONSOLE"
 	assert_line --index 0 --partial "network: ready"
 	assert_line --index 1 --partial "service ndt7: started"
+	# shellcheck disable=SC2016 # expanded in the VM
 	vm_shell 'for p in $(pidof ndt7-server); do grep -E "^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):" /proc/$p/status; done'
 	echo "$output"
 	assert_line --regexp '^Uid:[[:space:]]+101[[:space:]]+101[[:space:]]+101[[:space:]]+101$'
