@@ -127,10 +127,11 @@ $(MKCPIO): image/mkcpio.c image/cpio.c image/cpio.h | deps
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iimage -o $@ image/mkcpio.c image/cpio.c
 
 $(MKMACHINES): image/mkmachines.c image/inventory.c image/inventory.h image/cpio.c image/cpio.h \
+		init/params.c init/params.h \
 		netcfg/cmdline.c netcfg/config.h | deps
 	$(quiet) HOSTCC "$@"
-	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iimage -Inetcfg -o $@ image/mkmachines.c \
-		image/inventory.c image/cpio.c netcfg/cmdline.c
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iimage -Inetcfg -Iinit -o $@ image/mkmachines.c \
+		image/inventory.c image/cpio.c netcfg/cmdline.c init/params.c
 
 # Per-machine boot files (README, Machines). A .json inventory (an array of
 # objects with the CSV's column names as keys) is converted to CSV first.
@@ -253,7 +254,8 @@ $(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c
 $(HOSTBUILD)/tests/test_shutdown: tests/unit/test_shutdown.c init/shutdown_fsm.c
 $(HOSTBUILD)/tests/test_initconfig: tests/unit/test_initconfig.c init/params.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_modalias: tests/unit/test_modalias.c init/modalias.c
-$(HOSTBUILD)/tests/test_inventory: tests/unit/test_inventory.c image/inventory.c netcfg/cmdline.c
+$(HOSTBUILD)/tests/test_inventory: tests/unit/test_inventory.c image/inventory.c netcfg/cmdline.c \
+	init/params.c
 $(HOSTBUILD)/tests/test_ipmi: tests/unit/test_ipmi.c init/ipmi_msg.c
 $(HOSTBUILD)/tests/test_ipmi_lan: tests/unit/test_ipmi_lan.c init/ipmi_lan.c init/ipmi_msg.c
 $(UNIT_BINS): tests/unit/tap.h $(wildcard netcfg/*.h image/*.h init/*.h) | deps
@@ -266,7 +268,8 @@ $(HOSTBUILD)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c image/cpio.c
 $(HOSTBUILD)/fuzz/fuzz_service: tests/fuzz/fuzz_service.c init/service.c
 $(HOSTBUILD)/fuzz/fuzz_initconfig: tests/fuzz/fuzz_initconfig.c init/params.c netcfg/cmdline.c
 $(HOSTBUILD)/fuzz/fuzz_coldplug: tests/fuzz/fuzz_coldplug.c init/modalias.c
-$(HOSTBUILD)/fuzz/fuzz_inventory: tests/fuzz/fuzz_inventory.c image/inventory.c netcfg/cmdline.c
+$(HOSTBUILD)/fuzz/fuzz_inventory: tests/fuzz/fuzz_inventory.c image/inventory.c netcfg/cmdline.c \
+	init/params.c
 $(HOSTBUILD)/fuzz/fuzz_ipmi: tests/fuzz/fuzz_ipmi.c init/ipmi_msg.c
 $(FUZZ_BINS): | deps
 	$(quiet) FUZZ "$@"

@@ -1,6 +1,7 @@
 /* The machine inventory: CSV reader, row checks, network.conf and iPXE
  * script rendering (format: inventory.h). */
 #include "inventory.h"
+#include "params.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -328,8 +329,8 @@ static int is_digits(const char *s, size_t len)
 	return len > 0 && len <= 2;
 }
 
-/* ADDR/PLEN,GW with IPv4 addresses. Nobody on the appliance parses this
- * yet, so check it here. */
+/* ADDR/PLEN,GW with IPv4 addresses: the shape, named by its column; init's
+ * own parser (machine_parse) then checks it as the appliance will. */
 static int drac_valid(struct span v)
 {
 	char buf[64], *slash, *comma;
@@ -462,8 +463,17 @@ static void keep_first_error(void *ctx, const char *msg)
 		snprintf(fe->msg, sizeof(fe->msg), "%s", msg);
 }
 
+/* init's own parser reports through a callback without a context. */
+static struct first_error *init_errors;
+
+static void keep_first_init_error(const char *msg)
+{
+	keep_first_error(init_errors, msg);
+}
+
 /* Parse the line the kernel will get (ours, then the board's), as the
- * appliance will. */
+ * appliance will: netcfg's parameters, then init's (fathom.drac.ipv4,
+ * fathom.watchdog, ...). */
 static const char *machine_parse(struct inv_machine *m,
 				 const char *board_cmdline, char *msg,
 				 size_t len)
@@ -482,6 +492,13 @@ static const char *machine_parse(struct inv_machine *m,
 	}
 	netcfg_config_init(&m->cfg);
 	netcfg_parse_cmdline(&m->cfg, full, keep_first_error, &fe);
+	if (fe.count == 0) {
+		struct init_config icfg;
+
+		init_errors = &fe;
+		init_config_parse(&icfg, full, keep_first_init_error);
+		init_errors = NULL;
+	}
 	if (fe.count > 0) {
 		snprintf(msg, len, "%s", fe.msg);
 		return msg;

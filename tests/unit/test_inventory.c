@@ -196,6 +196,7 @@ static const char bad_inventory[] =
 	"n7,192.0.2.18/28,,\n"
 	",192.0.2.19/28,,,,\n"
 	"n8,192.0.2.20/28,,,,\"x\"y\n"
+	"n9,192.0.2.22/28,,,,\"192.0.2.5/28,198.51.100.1\"\n"
 	"good3.example.org,192.0.2.21/28,,,,\n";
 
 static const char bad_messages[] =
@@ -208,7 +209,8 @@ static const char bad_messages[] =
 	"inv.csv:12: ipv4: missing: expected ADDR/PLEN (iPXE fetches the kernel over IPv4)\n"
 	"inv.csv:13: expected 6 fields (one per column), found 4\n"
 	"inv.csv:14: hostname: missing: every row needs one\n"
-	"inv.csv:15: text after a closing quote: a quoted field must end at ',' or the end of the line\n";
+	"inv.csv:15: text after a closing quote: a quoted field must end at ',' or the end of the line\n"
+	"inv.csv:16: fathom.drac.ipv4: \"192.0.2.5/28,198.51.100.1\": the gateway must be another address inside ADDR/PLEN; the BMC's address is left as it is\n";
 
 struct header_case {
 	const char *csv;
@@ -235,7 +237,7 @@ static void test_bad_rows(void)
 	int errors = parse(bad_inventory, NULL, &c);
 	size_t i;
 
-	CHECK(errors == 10, "bad rows: 10 problems (got %d)", errors);
+	CHECK(errors == 11, "bad rows: 11 problems (got %d)", errors);
 	CHECK(c.machines == 3, "bad rows: the 3 good machines still come (got %d)",
 	      c.machines);
 	CHECK(strcmp(c.errors, bad_messages) == 0, "bad rows: exact messages");
