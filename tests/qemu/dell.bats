@@ -40,6 +40,9 @@ setup_file() {
 	assert_output --partial "fathom: starting (pid 1)"
 	assert_output --partial "fathom: ready: services launched"
 	assert_output --regexp "fathom: coldplug: [1-9][0-9]* loaded, 0 failed"
+	# The same measurement services as the default board.
+	assert_output --partial "service iperf3: started"
+	assert_output --partial "service ndt7: started"
 	[ ! -s "$TTYS0" ]
 }
 
