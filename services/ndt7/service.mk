@@ -46,3 +46,11 @@ $(NDT7_FUZZ): STD += -Iservices/ndt7
 $(NDT7_FUZZ): $(NDT7_HDRS)
 $(HOSTBUILD)/fuzz/fuzz_ndt7_http: tests/fuzz/fuzz_ndt7_http.c services/ndt7/http.c services/ndt7/json.c
 $(HOSTBUILD)/fuzz/fuzz_ndt7_ws: tests/fuzz/fuzz_ndt7_ws.c services/ndt7/ws.c services/ndt7/json.c
+
+# The load client of bench/ndt7 (not in the image): a host tool.
+NDT7_CLIENT := $(HOSTBUILD)/ndt7-client
+$(NDT7_CLIENT): bench/ndt7-client.c | deps
+	$(quiet) HOSTCC "$<"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -o $@ $< -lssl -lcrypto
+.PHONY: ndt7-client
+ndt7-client: $(NDT7_CLIENT)
