@@ -24,6 +24,7 @@
 #include "log.h"
 #include "measure.h"
 #include "spool.h"
+#include "tls.h"
 #include "ws.h"
 
 #define NS 1000000000LL
@@ -171,7 +172,7 @@ static void conn_events(struct worker *w, struct conn *c)
 	struct epoll_event e;
 
 	if (c->wire_off < c->wire_len || c->payload_left || c->pend_len || c->sending ||
-	    c->want_write)
+	    c->want_write || (c->ssl && tls_unflushed(c->ssl)))
 		ev |= EPOLLOUT;
 	if (ev == c->events)
 		return;
@@ -322,6 +323,20 @@ static int conn_write(struct conn *c)
 			c->close_sent = 1;
 		}
 	}
+	if (c->ssl) {
+		int rc = tls_flush(c->ssl);
+
+		if (rc < 0) {
+			c->error_seen = 1;
+			if (!c->end_reason)
+				c->end_reason = errno ? strerror(errno) : "TLS write error";
+			return -1;
+		}
+		if (rc == 0) {
+			c->want_write = 1;
+			return 0;
+		}
+	}
 	if (c->wire_off == c->wire_len && c->payload_left == 0 && c->pend_len == 0 &&
 	    !c->sending && (c->drain || (c->close_sent && c->peer_closed))) {
 		if (!c->end_reason)
@@ -414,8 +429,8 @@ static void conn_record(struct worker *w, struct conn *c)
 static void conn_free(struct worker *w, struct conn *c)
 {
 	if (c->ssl) {
-		if (c->tls_ok && !c->error_seen)
-			SSL_shutdown(c->ssl);	/* one try: close_notify, never wait */
+		if (c->tls_ok && !c->error_seen && SSL_shutdown(c->ssl) >= 0)
+			tls_flush(c->ssl);	/* one try: close_notify, never wait */
 		SSL_free(c->ssl);
 	}
 	close(c->fd);
@@ -698,8 +713,8 @@ static void conn_new(struct worker *w, int fd, const struct listener *l)
 	conn_setup_tcp(c);
 	c->phase = PH_REQUEST;
 	if (l->tls) {
-		c->ssl = SSL_new(w->tls);
-		if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
+		c->ssl = tls_conn_new(w->tls, fd);
+		if (!c->ssl) {
 			ndt7_log(LOG_ERR, "tls: cannot set up a connection from %s", c->client);
 			SSL_free(c->ssl);
 			free(c->req);

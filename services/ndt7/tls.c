@@ -229,6 +229,54 @@ SSL_CTX *tls_context(const char *cert, const char *key, const char *state_dir)
 	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 			 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION);
+	/* AES-128-GCM first, by our preference: OpenSSL's own order (which
+	 * Node and curl offer) puts AES-256 first, and it encrypts ~25%
+	 * slower for no gain in a measurement. A client that prefers ChaCha20
+	 * (no AES instructions) still gets it. */
+	if (!SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+				      "TLS_CHACHA20_POLY1305_SHA256") ||
+	    !SSL_CTX_set_cipher_list(ctx, "ECDHE+AES128+AESGCM:ALL:!COMPLEMENTOFDEFAULT:!eNULL")) {
+		ndt7_log(LOG_ERR, "tls: cannot set the cipher preference: %s", ssl_error());
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	return ctx;
+}
+
+SSL *tls_conn_new(SSL_CTX *ctx, int fd)
+{
+	SSL *ssl = SSL_new(ctx);
+	BIO *sock = BIO_new_socket(fd, BIO_NOCLOSE);
+	BIO *buf = BIO_new(BIO_f_buffer());
+
+	if (!ssl || !sock || !buf || BIO_set_write_buffer_size(buf, TLS_WRITE_BUFFER) != 1 ||
+	    !BIO_up_ref(sock)) {
+		SSL_free(ssl);
+		BIO_free(sock);
+		BIO_free(buf);
+		return NULL;
+	}
+	/* Reads straight from the socket; writes through buf, which the SSL
+	 * owns with sock below it (sock's second reference is the rbio's). */
+	BIO_push(buf, sock);
+	SSL_set_bio(ssl, sock, buf);
+	return ssl;
+}
+
+int tls_flush(SSL *ssl)
+{
+	BIO *b = SSL_get_wbio(ssl);
+
+	if (BIO_wpending(b) == 0)
+		return 1;
+	if (BIO_flush(b) == 1)
+		return 1;
+	return BIO_should_retry(b) ? 0 : -1;
+}
+
+int tls_unflushed(SSL *ssl)
+{
+	return BIO_wpending(SSL_get_wbio(ssl)) > 0;
 }
