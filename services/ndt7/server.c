@@ -303,8 +303,10 @@ static int conn_write(struct conn *c)
 		} else if (wrem) {
 			n = io_result(c, SSL_write(c->ssl, c->wire + c->wire_off, (int)wrem), 1);
 		} else {
+			/* The plaintext never reaches the wire: encrypting the
+			 * same first TLS_CHUNK bytes each time keeps them in cache. */
 			chunk = prem < TLS_CHUNK ? prem : TLS_CHUNK;
-			n = io_result(c, SSL_write(c->ssl, pp, (int)chunk), 1);
+			n = io_result(c, SSL_write(c->ssl, payload, (int)chunk), 1);
 		}
 		if (n < 0)
 			return -1;

@@ -13,7 +13,7 @@ SSL_CTX *tls_context(const char *cert, const char *key, const char *state_dir);
 /* OpenSSL writes one TLS record (at most 16 KiB) per write to its BIO: on
  * a fast download that is one send() and one TCP packet per record, which
  * costs more than the copy into a buffer that sends several at once. */
-#define TLS_WRITE_BUFFER (64 << 10)
+#define TLS_WRITE_BUFFER (256 << 10)
 
 /* A connection on socket fd whose records go out through such a buffer;
  * NULL if out of memory. tls_flush() must follow SSL_write()s (and
