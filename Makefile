@@ -47,7 +47,7 @@ NETCFG_SRCS := netcfg/cmdline.c netcfg/select.c netcfg/log.c netcfg/link.c \
 	netcfg/addr.c netcfg/apply.c
 INIT_SRCS := init/main.c init/log.c init/mount.c init/modules.c init/service.c \
 	init/supervise.c init/shutdown.c init/shutdown_fsm.c init/power.c init/params.c init/watchdog.c init/shell.c init/network.c \
-	init/coldplug.c init/modalias.c init/media.c init/ipmi.c init/ipmi_msg.c init/ipmi_lan.c \
+	init/coldplug.c init/modalias.c init/media.c init/file.c init/ipmi.c init/ipmi_msg.c init/ipmi_lan.c \
 	init/ipmi_bmc.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS) $(NETCFG_SRCS))
 INIT_BIN := $(BUILD)/init

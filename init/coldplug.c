@@ -29,26 +29,6 @@ struct coldplug {
 	int loaded, failed;
 };
 
-/* Read a small sysfs attribute, without its trailing newline. */
-static int sysfs_read(const char *dir, const char *attr, char *buf, size_t size)
-{
-	char path[512];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
 static int has_driver(const char *dir)
 {
 	char path[512];

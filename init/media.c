@@ -61,28 +61,6 @@ static int skip_device(const char *name)
 	return 0;
 }
 
-/* Read a whole small file into buf (NUL-terminated). Returns its length,
- * or -1 (errno set; EFBIG when it does not fit). */
-static ssize_t read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n, len = 0;
-
-	if (fd < 0)
-		return -1;
-	while ((n = read(fd, buf + len, size - 1 - (size_t)len)) > 0)
-		len += n;
-	close(fd);
-	if (n < 0)
-		return -1;
-	if ((size_t)len == size - 1) {
-		errno = EFBIG;
-		return -1;
-	}
-	buf[len] = '\0';
-	return len;
-}
-
 static void write_small(const char *path, const char *text)
 {
 	char tmp[128];
@@ -101,17 +79,10 @@ static void write_small(const char *path, const char *text)
  * only fill the console with I/O errors. */
 static int has_medium(const char *name)
 {
-	char path[sizeof(((struct dirent *)0)->d_name) + 32], buf[32];
-	int fd;
-	ssize_t n;
+	char dir[sizeof(((struct dirent *)0)->d_name) + 32], size[32];
 
-	snprintf(path, sizeof(path), "/sys/class/block/%s/size", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return !(n > 0 && buf[0] == '0' && (buf[1] == '\n' || n == 1));
+	snprintf(dir, sizeof(dir), "/sys/class/block/%s", name);
+	return sysfs_read(dir, "size", size, sizeof(size)) < 0 || strcmp(size, "0") != 0;
 }
 
 /* Mount dev and look for the medium. 1: found (conf read, or empty if the
@@ -130,7 +101,7 @@ static int try_device(const char *dev, enum fs_type t, const char *id,
 	if (stat(path, &st) == 0) {
 		found = 1;
 		conf[0] = '\0';
-		if (read_small(MEDIA_DIR "/fathom.conf", conf, size) < 0) {
+		if (file_read(MEDIA_DIR "/fathom.conf", conf, size) < 0) {
 			if (errno == ENOENT)
 				log_err("media: %s: no fathom.conf on it; network settings from the "
 					"command line only", dev);
@@ -171,8 +142,8 @@ int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
 	char seen[256] = "", dev[sizeof(((struct dirent *)0)->d_name) + 8];
 
 	/* Looked before (netcfg restarted): the same answer, at once. */
-	if (read_small(MEDIA_CACHE, conf, size) >= 0) {
-		if (read_small(MEDIA_WHERE, where, where_size) < 0)
+	if (file_read(MEDIA_CACHE, conf, size) >= 0) {
+		if (file_read(MEDIA_WHERE, where, where_size) < 0)
 			where[0] = '\0';
 		return where[0] != '\0';
 	}

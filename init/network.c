@@ -79,22 +79,13 @@ static void network_spawn(void)
 static void network_conf_read(void)
 {
 	char text[8192];
-	int fd = open(NETCFG_CONF_PATH, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
 
-	if (fd < 0) {
+	if (file_read(NETCFG_CONF_PATH, text, sizeof(text)) < 0) {
 		if (errno != ENOENT)
-			log_err("netcfg: %s: %s", NETCFG_CONF_PATH, strerror(errno));
+			log_err("netcfg: %s: unreadable or over %zu bytes; ignored", NETCFG_CONF_PATH,
+				sizeof(text) - 2);
 		return;
 	}
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n < 0 || n == (ssize_t)sizeof(text) - 1) {
-		log_err("netcfg: %s: unreadable or over %zu bytes; ignored", NETCFG_CONF_PATH,
-			sizeof(text) - 2);
-		return;
-	}
-	text[n] = '\0';
 	netcfg_parse_file(&net.cfg, text, NETCFG_CONF_PATH, log_cmdline_error, NULL);
 }
 

@@ -8,6 +8,7 @@
 # so nothing here asserts a speed.
 
 load lib
+load '../ndt7/assert'
 
 CONSOLE_PORT=4556
 
@@ -51,22 +52,9 @@ ndt7_client() {
 	in_ns timeout 60 node -r "$PRELOAD" "$CLIENT" "$@"
 }
 
-# assert_test_ok TEST COUNTER: the client's output ($output) shows TEST
-# completed with server measurements carrying TCPInfo and bytes; a missing
-# WebSocket or a silent server leaves these out (client.js prints {}).
+# assert_test_ok TEST COUNTER: tests/ndt7/assert.bash.
 assert_test_ok() {
-	echo "$output" | jq -e --arg t "$1" --arg c "$2" '
-		.[$t] as $r | $r.rc == 0 and ($r.errors | length) == 0 and
-		$r.started == true and $r.serverMeasurements >= 5 and
-		($r.firstServer.ConnectionInfo.UUID | length) > 0 and
-		($r.complete.LastServerMeasurement.TCPInfo | type) == "object" and
-		$r.complete.LastServerMeasurement.TCPInfo[$c] > 0 and
-		$r.complete.LastServerMeasurement.TCPInfo.RTT > 0 and
-		$r.complete.LastServerMeasurement.TCPInfo.ElapsedTime > 5000000 and
-		$r.complete.LastServerMeasurement.AppInfo.NumBytes > 0 and
-		$r.complete.LastServerMeasurement.Test == $t and
-		$r.complete.LastClientMeasurement.NumBytes > 0' > /dev/null ||
-		{ echo "$output" | head -c 3000; echo; return 1; }
+	ndt7_test_ok "$1" "$2"
 }
 
 # assert_both_ok ADDR: download and upload both completed, the server saw

@@ -14,6 +14,14 @@ static void record_error(const char *msg)
 	nerrors++;
 }
 
+/* Parse with the errors recorded afresh in nerrors and last_error. */
+static int parse_recording(struct init_config *cfg, const char *cmdline)
+{
+	nerrors = 0;
+	last_error[0] = '\0';
+	return init_config_parse(cfg, cmdline, record_error);
+}
+
 struct get_case {
 	const char *cmdline, *key;
 	int found;
@@ -192,9 +200,7 @@ int main(void)
 		struct init_config cfg;
 		int errors;
 
-		nerrors = 0;
-		last_error[0] = '\0';
-		errors = init_config_parse(&cfg, c->cmdline, record_error);
+		errors = parse_recording(&cfg, c->cmdline);
 		CHECK(errors == c->errors && nerrors == c->errors &&
 		      (!c->error || strstr(last_error, c->error)),
 		      "\"%s\": %d errors (%s)", c->cmdline, errors, last_error);
@@ -208,9 +214,7 @@ int main(void)
 		struct init_config cfg;
 		int errors;
 
-		nerrors = 0;
-		last_error[0] = '\0';
-		errors = init_config_parse(&cfg, c->cmdline, record_error);
+		errors = parse_recording(&cfg, c->cmdline);
 		CHECK(errors == c->errors && (!c->error || strstr(last_error, c->error)) &&
 		      strcmp(cfg.media_id, c->id) == 0 && cfg.media_timeout == c->timeout,
 		      "media \"%.60s\": %d errors (%s), id \"%s\", timeout %u", c->cmdline, errors,
@@ -221,9 +225,7 @@ int main(void)
 		struct init_config cfg;
 		int errors;
 
-		nerrors = 0;
-		last_error[0] = '\0';
-		errors = init_config_parse(&cfg, c->cmdline, record_error);
+		errors = parse_recording(&cfg, c->cmdline);
 		CHECK(errors == c->errors && nerrors == c->errors &&
 		      (!c->error || strstr(last_error, c->error)) && cfg.drac.set == c->set &&
 		      (!c->set || (memcmp(cfg.drac.addr, c->addr, 4) == 0 &&
