@@ -7,7 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "config.h"
+#include "lib/bootcfg/network.h"
 
 #define RENDER_SIZE 4096
 

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "config.h"
+#include "lib/bootcfg/network.h"
 #include "tap.h"
 
 #define MSG_SIZE 512
