@@ -635,19 +635,3 @@ int cpio_sink_membuf(void *membuf, const void *data, size_t len)
 	buf->len += len;
 	return 0;
 }
-
-int cpio_parse_epoch(const char *value, uint32_t *mtime)
-{
-	unsigned long long seconds = 0;
-	const char *p;
-
-	*mtime = 0;
-	if (!value)
-		return 0;
-	for (p = value; *p >= '0' && *p <= '9' && seconds <= UINT32_MAX; p++)
-		seconds = seconds * 10 + (unsigned long long)(*p - '0');
-	if (p == value || *p != '\0' || seconds > UINT32_MAX)
-		return -1;
-	*mtime = (uint32_t)seconds;
-	return 0;
-}

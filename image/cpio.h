@@ -95,10 +95,6 @@ int cpio_write(const struct cpio_manifest *m,
 	       const struct cpio_write_options *opt,
 	       cpio_sink_fn sink, void *sink_ctx, struct cpio_error *err);
 
-/* SOURCE_DATE_EPOCH's value (NULL = unset = 0) as a newc mtime: plain
- * decimal seconds that fit 32 bits. Returns 0, or -1 if malformed. */
-int cpio_parse_epoch(const char *value, uint32_t *mtime);
-
 int cpio_sink_stdio(void *file, const void *data, size_t len);
 int cpio_sink_membuf(void *membuf, const void *data, size_t len);
 

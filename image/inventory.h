@@ -2,12 +2,10 @@
  * The machine inventory: a CSV file, one machine per row, turned into what
  * each machine boots with (its kernel command line, network.conf and iPXE
  * script). Pure: no file system, no global state; mkmachines.c writes.
+ * csv.c reads the records, inventory.c checks the rows, render_conf.c and
+ * render_ipxe.c write each machine's files.
  *
- * CSV (RFC 4180 basics): the first record names the columns, in any order;
- * fields separated by ',', records by LF or CRLF; a field may be enclosed in
- * double quotes, inside which ',' and line breaks are literal and '""' is a
- * quote. Lines that are empty (or only blanks) or start with '#' are skipped
- * outside quotes. Columns:
+ * CSV (csv.h): the first record names the columns, in any order. Columns:
  *
  *   hostname      required: FQDN, unique (case-insensitive)
  *   ipv4          required: ADDR/PLEN (iPXE fetches the kernel over it)
@@ -28,10 +26,9 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "csv.h"
+#include "lib/bootcfg/network.h"
 
-#define INV_FIELDS_MAX 32
-#define INV_RECORD_MAX 8192	/* bytes of field text in one record */
 #define INV_CMDLINE_MAX 2048	/* x86 COMMAND_LINE_SIZE, with the NUL */
 #define INV_MSG_MAX 512
 #define INV_TEXT_MAX 8192	/* a rendered network.conf or boot.ipxe */
@@ -48,19 +45,6 @@ enum inv_column {
 	INV_COL_DRAC_IPV4,
 	INV_COL_EXTRA,
 	INV_COL_COUNT
-};
-
-/* One CSV record; field[i] points into text. */
-struct inv_record {
-	unsigned line;		/* where the record starts, from 1 */
-	size_t nfields;
-	const char *field[INV_FIELDS_MAX];
-	char text[INV_RECORD_MAX];
-};
-
-struct inv_reader {
-	const char *p, *end;
-	unsigned line;		/* line p is on */
 };
 
 /* For each column, its index in the record, or -1 if absent. */
@@ -89,24 +73,16 @@ struct inv_handler {
 	void *ctx;
 };
 
-void inv_reader_init(struct inv_reader *r, const char *text, size_t len);
-
-/* The next record, skipping blank and '#' lines. Returns 1 with rec
- * filled, 0 at the end, -1 with *problem set (the bad record is skipped,
- * rec->line says where it started). */
-int inv_csv_next(struct inv_reader *r, struct inv_record *rec,
-		 const char **problem);
-
 const char *inv_column_name(enum inv_column col);
 
 /* Map the header record to columns. Returns 0, or -1 with msg. */
-int inv_columns_parse(struct inv_columns *cols, const struct inv_record *rec,
+int inv_columns_parse(struct inv_columns *cols, const struct csv_record *rec,
 		      char *msg, size_t len);
 
 /* Build and check one machine from a row. Returns 0, or -1 with the first
  * problem in msg (without "PATH:LINE: "). */
 int inv_machine_build(struct inv_machine *m, const struct inv_columns *cols,
-		      const struct inv_record *rec, const char *board_cmdline,
+		      const struct csv_record *rec, const char *board_cmdline,
 		      char *msg, size_t len);
 
 /* Read a whole inventory: every good, unique machine to h->machine, every
@@ -114,6 +90,14 @@ int inv_machine_build(struct inv_machine *m, const struct inv_columns *cols,
  * of problems. */
 int inv_parse(const char *text, size_t len, const struct inv_options *opt,
 	      const struct inv_handler *h);
+
+/* An error callback of the bootcfg parsers (ctx: a struct inv_first_error)
+ * that counts the messages and keeps the first. */
+struct inv_first_error {
+	int count;
+	char msg[INV_MSG_MAX];
+};
+void inv_keep_first_error(void *ctx, const char *msg);
 
 /* cfg as /etc/fathom/network.conf (keys without "fathom."). Returns the
  * length, or -1 if buf is too small. */

@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/epoch.h"
+#include "lib/file.h"
+
 #define EXIT_USAGE 2
 
 struct mkcpio_args {
@@ -59,63 +62,12 @@ static int parse_args(int argc, char **argv, struct mkcpio_args *args)
 	return 0;
 }
 
-/* Unset means 0; anything set must be a plain decimal that fits newc. */
-static int source_date_epoch(uint32_t *mtime)
+static int read_manifest(const char *path, const char *label, char **text, size_t *len)
 {
-	const char *value = getenv("SOURCE_DATE_EPOCH");
-
-	if (cpio_parse_epoch(value, mtime) < 0) {
-		fprintf(stderr, "mkcpio: SOURCE_DATE_EPOCH \"%s\": must be decimal seconds, 0-%lu\n",
-			value, (unsigned long)UINT32_MAX);
-		return -1;
-	}
-	return 0;
-}
-
-static int read_stream(FILE *in, char **text, size_t *len)
-{
-	size_t capacity = 4096;
-	char *buf = malloc(capacity);
-
-	char *grown;
-
-	*len = 0;
-	while (buf) {
-		*len += fread(buf + *len, 1, capacity - *len, in);
-		if (*len < capacity)
-			break;
-		capacity *= 2;
-		grown = realloc(buf, capacity);
-		if (!grown)
-			free(buf);
-		buf = grown;
-	}
-	if (!buf || ferror(in)) {
-		free(buf);
-		return -1;
-	}
-	*text = buf;
-	return 0;
-}
-
-static int read_manifest(const char *path, char **text, size_t *len)
-{
-	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	const char *label = in == stdin ? "<stdin>" : path;
-	int rc;
-
-	if (!in) {
-		fprintf(stderr, "mkcpio: %s: cannot open: %s\n", path,
-			strerror(errno));
-		return -1;
-	}
-	rc = read_stream(in, text, len);
-	if (rc < 0)
-		fprintf(stderr, "mkcpio: %s: cannot read: %s\n", label,
-			strerror(errno));
-	if (in != stdin)
-		fclose(in);
-	return rc;
+	if (file_read_all(path, text, len) == 0)
+		return 0;
+	fprintf(stderr, "mkcpio: %s: cannot read: %s\n", label, strerror(errno));
+	return -1;
 }
 
 static void report(const char *manifest, const char *output,
@@ -226,8 +178,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (source_date_epoch(&opt.mtime) < 0 ||
-	    read_manifest(args.manifest, &text, &len) < 0)
+	if (source_date_epoch("mkcpio", &opt.mtime) < 0 ||
+	    read_manifest(args.manifest, args.manifest_label, &text, &len) < 0)
 		return 1;
 	opt.basedir = args.basedir;
 	rc = cpio_manifest_parse(&m, text, len, &err);

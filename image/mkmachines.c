@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/epoch.h"
+#include "lib/file.h"
+
 #define EXIT_USAGE 2
 #define PATH_SIZE 4096
 
@@ -100,84 +103,13 @@ static int check_base_url(char *url)
 	return 0;
 }
 
-static int source_date_epoch(uint32_t *mtime)
-{
-	const char *value = getenv("SOURCE_DATE_EPOCH");
-
-	if (cpio_parse_epoch(value, mtime) < 0) {
-		fprintf(stderr, "mkmachines: SOURCE_DATE_EPOCH \"%s\": must be"
-			" decimal seconds, 0-%lu\n", value,
-			(unsigned long)UINT32_MAX);
-		return -1;
-	}
-	return 0;
-}
-
-static int read_file(const char *path, char **text, size_t *len)
-{
-	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	size_t capacity = 1 << 16;
-	char *buf = NULL, *grown;
-
-	*len = 0;
-	if (!in) {
-		fprintf(stderr, "mkmachines: %s: cannot open: %s\n", path,
-			strerror(errno));
-		return -1;
-	}
-	while ((grown = realloc(buf, capacity + 1)) != NULL) {
-		buf = grown;
-		*len += fread(buf + *len, 1, capacity - *len, in);
-		if (*len < capacity)
-			break;
-		capacity *= 2;
-	}
-	if (!grown || ferror(in)) {
-		fprintf(stderr, "mkmachines: %s: cannot read: %s\n", path,
-			strerror(errno ? errno : ENOMEM));
-		free(buf);
-		buf = NULL;
-	} else {
-		buf[*len] = '\0';
-	}
-	if (in != stdin)
-		fclose(in);
-	*text = buf;
-	return buf ? 0 : -1;
-}
-
-/* Temp file next to path, then rename: readers see old or new, whole. */
-static int write_atomic(const struct mkmachines *mk, const char *path,
-			const void *data, size_t len)
-{
-	char temp[PATH_SIZE];
-	int fd, rc = 0;
-
-	if (snprintf(temp, sizeof(temp), "%s.XXXXXX", path) >= (int)sizeof(temp))
-		return errno = ENAMETOOLONG, -1;
-	fd = mkstemp(temp);
-	if (fd < 0)
-		return -1;
-	if (fchmod(fd, mk->file_mode) < 0 ||
-	    write(fd, data, len) != (ssize_t)len)
-		rc = -1;
-	if (close(fd) < 0)
-		rc = -1;
-	if (rc == 0 && rename(temp, path) == 0)
-		return 0;
-	rc = errno;
-	unlink(temp);
-	errno = rc;
-	return -1;
-}
-
 static int write_or_report(const struct mkmachines *mk, const char *dir,
 			   const char *name, const void *data, size_t len)
 {
 	char path[PATH_SIZE];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (write_atomic(mk, path, data, len) == 0)
+	if (file_write_atomic(path, data, len, mk->file_mode) == 0)
 		return 0;
 	fprintf(stderr, "mkmachines: %s: cannot write: %s\n", path,
 		strerror(errno));
@@ -256,7 +188,7 @@ static int prepare(struct mkmachines *mk)
 	umask(mask);
 	mk->file_mode = 0666 & ~mask;
 	if (check_base_url((char *)mk->base_url) < 0 ||
-	    source_date_epoch(&mk->cpio_opt.mtime) < 0)
+	    source_date_epoch("mkmachines", &mk->cpio_opt.mtime) < 0)
 		return -1;
 	if (cpio_manifest_parse(&mk->overlay, overlay_manifest,
 				sizeof(overlay_manifest) - 1, &err) < 0) {
@@ -288,7 +220,9 @@ int main(int argc, char **argv)
 	}
 	if (prepare(&mk) < 0)
 		return 1;
-	if (read_file(mk.inventory, &text, &len) < 0) {
+	if (file_read_all(mk.inventory, &text, &len) < 0) {
+		fprintf(stderr, "mkmachines: %s: cannot read: %s\n", mk.inventory,
+			strerror(errno));
 		cpio_manifest_free(&mk.overlay);
 		return 1;
 	}

@@ -4,17 +4,13 @@
 
 #include <sys/types.h>
 
+#include "lib/file.h"	/* file_read, sysfs_read */
+
 #define SERVICES_DIR "/etc/fathom/services"
 #define MODULES_LIST "/etc/fathom/modules"
 #define COLDPLUG_TABLE "/etc/fathom/coldplug"
 #define MEDIA_MODULES_LIST "/etc/fathom/media-modules"
 #define SERVICES_MAX 32
-
-/* file.c: a whole small file into buf, NUL-terminated (its length, or -1
- * with errno, EFBIG when it does not fit); a sysfs attribute of dir
- * without its newline (0 or -1). */
-ssize_t file_read(const char *path, char *buf, size_t size);
-int sysfs_read(const char *dir, const char *attr, char *buf, size_t size);
 
 /* mount.c: proc, sys, dev, run, tmp. Failures are logged. */
 void mount_early(void);

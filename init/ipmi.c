@@ -11,6 +11,8 @@
 
 #include <linux/ipmi.h>
 
+#include "lib/clock.h"
+
 int ipmi_open(int nonblock)
 {
 	return open(IPMI_DEVICE, O_RDWR | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0));
@@ -65,24 +67,16 @@ ssize_t ipmi_recv(int fd, long *msgid, uint8_t *rsp, size_t size)
 	}
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 ssize_t ipmi_call(int fd, const struct ipmi_request *req, long msgid, uint8_t *rsp,
 		  size_t size, int timeout_ms)
 {
-	long got, deadline = now_ms() + timeout_ms;
+	long got, deadline = monotonic_ms() + timeout_ms;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
 	if (ipmi_send(fd, req, msgid) < 0)
 		return -1;
 	for (;;) {
-		long left = deadline - now_ms();
+		long left = deadline - monotonic_ms();
 		ssize_t n;
 
 		if (left <= 0) {

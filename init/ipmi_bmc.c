@@ -12,7 +12,7 @@
 
 #include "init.h"
 #include "log.h"
-#include "params.h"
+#include "lib/bootcfg/init_params.h"
 
 /* Setting the BMC's address: tries, the first retry after 1 s, doubling. */
 #define LAN_TRIES 5

@@ -1,3 +1,5 @@
+/* PID 1's log sink (lib/log.h): "<pri>fathom: msg" to /dev/kmsg, and
+ * "fathom: msg" to every console the kernel prints on. */
 #define _GNU_SOURCE
 #include "log.h"
 
@@ -84,13 +86,11 @@ void log_open(void)
 	disable_kmsg_ratelimit();
 }
 
-void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+void log_sink(enum log_level level, const char *msg)
 {
-	char msg[1024];
 	char line[1100];
 	int n;
 
-	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (kmsg_fd >= 0) {
 		n = snprintf(line, sizeof(line), "<%d>fathom: %s\n", level, msg);
 		if (n > 0)
@@ -106,13 +106,4 @@ void log_vmsg(enum log_level level, const char *fmt, va_list ap)
 		(void)!write(STDERR_FILENO, line, strnlen(line, sizeof(line)));
 	for (n = 0; n < nconsoles; n++)
 		(void)!write(console_fds[n], line, strnlen(line, sizeof(line)));
-}
-
-void log_msg(enum log_level level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_vmsg(level, fmt, ap);
-	va_end(ap);
 }

@@ -1,23 +1,12 @@
-/* One logging function for PID 1 and everything linked into it. */
-#ifndef FATHOM_LOG_H
-#define FATHOM_LOG_H
+/* PID 1's log sink: the lib/log.h front end (log_err, log_info, ...)
+ * writes through init/log.c to /dev/kmsg and the consoles. */
+#ifndef FATHOM_INIT_LOG_H
+#define FATHOM_INIT_LOG_H
 
-#include <stdarg.h>
+#include "lib/log.h"
 
-/* syslog priorities, as /dev/kmsg expects them in "<N>". */
-enum log_level { LOG_ERR = 3, LOG_WARN = 4, LOG_INFO = 6, LOG_DEBUG = 7 };
-
-/* Write "<pri>fathom: msg" to /dev/kmsg and "fathom: msg" to the console
- * (stderr). Before log_open() only the console is used. */
-void log_msg(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void log_vmsg(enum log_level level, const char *fmt, va_list ap);
-
-/* Open /dev/kmsg once /dev is mounted. */
+/* Open /dev/kmsg and the consoles once /dev is mounted; before that (and
+ * in the pidns tests, which never call it) lines go to stderr. */
 void log_open(void);
-
-#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 
 #endif

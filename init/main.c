@@ -19,7 +19,7 @@
 #include "init.h"
 #include "ipmi.h"
 #include "log.h"
-#include "params.h"
+#include "lib/bootcfg/init_params.h"
 #include "netcfg.h"
 
 /* fds 0-2 on the console; /dev/null if there is none, so that writes by
@@ -42,8 +42,9 @@ static void console_setup(void)
 		close(fd);
 }
 
-static void log_config_error(const char *msg)
+static void log_config_error(void *ctx, const char *msg)
 {
+	(void)ctx;
 	log_err("%s", msg);
 }
 
@@ -286,7 +287,7 @@ int main(void)
 	lp.sfd = signalfd(-1, &all, SFD_CLOEXEC);
 	lp.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	cmdline = test_root ? getenv("FATHOM_TEST_CMDLINE") : cmdline_read();
-	init_config_parse(&icfg, cmdline ? cmdline : "", log_config_error);
+	init_config_parse(&icfg, cmdline ? cmdline : "", log_config_error, NULL);
 	if (!test_root) {
 		modules_load_list(MODULES_LIST);
 		coldplug_run(COLDPLUG_TABLE);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "params.h"
+#include "lib/bootcfg/init_params.h"
 
 /* The boot medium: a USB stick or ISO made by image/mkmedia carries
  * /boot/fathom-ID and the operator's /fathom.conf; the boot loader passes

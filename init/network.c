@@ -11,7 +11,7 @@
 
 #include "log.h"
 #include "netcfg.h"
-#include "params.h"
+#include "lib/bootcfg/init_params.h"
 
 /* netcfg runs in a child of PID 1 (the same binary: it is linked in), so
  * waiting for carrier and watching the uplink never block the supervisor.
@@ -25,11 +25,6 @@ static struct {
 	char media_id[MEDIA_ID_MAX + 1];	/* fathom.media */
 	unsigned media_timeout;
 } net = { .ready_fd = -1 };
-
-static void log_from_netcfg(int level, const char *fmt, va_list ap)
-{
-	log_vmsg((enum log_level)level, fmt, ap);
-}
 
 static void log_cmdline_error(void *ctx, const char *msg)
 {
@@ -94,7 +89,6 @@ void network_start(const char *cmdline, const struct init_config *cfg)
 {
 	memcpy(net.media_id, cfg->media_id, sizeof(net.media_id));
 	net.media_timeout = cfg->media_timeout;
-	netcfg_set_log(log_from_netcfg);
 	netcfg_config_init(&net.cfg);
 	network_conf_read();
 	netcfg_parse_cmdline(&net.cfg, cmdline, log_cmdline_error, NULL);

@@ -14,7 +14,7 @@
 #define WDIOC_SETTIMEOUT _IOWR(WATCHDOG_IOCTL_BASE, 6, int)
 
 #include "ipmi.h"
-#include "params.h"
+#include "lib/bootcfg/init_params.h"
 #include "log.h"
 
 /* A watchdog resets the machine unless PID 1 feeds it: the hardware one

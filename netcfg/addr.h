@@ -4,7 +4,7 @@
 
 #include <netlink/netlink.h>
 
-#include "config.h"
+#include "lib/bootcfg/network.h"
 
 /* Add (or replace) the static address a on the link (IPv6 without duplicate
  * address detection if nodad). With only_if_missing,

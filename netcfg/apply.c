@@ -14,6 +14,7 @@
 #include <netlink/socket.h>
 
 #include "addr.h"
+#include "lib/clock.h"
 #include "link.h"
 #include "log.h"
 #include "select.h"
@@ -38,14 +39,6 @@ struct netcfg_run {
 	struct netcfg_link links[NETCFG_MAX_LINKS];
 	int nlinks;
 };
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static struct nl_sock *socket_open(void)
 {
@@ -168,14 +161,14 @@ static void run_snapshot(struct netcfg_run *run)
  * returns its index or -1. */
 static int uplink_wait(struct netcfg_run *run, const struct netcfg_config *cfg, long timeout_ms)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = monotonic_ms() + timeout_ms;
 	long left;
 	int chosen;
 
 	for (;;) {
 		run_snapshot(run);
 		chosen = uplink_choose(cfg, run->links, run->nlinks);
-		left = timeout_ms < 0 ? 1000 : deadline - now_ms();
+		left = timeout_ms < 0 ? 1000 : deadline - monotonic_ms();
 		if (chosen >= 0 || left <= 0)
 			return chosen;
 		links_wait_event(run->ev, left > 1000 ? 1000 : (int)left);
@@ -342,7 +335,7 @@ static int run_configure(struct netcfg_run *run, const struct netcfg_config *cfg
 int netcfg_apply(const struct netcfg_config *cfg, const struct netcfg_options *opt)
 {
 	struct netcfg_run run = { .opt = opt ? opt : &netcfg_appliance_options };
-	long waited = now_ms();
+	long waited = monotonic_ms();
 	int chosen, rc = -1;
 
 	if (run_setup(&run, cfg) == 0) {
@@ -350,7 +343,7 @@ int netcfg_apply(const struct netcfg_config *cfg, const struct netcfg_options *o
 		if (chosen < 0)
 			report_no_carrier(&run, cfg);
 		else
-			rc = run_configure(&run, cfg, &run.links[chosen], now_ms() - waited);
+			rc = run_configure(&run, cfg, &run.links[chosen], monotonic_ms() - waited);
 	}
 	run_close(&run);
 	return rc;
@@ -424,7 +417,7 @@ static void uplink_monitor(struct netcfg_run *run, const struct netcfg_config *c
 int netcfg_run(const struct netcfg_config *cfg, const struct netcfg_options *opt, int ready_fd)
 {
 	struct netcfg_run run = { .opt = opt ? opt : &netcfg_appliance_options };
-	long started = now_ms();
+	long started = monotonic_ms();
 	int chosen;
 
 	if (run_setup(&run, cfg) < 0) {
@@ -437,7 +430,7 @@ int netcfg_run(const struct netcfg_config *cfg, const struct netcfg_options *opt
 		nc_log(NC_INFO, "still listening: the uplink is configured when carrier comes");
 		chosen = uplink_wait(&run, cfg, -1);
 	}
-	if (run_configure(&run, cfg, &run.links[chosen], now_ms() - started) == 0)
+	if (run_configure(&run, cfg, &run.links[chosen], monotonic_ms() - started) == 0)
 		nc_log(NC_INFO, "ready");
 	/* Services waiting for the network start even if part of it failed:
 	 * the errors are on the console, and a measurement may still work. */

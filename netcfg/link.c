@@ -1,3 +1,5 @@
+/* The links netcfg can choose from: netlink state plus what sysfs and
+ * ethtool say about each NIC (driver, USB IDs, permanent MAC). */
 #define _GNU_SOURCE
 #include "link.h"
 
@@ -15,6 +17,8 @@
 #include <netlink/route/link.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+
+#include "lib/file.h"
 
 /* musl's <net/if.h> has these, glibc's only <linux/if.h> (which clashes). */
 #ifndef IFF_LOWER_UP
@@ -50,16 +54,11 @@ static void link_read_driver(struct netcfg_link *l)
 /* A USB NIC's device is a USB interface; its parent has the IDs. */
 static unsigned usb_id_read(const char *ifname, const char *attr)
 {
-	char path[PATH_MAX], buf[16] = "";
-	FILE *f;
+	char dir[PATH_MAX], buf[16];
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/device/../%s", ifname, attr);
-	f = fopen(path, "re");
-	if (!f)
+	snprintf(dir, sizeof(dir), "/sys/class/net/%s/device/..", ifname);
+	if (sysfs_read(dir, attr, buf, sizeof(buf)) < 0)
 		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
 	return (unsigned)strtoul(buf, NULL, 16);
 }
 

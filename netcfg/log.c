@@ -1,33 +1,9 @@
+/* netcfg's messages, prefixed "netcfg: " (contract: log.h). */
 #include "log.h"
 
 #include <stdio.h>
 
-#include "netcfg.h"
-
-static void log_to_stderr(int level, const char *fmt, va_list ap)
-{
-	(void)level;
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-static netcfg_log_fn log_hook = log_to_stderr;
-
-void netcfg_set_log(netcfg_log_fn fn)
-{
-	log_hook = fn ? fn : log_to_stderr;
-}
-
-static void forward(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	log_hook(level, fmt, ap);
-	va_end(ap);
-}
-
-void nc_log(int level, const char *fmt, ...)
+void nc_log(enum log_level level, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -35,5 +11,5 @@ void nc_log(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	forward(level, "netcfg: %s", msg);
+	log_msg(level, "netcfg: %s", msg);
 }

@@ -1,11 +1,15 @@
-/* netcfg's internal logging: "netcfg: ..." through the hook set by init. */
+/* netcfg's messages: "netcfg: ..." through the program's log sink
+ * (lib/log.h: stderr for the netcfg tool, PID 1's sink when linked into
+ * init). */
 #ifndef FATHOM_NETCFG_LOG_H
 #define FATHOM_NETCFG_LOG_H
 
-#define NC_ERR 3
-#define NC_WARN 4
-#define NC_INFO 6
+#include "lib/log.h"
 
-void nc_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define NC_ERR LOG_ERR
+#define NC_WARN LOG_WARN
+#define NC_INFO LOG_INFO
+
+void nc_log(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

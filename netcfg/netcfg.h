@@ -3,13 +3,7 @@
 #ifndef FATHOM_NETCFG_H
 #define FATHOM_NETCFG_H
 
-#include <stdarg.h>
-
-#include "config.h"
-
-/* Where netcfg's messages go (level is a syslog priority). Default: stderr. */
-typedef void (*netcfg_log_fn)(int level, const char *fmt, va_list ap);
-void netcfg_set_log(netcfg_log_fn fn);
+#include "lib/bootcfg/network.h"
 
 /* What netcfg_apply may touch besides the links. */
 struct netcfg_options {

@@ -2,7 +2,7 @@
 #ifndef FATHOM_NETCFG_SELECT_H
 #define FATHOM_NETCFG_SELECT_H
 
-#include "config.h"
+#include "lib/bootcfg/network.h"
 
 struct netcfg_link {
 	int ifindex;

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "json.h"
+#include "lib/span.h"
 
 static const char *status_text(int status)
 {
@@ -178,17 +179,6 @@ int http_parse_request(const char *buf, size_t n, struct http_request *req,
 	return verdict(v, 101, "upgrade");
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode s[0..n) into out (cap bytes, NUL-terminated, truncated at a UTF-8
  * boundary). Returns 0, or -1 on a bad escape or invalid UTF-8. */
 static int url_decode(const char *s, size_t n, char *out, size_t cap)
@@ -202,8 +192,8 @@ static int url_decode(const char *s, size_t n, char *out, size_t cap)
 
 			if (i + 2 >= n)
 				return -1;
-			hi = hexval(s[i + 1]);
-			lo = hexval(s[i + 2]);
+			hi = hex_value(s[i + 1]);
+			lo = hex_value(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			tmp[len++] = (uint8_t)(hi << 4 | lo);

@@ -1,13 +1,10 @@
-/* One logging function: a line on stderr (init prefixes it with the
- * service name and copies it to the console and /dev/kmsg). */
+/* ndt7's messages: the lib/log.h front end (levels, log_threshold, which
+ * -v raises to LOG_DEBUG) with ndt7's sink, services/ndt7/log.c. */
 #ifndef NDT7_LOG_H
 #define NDT7_LOG_H
 
-enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+#include "lib/log.h"
 
-extern enum log_level log_threshold;
-
-void ndt7_log(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#define ndt7_log log_msg
 
 #endif

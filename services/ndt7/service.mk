@@ -15,9 +15,9 @@ $(NDT7_OBJS): $(BUILD)/ndt7/%.o: services/ndt7/%.c $(NDT7_HDRS) | deps
 	$(quiet) HOSTCC "$<"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
-$(NDT7_BIN): $(NDT7_OBJS)
+$(NDT7_BIN): $(NDT7_OBJS) $(HOST_LIB)
 	$(quiet) LD "$@"
-	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) -lssl -lcrypto -lm
+	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) $(HOST_LIB) -lssl -lcrypto -lm
 
 SERVICE_BINS += $(NDT7_BIN)
 all: $(NDT7_BIN)

@@ -1,13 +1,13 @@
-/* libFuzzer target for netcfg/cmdline.c: parse arbitrary bytes as a
+/* libFuzzer target for the network parameters of lib/bootcfg: parse arbitrary bytes as a
  * network.conf and a kernel command line, render the result, and check the
- * promises of config.h. The input up to its first NUL is the file, the
+ * promises of lib/bootcfg/network.h. The input up to its first NUL is the file, the
  * rest the command line; without a NUL, the whole input is both. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include "config.h"
+#include "lib/bootcfg/network.h"
 
 #define RENDER_SIZE 4096
 

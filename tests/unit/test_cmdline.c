@@ -1,9 +1,9 @@
-/* Unit tests for netcfg/cmdline.c: tables of good and bad command lines,
- * then resolv.conf and config_format rendering. */
+/* Unit tests for the network parameters of lib/bootcfg: tables of good and
+ * bad command lines, then resolv.conf and config_format rendering. */
 #include <string.h>
 #include <sys/socket.h>
 
-#include "config.h"
+#include "lib/bootcfg/network.h"
 #include "tap.h"
 
 #define MSG_SIZE 512

@@ -1,17 +1,20 @@
 /* init's own command-line parameters, and cmdline_get() under them. */
 #include <string.h>
 
-#include "params.h"
-#include "../../netcfg/config.h"
+#include "lib/bootcfg/init_params.h"
+#include "lib/cmdline.h"
 #include "tap.h"
 
 static char last_error[256];
 static int nerrors;
 
-static void record_error(const char *msg)
+/* ctx is the counter: the parser hands back what it was given. */
+static void record_error(void *ctx, const char *msg)
 {
+	int *count = ctx;
+
 	snprintf(last_error, sizeof(last_error), "%s", msg);
-	nerrors++;
+	(*count)++;
 }
 
 /* Parse with the errors recorded afresh in nerrors and last_error. */
@@ -19,7 +22,7 @@ static int parse_recording(struct init_config *cfg, const char *cmdline)
 {
 	nerrors = 0;
 	last_error[0] = '\0';
-	return init_config_parse(cfg, cmdline, record_error);
+	return init_config_parse(cfg, cmdline, record_error, &nerrors);
 }
 
 struct get_case {
@@ -234,7 +237,7 @@ int main(void)
 		      "drac/ipmi \"%.70s\": %d errors (%s), set %d /%u, watchdog ipmi %d", c->cmdline,
 		      errors, last_error, cfg.drac.set, cfg.drac.prefixlen, cfg.watchdog_ipmi);
 	}
-	CHECK(init_config_parse(&(struct init_config){ 0 }, "fathom.shell=bad", NULL) == 1,
+	CHECK(init_config_parse(&(struct init_config){ 0 }, "fathom.shell=bad", NULL, NULL) == 1,
 	      "errors are counted without a callback");
 	return tap_done();
 }

@@ -10,7 +10,7 @@
 
 struct csv_case {
 	const char *text;
-	int rc;				/* of the first inv_csv_next */
+	int rc;				/* of the first csv_next */
 	size_t nfields;
 	const char *fields[4];		/* the first few */
 	const char *problem;
@@ -37,8 +37,8 @@ static const struct csv_case csv_cases[] = {
 
 static void test_csv(void)
 {
-	struct inv_record rec;
-	struct inv_reader r;
+	struct csv_record rec;
+	struct csv_reader r;
 	const char *problem;
 	size_t i, f;
 
@@ -46,8 +46,8 @@ static void test_csv(void)
 		const struct csv_case *c = &csv_cases[i];
 		int rc, same = 1;
 
-		inv_reader_init(&r, c->text, strlen(c->text));
-		rc = inv_csv_next(&r, &rec, &problem);
+		csv_reader_init(&r, c->text, strlen(c->text));
+		rc = csv_next(&r, &rec, &problem);
 		CHECK(rc == c->rc, "csv %zu: returns %d (got %d)", i, c->rc, rc);
 		if (rc < 0) {
 			CHECK(problem && strcmp(problem, c->problem) == 0,
@@ -64,19 +64,19 @@ static void test_csv(void)
 	}
 
 	/* Line numbers count the lines inside quotes and the skipped ones. */
-	inv_reader_init(&r, "h\n# c\n\"a\nb\"\n\nx\n", 15);
-	inv_csv_next(&r, &rec, &problem);
+	csv_reader_init(&r, "h\n# c\n\"a\nb\"\n\nx\n", 15);
+	csv_next(&r, &rec, &problem);
 	CHECK(rec.line == 1, "csv: first record on line 1");
-	inv_csv_next(&r, &rec, &problem);
+	csv_next(&r, &rec, &problem);
 	CHECK(rec.line == 3, "csv: multi-line record starts on line 3");
-	CHECK(inv_csv_next(&r, &rec, &problem) == 1 && rec.line == 6 &&
+	CHECK(csv_next(&r, &rec, &problem) == 1 && rec.line == 6 &&
 	      strcmp(rec.field[0], "x") == 0, "csv: next record on line 6");
-	CHECK(inv_csv_next(&r, &rec, &problem) == 0, "csv: then the end");
+	CHECK(csv_next(&r, &rec, &problem) == 0, "csv: then the end");
 
 	/* After a bad record the reader goes on with the next line. */
-	inv_reader_init(&r, "a\"b\nok\n", 7);
-	CHECK(inv_csv_next(&r, &rec, &problem) == -1, "csv: bad record");
-	CHECK(inv_csv_next(&r, &rec, &problem) == 1 && rec.line == 2 &&
+	csv_reader_init(&r, "a\"b\nok\n", 7);
+	CHECK(csv_next(&r, &rec, &problem) == -1, "csv: bad record");
+	CHECK(csv_next(&r, &rec, &problem) == 1 && rec.line == 2 &&
 	      strcmp(rec.field[0], "ok") == 0, "csv: recovers on line 2");
 }
 
@@ -197,6 +197,7 @@ static const char bad_inventory[] =
 	",192.0.2.19/28,,,,\n"
 	"n8,192.0.2.20/28,,,,\"x\"y\n"
 	"n9,192.0.2.22/28,,,,\"192.0.2.5/28,198.51.100.1\"\n"
+	"n10,192.0.2.23/28,,,,\"192.0.2.5/0,192.0.2.1\"\n"
 	"good3.example.org,192.0.2.21/28,,,,\n";
 
 static const char bad_messages[] =
@@ -205,12 +206,13 @@ static const char bad_messages[] =
 	"inv.csv:8: hostname \"GOOD1.example.org\": already on line 3; hostnames must be unique\n"
 	"inv.csv:9: mac: \"eth0\": expected a MAC address such as 52:54:00:12:34:56\n"
 	"inv.csv:10: ipv4_dns: \"1.1.1.1 2.2.2.2 3.3.3.3\": at most 2 servers, separated by blanks or ';'\n"
-	"inv.csv:11: drac_ipv4: \"192.0.2.5\": expected ADDR/PLEN,GW such as 192.0.2.5/28,192.0.2.1\n"
+	"inv.csv:11: drac_ipv4: \"192.0.2.5\": expected ADDR/PLEN,GW such as 192.0.2.3/28,192.0.2.1\n"
 	"inv.csv:12: ipv4: missing: expected ADDR/PLEN (iPXE fetches the kernel over IPv4)\n"
 	"inv.csv:13: expected 6 fields (one per column), found 4\n"
 	"inv.csv:14: hostname: missing: every row needs one\n"
 	"inv.csv:15: text after a closing quote: a quoted field must end at ',' or the end of the line\n"
-	"inv.csv:16: fathom.drac.ipv4: \"192.0.2.5/28,198.51.100.1\": the gateway must be another address inside ADDR/PLEN; the BMC's address is left as it is\n";
+	"inv.csv:16: drac_ipv4: \"192.0.2.5/28,198.51.100.1\": the gateway must be another address inside ADDR/PLEN\n"
+	"inv.csv:17: drac_ipv4: \"192.0.2.5/0,192.0.2.1\": prefix length must be 1-32\n";
 
 struct header_case {
 	const char *csv;
@@ -237,7 +239,7 @@ static void test_bad_rows(void)
 	int errors = parse(bad_inventory, NULL, &c);
 	size_t i;
 
-	CHECK(errors == 11, "bad rows: 11 problems (got %d)", errors);
+	CHECK(errors == 12, "bad rows: 12 problems (got %d)", errors);
 	CHECK(c.machines == 3, "bad rows: the 3 good machines still come (got %d)",
 	      c.machines);
 	CHECK(strcmp(c.errors, bad_messages) == 0, "bad rows: exact messages");
@@ -253,6 +255,12 @@ static void test_bad_rows(void)
 	errors = parse("hostname,ipv4\nn1,192.0.2.1/24\n", "fathom.mtu=1", &c);
 	CHECK(errors == 1 && strstr(c.errors, "inv.csv:2: fathom.mtu: \"1\":"),
 	      "a bad board CMDLINE is reported");
+	/* The BMC's address has one parser: from the extra column or the
+	 * board it says what the drac_ipv4 column says. */
+	errors = parse("hostname,ipv4\nn1,192.0.2.1/24\n", "fathom.drac.ipv4=192.0.2.5/0,192.0.2.1", &c);
+	CHECK(errors == 1 && strstr(c.errors, "inv.csv:2: fathom.drac.ipv4: \"192.0.2.5/0,192.0.2.1\":"
+				    " prefix length must be 1-32"),
+	      "a BMC address with /0 is rejected wherever it comes from");
 }
 
 static const char ipxe_expected[] =

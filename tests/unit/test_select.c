@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "config.h"
+#include "lib/bootcfg/network.h"
 #include "select.h"
 #include "tap.h"
 

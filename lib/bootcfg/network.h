@@ -1,7 +1,9 @@
 /* The network configuration of the appliance, as parsed from the kernel
- * command line and /etc/fathom/network.conf. Plain data: no system calls. */
-#ifndef FATHOM_NETCFG_CONFIG_H
-#define FATHOM_NETCFG_CONFIG_H
+ * command line and network.conf / fathom.conf files (the bootcfg library:
+ * lib/bootcfg/net_*.c). Plain data and pure functions: no system calls,
+ * no global state; errors go to the caller's callback with its context. */
+#ifndef FATHOM_LIB_BOOTCFG_NETWORK_H
+#define FATHOM_LIB_BOOTCFG_NETWORK_H
 
 #include <stddef.h>
 
@@ -117,11 +119,5 @@ int netcfg_resolv_conf(const struct netcfg_config *cfg, char *buf, size_t len);
 /* Render cfg as human-readable "key: value" lines (for logs and
  * `netcfg check`). Returns the length written, or -1 if buf is too small. */
 int netcfg_config_format(const struct netcfg_config *cfg, char *buf, size_t len);
-
-/* The value of the last `key=value` on a kernel command line (a bare `key`
- * has the value ""), tokenized as netcfg_parse_cmdline does, stopping at
- * "--". Copies it into value (cut to len - 1 bytes). Returns 1 if the key
- * is there, 0 if not. For init's own parameters. */
-int cmdline_get(const char *cmdline, const char *key, char *value, size_t len);
 
 #endif

@@ -1,21 +1,17 @@
-/* init's own kernel command line parameters (netcfg parses the network's). */
-#ifndef FATHOM_INIT_PARAMS_H
-#define FATHOM_INIT_PARAMS_H
+/* init's own kernel command line parameters (the network's are in
+ * network.h): the watchdog, the rescue shell, the boot medium, the BMC's
+ * address. Pure: no system calls, no global state. */
+#ifndef FATHOM_LIB_BOOTCFG_INIT_PARAMS_H
+#define FATHOM_LIB_BOOTCFG_INIT_PARAMS_H
 
 #include <stddef.h>
+
+#include "lib/bootcfg/drac.h"
 
 #define WATCHDOG_DEFAULT_TIMEOUT 60
 #define WATCHDOG_DEFAULT_MAX_FAILURES 20
 #define MEDIA_DEFAULT_TIMEOUT 30
 #define MEDIA_ID_MAX 64
-
-/* The address to give the BMC's LAN channel (fathom.drac.ipv4=). */
-struct drac_ipv4 {
-	int set;			/* 0: leave the BMC's address alone */
-	unsigned char addr[4];		/* network byte order */
-	unsigned prefixlen;		/* 1-32 */
-	unsigned char gateway[4];
-};
 
 struct init_config {
 	char watchdog_dev[64];		/* "" = /dev/watchdog if present */
@@ -31,11 +27,14 @@ struct init_config {
 	struct drac_ipv4 drac;		/* fathom.drac.ipv4= or drac.ipv4= */
 };
 
-typedef void (*init_config_error_fn)(const char *msg);
+/* Called once per problem with a complete one-line message (no newline),
+ * and the ctx given to init_config_parse. */
+typedef void (*init_config_error_fn)(void *ctx, const char *msg);
 
 /* Parse init's parameters from a kernel command line: defaults for what is
- * absent, one message through err per malformed parameter (which then
- * keeps its default). Returns the number of errors. */
-int init_config_parse(struct init_config *cfg, const char *cmdline, init_config_error_fn err);
+ * absent, one message through err (may be NULL) per malformed parameter
+ * (which then keeps its default). Returns the number of errors. */
+int init_config_parse(struct init_config *cfg, const char *cmdline,
+		      init_config_error_fn err, void *ctx);
 
 #endif
