@@ -49,8 +49,10 @@ $(HOSTBUILD)/fuzz/fuzz_ndt7_ws: tests/fuzz/fuzz_ndt7_ws.c services/ndt7/ws.c ser
 
 # The load client of bench/ndt7 (not in the image): a host tool.
 NDT7_CLIENT := $(HOSTBUILD)/ndt7-client
-$(NDT7_CLIENT): bench/ndt7-client.c | deps
+# It reads frames with the server's ws.c.
+$(NDT7_CLIENT): bench/ndt7-client.c services/ndt7/ws.c services/ndt7/ws.h | deps
 	$(quiet) HOSTCC "$<"
-	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -o $@ $< -lssl -lcrypto
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iservices/ndt7 -o $@ \
+		$(filter %.c,$^) -lssl -lcrypto
 .PHONY: ndt7-client
 ndt7-client: $(NDT7_CLIENT)
