@@ -26,9 +26,10 @@ ndt7: $(NDT7_BIN)
 
 # Unit tests and fuzz targets of the pure parts. The generic recipes have no
 # -Iservices/ndt7: the target-specific variables add it.
-UNIT_TESTS += test_ndt7_http test_ndt7_ws test_ndt7_measure test_ndt7_json test_ndt7_spool
-NDT7_UNIT := $(addprefix $(HOSTBUILD)/tests/,test_ndt7_http test_ndt7_ws test_ndt7_measure \
-	test_ndt7_json test_ndt7_spool)
+NDT7_UNIT_TESTS := test_ndt7_http test_ndt7_ws test_ndt7_measure test_ndt7_json \
+	test_ndt7_spool test_ndt7_conn_state test_ndt7_transport test_ndt7_ws_out
+UNIT_TESTS += $(NDT7_UNIT_TESTS)
+NDT7_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(NDT7_UNIT_TESTS))
 $(NDT7_UNIT): SAN_CFLAGS += -Iservices/ndt7
 $(NDT7_UNIT): $(NDT7_HDRS)
 $(HOSTBUILD)/tests/test_ndt7_measure: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -Wl,--pop-state
@@ -39,6 +40,19 @@ $(HOSTBUILD)/tests/test_ndt7_measure: tests/unit/test_ndt7_measure.c services/nd
 $(HOSTBUILD)/tests/test_ndt7_json: tests/unit/test_ndt7_json.c services/ndt7/json.c
 $(HOSTBUILD)/tests/test_ndt7_spool: tests/unit/test_ndt7_spool.c services/ndt7/spool.c \
 	services/ndt7/json.c services/ndt7/log.c
+$(HOSTBUILD)/tests/test_ndt7_conn_state: tests/unit/test_ndt7_conn_state.c \
+	services/ndt7/conn_state.c
+# The transports over a socketpair, TLS with a certificate made by tls.c.
+NDT7_SSL_LIBS := -Wl,--push-state,--no-as-needed -lssl -lcrypto -Wl,--pop-state
+$(HOSTBUILD)/tests/test_ndt7_transport: SAN_CFLAGS += $(NDT7_SSL_LIBS)
+$(HOSTBUILD)/tests/test_ndt7_transport: tests/unit/test_ndt7_transport.c \
+	services/ndt7/transport.c services/ndt7/transport_tls.c services/ndt7/tls.c \
+	services/ndt7/log.c
+$(HOSTBUILD)/tests/test_ndt7_ws_out: SAN_CFLAGS += $(NDT7_SSL_LIBS)
+$(HOSTBUILD)/tests/test_ndt7_ws_out: tests/unit/test_ndt7_ws_out.c services/ndt7/ws_out.c \
+	services/ndt7/ws.c services/ndt7/measure.c services/ndt7/json.c services/ndt7/transport.c
+$(HOSTBUILD)/tests/test_ndt7_ws_out: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm \
+	-Wl,--pop-state
 
 FUZZ_TARGETS += fuzz_ndt7_http fuzz_ndt7_ws
 NDT7_FUZZ := $(HOSTBUILD)/fuzz/fuzz_ndt7_http $(HOSTBUILD)/fuzz/fuzz_ndt7_ws
