@@ -223,7 +223,7 @@ static void on_request(struct conn *c)
 
 /* --- I/O ---------------------------------------------------------------- */
 
-/* Returns 1 once the TLS handshake (nothing for plain TCP) is done. */
+/* Returns 1 once the transport's handshake (TLS; none for TCP) is done. */
 static int conn_handshake(struct conn *c)
 {
 	int rc = transport_handshake(&c->t);
@@ -231,7 +231,7 @@ static int conn_handshake(struct conn *c)
 	if (rc < 0)
 		conn_gone(c);
 	else if (rc == 1)
-		conn_fire(c, EV_TLS_READY, 0);
+		conn_fire(c, EV_READY, 0);
 	return rc == 1;
 }
 
@@ -289,7 +289,7 @@ unsigned conn_io(struct conn *c, int readable)
 {
 	unsigned again = 0;
 
-	if (c->state == CONN_TLS_HANDSHAKE) {
+	if (c->state == CONN_HANDSHAKE) {
 		if (!conn_handshake(c))
 			return conn_wants(c);
 		readable = 1;	/* the request may follow at once */
@@ -360,7 +360,7 @@ struct conn *conn_open(struct conn_ctx *x, int fd, int tls)
 	record_init(&c->rec, fd, x->host, x->started, ++x->counter);
 	c->rec.bbr = use_bbr(fd);
 	ws_out_init(&c->out);
-	c->state = tls ? CONN_TLS_HANDSHAKE : CONN_REQUEST;
+	c->state = CONN_HANDSHAKE;
 	if (!tls) {
 		transport_plain(&c->t, fd);
 	} else if (transport_tls(&c->t, x->tls, fd) < 0) {

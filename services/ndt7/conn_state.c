@@ -2,11 +2,11 @@
  * event moves which state where. */
 #include "conn_state.h"
 
-/* next[state][event]; 0 (CONN_TLS_HANDSHAKE, never a target) means the
+/* next[state][event]; 0 (CONN_HANDSHAKE, never a target) means the
  * event does not apply and the state stays. EV_GONE and EV_DEADLINE end
  * every state, below. */
 static const unsigned char next[CONN_NSTATES][CONN_NEVENTS] = {
-	[CONN_TLS_HANDSHAKE] = { [EV_TLS_READY] = CONN_REQUEST },
+	[CONN_HANDSHAKE] = { [EV_READY] = CONN_REQUEST },
 	[CONN_REQUEST] = { [EV_UPGRADE] = CONN_MEASURING, [EV_REFUSE] = CONN_REFUSING },
 	[CONN_REFUSING] = { [EV_WRITTEN] = CONN_DONE },
 	[CONN_MEASURING] = { [EV_TEST_OVER] = CONN_CLOSING, [EV_PEER_CLOSE] = CONN_DRAINING,
@@ -39,7 +39,7 @@ int conn_state_parses_frames(enum conn_state s)
 const char *conn_state_name(enum conn_state s)
 {
 	static const char *const names[] = {
-		"tls-handshake", "request", "refusing", "measuring", "closing", "close-sent",
+		"handshake", "request", "refusing", "measuring", "closing", "close-sent",
 		"draining", "done",
 	};
 
@@ -49,7 +49,7 @@ const char *conn_state_name(enum conn_state s)
 const char *conn_event_name(enum conn_event ev)
 {
 	static const char *const names[] = {
-		"tls-ready", "upgrade", "refuse", "test-over", "peer-close", "peer-error",
+		"ready", "upgrade", "refuse", "test-over", "peer-close", "peer-error",
 		"close-sent", "written", "gone", "deadline",
 	};
 

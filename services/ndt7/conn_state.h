@@ -4,7 +4,7 @@
 #define NDT7_CONN_STATE_H
 
 enum conn_state {
-	CONN_TLS_HANDSHAKE,	/* wss: until the TLS handshake is done */
+	CONN_HANDSHAKE,		/* the transport's (TLS) handshake; plain TCP: at once */
 	CONN_REQUEST,		/* reading the HTTP upgrade request */
 	CONN_REFUSING,		/* writing an error response, then done */
 	CONN_MEASURING,		/* upgraded: the download or upload runs */
@@ -16,7 +16,7 @@ enum conn_state {
 };
 
 enum conn_event {
-	EV_TLS_READY,		/* the TLS handshake completed */
+	EV_READY,		/* the transport's handshake completed */
 	EV_UPGRADE,		/* a valid upgrade request: 101 queued */
 	EV_REFUSE,		/* a request refused (4xx queued) or no memory for it */
 	EV_TEST_OVER,		/* the test ran its 10 s: close 1000 */

@@ -15,7 +15,7 @@ struct transition {
 /* Every transition but the ends (EV_GONE, EV_DEADLINE): anything not
  * listed leaves the state as it is. */
 static const struct transition transitions[] = {
-	{ CONN_TLS_HANDSHAKE, EV_TLS_READY, CONN_REQUEST },
+	{ CONN_HANDSHAKE, EV_READY, CONN_REQUEST },
 	{ CONN_REQUEST, EV_UPGRADE, CONN_MEASURING },
 	{ CONN_REQUEST, EV_REFUSE, CONN_REFUSING },
 	{ CONN_REFUSING, EV_WRITTEN, CONN_DONE },
@@ -69,7 +69,7 @@ static void test_reading(void)
 		enum conn_state s;
 		int reads, frames;
 	} cases[] = {
-		{ CONN_TLS_HANDSHAKE, 0, 0 }, { CONN_REQUEST, 1, 0 }, { CONN_REFUSING, 0, 0 },
+		{ CONN_HANDSHAKE, 0, 0 }, { CONN_REQUEST, 1, 0 }, { CONN_REFUSING, 0, 0 },
 		{ CONN_MEASURING, 1, 1 }, { CONN_CLOSING, 1, 1 }, { CONN_CLOSE_SENT, 1, 1 },
 		{ CONN_DRAINING, 1, 0 }, { CONN_DONE, 0, 0 },
 	};
@@ -92,8 +92,8 @@ struct flow {
 };
 
 static const struct flow flows[] = {
-	{ "wss test completes", CONN_TLS_HANDSHAKE,
-	  { EV_TLS_READY, EV_UPGRADE, EV_WRITTEN, EV_TEST_OVER, EV_CLOSE_SENT, EV_PEER_CLOSE,
+	{ "wss test completes", CONN_HANDSHAKE,
+	  { EV_READY, EV_UPGRADE, EV_WRITTEN, EV_TEST_OVER, EV_CLOSE_SENT, EV_PEER_CLOSE,
 	    EV_WRITTEN, END },
 	  { CONN_REQUEST, CONN_MEASURING, CONN_MEASURING, CONN_CLOSING, CONN_CLOSE_SENT,
 	    CONN_DRAINING, CONN_DONE } },
@@ -112,9 +112,9 @@ static const struct flow flows[] = {
 	{ "stalled client reaches the deadline", CONN_REQUEST,
 	  { EV_UPGRADE, EV_WRITTEN, EV_DEADLINE, EV_WRITTEN, END },
 	  { CONN_MEASURING, CONN_MEASURING, CONN_DONE, CONN_DONE } },
-	{ "TLS handshake fails", CONN_TLS_HANDSHAKE,
-	  { EV_UPGRADE, EV_GONE, EV_TLS_READY, END },
-	  { CONN_TLS_HANDSHAKE, CONN_DONE, CONN_DONE } },
+	{ "TLS handshake fails", CONN_HANDSHAKE,
+	  { EV_UPGRADE, EV_GONE, EV_READY, END },
+	  { CONN_HANDSHAKE, CONN_DONE, CONN_DONE } },
 	{ "client vanishes after our close", CONN_MEASURING,
 	  { EV_TEST_OVER, EV_CLOSE_SENT, EV_WRITTEN, EV_GONE, END },
 	  { CONN_CLOSING, CONN_CLOSE_SENT, CONN_CLOSE_SENT, CONN_DONE } },
