@@ -1,7 +1,8 @@
 /* A load client for bench/ndt7: one ndt7 download over ws or wss that
  * throws the binary messages away as cheaply as it can, so that on loopback
  * the server, not the client, sets the pace. Not a conforming ndt7 client:
- * no measurements, no certificate check (loopback benchmark only).
+ * no measurements, no certificate check (loopback benchmark only). Frames
+ * are read with the server's own framing code (services/ndt7/ws.c).
  *
  * Usage: ndt7-client [--tls] HOST PORT
  * Prints one line: bytes (binary payload), seconds (101 to the server's
@@ -22,21 +23,20 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "ws.h"
+
 #define BUF_SIZE (256u << 10)
+#define TEXT_MAX 16384		/* the server's measurement messages */
 
 struct stream {
 	int fd;
 	SSL *ssl;
 };
 
-/* Frame parser state: the stream of server frames, across reads. */
-struct frames {
-	uint8_t head[14];
-	size_t head_len;
-	uint64_t left;		/* payload bytes of the current frame still to come */
-	int opcode;
-	uint8_t close_body[2];
-	uint64_t binary;	/* binary payload bytes seen */
+/* What the server's frames told us. */
+struct seen {
+	uint64_t binary;	/* binary payload bytes */
+	int close_code;		/* of the server's close frame, once it came */
 	int closed;
 };
 
@@ -149,64 +149,51 @@ static size_t upgrade(struct stream *s, const char *host)
 	return have;
 }
 
-/* Bytes a frame header needs, from the bytes of it seen so far. */
-static size_t header_need(const uint8_t *h, size_t n)
+static void on_message(void *ctx, int opcode, const uint8_t *p, size_t n)
 {
-	if (n < 2)
-		return 2;
-	switch (h[1] & 0x7f) {
-	case 126: return 4;
-	case 127: return 10;
-	default: return 2;
+	struct seen *s = ctx;
+
+	if (opcode != WS_CLOSE)
+		return;		/* measurements and pings: not this client's business */
+	s->closed = 1;
+	s->close_code = n >= 2 ? p[0] << 8 | p[1] : 0;
+}
+
+static void on_binary(void *ctx, uint64_t n)
+{
+	((struct seen *)ctx)->binary += n;
+}
+
+/* The server's frames in p[0..n) (services/ndt7/ws.c's reader). */
+static void frames_feed(struct ws_reader *r, uint8_t *p, size_t n, struct seen *s)
+{
+	const struct ws_events ev = { on_message, on_binary, NULL, s };
+
+	if (ws_reader_feed(r, p, n, &ev)) {
+		fprintf(stderr, "ndt7-client: the server's frames are broken: %s\n", r->why);
+		exit(1);
 	}
 }
 
-/* Walk the server frames in p[0..n): skip payloads, note the close. */
-static void frames_feed(struct frames *f, const uint8_t *p, size_t n)
+/* The client's half of the closing handshake: a masked close 1000. */
+static void send_close(struct stream *s)
 {
-	while (n && !f->closed) {
-		size_t take;
+	static const uint8_t mask[4] = { 0x12, 0x34, 0x56, 0x78 };
+	uint8_t frame[WS_MAX_HEADER + 2];
+	size_t hl = ws_client_frame_header(frame, WS_CLOSE, 2, mask);
 
-		if (f->left == 0 && f->head_len < header_need(f->head, f->head_len)) {
-			f->head[f->head_len++] = *p++;
-			n--;
-			if (f->head_len < header_need(f->head, f->head_len))
-				continue;
-			f->opcode = f->head[0] & 0x0f;
-			f->left = f->head[1] & 0x7f;
-			if (f->left == 126)
-				f->left = (uint64_t)f->head[2] << 8 | f->head[3];
-			else if (f->left == 127)
-				for (f->left = 0, take = 2; take < 10; take++)
-					f->left = f->left << 8 | f->head[take];
-			f->head_len = 0;
-			if (f->left == 0 && f->opcode == 0x8)
-				f->closed = 1;
-			continue;
-		}
-		take = n < f->left ? n : (size_t)f->left;
-		if (f->opcode == 0x2 || f->opcode == 0x0)
-			f->binary += take;
-		if (f->opcode == 0x8) {
-			uint64_t off = (f->head[1] & 0x7f) - f->left;
-
-			if (off < 2)
-				memcpy(f->close_body + off, p, take > 2 - off ? 2 - off : take);
-		}
-		f->left -= take;
-		p += take;
-		n -= take;
-		if (f->left == 0 && f->opcode == 0x8)
-			f->closed = 1;
-	}
+	frame[hl] = WS_CLOSE_NORMAL >> 8;
+	frame[hl + 1] = WS_CLOSE_NORMAL & 0xff;
+	ws_unmask(frame + hl, 2, mask, 0);	/* masks: the same XOR */
+	stream_write(s, frame, hl + 2);
 }
 
 int main(int argc, char **argv)
 {
-	/* A masked close 1000 (mask 0): the client's half of the closing handshake. */
-	static const uint8_t close_frame[] = { 0x88, 0x82, 0, 0, 0, 0, 0x03, 0xe8 };
+	static uint8_t text[TEXT_MAX];
 	struct stream s = { -1, NULL };
-	struct frames f = { 0 };
+	struct seen f = { 0 };
+	struct ws_reader r;
 	struct rusage ru;
 	int tls = argc > 1 && strcmp(argv[1], "--tls") == 0;
 	double t0, secs;
@@ -221,20 +208,21 @@ int main(int argc, char **argv)
 		s.ssl = tls_start(s.fd);
 	n = upgrade(&s, argv[1 + tls]);
 	t0 = now_s();
-	frames_feed(&f, buf, n);
+	ws_reader_init_client(&r, UINT64_MAX, text, sizeof(text));
+	frames_feed(&r, buf, n, &f);
 	while (!f.closed) {
-		ssize_t r = stream_read(&s, buf, BUF_SIZE);
+		ssize_t got = stream_read(&s, buf, BUF_SIZE);
 
-		if (r <= 0)
+		if (got <= 0)
 			die("download ended without a close frame");
-		frames_feed(&f, buf, (size_t)r);
+		frames_feed(&r, buf, (size_t)got, &f);
 	}
 	secs = now_s() - t0;
-	stream_write(&s, close_frame, sizeof(close_frame));
+	send_close(&s);
 	getrusage(RUSAGE_SELF, &ru);
 	printf("%llu bytes %.3f s %.0f Mbit/s close %d cpu %.2f s",
 	       (unsigned long long)f.binary, secs, (double)f.binary * 8 / secs / 1e6,
-	       f.close_body[0] << 8 | f.close_body[1],
+	       f.close_code,
 	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	if (tls)

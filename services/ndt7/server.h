@@ -1,5 +1,5 @@
-/* The ndt7 server: listening sockets, and the per-worker event loop that
- * runs every connection (TLS, upgrade, test, close, result). */
+/* The ndt7 server: its configuration, the listening sockets (listen.c),
+ * and the worker's event loop (loop.c) that runs the connections (conn.c). */
 #ifndef NDT7_SERVER_H
 #define NDT7_SERVER_H
 
@@ -30,10 +30,10 @@ struct listener {
 	char name[80];
 };
 
-/* Open the listening sockets; returns how many, or -1 (logged). */
+/* listen.c: open the listening sockets; returns how many, or -1 (logged). */
 int server_listen(const struct ndt7_config *cfg, struct listener *out);
 
-/* Serve until killed; returns only on a fatal setup error (logged). */
+/* loop.c: serve until killed; returns only on a fatal setup error (logged). */
 int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls,
 	       SSL_CTX *tls, int worker);
 

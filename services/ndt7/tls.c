@@ -1,3 +1,5 @@
+/* TLS for wss: the OpenSSL server context, from the operator's certificate
+ * and key or from a self-signed certificate kept in the state directory. */
 #include "tls.h"
 
 #include <arpa/inet.h>
@@ -243,40 +245,4 @@ SSL_CTX *tls_context(const char *cert, const char *key, const char *state_dir)
 	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_PRIORITIZE_CHACHA);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
 	return ctx;
-}
-
-SSL *tls_conn_new(SSL_CTX *ctx, int fd)
-{
-	SSL *ssl = SSL_new(ctx);
-	BIO *sock = BIO_new_socket(fd, BIO_NOCLOSE);
-	BIO *buf = BIO_new(BIO_f_buffer());
-
-	if (!ssl || !sock || !buf || BIO_set_write_buffer_size(buf, TLS_WRITE_BUFFER) != 1 ||
-	    !BIO_up_ref(sock)) {
-		SSL_free(ssl);
-		BIO_free(sock);
-		BIO_free(buf);
-		return NULL;
-	}
-	/* Reads straight from the socket; writes through buf, which the SSL
-	 * owns with sock below it (sock's second reference is the rbio's). */
-	BIO_push(buf, sock);
-	SSL_set_bio(ssl, sock, buf);
-	return ssl;
-}
-
-int tls_flush(SSL *ssl)
-{
-	BIO *b = SSL_get_wbio(ssl);
-
-	if (BIO_wpending(b) == 0)
-		return 1;
-	if (BIO_flush(b) == 1)
-		return 1;
-	return BIO_should_retry(b) ? 0 : -1;
-}
-
-int tls_unflushed(SSL *ssl)
-{
-	return BIO_wpending(SSL_get_wbio(ssl)) > 0;
 }

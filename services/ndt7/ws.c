@@ -1,3 +1,5 @@
+/* WebSocket framing for ndt7 (ws.h): frame headers, and the stream reader
+ * that turns bytes into messages and binary byte counts. */
 #include "ws.h"
 
 #include <string.h>
@@ -46,6 +48,8 @@ int ws_frame_parse(const uint8_t *buf, size_t n, struct ws_frame *f, const char 
 	f->len = len;
 	if (f->masked)
 		memcpy(f->mask, buf + need - 4, 4);
+	else
+		memset(f->mask, 0, sizeof(f->mask));	/* unmasking is then a no-op */
 	f->header_len = need;
 	return (int)need;
 }
@@ -71,6 +75,16 @@ size_t ws_frame_header(uint8_t out[WS_MAX_HEADER], int opcode, uint64_t len)
 	return 10;
 }
 
+size_t ws_client_frame_header(uint8_t out[WS_MAX_HEADER], int opcode, uint64_t len,
+			      const uint8_t mask[4])
+{
+	size_t n = ws_frame_header(out, opcode, len);
+
+	out[1] |= 0x80;
+	memcpy(out + n, mask, 4);
+	return n + 4;
+}
+
 void ws_unmask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t offset)
 {
 	size_t i;
@@ -88,6 +102,13 @@ void ws_reader_init(struct ws_reader *r, uint64_t max_binary, uint8_t *text, siz
 	r->max_text = text_cap;
 }
 
+void ws_reader_init_client(struct ws_reader *r, uint64_t max_binary, uint8_t *text,
+			   size_t text_cap)
+{
+	ws_reader_init(r, max_binary, text, text_cap);
+	r->from_server = 1;
+}
+
 static int fail(struct ws_reader *r, int code, const char *why)
 {
 	r->error = code;
@@ -100,8 +121,10 @@ static int frame_begin(struct ws_reader *r, const struct ws_events *ev)
 {
 	struct ws_frame *f = &r->cur;
 
-	if (!f->masked)
+	if (!f->masked && !r->from_server)
 		return fail(r, WS_CLOSE_PROTOCOL, "client frame not masked");
+	if (f->masked && r->from_server)
+		return fail(r, WS_CLOSE_PROTOCOL, "server frame masked");
 	if (f->opcode == WS_CONT && !r->msg_opcode)
 		return fail(r, WS_CLOSE_PROTOCOL, "continuation frame outside a message");
 	if ((f->opcode == WS_TEXT || f->opcode == WS_BINARY) && r->msg_opcode)

@@ -1,6 +1,7 @@
-/* WebSocket framing (RFC 6455) for an ndt7 server: parse client frames,
- * track messages across fragments, and encode server frame headers.
- * Pure: no I/O, no allocation. */
+/* WebSocket framing (RFC 6455) for ndt7: parse frames (a server's reader
+ * takes masked client frames, a client's reader unmasked server frames),
+ * track messages across fragments, and encode frame headers. Pure: no
+ * I/O, no allocation. */
 #ifndef NDT7_WS_H
 #define NDT7_WS_H
 
@@ -39,7 +40,13 @@ int ws_frame_parse(const uint8_t *buf, size_t n, struct ws_frame *f, const char 
 /* Encode an unmasked server frame header; returns its length (2-10). */
 size_t ws_frame_header(uint8_t out[WS_MAX_HEADER], int opcode, uint64_t len);
 
-/* Unmask payload bytes in place; offset is the position in the payload. */
+/* Encode a client frame header with this masking key; returns its length
+ * (6-14). The payload is then masked with ws_unmask(). */
+size_t ws_client_frame_header(uint8_t out[WS_MAX_HEADER], int opcode, uint64_t len,
+			      const uint8_t mask[4]);
+
+/* Unmask payload bytes in place (or mask them: the same XOR); offset is
+ * the position in the payload. */
 void ws_unmask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t offset);
 
 /* Events the stream reader reports. */
@@ -53,8 +60,9 @@ struct ws_events {
 	void *ctx;
 };
 
-/* Limits and state of one client-to-server byte stream. */
+/* Limits and state of one byte stream of frames. */
 struct ws_reader {
+	int from_server;	/* frames must be unmasked (a client's reader), else masked */
 	uint64_t max_binary;	/* per message, across fragments */
 	size_t max_text;	/* per message, across fragments; <= text_cap */
 	uint8_t *text;		/* buffer of text_cap bytes for text messages */
@@ -73,7 +81,12 @@ struct ws_reader {
 	const char *why;
 };
 
+/* A server's reader of client frames. */
 void ws_reader_init(struct ws_reader *r, uint64_t max_binary, uint8_t *text, size_t text_cap);
+
+/* A client's reader of server frames. */
+void ws_reader_init_client(struct ws_reader *r, uint64_t max_binary, uint8_t *text,
+			   size_t text_cap);
 
 /* Consume data (mutated: masked payload is unmasked in place). Returns 0,
  * or a close code (also in r->error) once the stream is invalid; after

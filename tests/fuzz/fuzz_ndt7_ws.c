@@ -1,6 +1,7 @@
-/* libFuzzer target for services/ndt7/ws.c: arbitrary bytes as a client
- * frame stream, fed whole and split at a fuzzer-chosen point; both ways
- * must agree, and what is reported must respect the limits. */
+/* libFuzzer target for services/ndt7/ws.c: arbitrary bytes as a frame
+ * stream (from a client, or from a server to the bench client), fed whole
+ * and split at a fuzzer-chosen point; both ways must agree, and what is
+ * reported must respect the limits. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,7 @@ static int on_binary_start(void *ctx)
 	return ((struct seen *)ctx)->refuse;
 }
 
-static int run(const uint8_t *data, size_t size, size_t split, int refuse, struct seen *s)
+static int run(const uint8_t *data, size_t size, size_t split, int flags, struct seen *s)
 {
 	uint8_t *copy = malloc(size ? size : 1), text[TEXT_CAP];
 	struct ws_events ev = { on_message, on_binary, on_binary_start, s };
@@ -48,8 +49,11 @@ static int run(const uint8_t *data, size_t size, size_t split, int refuse, struc
 		abort();
 	memcpy(copy, data, size);
 	memset(s, 0, sizeof(*s));
-	s->refuse = refuse;
-	ws_reader_init(&r, 1 << 16, text, sizeof(text));
+	s->refuse = flags & 1;
+	if (flags & 2)
+		ws_reader_init_client(&r, 1 << 16, text, sizeof(text));
+	else
+		ws_reader_init(&r, 1 << 16, text, sizeof(text));
 	rc = ws_reader_feed(&r, copy, split, &ev);
 	if (!rc)
 		rc = ws_reader_feed(&r, copy + split, size - split, &ev);
@@ -63,17 +67,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct seen a, b;
 	size_t split;
-	int refuse;
+	int flags;
 
 	if (size < 1)
 		return 0;
-	refuse = data[0] & 1;
+	flags = data[0] & 3;	/* bit 0: refuse binary; bit 1: a client's reader */
 	split = size > 1 ? data[0] % size : 0;
 	data++;
 	size--;
 	if (split > size)
 		split = size;
-	if (run(data, size, size, refuse, &a) != run(data, size, split, refuse, &b) ||
+	if (run(data, size, size, flags, &a) != run(data, size, split, flags, &b) ||
 	    a.binary != b.binary || a.events != b.events)
 		abort();
 	return 0;

@@ -256,8 +256,54 @@ static void test_unmask_and_stop(void)
 	      "nothing is read after an error");
 }
 
+/* A client's reader: unmasked server frames (text, binary, close) are
+ * taken, a masked one is refused; a masked client frame header parses
+ * back as what was encoded. */
+static void test_client_side(void)
+{
+	static const uint8_t mask[4] = { 1, 2, 3, 4 };
+	uint8_t s[256], text[64], body[2] = { 0x03, 0xe8 };
+	struct seen seen;
+	struct ws_reader r;
+	struct ws_events ev = { on_message, on_binary, NULL, &seen };
+	struct ws_frame f;
+	const char *why;
+	size_t n = 0, hl;
+
+	n += ws_frame_header(s + n, WS_TEXT, 7);
+	memcpy(s + n, "{\"b\":2}", 7);
+	n += 7;
+	n += ws_frame_header(s + n, WS_BINARY, 100);
+	memset(s + n, 'z', 100);
+	n += 100;
+	n += ws_frame_header(s + n, WS_CLOSE, 2);
+	memcpy(s + n, body, 2);
+	n += 2;
+	memset(&seen, 0, sizeof(seen));
+	ws_reader_init_client(&r, 1 << 20, text, sizeof(text));
+	CHECK(ws_reader_feed(&r, s, n, &ev) == 0 && seen.texts == 1 &&
+	      strcmp(seen.text, "{\"b\":2}") == 0 && seen.binary == 100 && seen.closes == 1,
+	      "client reader takes unmasked server frames");
+	ws_reader_init_client(&r, 1 << 20, text, sizeof(text));
+	n = client_frame(s, 1, WS_TEXT, "x", 1);
+	CHECK(ws_reader_feed(&r, s, n, &ev) == WS_CLOSE_PROTOCOL &&
+	      strcmp(r.why, "server frame masked") == 0, "client reader refuses a masked frame");
+	hl = ws_client_frame_header(s, WS_CLOSE, 2, mask);
+	memcpy(s + hl, body, 2);
+	ws_unmask(s + hl, 2, mask, 0);
+	ws_reader_init(&r, 0, text, sizeof(text));
+	memset(&seen, 0, sizeof(seen));
+	CHECK(hl == 6 && ws_frame_parse(s, hl + 2, &f, &why) == 6 && f.masked &&
+	      f.opcode == WS_CLOSE && f.len == 2 && memcmp(f.mask, mask, 4) == 0 &&
+	      ws_reader_feed(&r, s, hl + 2, &ev) == 0 && seen.closes == 1,
+	      "a client frame header round-trips through the server's reader");
+	CHECK(ws_client_frame_header(s, WS_BINARY, 70000, mask) == 14 && s[1] == 0xff,
+	      "a client frame with a 64-bit length is 14 header bytes");
+}
+
 int main(void)
 {
+	test_client_side();
 	test_headers();
 	test_encode();
 	test_streams();

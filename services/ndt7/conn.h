@@ -1,0 +1,53 @@
+/* One ndt7 connection: the protocol from the first byte to the result
+ * record (TLS handshake, HTTP upgrade, the test over WebSocket, the
+ * closing handshake), driven by the worker's event loop (loop.c), which
+ * owns the sockets' readiness and the clock. */
+#ifndef NDT7_CONN_H
+#define NDT7_CONN_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <openssl/ssl.h>
+
+#include "server.h"
+
+/* What a worker's connections share. */
+struct conn_ctx {
+	const struct ndt7_config *cfg;
+	SSL_CTX *tls;
+	int64_t now;			/* monotonic ns, set by the loop */
+	char host[64];			/* for UUIDs */
+	time_t started;
+	unsigned long counter;		/* connections accepted */
+};
+
+struct conn;
+
+/* What a connection needs from the loop after a call. */
+enum {
+	CONN_WRITE = 1,		/* wake it when the socket is writable */
+	CONN_AGAIN = 2,		/* run it again at once: input is buffered or over budget */
+	CONN_OVER = 4,		/* it has ended: conn_close() it */
+};
+
+/* Once per worker: host name, start time, random payload. */
+void conn_ctx_init(struct conn_ctx *x, const struct ndt7_config *cfg, SSL_CTX *tls);
+
+/* A connection on accepted socket fd (TLS if tls). NULL if it cannot be
+ * set up: errno ENOMEM (not logged), else logged; fd is closed either way. */
+struct conn *conn_open(struct conn_ctx *x, int fd, int tls);
+
+int conn_fd(const struct conn *c);
+
+/* Run c after epoll reported it (readable: input, error or hangup), or
+ * because it asked for CONN_AGAIN (then readable too). */
+unsigned conn_io(struct conn *c, int readable);
+
+/* Every tick: deadlines, measurements, the end of the test. */
+unsigned conn_tick(struct conn *c);
+
+/* Log the end, write the result record of a test, free c. */
+void conn_close(struct conn *c);
+
+#endif
