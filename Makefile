@@ -44,14 +44,16 @@ TARGET_LDFLAGS := -static -s -Wl,--gc-sections
 TARGET_LIBS := $(LIBNL)/lib/libnl-route-3.a $(LIBNL)/lib/libnl-3.a -lpthread
 
 NETCFG_SRCS := netcfg/cmdline.c netcfg/select.c netcfg/log.c netcfg/link.c \
-	netcfg/addr.c netcfg/apply.c
+	netcfg/addr.c netcfg/apply.c netcfg/media.c
 INIT_SRCS := init/main.c init/log.c init/mount.c init/modules.c init/service.c \
 	init/supervise.c init/shutdown.c init/shutdown_fsm.c init/power.c init/params.c init/watchdog.c init/shell.c init/network.c \
-	init/coldplug.c init/modalias.c init/media.c init/file.c init/ipmi.c init/ipmi_msg.c init/ipmi_lan.c \
-	init/ipmi_bmc.c
-INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS) $(NETCFG_SRCS))
+	init/coldplug.c init/modalias.c init/file.c init/ipmi.c init/ipmi_msg.c init/ipmi_lan.c \
+	init/ipmi_bmc.c init/child.c init/watch.c init/output.c init/clock.c \
+	netcfg/cmdline.c # the pure command-line tokenizer params.c uses (for lib/)
+INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS))
 INIT_BIN := $(BUILD)/init
-NETCFG_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(NETCFG_SRCS) netcfg/main.c)
+NETCFG_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(NETCFG_SRCS) netcfg/main.c \
+	init/file.c init/modules.c init/clock.c)
 NETCFG_BIN := $(BUILD)/netcfg
 
 MKCPIO := $(HOSTBUILD)/mkcpio
@@ -115,7 +117,7 @@ $(BUILD)/obj/%.o: %.c $(wildcard init/*.h netcfg/*.h) | $(LIBNL) $(KINC) deps
 
 $(INIT_BIN): $(INIT_OBJS)
 	$(quiet) LD "$@"
-	$(Q)$(TARGET_CC) $(TARGET_LDFLAGS) -o $@ $(INIT_OBJS) $(TARGET_LIBS)
+	$(Q)$(TARGET_CC) $(TARGET_LDFLAGS) -o $@ $(INIT_OBJS)
 
 # The netcfg tool: in the image (/usr/sbin/netcfg) and for the build host.
 $(NETCFG_BIN): $(NETCFG_OBJS)
@@ -250,7 +252,7 @@ FUZZ_BINS := $(addprefix $(HOSTBUILD)/fuzz/,$(FUZZ_TARGETS))
 $(HOSTBUILD)/tests/test_cmdline: tests/unit/test_cmdline.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_cpio: tests/unit/test_cpio.c image/cpio.c
 $(HOSTBUILD)/tests/test_select: tests/unit/test_select.c netcfg/select.c netcfg/cmdline.c
-$(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c
+$(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c init/child.c
 $(HOSTBUILD)/tests/test_shutdown: tests/unit/test_shutdown.c init/shutdown_fsm.c
 $(HOSTBUILD)/tests/test_initconfig: tests/unit/test_initconfig.c init/params.c netcfg/cmdline.c
 $(HOSTBUILD)/tests/test_modalias: tests/unit/test_modalias.c init/modalias.c

@@ -1,15 +1,12 @@
 /* netcfg: configure the uplink of the appliance over netlink (libnl-route).
- * Linked into init; the pure parts live in config.h and select.h. */
+ * /init runs it as `netcfg run --appliance`; the pure parts live in
+ * config.h and select.h. */
 #ifndef FATHOM_NETCFG_H
 #define FATHOM_NETCFG_H
 
-#include <stdarg.h>
+#include <stddef.h>
 
 #include "config.h"
-
-/* Where netcfg's messages go (level is a syslog priority). Default: stderr. */
-typedef void (*netcfg_log_fn)(int level, const char *fmt, va_list ap);
-void netcfg_set_log(netcfg_log_fn fn);
 
 /* What netcfg_apply may touch besides the links. */
 struct netcfg_options {
@@ -33,5 +30,12 @@ int netcfg_apply(const struct netcfg_config *cfg, const struct netcfg_options *o
  * routes that disappear (link flaps, someone's `ip addr flush`). Returns
  * only on a setup failure (-1). */
 int netcfg_run(const struct netcfg_config *cfg, const struct netcfg_options *opt, int ready_fd);
+
+/* media.c: find the boot medium with /boot/fathom-ID (waiting up to
+ * timeout_s for its drivers) and read its fathom.conf into conf; where
+ * names it for messages. Returns 1 if the medium was found. */
+#define NETCFG_MEDIA_ID_MAX 64
+int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
+		    char *where, size_t where_size);
 
 #endif
