@@ -53,14 +53,11 @@ static void log_config_error(const char *msg)
 static const char *cmdline_read(void)
 {
 	static char cmdline[4096];
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : -1;
 
-	if (fd >= 0)
-		close(fd);
-	if (n < 0)
+	if (file_read("/proc/cmdline", cmdline, sizeof(cmdline)) < 0) {
 		log_err("cannot read /proc/cmdline: %s; using defaults", strerror(errno));
-	cmdline[n > 0 ? n : 0] = '\0';
+		cmdline[0] = '\0';
+	}
 	return cmdline;
 }
 
@@ -145,15 +142,10 @@ static void supervise(void)
 /* PID 1's resident memory in kB, from /proc/self/status (-1 if unknown). */
 static long self_rss_kb(void)
 {
-	char buf[2048], *p;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	char buf[4096], *p;
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
+	if (file_read("/proc/self/status", buf, sizeof(buf)) < 0)
 		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, "VmRSS:");
 	return p ? strtol(p + 6, NULL, 10) : -1;
 }
