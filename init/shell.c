@@ -32,6 +32,7 @@ static void shell_exec(void)
 	dup2(fd, STDIN_FILENO);
 	dup2(fd, STDOUT_FILENO);
 	dup2(fd, STDERR_FILENO);
+	child_close_fds();
 	if (chdir("/root") < 0)
 		(void)!chdir("/");
 	execve(argv[0], argv, env);
