@@ -17,8 +17,8 @@
 #include "child.h"
 #include "init.h"
 #include "log.h"
-#include "watch.h"
 #include "params.h"
+#include "watch.h"
 
 /* Setting the BMC's address: tries, the first retry after 1 s, doubling. */
 #define LAN_TRIES 5
@@ -29,7 +29,7 @@
  * 1's is inherited), which writes one line on its stdout, a pipe to PID 1,
  * once it knows: "bmc" (/dev/ipmi0 is there) or "none". It is not
  * restarted: the work is done once per boot. */
-static int report_fd = -1;
+static int helper_report_fd = -1;
 
 static void sleep_ms(long ms)
 {
@@ -177,9 +177,9 @@ int bmc_helper_main(void)
 
 static void report_close(void)
 {
-	watch_remove(report_fd);
-	close(report_fd);
-	report_fd = -1;
+	watch_remove(helper_report_fd);
+	close(helper_report_fd);
+	helper_report_fd = -1;
 }
 
 /* The helper's one line; the watchdog arms when there is a BMC. */
@@ -208,7 +208,8 @@ static void __attribute__((noreturn)) helper_exec(int out)
 	dup2(out, STDOUT_FILENO);
 	child_close_fds();
 	execve("/proc/self/exe", argv, env);
-	log_err("ipmi: cannot run the BMC helper (/init %s): %s", BMC_HELPER_ARG, strerror(errno));
+	dprintf(STDERR_FILENO, "fathom: ipmi: cannot run the BMC helper (/init %s): %s\n",
+		BMC_HELPER_ARG, strerror(errno));
 	_exit(127);
 }
 
@@ -230,9 +231,9 @@ static pid_t helper_spawn(struct child *c)
 	if (pid == 0)
 		helper_exec(fds[1]);
 	close(fds[1]);
-	report_fd = fds[0];
-	fcntl(report_fd, F_SETFL, O_NONBLOCK);
-	watch_add(report_fd, POLLIN, report_read, NULL);
+	helper_report_fd = fds[0];
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	watch_add(fds[0], POLLIN, report_read, NULL);
 	return pid;
 }
 
