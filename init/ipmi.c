@@ -1,3 +1,5 @@
+/* The IPMI device (/dev/ipmi0) behind a small interface: open, send a
+ * request to the BMC, wait for its answer (contract: ipmi.h). */
 #define _GNU_SOURCE
 #include "ipmi.h"
 

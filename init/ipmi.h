@@ -42,14 +42,13 @@ typedef ssize_t (*ipmi_call_fn)(void *ctx, const struct ipmi_request *req, uint8
 int ipmi_lan_apply(ipmi_call_fn call, void *ctx, const struct ipmi_lan *want,
 		   struct ipmi_lan *was, int *changed, char *why, size_t why_len);
 
-/* ipmi_bmc.c: a child of PID 1 loads the IPMI drivers, waits for the BMC,
- * tells PID 1 whether there is one (for fathom.watchdog=ipmi) and sets
- * its address (fathom.drac.ipv4), so a slow or absent BMC never holds up
- * the supervisor. */
+/* ipmi_bmc.c: a child of PID 1 (/init run again as `/init bmc`) loads the
+ * IPMI drivers, waits for the BMC, tells PID 1 whether there is one (for
+ * fathom.watchdog=ipmi) and sets its address (fathom.drac.ipv4), so a slow
+ * or absent BMC never holds up the supervisor. */
+#define BMC_HELPER_ARG "bmc"
 struct init_config;
 void bmc_start(const struct init_config *cfg);
-int bmc_report_fd(void);		/* -1 when there is nothing to read */
-void bmc_report_read(void);
-int bmc_child_exited(pid_t pid, int status);
+int bmc_helper_main(void);
 
 #endif

@@ -1,8 +1,12 @@
+/* The BMC helper: a child of PID 1 (/init re-executed as `/init bmc`)
+ * that loads the IPMI drivers, waits for the BMC, reports to PID 1 and sets
+ * the BMC's address. */
 #define _GNU_SOURCE
 #include "ipmi.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,30 +14,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "init.h"
 #include "log.h"
 #include "lib/bootcfg/init_params.h"
+#include "lib/clock.h"
+#include "watch.h"
 
 /* Setting the BMC's address: tries, the first retry after 1 s, doubling. */
 #define LAN_TRIES 5
 
-/* The BMC child: loading ipmi_si probes the hardware, which can take
- * seconds, and an absent or slow BMC makes every request wait for the
- * driver's timeout. So all of it runs in a child of PID 1, which writes
- * one line to PID 1 once it knows: "bmc" (/dev/ipmi0 is there) or "none".
- * It is not restarted: the work is done once per boot. */
-static struct {
-	pid_t pid;
-	int report_fd;
-} bmc = { .report_fd = -1 };
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
+/* Loading ipmi_si probes the hardware, which can take seconds, and an
+ * absent or slow BMC makes every request wait for the driver's timeout. So
+ * all of it runs in a child of PID 1, /init executed again (nothing of PID
+ * 1's is inherited), which writes one line on its stdout, a pipe to PID 1,
+ * once it knows: "bmc" (/dev/ipmi0 is there) or "none". It is not
+ * restarted: the work is done once per boot. */
+static int helper_report_fd = -1;
 
 static int exists(const char *path)
 {
@@ -153,54 +150,100 @@ static int bmc_child(const struct init_config *cfg, int report_fd)
 	return cfg->drac.set ? bmc_set_address(&cfg->drac) : 0;
 }
 
-void bmc_start(const struct init_config *cfg)
+static void ignore_config_error(void *ctx, const char *msg)
 {
-	sigset_t none;
-	int fds[2];
-
-	if (!cfg->drac.set && !cfg->watchdog_ipmi)
-		return;
-	if (pipe2(fds, O_CLOEXEC) < 0 || (bmc.pid = fork()) < 0) {
-		log_err("ipmi: cannot start the BMC child: %s; no BMC address, no IPMI watchdog",
-			strerror(errno));
-		bmc.pid = 0;
-		return;
-	}
-	if (bmc.pid == 0) {
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		close(fds[0]);
-		_exit(bmc_child(cfg, fds[1]));
-	}
-	close(fds[1]);
-	bmc.report_fd = fds[0];
+	(void)ctx;
+	(void)msg;	/* PID 1 logged it already */
 }
 
-int bmc_report_fd(void)
+/* `/init bmc`: the helper's main. */
+int bmc_helper_main(void)
 {
-	return bmc.report_fd;
+	struct init_config cfg;
+	char cmdline[4096];
+
+	log_open();
+	if (file_read("/proc/cmdline", cmdline, sizeof(cmdline)) < 0)
+		cmdline[0] = '\0';
+	init_config_parse(&cfg, cmdline, ignore_config_error, NULL);
+	return bmc_child(&cfg, STDOUT_FILENO);
 }
 
-/* The child's one line; the watchdog arms when there is a BMC. */
-void bmc_report_read(void)
+static void report_close(void)
+{
+	watch_remove(helper_report_fd);
+	close(helper_report_fd);
+	helper_report_fd = -1;
+}
+
+/* The helper's one line; the watchdog arms when there is a BMC. */
+static void report_read(int fd, short revents, void *ctx)
 {
 	char buf[16];
-	ssize_t n = read(bmc.report_fd, buf, sizeof(buf) - 1);
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 
-	if (n < 0 && errno == EINTR)
+	(void)revents;
+	(void)ctx;
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
-	close(bmc.report_fd);
-	bmc.report_fd = -1;
+	report_close();
 	if (n > 0 && strncmp(buf, "bmc\n", 4) == 0)
 		watchdog_bmc_found();
 }
 
-int bmc_child_exited(pid_t pid, int status)
+static void __attribute__((noreturn)) helper_exec(int out)
 {
-	if (pid <= 0 || pid != bmc.pid)
-		return 0;
-	bmc.pid = 0;
+	char *const argv[] = { "/init", BMC_HELPER_ARG, NULL };
+	char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	dup2(out, STDOUT_FILENO);
+	child_close_fds();
+	execve("/proc/self/exe", argv, env);
+	dprintf(STDERR_FILENO, "fathom: ipmi: cannot run the BMC helper (/init %s): %s\n",
+		BMC_HELPER_ARG, strerror(errno));
+	_exit(127);
+}
+
+static pid_t helper_spawn(struct child *c)
+{
+	int fds[2];
+	pid_t pid = -1;
+
+	(void)c;
+	if (pipe2(fds, O_CLOEXEC) == 0 && (pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+	}
+	if (pid < 0) {
+		log_err("ipmi: cannot start the BMC helper: %s; no BMC address, no IPMI watchdog",
+			strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		helper_exec(fds[1]);
+	close(fds[1]);
+	helper_report_fd = fds[0];
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	watch_add(fds[0], POLLIN, report_read, NULL);
+	return pid;
+}
+
+static long helper_exited(struct child *c, int status, long now_ms)
+{
+	(void)c;
+	(void)now_ms;
 	if (WIFSIGNALED(status))
-		log_err("ipmi: the BMC child was killed by signal %d", WTERMSIG(status));
-	return 1;
+		log_err("ipmi: the BMC helper was killed by signal %d", WTERMSIG(status));
+	return 0;
+}
+
+static struct child helper = { .name = "bmc", .spawn = helper_spawn, .exited = helper_exited };
+
+void bmc_start(const struct init_config *cfg)
+{
+	if ((cfg->drac.set || cfg->watchdog_ipmi) && child_register(&helper) == 0)
+		child_start(&helper);
 }

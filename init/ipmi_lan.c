@@ -1,3 +1,6 @@
+/* Setting the BMC's LAN address (fathom.drac.ipv4) as a sequence of IPMI
+ * LAN Configuration requests, through a call table so it is unit-tested
+ * against fake BMCs. */
 #define _GNU_SOURCE
 #include "ipmi.h"
 

@@ -1,3 +1,5 @@
+/* IPMI messages as bytes: building LAN configuration and watchdog requests
+ * and decoding their answers; pure, table-tested and fuzzed. */
 #include "ipmi_msg.h"
 
 #include <stdio.h>

@@ -1,12 +1,13 @@
-/* /init: PID 1 of the Fathom appliance. It sets up the system, configures
- * the network, starts the services and then supervises them forever: PID 1
+/* /init: PID 1 of the Fathom appliance. It sets up the system, starts
+ * netcfg and the services and then supervises them forever: one poll over
+ * the fd-watch registry (watch.h), one table of children (child.h). PID 1
  * must never exit, so every failing step is logged and the boot goes on. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "init.h"
 #include "ipmi.h"
 #include "log.h"
 #include "lib/bootcfg/init_params.h"
-#include "netcfg.h"
+#include "watch.h"
 
 /* fds 0-2 on the console; /dev/null if there is none, so that writes by
  * init and its children never fail with EBADF or land in a random fd. */
@@ -52,39 +54,17 @@ static void log_config_error(void *ctx, const char *msg)
 static const char *cmdline_read(void)
 {
 	static char cmdline[4096];
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, cmdline, sizeof(cmdline) - 1) : -1;
 
-	if (fd >= 0)
-		close(fd);
-	if (n < 0)
+	if (file_read("/proc/cmdline", cmdline, sizeof(cmdline)) < 0) {
 		log_err("cannot read /proc/cmdline: %s; using defaults", strerror(errno));
-	cmdline[n > 0 ? n : 0] = '\0';
+		cmdline[0] = '\0';
+	}
 	return cmdline;
 }
 
-/* Everything the event loop watches. */
-struct loop {
-	int sfd;		/* signalfd: every signal */
-	int tfd;		/* timerfd: restarts and shutdown deadlines */
-	int wfd;		/* timerfd: feeding the watchdog */
-	int power[4];		/* power button input devices */
-	int npower;
-	int children_left;	/* whether the last wait found any child */
-	long started_ms;	/* when init started (CLOCK_MONOTONIC) */
-};
-
-static void reap_children(struct loop *lp)
-{
-	pid_t pid;
-	int status;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!shell_child_exited(pid, monotonic_ms()) && !bmc_child_exited(pid, status) &&
-		    !network_child_exited(pid, status, monotonic_ms()))
-			services_child_exited(pid, status, monotonic_ms());
-	lp->children_left = !(pid < 0 && errno == ECHILD);
-}
+static long started_ms;	/* when init started (CLOCK_MONOTONIC) */
+static int timer_fd = -1;	/* restarts and shutdown deadlines */
+static int children_left = 1;	/* whether the last wait found any child */
 
 static long earliest(long a, long b)
 {
@@ -93,14 +73,12 @@ static long earliest(long a, long b)
 	return b <= 0 || a < b ? a : b;
 }
 
-/* Arm the timer for the next restart or shutdown deadline, or disarm it. */
-static void timer_arm(int tfd)
+/* Arm the timer for the next start in the child table or the shutdown
+ * deadline, or disarm it. */
+static void timer_arm(void)
 {
 	struct itimerspec its = { 0 };
-	long next = earliest(services_next_restart_ms(), shutdown_deadline_ms());
-
-	next = earliest(next, shell_next_start_ms());
-	next = earliest(next, network_next_start_ms());
+	long next = earliest(children_next_start_ms(), shutdown_deadline_ms());
 
 	if (next > 0) {
 		long delta = next - monotonic_ms();
@@ -110,14 +88,30 @@ static void timer_arm(int tfd)
 		its.it_value.tv_sec = delta / 1000;
 		its.it_value.tv_nsec = (delta % 1000) * 1000000L;
 	}
-	timerfd_settime(tfd, 0, &its, NULL);
+	timerfd_settime(timer_fd, 0, &its, NULL);
 }
 
-static void signal_handle(struct loop *lp, const struct signalfd_siginfo *si)
+static void timer_read(int fd, short revents, void *ctx)
 {
-	switch (si->ssi_signo) {
+	uint64_t ticks;
+
+	(void)revents;
+	(void)ctx;
+	if (read(fd, &ticks, sizeof(ticks)) > 0)
+		children_start_due(monotonic_ms());
+}
+
+static void signal_read(int fd, short revents, void *ctx)
+{
+	struct signalfd_siginfo si;
+
+	(void)revents;
+	(void)ctx;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	switch (si.ssi_signo) {
 	case SIGCHLD:
-		reap_children(lp);
+		children_left = children_reap(monotonic_ms);
 		break;
 	case SIGUSR1:		/* busybox halt */
 		shutdown_begin(RB_HALT_SYSTEM);
@@ -134,123 +128,41 @@ static void signal_handle(struct loop *lp, const struct signalfd_siginfo *si)
 	}
 }
 
-static void log_ready(const struct loop *lp);
-
-/* Collect the fds to watch: signals, timer, power buttons, service output. */
-static int loop_fds(const struct loop *lp, struct pollfd *fds, int max)
+/* The supervisor: one poll over the registered fds, forever. */
+static void supervise(void)
 {
-	int out[SERVICES_MAX];
-	int i, n = 0, nout;
-
-	fds[n++] = (struct pollfd){ .fd = lp->sfd, .events = POLLIN };
-	fds[n++] = (struct pollfd){ .fd = lp->tfd, .events = POLLIN };
-	fds[n++] = (struct pollfd){ .fd = lp->wfd, .events = POLLIN };
-	for (i = 0; i < lp->npower && n < max; i++)
-		fds[n++] = (struct pollfd){ .fd = lp->power[i], .events = POLLIN };
-	/* Always one slot, fd -1 (ignored by poll) when netcfg has none. */
-	fds[n++] = (struct pollfd){ .fd = network_ready_fd(), .events = POLLIN };
-	/* Likewise the BMC child's report and the BMC watchdog's answers. */
-	fds[n++] = (struct pollfd){ .fd = bmc_report_fd(), .events = POLLIN };
-	fds[n++] = (struct pollfd){ .fd = watchdog_fd(), .events = POLLIN };
-	nout = services_output_fds(out, SERVICES_MAX);
-	for (i = 0; i < nout && n < max; i++)
-		fds[n++] = (struct pollfd){ .fd = out[i], .events = POLLIN };
-	return n;
-}
-
-static void loop_dispatch(struct loop *lp, const struct pollfd *fds, int n)
-{
-	struct signalfd_siginfo si;
-	uint64_t ticks;
-	int i;
-
-	if ((fds[0].revents & POLLIN) && read(lp->sfd, &si, sizeof(si)) == sizeof(si))
-		signal_handle(lp, &si);
-	if ((fds[1].revents & POLLIN) && read(lp->tfd, &ticks, sizeof(ticks)) > 0) {
-		services_restart_due(monotonic_ms());
-		shell_start_due(monotonic_ms());
-		network_start_due(monotonic_ms());
-	}
-	if ((fds[2].revents & POLLIN) && read(lp->wfd, &ticks, sizeof(ticks)) > 0)
-		watchdog_tick(monotonic_ms());
-	for (i = 3; i < 3 + lp->npower && i < n; i++)
-		if ((fds[i].revents & POLLIN) && power_button_pressed(fds[i].fd)) {
-			log_info("power button pressed");
-			shutdown_begin(RB_POWER_OFF);
-		}
-	if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && network_ready_read()) {
-		log_info("network: ready; starting the services that wait for it");
-		services_start(1);
-		log_ready(lp);
-	}
-	if (fds[++i].revents & (POLLIN | POLLHUP | POLLERR))
-		bmc_report_read();
-	if (fds[++i].revents & (POLLIN | POLLERR))
-		watchdog_read();
-	for (i++; i < n; i++)
-		if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
-			services_output_read(fds[i].fd);
-}
-
-/* The supervisor: one poll loop, forever. */
-static void supervise(struct loop *lp)
-{
-	struct pollfd fds[3 + 4 + 1 + 2 + SERVICES_MAX];
-	int n;
-
 	for (;;) {
-		timer_arm(lp->tfd);
-		n = loop_fds(lp, fds, (int)(sizeof(fds) / sizeof(fds[0])));
-		if (poll(fds, (nfds_t)n, -1) < 0) {
-			if (errno != EINTR)
-				log_err("poll: %s", strerror(errno));
-			continue;
-		}
-		loop_dispatch(lp, fds, n);
+		timer_arm();
+		watch_poll();
 		/* A child may exit between signals being merged: reap anyway. */
-		reap_children(lp);
-		shutdown_poll(lp->children_left);
+		children_left = children_reap(monotonic_ms);
+		shutdown_poll(children_left);
 	}
-}
-
-/* A periodic timer to feed the watchdog, or -1 if there is none. */
-static int watchdog_timer_create(void)
-{
-	long ms = watchdog_interval_ms();
-	struct itimerspec its;
-	int fd;
-
-	if (ms <= 0)
-		return -1;
-	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	its.it_value.tv_sec = its.it_interval.tv_sec = ms / 1000;
-	its.it_value.tv_nsec = its.it_interval.tv_nsec = (ms % 1000) * 1000000L;
-	if (fd >= 0 && timerfd_settime(fd, 0, &its, NULL) < 0)
-		log_err("watchdog: timer: %s; it will reset the machine", strerror(errno));
-	return fd;
 }
 
 /* PID 1's resident memory in kB, from /proc/self/status (-1 if unknown). */
 static long self_rss_kb(void)
 {
-	char buf[2048], *p;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	char buf[4096], *p;
 
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
+	if (file_read("/proc/self/status", buf, sizeof(buf)) < 0)
 		return -1;
-	buf[n] = '\0';
 	p = strstr(buf, "VmRSS:");
 	return p ? strtol(p + 6, NULL, 10) : -1;
 }
 
 /* CLOCK_MONOTONIC counts from the kernel's start: bench/init reads this. */
-static void log_ready(const struct loop *lp)
+static void log_ready(void)
 {
 	log_info("ready: services launched at %ld ms (init started at %ld ms); init RSS %ld kB",
-		 monotonic_ms(), lp->started_ms, self_rss_kb());
+		 monotonic_ms(), started_ms, self_rss_kb());
+}
+
+static void network_ready(void)
+{
+	log_info("network: ready; starting the services that wait for it");
+	services_start(1);
+	log_ready();
 }
 
 /* Last resort when signalfd/timerfd are unavailable: just reap. */
@@ -261,22 +173,38 @@ static void supervise_degraded(void)
 			pause();
 }
 
-int main(void)
+/* The signalfd and the timer in the watch registry; 0, or -1 if either
+ * cannot be had. */
+static int loop_setup(const sigset_t *all)
 {
-	struct loop lp = { .children_left = 1, .wfd = -1 };
+	int sfd = signalfd(-1, all, SFD_CLOEXEC);
+
+	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (sfd < 0 || timer_fd < 0 || watch_add(sfd, POLLIN, signal_read, NULL) < 0 ||
+	    watch_add(timer_fd, POLLIN, timer_read, NULL) < 0)
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
 	struct init_config icfg;
 	const char *cmdline;
 	const char *test_root = getenv("FATHOM_TEST_ROOT");
 	char services_dir[512];
-	long started_ms = monotonic_ms();
 	sigset_t all;
+	int loop_ok;
 
+	if (argc > 1 && strcmp(argv[1], BMC_HELPER_ARG) == 0 && getpid() != 1)
+		return bmc_helper_main();
+	started_ms = monotonic_ms();
 	/* Every signal arrives through the signalfd, never asynchronously. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, NULL);
 	console_setup();
 	/* Test mode (pidns tests on the build host): no mounts, modules,
-	 * kmsg or network; services come from under FATHOM_TEST_ROOT. */
+	 * kmsg, watchdog or BMC; services and netcfg come from under
+	 * FATHOM_TEST_ROOT. */
 	if (!test_root) {
 		mount_early();
 		log_open();
@@ -284,37 +212,31 @@ int main(void)
 	log_info("starting (pid %d)", (int)getpid());
 	reboot(RB_DISABLE_CAD);	/* ctrl-alt-del becomes SIGINT to us */
 
-	lp.sfd = signalfd(-1, &all, SFD_CLOEXEC);
-	lp.tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	loop_ok = loop_setup(&all) == 0;
 	cmdline = test_root ? getenv("FATHOM_TEST_CMDLINE") : cmdline_read();
 	init_config_parse(&icfg, cmdline ? cmdline : "", log_config_error, NULL);
 	if (!test_root) {
 		modules_load_list(MODULES_LIST);
 		coldplug_run(COLDPLUG_TABLE);
-		lp.npower = power_button_open(lp.power, 4);
-	}
-	if (!test_root) {	/* never the build host's watchdog or BMC */
-		watchdog_start(&icfg);
+		power_buttons_watch();
+		watchdog_start(&icfg);	/* never the build host's watchdog or BMC */
 		bmc_start(&icfg);
 	}
-	lp.wfd = watchdog_timer_create();
+	watchdog_timer_watch();
 	snprintf(services_dir, sizeof(services_dir), "%s%s", test_root ? test_root : "", SERVICES_DIR);
 	services_load(services_dir);
 	services_start(0);
 	/* Before the network: a shell is most wanted while that is stuck. */
 	if (icfg.shell)
 		shell_enable();
-	lp.started_ms = started_ms;
-	if (test_root) {
+	if (network_start(test_root ? test_root : "", &icfg, network_ready) < 0) {
 		services_start(1);
-		log_ready(&lp);
-	} else {
-		network_start(cmdline, &icfg);
+		log_ready();
 	}
-	if (lp.sfd < 0 || lp.tfd < 0) {
+	if (!loop_ok) {
 		log_err("signalfd/timerfd: %s; only reaping from now on", strerror(errno));
 		supervise_degraded();
 	}
-	supervise(&lp);
+	supervise();
 	return 0;	/* not reached */
 }

@@ -1,3 +1,5 @@
+/* The early mounts of PID 1: proc, sys, dev (devtmpfs, devpts, shm), run
+ * and tmp; a failure is logged and the boot goes on. */
 #define _GNU_SOURCE
 #include "init.h"
 

@@ -1,142 +1,130 @@
+/* netcfg as a supervised child: PID 1 runs `/usr/sbin/netcfg run
+ * --appliance`, which reads the configuration itself (command line, boot
+ * medium, network.conf), says "ready" on its stdout once the uplink is
+ * configured and logs on its stderr; PID 1 logs those lines and starts
+ * netcfg again a second after it dies (it is idempotent). */
 #define _GNU_SOURCE
 #include "init.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "log.h"
-#include "netcfg.h"
+#include "output.h"
 #include "lib/bootcfg/init_params.h"
+#include "watch.h"
 
-/* netcfg runs in a child of PID 1 (the same binary: it is linked in), so
- * waiting for carrier and watching the uplink never block the supervisor.
- * The child says "ready" over a pipe once the uplink is configured; if it
- * dies it is started again (it is idempotent). */
 static struct {
-	struct netcfg_config cfg;
-	pid_t pid;
-	int ready_fd;
-	long start_at_ms;	/* 0 = not pending */
+	char path[512];
 	char media_id[MEDIA_ID_MAX + 1];	/* fathom.media */
-	unsigned media_timeout;
-} net = { .ready_fd = -1 };
+	char media_timeout[16];
+	void (*on_ready)(void);
+	int ready_fd;		/* netcfg's stdout */
+	struct output err;	/* netcfg's stderr */
+} net = { .ready_fd = -1, .err = { .fd = -1, .levels = 1 } };
 
-static void log_cmdline_error(void *ctx, const char *msg)
+/* In the child: stdin /dev/null, stdout and stderr the pipes, then exec. */
+static void __attribute__((noreturn)) netcfg_exec(int out, int err)
 {
-	(void)ctx;
-	log_err("netcfg: %s", msg);
-}
-
-/* The boot medium's fathom.conf: below the command line (the parser keeps
- * each source's rank), above network.conf (read earlier, same rank). */
-static void media_conf_read(void)
-{
-	static char text[8192];
-	char where[96];
-
-	if (media_read_conf(net.media_id, net.media_timeout, text, sizeof(text),
-			    where, sizeof(where)) && text[0])
-		netcfg_parse_file(&net.cfg, text, where, log_cmdline_error, NULL);
-}
-
-static void network_spawn(void)
-{
+	char *argv[] = { "netcfg", "run", "--appliance", "--media", net.media_id,
+			 "--media-timeout", net.media_timeout, NULL };
+	char *const env[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	sigset_t none;
-	int fds[2];
 
-	net.start_at_ms = 0;
-	if (pipe2(fds, O_CLOEXEC) < 0 || (net.pid = fork()) < 0) {
-		log_err("network: cannot start netcfg: %s; retrying in 1s", strerror(errno));
-		net.start_at_ms = monotonic_ms() + 1000;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	if (null >= 0)
+		dup2(null, STDIN_FILENO);
+	dup2(out, STDOUT_FILENO);
+	dup2(err, STDERR_FILENO);
+	child_close_fds();
+	if (!net.media_id[0])
+		argv[3] = NULL;
+	execve(net.path, argv, env);
+	dprintf(STDERR_FILENO, "<3>network: cannot run %s: %s\n", net.path, strerror(errno));
+	_exit(127);
+}
+
+static void ready_close(void)
+{
+	if (net.ready_fd < 0)
 		return;
-	}
-	if (net.pid == 0) {
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		close(fds[0]);
-		if (net.media_id[0])
-			media_conf_read();
-		netcfg_run(&net.cfg, &netcfg_appliance_options, fds[1]);
-		_exit(1);
-	}
-	close(fds[1]);
-	if (net.ready_fd >= 0)
-		close(net.ready_fd);
-	net.ready_fd = fds[0];
+	watch_remove(net.ready_fd);
+	close(net.ready_fd);
+	net.ready_fd = -1;
 }
 
-/* /etc/fathom/network.conf (from an overlay or boot media), if present. */
-static void network_conf_read(void)
-{
-	char text[8192];
-
-	if (file_read(NETCFG_CONF_PATH, text, sizeof(text)) < 0) {
-		if (errno != ENOENT)
-			log_err("netcfg: %s: unreadable or over %zu bytes; ignored", NETCFG_CONF_PATH,
-				sizeof(text) - 2);
-		return;
-	}
-	netcfg_parse_file(&net.cfg, text, NETCFG_CONF_PATH, log_cmdline_error, NULL);
-}
-
-/* The command line outranks the file, whatever the order they are read in. */
-void network_start(const char *cmdline, const struct init_config *cfg)
-{
-	memcpy(net.media_id, cfg->media_id, sizeof(net.media_id));
-	net.media_timeout = cfg->media_timeout;
-	netcfg_config_init(&net.cfg);
-	network_conf_read();
-	netcfg_parse_cmdline(&net.cfg, cmdline, log_cmdline_error, NULL);
-	network_spawn();
-}
-
-int network_ready_fd(void)
-{
-	return net.ready_fd;
-}
-
-/* Returns 1 when netcfg reported the uplink ready. */
-int network_ready_read(void)
+/* netcfg's stdout: "ready" once the uplink is configured. */
+static void ready_read(int fd, short revents, void *ctx)
 {
 	char buf[64];
-	ssize_t n = read(net.ready_fd, buf, sizeof(buf));
+	ssize_t n = read(fd, buf, sizeof(buf));
 
-	if (n > 0)
-		return memmem(buf, (size_t)n, "ready\n", 6) != NULL;
-	if (n == 0 || errno != EINTR) {
-		close(net.ready_fd);
-		net.ready_fd = -1;
-	}
-	return 0;
+	(void)revents;
+	(void)ctx;
+	if (n > 0 && memmem(buf, (size_t)n, "ready\n", 6))
+		net.on_ready();
+	else if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+		ready_close();
 }
 
-/* Returns 1 if pid was netcfg's; it is started again after a second. */
-int network_child_exited(pid_t pid, int status, long now_ms)
+static pid_t netcfg_spawn(struct child *c)
 {
-	if (pid != net.pid || pid <= 0)
-		return 0;
-	net.pid = 0;
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	pid_t pid = -1;
+
+	if (pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0)
+		pid = fork();
+	if (pid < 0) {
+		log_err("network: cannot start netcfg: %s; retrying in 1s", strerror(errno));
+		child_start_at(c, monotonic_ms() + 1000);
+		close(out[0]), close(out[1]), close(err[0]), close(err[1]);
+		return -1;
+	}
+	if (pid == 0)
+		netcfg_exec(out[1], err[1]);
+	close(out[1]);
+	close(err[1]);
+	ready_close();
+	net.ready_fd = out[0];
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	watch_add(out[0], POLLIN, ready_read, NULL);
+	output_watch(&net.err, err[0]);
+	return pid;
+}
+
+static long netcfg_exited(struct child *c, int status, long now_ms)
+{
+	(void)c;
 	if (shutdown_in_progress())
-		return 1;
+		return 0;
 	log_err("network: netcfg %s %d; restarting it in 1s",
 		WIFSIGNALED(status) ? "killed by signal" : "exited with status",
 		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	net.start_at_ms = now_ms + 1000;
-	return 1;
+	return now_ms + 1000;
 }
 
-long network_next_start_ms(void)
-{
-	return net.start_at_ms;
-}
+static struct child netcfg = { .name = "netcfg", .spawn = netcfg_spawn, .exited = netcfg_exited };
 
-void network_start_due(long now_ms)
+int network_start(const char *root, const struct init_config *cfg, void (*on_ready)(void))
 {
-	if (net.start_at_ms && net.start_at_ms <= now_ms && !shutdown_in_progress())
-		network_spawn();
+	snprintf(net.path, sizeof(net.path), "%s%s", root, NETCFG_PATH);
+	if (root[0] && access(net.path, X_OK) < 0)
+		return -1;	/* test mode without a netcfg */
+	memcpy(net.media_id, cfg->media_id, sizeof(net.media_id));
+	snprintf(net.media_timeout, sizeof(net.media_timeout), "%u", cfg->media_timeout);
+	net.on_ready = on_ready;
+	if (child_register(&netcfg) < 0)
+		return -1;
+	child_start(&netcfg);
+	return 0;
 }

@@ -1,25 +1,33 @@
+/* The ACPI power button: pressing it powers the machine off cleanly. */
 #define _GNU_SOURCE
 #include "init.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/reboot.h>
 #include <unistd.h>
 
 #include <linux/input.h>
 
 #include "log.h"
+#include "watch.h"
 
-/* Open the ACPI power button(s): the input devices named "Power Button".
+#define POWER_BUTTONS_MAX 4
+
+static void power_button_read(int fd, short revents, void *ctx);
+
+/* Watch the ACPI power button(s): the input devices named "Power Button".
  * This is what QEMU's system_powerdown and the iDRAC's graceful shutdown
- * press. Returns how many fds were stored. */
-int power_button_open(int *fds, int max)
+ * press. */
+void power_buttons_watch(void)
 {
 	char path[64], name[64];
 	int i, n = 0;
 
-	for (i = 0; i < 32 && n < max; i++) {
+	for (i = 0; i < 32 && n < POWER_BUTTONS_MAX; i++) {
 		int fd;
 
 		snprintf(path, sizeof(path), "/dev/input/event%d", i);
@@ -28,18 +36,18 @@ int power_button_open(int *fds, int max)
 			continue;
 		memset(name, 0, sizeof(name));
 		if (ioctl(fd, EVIOCGNAME(sizeof(name) - 1), name) >= 0 &&
-		    strcmp(name, "Power Button") == 0) {
-			fds[n++] = fd;
+		    strcmp(name, "Power Button") == 0 &&
+		    watch_add(fd, POLLIN, power_button_read, NULL) == 0) {
+			n++;
 			log_info("power button: %s", path);
 		} else {
 			close(fd);
 		}
 	}
-	return n;
 }
 
-/* Read pending events; returns 1 if the power key was pressed. */
-int power_button_pressed(int fd)
+/* Read pending events; the power key starts a power-off. */
+static void power_button_read(int fd, short revents, void *ctx)
 {
 	struct input_event ev[16];
 	ssize_t n;
@@ -50,5 +58,10 @@ int power_button_pressed(int fd)
 		for (i = 0; i < (size_t)n / sizeof(ev[0]); i++)
 			if (ev[i].type == EV_KEY && ev[i].code == KEY_POWER && ev[i].value == 1)
 				pressed = 1;
-	return pressed;
+	(void)revents;
+	(void)ctx;
+	if (pressed) {
+		log_info("power button pressed");
+		shutdown_begin(RB_POWER_OFF);
+	}
 }

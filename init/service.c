@@ -1,3 +1,5 @@
+/* Service files (/etc/fathom/services/NAME): parsing and the restart
+ * back-off; pure, no system calls (supervise.c runs them). */
 #define _GNU_SOURCE
 #include "service.h"
 
@@ -305,4 +307,14 @@ int service_should_restart(const struct service *svc, int status)
 	default:
 		return 0;
 	}
+}
+
+int service_exit(struct service *svc, int status, long now_ms)
+{
+	if (!service_should_restart(svc, status)) {
+		svc->finished = 1;
+		return -1;
+	}
+	svc->failures = now_ms - svc->started_ms >= SERVICE_STABLE_MS ? 0 : svc->failures + 1;
+	return (int)service_restart_delay(svc->failures ? svc->failures - 1 : 0);
 }

@@ -29,12 +29,17 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "child.h"
+#include "output.h"
+
 #define SERVICE_NAME_MAX 64
 #define SERVICE_ARGS_MAX 32
 #define SERVICE_EXEC_MAX 1024
 #define SERVICE_ENV_MAX 16
 #define SERVICE_ENV_LEN 256	/* "KEY=VALUE" and its NUL */
 #define SERVICE_PATH_MAX 256
+/* A run shorter than this counts as a failure for the back-off. */
+#define SERVICE_STABLE_MS 30000
 
 /* Resource limits a service file can set, in the order of svc->limit[]. */
 enum service_limit {
@@ -62,13 +67,11 @@ struct service {
 	enum service_restart restart;
 
 	/* Runtime state, owned by the supervisor. */
-	pid_t pid;
+	struct child child;	/* pid, pending start: the child table's entry */
 	unsigned failures;	/* consecutive short-lived runs */
 	long started_ms;
-	long restart_at_ms;	/* 0 = no restart pending */
-	int out_fd;		/* read end of the service's stdout+stderr, or -1 */
-	size_t out_len;
-	char out_buf[512];	/* a partial line not yet logged */
+	int finished;		/* exited, and the restart policy says so */
+	struct output out;	/* its stdout and stderr */
 };
 
 /* Parse the text of a service file. On error returns -1 and writes a
@@ -82,5 +85,11 @@ unsigned service_restart_delay(unsigned failures);
 
 /* Whether a service that exited with wait status `status` is restarted. */
 int service_should_restart(const struct service *svc, int status);
+
+/* A run of svc begun at svc->started_ms ended at now_ms with `status`:
+ * counts a short run as a failure (svc->failures), and returns the seconds
+ * to wait before the restart, or -1 when it is not restarted (and marks
+ * it finished). */
+int service_exit(struct service *svc, int status, long now_ms);
 
 #endif

@@ -1,3 +1,5 @@
+/* The rescue shell (fathom.shell): a root shell on the console, and only
+ * there, restarted a second after it exits. Off by default. */
 #define _GNU_SOURCE
 #include "init.h"
 
@@ -8,15 +10,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "log.h"
-
-/* The rescue shell (fathom.shell): a root shell on the console, and only
- * there, restarted whenever it exits. Off by default. */
-static struct {
-	int enabled;
-	pid_t pid;
-	long start_at_ms;	/* 0 = not pending */
-} shell;
 
 static void shell_exec(void)
 {
@@ -37,52 +32,39 @@ static void shell_exec(void)
 	dup2(fd, STDIN_FILENO);
 	dup2(fd, STDOUT_FILENO);
 	dup2(fd, STDERR_FILENO);
+	child_close_fds();
 	if (chdir("/root") < 0)
 		(void)!chdir("/");
 	execve(argv[0], argv, env);
 	_exit(127);
 }
 
-static void shell_start(void)
+static pid_t shell_spawn(struct child *c)
 {
 	pid_t pid = fork();
 
-	shell.start_at_ms = 0;
 	if (pid < 0) {
-		log_err("shell: fork: %s", strerror(errno));
-		shell.start_at_ms = monotonic_ms() + 1000;
-		return;
+		log_err("shell: fork: %s; trying again in 1s", strerror(errno));
+		child_start_at(c, monotonic_ms() + 1000);
+		return -1;
 	}
 	if (pid == 0)
 		shell_exec();
-	shell.pid = pid;
 	log_info("shell: rescue shell on the console (pid %d)", (int)pid);
+	return pid;
 }
+
+static long shell_exited(struct child *c, int status, long now_ms)
+{
+	(void)c;
+	(void)status;
+	return now_ms + 1000;
+}
+
+static struct child shell = { .name = "shell", .spawn = shell_spawn, .exited = shell_exited };
 
 void shell_enable(void)
 {
-	shell.enabled = 1;
-	shell_start();
-}
-
-/* Returns 1 if pid was the shell; it comes back after a second. */
-int shell_child_exited(pid_t pid, long now_ms)
-{
-	if (!shell.enabled || pid != shell.pid)
-		return 0;
-	shell.pid = 0;
-	if (!shutdown_in_progress())
-		shell.start_at_ms = now_ms + 1000;
-	return 1;
-}
-
-long shell_next_start_ms(void)
-{
-	return shell.start_at_ms;
-}
-
-void shell_start_due(long now_ms)
-{
-	if (shell.start_at_ms && shell.start_at_ms <= now_ms && !shutdown_in_progress())
-		shell_start();
+	if (child_register(&shell) == 0)
+		child_start(&shell);
 }

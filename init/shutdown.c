@@ -1,3 +1,5 @@
+/* The shutdown: stop the services, kill what is left, then halt, power
+ * off or reboot; driven by the event loop through shutdown_fsm.c. */
 #define _GNU_SOURCE
 #include "init.h"
 
@@ -9,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "log.h"
 #include "shutdown.h"
 
@@ -28,6 +31,7 @@ void shutdown_begin(int how)
 	log_info("shutdown: stopping services (%s follows)", how_name(how));
 	sd.phase = SHUTDOWN_TERM;
 	sd.deadline_ms = shutdown_deadline(SHUTDOWN_TERM, monotonic_ms());
+	children_stop();
 	services_stop_all(SIGTERM);
 	kill(-1, SIGTERM);
 }
@@ -40,6 +44,7 @@ static void reboot_from_child(int how)
 	int status;
 
 	if (pid == 0) {
+		child_close_fds();
 		reboot(how);
 		_exit(errno);
 	}

@@ -1,3 +1,5 @@
+/* The shutdown sequence as a pure state machine: SIGTERM, a deadline,
+ * SIGKILL, then the final halt, power-off or reboot (shutdown.h). */
 #include "shutdown.h"
 
 enum shutdown_phase shutdown_next(const struct shutdown *sd, long now_ms, int processes_left)

@@ -1,3 +1,5 @@
+/* Services: load /etc/fathom/services, start them as their users with
+ * their limits and capabilities, restart them with back-off. */
 #define _GNU_SOURCE
 #include "init.h"
 
@@ -19,10 +21,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "child.h"
 #include "service.h"
 
-/* A run shorter than this counts as a failure for the back-off. */
-#define SERVICE_STABLE_MS 30000
 #define SERVICE_GROUPS_MAX 64
 
 /* Who a service runs as, looked up before fork: the lookups are not
@@ -48,56 +49,42 @@ static const struct {
 static struct service services[SERVICES_MAX];
 static int nservices;
 static int network_is_ready;
-static int stopping;	/* shutdown: no more starts or restarts */
 
-long monotonic_ms(void)
+static pid_t service_spawn(struct child *c);
+static long service_exited(struct child *c, int status, long now_ms);
+
+/* Read the service file name in dir into the next slot of the table. */
+static void service_add(const char *dir, const char *name)
 {
-	struct timespec ts;
+	struct service *svc = &services[nservices];
+	char path[512], text[4096], err[256];
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
-static int read_small_file(int dirfd, const char *name, char *buf, size_t len)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (file_read(path, text, sizeof(text)) < 0) {
+		log_err("service %s: cannot read: %s", name, strerror(errno));
+	} else if (service_parse(svc, name, text, err, sizeof(err)) < 0) {
+		log_err("%s", err);
+	} else if (child_register(&svc->child) == 0) {
+		svc->child = (struct child){ svc->name, service_spawn, service_exited, svc, 0, 0 };
+		svc->out.fd = -1;
+		snprintf(svc->out.prefix, sizeof(svc->out.prefix), "%s: ", name);
+		nservices++;
+	}
 }
 
 /* Read every service file in dir (in name order, so startup is stable). */
 int services_load(const char *dir)
 {
 	struct dirent **names;
-	char text[4096], err[256];
-	int i, n, dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int i, n = scandir(dir, &names, NULL, alphasort);
 
-	if (dirfd < 0)
-		return 0;
-	n = scandir(dir, &names, NULL, alphasort);
 	for (i = 0; i < n; i++) {
-		const char *name = names[i]->d_name;
-
-		if (name[0] != '.' && nservices < SERVICES_MAX) {
-			if (read_small_file(dirfd, name, text, sizeof(text)) < 0)
-				log_err("service %s: cannot read: %s", name, strerror(errno));
-			else if (service_parse(&services[nservices], name, text, err, sizeof(err)) < 0)
-				log_err("%s", err);
-			else
-				services[nservices++].out_fd = -1;
-		}
+		if (names[i]->d_name[0] != '.' && nservices < SERVICES_MAX)
+			service_add(dir, names[i]->d_name);
 		free(names[i]);
 	}
-	free(names);
-	close(dirfd);
+	if (n > 0)
+		free(names);
 	return nservices;
 }
 
@@ -115,9 +102,7 @@ static void child_stdio(int out)
 	}
 	/* Everything init opens is O_CLOEXEC; this also covers what it
 	 * inherited from the kernel or a test harness. */
-	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
-		for (int fd = 3; fd < 1024; fd++)
-			close(fd);
+	child_close_fds();
 }
 
 /* In the child: log why it cannot run the service, and give up. */
@@ -258,39 +243,34 @@ static int service_creds(const struct service *svc, struct service_creds *c)
 	return 0;
 }
 
-static void service_start(struct service *svc)
+static pid_t service_spawn(struct child *c)
 {
+	struct service *svc = c->ctx;
 	struct service_creds creds;
 	int pipefd[2];
 	pid_t pid;
 
 	if (service_creds(svc, &creds) < 0)
-		return;
+		return -1;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		log_err("service %s: pipe: %s; its output goes to the console", svc->name, strerror(errno));
 		pipefd[0] = pipefd[1] = -1;
 	}
 	pid = fork();
 	if (pid < 0) {
-		log_err("service %s: fork: %s", svc->name, strerror(errno));
-		svc->restart_at_ms = monotonic_ms() + 1000;
+		log_err("service %s: fork: %s; trying again in 1s", svc->name, strerror(errno));
+		child_start_at(c, monotonic_ms() + 1000);
 		close(pipefd[0]);
 		close(pipefd[1]);
-		return;
+		return -1;
 	}
 	if (pid == 0)
 		service_exec(svc, &creds, pipefd[1]);
 	close(pipefd[1]);
-	if (svc->out_fd >= 0)
-		close(svc->out_fd);	/* a previous run's, after its EOF was missed */
-	svc->out_fd = pipefd[0];
-	svc->out_len = 0;
-	if (pipefd[0] >= 0)
-		fcntl(pipefd[0], F_SETFL, O_NONBLOCK);
-	svc->pid = pid;
+	output_watch(&svc->out, pipefd[0]);
 	svc->started_ms = monotonic_ms();
-	svc->restart_at_ms = 0;
 	log_info("service %s: started (pid %d)", svc->name, (int)pid);
+	return pid;
 }
 
 /* Start every service not yet running whose prerequisites hold. */
@@ -303,9 +283,9 @@ void services_start(int network_ready)
 	for (i = 0; i < nservices; i++) {
 		struct service *svc = &services[i];
 
-		if (svc->pid == 0 && svc->restart_at_ms == 0 &&
+		if (svc->child.pid == 0 && svc->child.start_at_ms == 0 && !svc->finished &&
 		    (!svc->after_network || network_is_ready))
-			service_start(svc);
+			child_start(&svc->child);
 	}
 }
 
@@ -317,139 +297,38 @@ static void describe_status(int status, char *buf, size_t len)
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(status));
 }
 
-void services_child_exited(pid_t pid, int status, long now_ms)
+/* The child table's exit handler: when to start the service again. */
+static long service_exited(struct child *c, int status, long now_ms)
 {
+	struct service *svc = c->ctx;
 	char how[64];
-	int i;
+	int delay;
 
-	for (i = 0; i < nservices; i++) {
-		struct service *svc = &services[i];
-		unsigned delay;
-
-		if (svc->pid != pid)
-			continue;
-		/* Whatever the service left behind in its process group
-		 * (grandchildren) goes with it, so a restart starts clean. */
-		kill(-pid, SIGKILL);
-		svc->pid = 0;
-		describe_status(status, how, sizeof(how));
-		if (stopping) {
-			log_info("service %s: %s", svc->name, how);
-			return;
-		}
-		if (!service_should_restart(svc, status)) {
-			log_info("service %s: %s; not restarted (restart policy)", svc->name, how);
-			svc->restart_at_ms = -1;
-			return;
-		}
-		svc->failures = now_ms - svc->started_ms >= SERVICE_STABLE_MS ? 0 : svc->failures + 1;
-		delay = service_restart_delay(svc->failures ? svc->failures - 1 : 0);
-		svc->restart_at_ms = now_ms + delay * 1000L;
-		log_err("service %s: %s; restarting in %us", svc->name, how, delay);
-		return;
+	/* Whatever the service left behind in its process group
+	 * (grandchildren) goes with it, so a restart starts clean. */
+	kill(-c->pid, SIGKILL);
+	describe_status(status, how, sizeof(how));
+	if (shutdown_in_progress()) {
+		log_info("service %s: %s", svc->name, how);
+		return 0;
 	}
-}
-
-void services_restart_due(long now_ms)
-{
-	int i;
-
-	for (i = 0; i < nservices && !stopping; i++)
-		if (services[i].restart_at_ms > 0 && services[i].restart_at_ms <= now_ms)
-			service_start(&services[i]);
-}
-
-/* The earliest pending restart, or 0 if none. */
-long services_next_restart_ms(void)
-{
-	long next = 0;
-	int i;
-
-	for (i = 0; i < nservices; i++) {
-		long at = services[i].restart_at_ms;
-
-		if (at > 0 && (next == 0 || at < next))
-			next = at;
+	delay = service_exit(svc, status, now_ms);
+	if (delay < 0) {
+		log_info("service %s: %s; not restarted (restart policy)", svc->name, how);
+		return 0;
 	}
-	return next;
+	log_err("service %s: %s; restarting in %ds", svc->name, how, delay);
+	return now_ms + delay * 1000L;
 }
 
-/* Signal each running service's process group; no more restarts. */
+/* Signal each running service's process group (shutdown). */
 void services_stop_all(int sig)
 {
 	int i;
 
-	stopping = 1;
-	for (i = 0; i < nservices; i++) {
-		services[i].restart_at_ms = -1;
-		if (services[i].pid > 0)
-			kill(-services[i].pid, sig);
-	}
-}
-
-/* Log what a service wrote, line by line, with its name as prefix. */
-static void service_output_flush(struct service *svc, int all)
-{
-	char *start = svc->out_buf, *nl;
-	size_t left = svc->out_len;
-
-	while ((nl = memchr(start, '\n', left)) != NULL) {
-		log_info("%s: %.*s", svc->name, (int)(nl - start), start);
-		left -= (size_t)(nl - start) + 1;
-		start = nl + 1;
-	}
-	/* A line longer than the buffer is logged in pieces. */
-	if (left > 0 && (all || left == sizeof(svc->out_buf))) {
-		log_info("%s: %.*s", svc->name, (int)left, start);
-		left = 0;
-	}
-	memmove(svc->out_buf, start, left);
-	svc->out_len = left;
-}
-
-void services_output_read(int fd)
-{
-	int i;
-
-	for (i = 0; i < nservices; i++) {
-		struct service *svc = &services[i];
-		ssize_t n;
-
-		if (svc->out_fd != fd)
-			continue;
-		n = read(fd, svc->out_buf + svc->out_len, sizeof(svc->out_buf) - svc->out_len);
-		if (n > 0) {
-			svc->out_len += (size_t)n;
-			service_output_flush(svc, 0);
-		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-			service_output_flush(svc, 1);
-			close(fd);
-			svc->out_fd = -1;
-		}
-		return;
-	}
-}
-
-/* The output fds to watch; returns how many were written to fds. */
-int services_output_fds(int *fds, int max)
-{
-	int i, n = 0;
-
-	for (i = 0; i < nservices && n < max; i++)
-		if (services[i].out_fd >= 0)
-			fds[n++] = services[i].out_fd;
-	return n;
-}
-
-/* Whether any service is still running. */
-int services_running(void)
-{
-	int i;
-
 	for (i = 0; i < nservices; i++)
-		if (services[i].pid > 0)
-			return 1;
-	return 0;
+		if (services[i].child.pid > 0)
+			kill(-services[i].child.pid, sig);
 }
 
 /* The highest count of consecutive failures of any service (for the

@@ -1,11 +1,14 @@
+/* The watchdog, fed from PID 1's event loop: /dev/watchdog or the BMC's. */
 #define _GNU_SOURCE
 #include "init.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 /* From <linux/watchdog.h>, which clashes with musl's <sys/ioctl.h>. */
@@ -16,6 +19,7 @@
 #include "ipmi.h"
 #include "lib/bootcfg/init_params.h"
 #include "log.h"
+#include "watch.h"
 
 /* A watchdog resets the machine unless PID 1 feeds it: the hardware one
  * (/dev/watchdog), or with fathom.watchdog=ipmi the BMC's. It is fed from
@@ -24,7 +28,7 @@
  *
  * The BMC's is fed with Reset Watchdog Timer through /dev/ipmi0: the
  * request is queued without waiting (the driver never blocks a send) and
- * the answer is read when the fd, in the loop's poll set, says it is
+ * the answer is read when the fd, registered with the loop, says it is
  * there. It is armed once the BMC child reports a BMC (ipmi_bmc.c). */
 enum wd_kind { WD_NONE, WD_DEV, WD_BMC };
 
@@ -94,8 +98,10 @@ long watchdog_interval_ms(void)
 
 static void bmc_give_up(void)
 {
-	if (wd.fd >= 0)
+	if (wd.fd >= 0) {
+		watch_remove(wd.fd);
 		close(wd.fd);
+	}
 	wd.fd = -1;
 	wd.kind = WD_NONE;
 	wd.bmc_armed = 0;
@@ -123,6 +129,8 @@ static void bmc_arm(void)
 	}
 }
 
+static void bmc_answers_read(int fd, short revents, void *ctx);
+
 void watchdog_bmc_found(void)
 {
 	if (wd.kind != WD_BMC || wd.fd >= 0)
@@ -133,12 +141,8 @@ void watchdog_bmc_found(void)
 		bmc_give_up();
 		return;
 	}
+	watch_add(wd.fd, POLLIN, bmc_answers_read, NULL);
 	bmc_arm();
-}
-
-int watchdog_fd(void)
-{
-	return wd.kind == WD_BMC ? wd.fd : -1;
 }
 
 static void bmc_answer(long msgid, const uint8_t *rsp, size_t len)
@@ -171,11 +175,15 @@ static void bmc_answer(long msgid, const uint8_t *rsp, size_t len)
 }
 
 /* The BMC's answers, when the loop sees the fd readable. */
-void watchdog_read(void)
+static void bmc_answers_read(int fd, short revents, void *ctx)
 {
 	uint8_t rsp[IPMI_RSP_MAX];
 	long msgid;
 	ssize_t n;
+
+	(void)fd;
+	(void)revents;
+	(void)ctx;
 
 	while (wd.fd >= 0 && (n = ipmi_recv(wd.fd, &msgid, rsp, sizeof(rsp))) != 0) {
 		if (n < 0) {
@@ -203,7 +211,7 @@ static const char *watchdog_unhealthy(long now_ms, char *buf, size_t len)
 	return NULL;
 }
 
-void watchdog_tick(long now_ms)
+static void watchdog_tick(long now_ms)
 {
 	struct ipmi_request reset;
 	char why_buf[128];
@@ -260,7 +268,35 @@ void watchdog_release(void)
 	} else if (write(wd.fd, "V", 1) != 1) {
 		log_warn("watchdog: magic close failed: %s", strerror(errno));
 	}
+	watch_remove(wd.fd);
 	close(wd.fd);
 	wd.fd = -1;
 	wd.kind = WD_NONE;
+}
+
+static void watchdog_timer_read(int fd, short revents, void *ctx)
+{
+	uint64_t ticks;
+
+	(void)revents;
+	(void)ctx;
+	if (read(fd, &ticks, sizeof(ticks)) > 0)
+		watchdog_tick(monotonic_ms());
+}
+
+/* A periodic timer in the event loop feeds the watchdog, if there is one. */
+void watchdog_timer_watch(void)
+{
+	long ms = watchdog_interval_ms();
+	struct itimerspec its;
+	int fd;
+
+	if (ms <= 0)
+		return;
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	its.it_value.tv_sec = its.it_interval.tv_sec = ms / 1000;
+	its.it_value.tv_nsec = its.it_interval.tv_nsec = (ms % 1000) * 1000000L;
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0 ||
+	    watch_add(fd, POLLIN, watchdog_timer_read, NULL) < 0)
+		log_err("watchdog: timer: %s; it will reset the machine", strerror(errno));
 }

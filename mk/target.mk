@@ -1,13 +1,14 @@
 # The image's own programs, static musl: /init (PID 1) and netcfg.
 
-NETCFG_SRCS := netcfg/select.c netcfg/log.c netcfg/link.c netcfg/addr.c netcfg/apply.c
-INIT_SRCS := init/main.c init/log.c init/mount.c init/modules.c init/service.c \
+NETCFG_SRCS := netcfg/select.c netcfg/log.c netcfg/link.c netcfg/addr.c netcfg/apply.c \
+	netcfg/media.c netcfg/main.c
+INIT_SRCS := init/main.c init/log.c init/mount.c init/service.c \
 	init/supervise.c init/shutdown.c init/shutdown_fsm.c init/power.c init/watchdog.c \
-	init/shell.c init/network.c init/coldplug.c init/modalias.c init/media.c init/ipmi.c \
-	init/ipmi_msg.c init/ipmi_lan.c init/ipmi_bmc.c
-INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS) $(NETCFG_SRCS))
+	init/shell.c init/network.c init/coldplug.c init/modalias.c init/ipmi.c \
+	init/ipmi_msg.c init/ipmi_lan.c init/ipmi_bmc.c init/child.c init/watch.c init/output.c
+INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS))
 INIT_BIN := $(BUILD)/init
-NETCFG_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(NETCFG_SRCS) netcfg/main.c)
+NETCFG_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(NETCFG_SRCS))
 NETCFG_BIN := $(BUILD)/netcfg
 
 .PHONY: deps
@@ -32,7 +33,7 @@ $(BUILD)/obj/%.o: %.c | $(LIBNL) $(KINC) deps
 
 $(INIT_BIN): $(INIT_OBJS) $(TARGET_LIB)
 	$(quiet) LD "$@"
-	$(Q)$(TARGET_CC) $(TARGET_LDFLAGS) -o $@ $(INIT_OBJS) $(TARGET_LIB) $(TARGET_LIBS)
+	$(Q)$(TARGET_CC) $(TARGET_LDFLAGS) -o $@ $(INIT_OBJS) $(TARGET_LIB)
 
 # The netcfg tool: in the image (/usr/sbin/netcfg) and for the build host.
 $(NETCFG_BIN): $(NETCFG_OBJS) $(TARGET_LIB)

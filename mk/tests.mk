@@ -14,7 +14,7 @@ FUZZ_TARGETS += fuzz_ipmi
 $(HOSTBUILD)/tests/test_cmdline: tests/unit/test_cmdline.c
 $(HOSTBUILD)/tests/test_cpio: tests/unit/test_cpio.c image/cpio.c
 $(HOSTBUILD)/tests/test_select: tests/unit/test_select.c netcfg/select.c
-$(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c
+$(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c init/child.c
 $(HOSTBUILD)/tests/test_shutdown: tests/unit/test_shutdown.c init/shutdown_fsm.c
 $(HOSTBUILD)/tests/test_initconfig: tests/unit/test_initconfig.c
 $(HOSTBUILD)/tests/test_modalias: tests/unit/test_modalias.c init/modalias.c

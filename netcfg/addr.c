@@ -1,3 +1,5 @@
+/* Addresses and default routes on the uplink over netlink (libnl-route),
+ * created or replaced, waiting for the kernel's ACK. */
 #define _GNU_SOURCE
 #include "addr.h"
 

@@ -1,3 +1,5 @@
+/* netcfg's apply and run: choose the uplink, wait for carrier, set
+ * addresses, routes, DNS and hostname, then keep them in place. */
 #define _GNU_SOURCE
 #include "netcfg.h"
 
@@ -15,6 +17,7 @@
 
 #include "addr.h"
 #include "lib/clock.h"
+#include "lib/file.h"
 #include "link.h"
 #include "log.h"
 #include "select.h"
@@ -257,27 +260,6 @@ static int family_apply(struct netcfg_run *run, const struct netcfg_link *up,
 	return 0;
 }
 
-/* Write path through a temporary file and rename(), so readers never see
- * half a file. Returns 0 or -1 with errno. */
-static int file_write_atomic(const char *path, const char *data)
-{
-	char tmp[256];
-	size_t len = strlen(data);
-	int fd, ok;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -1;
-	ok = write(fd, data, len) == (ssize_t)len;
-	ok = (close(fd) == 0) && ok;
-	if (!ok || rename(tmp, path) < 0) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 static int system_apply(const struct netcfg_config *cfg, const struct netcfg_options *opt)
 {
 	char resolv[1024];
@@ -289,7 +271,7 @@ static int system_apply(const struct netcfg_config *cfg, const struct netcfg_opt
 		rc = -1;
 	}
 	if (opt->resolv_conf && (netcfg_resolv_conf(cfg, resolv, sizeof(resolv)) < 0 ||
-				 file_write_atomic(opt->resolv_conf, resolv) < 0)) {
+				 file_write_atomic(opt->resolv_conf, resolv, strlen(resolv), 0644) < 0)) {
 		nc_log(NC_ERR, "%s: cannot write: %s", opt->resolv_conf, strerror(errno));
 		rc = -1;
 	}

@@ -3,10 +3,12 @@
  *   netcfg show               list the links and their addresses
  *   netcfg apply [--resolv FILE] [--hostname] [--allow-virtual] CMDLINE...
  *   netcfg run   [same options] CMDLINE...   apply, then keep it applied
- * The appliance's /init links the same code; this binary is in the image
- * and runs on the build host as well (static musl). */
+ *   netcfg run --appliance [--media ID [--media-timeout S]]   what /init runs
+ * This binary is in the image (/usr/sbin/netcfg) and runs on the build host
+ * as well (static musl). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +19,11 @@
 #include <netlink/route/addr.h>
 
 #include "link.h"
+#include "log.h"
 #include "netcfg.h"
 #include "select.h"
+#include "lib/file.h"
+#include "lib/bootcfg/init_params.h"	/* MEDIA_ID_MAX */
 
 static int usage(void)
 {
@@ -27,6 +32,7 @@ static int usage(void)
 		"       netcfg show\n"
 		"       netcfg apply [--resolv FILE] [--hostname] [--allow-virtual] CMDLINE...\n"
 		"       netcfg run [--resolv FILE] [--hostname] [--allow-virtual] CMDLINE...\n"
+		"       netcfg run --appliance [--media ID [--media-timeout S]]\n"
 		"check: parse a kernel command line (fathom.*, epoxy.*, ip=, BOOTIF=) and\n"
 		"  a network.conf, print the configuration, or one line per error (exit 1).\n"
 		"show: the links, their drivers, carrier, whether auto would choose them,\n"
@@ -34,14 +40,18 @@ static int usage(void)
 		"apply: configure the uplink as /init does; resolv.conf only with --resolv,\n"
 		"  the hostname only with --hostname.\n"
 		"run: as apply, but waits for carrier past the deadline, prints \"ready\"\n"
-		"  on stdout once configured, then restores what goes missing, forever.\n");
+		"  on stdout once configured, then restores what goes missing, forever.\n"
+		"--appliance: as /init runs it: the configuration from /proc/cmdline,\n"
+		"  " NETCFG_CONF_PATH " and with --media the boot medium's fathom.conf\n"
+		"  (command line first, then the medium, then network.conf); writes\n"
+		"  /etc/resolv.conf and sets the hostname; log lines start with <LEVEL>.\n");
 	return 2;
 }
 
 static void print_error(void *ctx, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "netcfg: %s\n", msg);
+	nc_log(NC_ERR, "%s", msg);
 }
 
 /* Join argv into one command line. */
@@ -147,9 +157,60 @@ static int cmd_show(void)
 	return 0;
 }
 
+/* What --appliance reads besides the command line. */
+struct appliance {
+	int on;
+	const char *media_id;		/* fathom.media, passed by /init */
+	unsigned media_timeout;
+};
+
+/* network.conf (from an overlay or boot media), if present. */
+static void appliance_conf_read(struct netcfg_config *cfg)
+{
+	static char text[8192];
+
+	if (file_read(NETCFG_CONF_PATH, text, sizeof(text)) < 0) {
+		if (errno != ENOENT)
+			nc_log(NC_ERR, "%s: unreadable or over %zu bytes; ignored", NETCFG_CONF_PATH,
+			       sizeof(text) - 2);
+		return;
+	}
+	netcfg_parse_file(cfg, text, NETCFG_CONF_PATH, print_error, NULL);
+}
+
+/* The boot medium's fathom.conf: below the command line (the parser keeps
+ * each source's rank), above network.conf (read earlier, same rank). */
+static void appliance_media_read(struct netcfg_config *cfg, const struct appliance *app)
+{
+	static char text[8192];
+	char where[96];
+
+	if (media_read_conf(app->media_id, app->media_timeout, text, sizeof(text), where,
+			    sizeof(where)) && text[0])
+		netcfg_parse_file(cfg, text, where, print_error, NULL);
+}
+
+/* The appliance's configuration: the command line outranks the files,
+ * whatever the order they are read in. */
+static void appliance_config(struct netcfg_config *cfg, const struct appliance *app)
+{
+	static char cmdline[4096];
+
+	if (file_read("/proc/cmdline", cmdline, sizeof(cmdline)) < 0) {
+		nc_log(NC_ERR, "cannot read /proc/cmdline: %s; using defaults", strerror(errno));
+		cmdline[0] = '\0';
+	}
+	netcfg_config_init(cfg);
+	appliance_conf_read(cfg);
+	netcfg_parse_cmdline(cfg, cmdline, print_error, NULL);
+	if (app->media_id)
+		appliance_media_read(cfg, app);
+}
+
 static int cmd_apply(int argc, char **argv, int forever)
 {
 	struct netcfg_options opt = { 0 };
+	struct appliance app = { .media_timeout = 30 };
 	struct netcfg_config cfg;
 	int i = 0;
 
@@ -160,11 +221,25 @@ static int cmd_apply(int argc, char **argv, int forever)
 			opt.set_hostname = 1;
 		else if (strcmp(argv[i], "--allow-virtual") == 0)
 			opt.allow_virtual = 1;
+		else if (strcmp(argv[i], "--appliance") == 0 && forever)
+			app.on = 1;
+		else if (strcmp(argv[i], "--media") == 0 && i + 1 < argc && forever)
+			app.media_id = argv[++i];
+		else if (strcmp(argv[i], "--media-timeout") == 0 && i + 1 < argc && forever)
+			app.media_timeout = (unsigned)strtoul(argv[++i], NULL, 10);
 		else
 			return usage();
 	}
-	if (config_from_args(&cfg, argc - i, argv + i) > 0)
+	if (app.on) {
+		if (i < argc || (app.media_id && strlen(app.media_id) > MEDIA_ID_MAX))
+			return usage();
+		nc_log_levels(1);
+		opt.resolv_conf = netcfg_appliance_options.resolv_conf;
+		opt.set_hostname = netcfg_appliance_options.set_hostname;
+		appliance_config(&cfg, &app);
+	} else if (config_from_args(&cfg, argc - i, argv + i) > 0) {
 		fprintf(stderr, "netcfg: applying the rest of the configuration\n");
+	}
 	if (forever)
 		return netcfg_run(&cfg, &opt, STDOUT_FILENO) == 0 ? 0 : 1;
 	return netcfg_apply(&cfg, &opt) == 0 ? 0 : 1;

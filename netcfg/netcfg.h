@@ -1,7 +1,10 @@
 /* netcfg: configure the uplink of the appliance over netlink (libnl-route).
- * Linked into init; the pure parts live in config.h and select.h. */
+ * /init runs it as `netcfg run --appliance`; the pure parts live in
+ * lib/bootcfg/network.h and select.h. */
 #ifndef FATHOM_NETCFG_H
 #define FATHOM_NETCFG_H
+
+#include <stddef.h>
 
 #include "lib/bootcfg/network.h"
 
@@ -27,5 +30,11 @@ int netcfg_apply(const struct netcfg_config *cfg, const struct netcfg_options *o
  * routes that disappear (link flaps, someone's `ip addr flush`). Returns
  * only on a setup failure (-1). */
 int netcfg_run(const struct netcfg_config *cfg, const struct netcfg_options *opt, int ready_fd);
+
+/* media.c: find the boot medium with /boot/fathom-ID (waiting up to
+ * timeout_s for its drivers) and read its fathom.conf into conf; where
+ * names it for messages. Returns 1 if the medium was found. */
+int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
+		    char *where, size_t where_size);
 
 #endif

@@ -1,3 +1,5 @@
+/* Choosing the uplink among the links present (by name, MAC, BOOTIF or
+ * carrier), never a BMC's USB NIC; pure, table-tested. */
 #include "select.h"
 
 #include <string.h>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # /init as PID 1 of a fresh PID namespace on the build host (test mode:
 # FATHOM_TEST_ROOT holds its /etc/fathom/services; no mounts, modules or
-# network). Checks reaping, restarts, process groups, shutdown, privileges.
+# network). Checks reaping, restarts, process groups, shutdown, privileges,
+# descriptors, and netcfg's supervision (a stand-in under FATHOM_TEST_ROOT).
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
@@ -13,7 +14,7 @@ setup() {
 	ROOT=$BATS_TEST_TMPDIR/root
 	LOG=$BATS_TEST_TMPDIR/init.log
 	mkdir -p "$ROOT/etc/fathom/services"
-	UNSHARE_PID= INIT_PID= GROUP_FILE=
+	UNSHARE_PID= INIT_PID= GROUP_FILE= CMDLINE=
 }
 
 teardown() {
@@ -31,12 +32,14 @@ service() {
 }
 
 # GROUP_FILE, if set, is bind-mounted on /etc/group inside the namespace.
+# CMDLINE, if set, is the kernel command line init sees.
 start_init() {
 	local wrap=()
 
 	[ -z "${GROUP_FILE:-}" ] ||
 		wrap=(sh -c 'mount --bind "$0" /etc/group && exec "$@"' "$GROUP_FILE")
-	unshare --pid --fork --mount-proc "${wrap[@]}" env FATHOM_TEST_ROOT="$ROOT" "$INIT" \
+	unshare --pid --fork --mount-proc "${wrap[@]}" env FATHOM_TEST_ROOT="$ROOT" \
+		FATHOM_TEST_CMDLINE="${CMDLINE:-}" "$INIT" \
 		</dev/null >"$LOG" 2>&1 3>&- &
 	UNSHARE_PID=$!
 	for _ in $(seq 50); do
@@ -46,6 +49,10 @@ start_init() {
 	done
 	echo "init did not start"
 	return 1
+}
+
+start_init_cmdline() {
+	CMDLINE=$1 start_init
 }
 
 # wait_log TEXT: until the log has TEXT (at most 3 s).
@@ -317,4 +324,80 @@ wait_init_end() {
 	kill -USR1 "$INIT_PID"
 	wait_init_end 130
 	grep -q "shutdown: stopping services (halt follows)" "$LOG"
+}
+
+# fds_other FILE: the lines of `ls -l /proc/self/fd` in FILE for fds other
+# than 0, 1, 2 and ls's own directory fd.
+fds_other() {
+	awk '$9 ~ /^[0-9]+$/ && $9 > 2 && $11 !~ /^\/proc\/[0-9]+\/fd$/' "$1"
+}
+
+@test "a service gets only fds 0, 1 and 2 (stdin, its output pipe)" {
+	cat > "$ROOT/fds.sh" <<-EOS
+	exec /bin/ls -l /proc/self/fd > $ROOT/fds.tmp
+	EOS
+	service fds "exec=/bin/sh $ROOT/fds.sh" "restart=never"
+	start_init
+	for _ in $(seq 30); do [ -s "$ROOT/fds.tmp" ] && break; sleep 0.1; done
+	cat "$ROOT/fds.tmp"
+	run fds_other "$ROOT/fds.tmp"
+	assert_output ""
+	grep -q " 0 -> /dev/null" "$ROOT/fds.tmp"
+	grep -q " 2 -> pipe:" "$ROOT/fds.tmp"
+}
+
+# A stand-in for /usr/sbin/netcfg under FATHOM_TEST_ROOT: records its
+# arguments, start times and fds, logs a line on stderr, says "ready".
+fake_netcfg() {
+	mkdir -p "$ROOT/usr/sbin"
+	cat > "$ROOT/usr/sbin/netcfg" <<-EOS
+	#!/bin/sh
+	echo "\$*" > $ROOT/netcfg.args
+	date +%s.%N >> $ROOT/netcfg.starts
+	/bin/ls -l /proc/self/fd > $ROOT/netcfg.fds.tmp
+	echo "<3>netcfg: test: an error line" >&2
+	echo "netcfg: a line without a level" >&2
+	echo ready
+	exec sleep 1000
+	EOS
+	chmod +x "$ROOT/usr/sbin/netcfg"
+}
+
+@test "netcfg is its own program: fds 0-2 only, its ready starts after=network services, its stderr is logged" {
+	fake_netcfg
+	service early "exec=/bin/sleep 1000"
+	service late "exec=/bin/sh -c :>$ROOT/late.started;exec\${IFS}sleep\${IFS}1000" "after=network"
+	start_init
+	wait_log "ready: services launched"
+	run cat "$ROOT/netcfg.args"
+	assert_output "run --appliance"
+	cat "$ROOT/netcfg.fds.tmp"
+	run fds_other "$ROOT/netcfg.fds.tmp"
+	assert_output ""
+	grep -q " 0 -> /dev/null" "$ROOT/netcfg.fds.tmp"
+	grep -q " 2 -> pipe:" "$ROOT/netcfg.fds.tmp"
+	run cat "$LOG"
+	assert_output --partial "fathom: netcfg: test: an error line"
+	assert_output --partial "fathom: netcfg: a line without a level"
+	assert_output --partial "fathom: network: ready; starting the services that wait for it"
+	assert_output --partial "service late: started"
+	refute_output --partial "<3>"
+	[ "$(grep -n 'service early: started' "$LOG" | cut -d: -f1)" -lt \
+		"$(grep -n 'network: ready' "$LOG" | cut -d: -f1)" ]
+}
+
+@test "netcfg is restarted 1s after it dies, with fathom.media passed on" {
+	fake_netcfg
+	start_init_cmdline "fathom.media=0123456789abcdef fathom.media_timeout=7"
+	wait_log "ready: services launched"
+	run cat "$ROOT/netcfg.args"
+	assert_output "run --appliance --media 0123456789abcdef --media-timeout 7"
+	pid=$(ps -o pid=,args= --ppid "$INIT_PID" | awk '/sleep 1000/ { print $1 }')
+	[ -n "$pid" ]
+	kill -TERM "$pid"
+	for _ in $(seq 30); do [ "$(wc -l < "$ROOT/netcfg.starts")" -ge 2 ] && break; sleep 0.1; done
+	run awk 'NR == 2 { printf "%.1f\n", $1 - prev } { prev = $1 }' "$ROOT/netcfg.starts"
+	echo "restarted after $output s"
+	[ "$(echo "$output >= 0.9 && $output <= 1.6" | bc)" = 1 ]
+	grep -q "network: netcfg killed by signal 15; restarting it in 1s" "$LOG"
 }

@@ -194,3 +194,42 @@ wait_for() {
 	wait_for "$BATS_TEST_TMPDIR/run.out" ready
 	ip netns exec "$PEER" ping -c1 -W2 192.0.2.10
 }
+
+# netcfg run --appliance, as /init runs it, in private mount and UTS
+# namespaces: /etc is a tmpfs holding FILES/network.conf, /proc/cmdline is
+# FILES/cmdline; resolv.conf and the hostname land there, not on the host.
+netcfg_appliance_bg() {
+	local files=$BATS_TEST_TMPDIR/files
+	cat > "$files/run.sh" <<-'EOS'
+	mount -t tmpfs tmpfs /etc && mkdir /etc/fathom &&
+	cp "$1/network.conf" /etc/fathom/network.conf &&
+	mount --bind "$1/cmdline" /proc/cmdline && exec "$2" run --appliance --allow-virtual
+	EOS
+	ip netns exec "$DUT" unshare --mount --uts --propagation private sh "$files/run.sh" \
+		"$files" "$NETCFG" >"$BATS_TEST_TMPDIR/run.out" 2>"$BATS_TEST_TMPDIR/run.log" 3>&- &
+	RUN_PID=$!
+}
+
+@test "netcfg run --appliance: /proc/cmdline outranks network.conf; resolv.conf, hostname; levelled lines" {
+	mkdir -p "$BATS_TEST_TMPDIR/files"
+	link v1 02:00:00:00:00:01 up
+	gateway_on v1
+	echo "fathom.ipv4=192.0.2.10/28,192.0.2.1,192.0.2.53 fathom.hostname=dut.example.org" \
+		"fathom.iface=v1 fathom.ipv6=" > "$BATS_TEST_TMPDIR/files/cmdline"
+	printf '%s\n' "ipv4=198.51.100.10/24,198.51.100.1" "hostname=conf.example.org" "mtu=1400" \
+		> "$BATS_TEST_TMPDIR/files/network.conf"
+	netcfg_appliance_bg
+	wait_for "$BATS_TEST_TMPDIR/run.out" ready
+	cat "$BATS_TEST_TMPDIR/run.log"
+	ip netns exec "$PEER" ping -c1 -W2 192.0.2.10
+	run ip -n "$DUT" -o addr show dev v1
+	refute_output --partial 198.51.100.10
+	assert_output --partial 192.0.2.10/28
+	ip -n "$DUT" link show v1 | grep -q "mtu 1400"
+	grep -qx "nameserver 192.0.2.53" "/proc/$RUN_PID/root/etc/resolv.conf"
+	[ "$(nsenter -t "$RUN_PID" -u hostname)" = dut.example.org ]
+	[ "$(hostname)" != dut.example.org ]
+	run cat "$BATS_TEST_TMPDIR/run.log"
+	assert_output --partial "<6>netcfg: v1: chosen as uplink"
+	assert_output --partial "<6>netcfg: ready"
+}

@@ -1,5 +1,6 @@
-/* Unit tests for init/service.c: tables of good and bad service files, then
- * the restart back-off and the restart policy. */
+/* Unit tests for init/service.c and init/child.c: tables of good and bad
+ * service files, the restart back-off and policy, and the child table with
+ * a fake clock and fake children. */
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -475,8 +476,8 @@ static void test_reuse(void)
 	CHECK(service_parse(&svc, "second", "exec=/bin/b\n", err, sizeof(err)) == 0 &&
 	      strcmp(svc.name, "second") == 0 && svc.argv[1] == NULL &&
 	      svc.user[0] == '\0' && svc.after_network == 0 &&
-	      svc.restart == RESTART_ALWAYS && svc.pid == 0 &&
-	      svc.failures == 0 && svc.restart_at_ms == 0,
+	      svc.restart == RESTART_ALWAYS && svc.child.pid == 0 &&
+	      svc.failures == 0 && svc.child.start_at_ms == 0 && !svc.finished,
 	      "reuse: second parse starts from defaults");
 	CHECK(svc.group[0] == '\0' && svc.nenv == 0 && strcmp(svc.workdir, "/") == 0 &&
 	      svc.limits_set == 0 && svc.capabilities == 0 &&
@@ -547,6 +548,108 @@ static void test_should_restart(void)
 	}
 }
 
+/* Runs of a service ending at given times: failures and back-off. */
+static void test_service_exit(void)
+{
+	static const struct {
+		enum service_restart restart;
+		long started, ended;
+		int status;
+		int delay;		/* -1: not restarted */
+		unsigned failures;
+	} runs[] = {
+		{ RESTART_ALWAYS, 0, 100, W_EXITCODE(1, 0), 1, 1 },
+		{ RESTART_ALWAYS, 1100, 1200, W_EXITCODE(1, 0), 2, 2 },
+		{ RESTART_ALWAYS, 3200, 3300, SIGKILL, 4, 3 },
+		{ RESTART_ALWAYS, 7300, 7300 + SERVICE_STABLE_MS - 1, W_EXITCODE(0, 0), 8, 4 },
+		{ RESTART_ALWAYS, 50000, 50000 + SERVICE_STABLE_MS, W_EXITCODE(1, 0), 1, 0 },
+		{ RESTART_ON_FAILURE, 90000, 90100, W_EXITCODE(2, 0), 1, 1 },
+		{ RESTART_ON_FAILURE, 91100, 91200, W_EXITCODE(0, 0), -1, 1 },
+	};
+	struct service svc;
+	size_t i;
+
+	memset(&svc, 0, sizeof(svc));
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		int delay;
+
+		svc.restart = runs[i].restart;
+		svc.started_ms = runs[i].started;
+		delay = service_exit(&svc, runs[i].status, runs[i].ended);
+		CHECK(delay == runs[i].delay && svc.failures == runs[i].failures &&
+		      svc.finished == (delay < 0),
+		      "exit: run %zu (%ld-%ld ms): delay %d (want %d), failures %u (want %u)", i,
+		      runs[i].started, runs[i].ended, delay, runs[i].delay, svc.failures,
+		      runs[i].failures);
+	}
+	memset(&svc, 0, sizeof(svc));
+	svc.restart = RESTART_NEVER;
+	CHECK(service_exit(&svc, W_EXITCODE(1, 0), 10) == -1 && svc.finished,
+	      "exit: restart=never: not restarted, finished");
+}
+
+/* Fake children for the child table: pids from a counter, a fake clock. */
+static long fake_now;
+static pid_t fake_next_pid = 100;
+static int fake_fail;		/* the next spawn fails, retry in 1 s */
+static pid_t exit_saw_pid;
+
+static pid_t fake_spawn(struct child *c)
+{
+	if (fake_fail) {
+		fake_fail = 0;
+		child_start_at(c, fake_now + 1000);
+		return -1;
+	}
+	return fake_next_pid++;
+}
+
+/* ctx: the restart delay in ms, or NULL for none. */
+static long fake_exited(struct child *c, int status, long now_ms)
+{
+	(void)status;
+	exit_saw_pid = c->pid;
+	return c->ctx ? now_ms + *(const long *)c->ctx : 0;
+}
+
+static void test_child_table(void)
+{
+	static const long second = 1000;
+	struct child a = { "a", fake_spawn, fake_exited, (void *)&second, 0, 0 };
+	struct child b = { "b", fake_spawn, fake_exited, NULL, 0, 0 };
+	struct child c = { "c", fake_spawn, fake_exited, (void *)&second, 0, 0 };
+
+	CHECK(child_register(&a) == 0 && child_register(&b) == 0 && child_register(&c) == 0,
+	      "child: register three");
+	fake_now = 0;
+	child_start(&a);
+	child_start(&b);
+	fake_fail = 1;
+	CHECK(child_start(&c) == -1 && c.pid == 0 && c.start_at_ms == 1000,
+	      "child: a failed spawn asks for a retry");
+	CHECK(a.pid == 100 && b.pid == 101 && child_find(100) == &a && child_find(101) == &b,
+	      "child: started ones are found by pid");
+	CHECK(child_find(999) == NULL && !child_exited(999, 0, 10) && child_find(0) == NULL,
+	      "child: an orphan's pid is not ours");
+	CHECK(child_exited(100, W_EXITCODE(1, 0), 5000) && exit_saw_pid == 100 && a.pid == 0 &&
+	      a.start_at_ms == 6000, "child: exit handler sees the pid and sets the restart");
+	CHECK(children_next_start_ms() == 1000, "child: next start is the earliest (%ld)",
+	      children_next_start_ms());
+	children_start_due(999);
+	CHECK(c.pid == 0, "child: nothing starts before its time");
+	children_start_due(1000);
+	CHECK(c.pid == 102 && c.start_at_ms == 0 && children_next_start_ms() == 6000,
+	      "child: the retry starts on time");
+	CHECK(child_exited(101, W_EXITCODE(0, 0), 5500) && b.pid == 0 && b.start_at_ms == 0 &&
+	      children_next_start_ms() == 6000, "child: no restart when the handler says so");
+	children_start_due(6000);
+	CHECK(a.pid == 103 && children_next_start_ms() == 0, "child: restarted after its delay");
+	children_stop();
+	CHECK(child_exited(103, SIGTERM, 7000) && a.pid == 0 && a.start_at_ms == 0 &&
+	      child_start(&b) == -1 && b.pid == 0 && children_next_start_ms() == 0,
+	      "child: once stopping, nothing starts or restarts");
+}
+
 int main(void)
 {
 	test_tables();
@@ -554,5 +657,7 @@ int main(void)
 	test_reuse();
 	test_restart_delay();
 	test_should_restart();
+	test_service_exit();
+	test_child_table();
 	return tap_done();
 }

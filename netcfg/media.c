@@ -1,5 +1,6 @@
+/* netcfg --appliance with fathom.media=ID: the boot medium's fathom.conf. */
 #define _GNU_SOURCE
-#include "init.h"
+#include "netcfg.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +13,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "lib/clock.h"
+#include "lib/file.h"
+#include "lib/kmod.h"
 #include "lib/bootcfg/init_params.h"
 
 /* The boot medium: a USB stick or ISO made by image/mkmedia carries
@@ -19,7 +23,9 @@
  * fathom.media=ID. We look for that medium among the block devices (the
  * USB or CD drivers may take seconds to find it), read fathom.conf, and
  * keep a copy in /run so a restarted netcfg does not look again. Runs in
- * netcfg's child process, never blocking PID 1's loop. */
+ * netcfg (a child of PID 1), never blocking PID 1's loop. */
+
+#define MEDIA_MODULES_LIST "/etc/fathom/media-modules"
 
 #define MEDIA_DIR "/run/fathom/media"
 #define MEDIA_CACHE "/run/fathom/fathom.conf"
@@ -103,10 +109,10 @@ static int try_device(const char *dev, enum fs_type t, const char *id,
 		conf[0] = '\0';
 		if (file_read(MEDIA_DIR "/fathom.conf", conf, size) < 0) {
 			if (errno == ENOENT)
-				log_err("media: %s: no fathom.conf on it; network settings from the "
+				nc_log_as(NC_ERR, "media", "%s: no fathom.conf on it; network settings from the "
 					"command line only", dev);
 			else
-				log_err("media: %s: fathom.conf: %s; ignored (keep it under %zu bytes)",
+				nc_log_as(NC_ERR, "media", "%s: fathom.conf: %s; ignored (keep it under %zu bytes)",
 					dev, strerror(errno), size - 2);
 			conf[0] = '\0';
 		}
@@ -125,14 +131,6 @@ static void seen_add(char *seen, size_t size, const char *name)
 	if (len)
 		seen[len++] = ' ';
 	memcpy(seen + len, name, n + 1);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
@@ -167,7 +165,7 @@ int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
 				continue;
 			closedir(d);
 			snprintf(where, where_size, "fathom.conf on %s", dev);
-			log_info("media: %s (%s) is the boot medium %s, after %ld ms%s", dev,
+			nc_log_as(NC_INFO, "media", "%s (%s) is the boot medium %s, after %ld ms%s", dev,
 				 t == FS_ISO9660 ? "iso9660" : "vfat", id, monotonic_ms() - start,
 				 conf[0] ? "; reading its fathom.conf" : "");
 			write_small(MEDIA_CACHE, conf);
@@ -180,7 +178,7 @@ int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
 			break;
 		sleep_ms(250);
 	}
-	log_err("media: no boot medium with /boot/fathom-%s after %us (block devices: %s); "
+	nc_log_as(NC_ERR, "media", "no boot medium with /boot/fathom-%s after %us (block devices: %s); "
 		"network settings from the command line only: is the stick or virtual media "
 		"still attached? (fathom.media_timeout= waits longer)",
 		id, timeout_s, seen[0] ? seen : "none");

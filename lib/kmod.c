@@ -1,5 +1,7 @@
+/* Kernel modules from files: finit_module, singly or from a list
+ * (contract: kmod.h). */
 #define _GNU_SOURCE
-#include "init.h"
+#include "lib/kmod.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,10 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "lib/log.h"
 
-/* Load one .ko. Returns 0 when it is loaded, including by someone before
- * us (EEXIST), or -1 with errno set. */
 int module_load(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -24,8 +24,6 @@ int module_load(const char *path)
 	return rc < 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Load the modules listed (one path per line, in dependency order) in
- * list_path. A module that fails is logged; the others still load. */
 int modules_load_list(const char *list_path)
 {
 	char line[512];
