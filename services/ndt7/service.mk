@@ -34,7 +34,7 @@ $(NDT7_UNIT): SAN_CFLAGS += -Iservices/ndt7
 $(NDT7_UNIT): $(NDT7_HDRS)
 $(HOSTBUILD)/tests/test_ndt7_measure: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_http: tests/unit/test_ndt7_http.c services/ndt7/http.c services/ndt7/json.c
-$(HOSTBUILD)/tests/test_ndt7_ws: tests/unit/test_ndt7_ws.c services/ndt7/ws.c
+$(HOSTBUILD)/tests/test_ndt7_ws: tests/unit/test_ndt7_ws.c services/ndt7/ws.c services/ndt7/json.c
 $(HOSTBUILD)/tests/test_ndt7_measure: tests/unit/test_ndt7_measure.c services/ndt7/measure.c \
 	services/ndt7/json.c
 $(HOSTBUILD)/tests/test_ndt7_json: tests/unit/test_ndt7_json.c services/ndt7/json.c
@@ -63,8 +63,8 @@ $(HOSTBUILD)/fuzz/fuzz_ndt7_ws: tests/fuzz/fuzz_ndt7_ws.c services/ndt7/ws.c ser
 
 # The load client of bench/ndt7 (not in the image): a host tool.
 NDT7_CLIENT := $(HOSTBUILD)/ndt7-client
-# It reads frames with the server's ws.c.
-$(NDT7_CLIENT): bench/ndt7-client.c services/ndt7/ws.c services/ndt7/ws.h | deps
+# It reads frames with the server's ws.c (UTF-8 checks from json.c).
+$(NDT7_CLIENT): bench/ndt7-client.c services/ndt7/ws.c services/ndt7/ws.h services/ndt7/json.c | deps
 	$(quiet) HOSTCC "$<"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iservices/ndt7 -o $@ \
 		$(filter %.c,$^) -lssl -lcrypto
