@@ -27,7 +27,7 @@ ndt7: $(NDT7_BIN)
 # Unit tests and fuzz targets of the pure parts. The generic recipes have no
 # -Iservices/ndt7: the target-specific variables add it.
 NDT7_UNIT_TESTS := test_ndt7_http test_ndt7_ws test_ndt7_measure test_ndt7_json \
-	test_ndt7_spool test_ndt7_conn_state test_ndt7_transport test_ndt7_ws_out
+	test_ndt7_spool test_ndt7_conn_state test_ndt7_transport test_ndt7_ws_out test_ndt7_record
 UNIT_TESTS += $(NDT7_UNIT_TESTS)
 NDT7_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(NDT7_UNIT_TESTS))
 $(NDT7_UNIT): SAN_CFLAGS += -Iservices/ndt7
@@ -42,6 +42,10 @@ $(HOSTBUILD)/tests/test_ndt7_spool: tests/unit/test_ndt7_spool.c services/ndt7/s
 	services/ndt7/json.c services/ndt7/log.c
 $(HOSTBUILD)/tests/test_ndt7_conn_state: tests/unit/test_ndt7_conn_state.c \
 	services/ndt7/conn_state.c
+$(HOSTBUILD)/tests/test_ndt7_record: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -Wl,--pop-state
+$(HOSTBUILD)/tests/test_ndt7_record: tests/unit/test_ndt7_record.c services/ndt7/record.c \
+	services/ndt7/spool.c services/ndt7/measure.c services/ndt7/http.c services/ndt7/json.c \
+	services/ndt7/log.c
 # The transports over a socketpair, TLS with a certificate made by tls.c.
 NDT7_SSL_LIBS := -Wl,--push-state,--no-as-needed -lssl -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_transport: SAN_CFLAGS += $(NDT7_SSL_LIBS)
