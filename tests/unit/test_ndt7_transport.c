@@ -239,8 +239,30 @@ static void test_tls_close(void)
 	close(sv[1]);
 }
 
+/* SANs are de-duplicated by whole entry, never by substring. */
+static void test_san_list(void)
+{
+	static const char *const entries[] = {
+		"DNS:host", "DNS:localhost", "IP:192.0.2.10", "IP:192.0.2.1", "IP:192.0.2.10",
+		"IP:2001:db8::1", "IP:2001:db8::", "DNS:localhost", "IP:192.0.2.1",
+	};
+	char list[256] = "", small[20] = "";
+	size_t len = 0, i;
+
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
+		len = tls_san_add(list, sizeof(list), len, entries[i]);
+	CHECK(strcmp(list, "DNS:host,DNS:localhost,IP:192.0.2.10,IP:192.0.2.1,IP:2001:db8::1,"
+		      "IP:2001:db8::") == 0 && len == strlen(list),
+	      "SAN list keeps 192.0.2.1 next to 192.0.2.10, each once: %s", list);
+	len = tls_san_add(small, sizeof(small), 0, "DNS:localhost");
+	len = tls_san_add(small, sizeof(small), len, "IP:192.0.2.1");
+	CHECK(strcmp(small, "DNS:localhost") == 0 && len == 13,
+	      "an entry that does not fit is left out whole: %s", small);
+}
+
 int main(void)
 {
+	test_san_list();
 	char dir[] = "/tmp/test_ndt7_transport.XXXXXX";
 	char cmd[64];
 
