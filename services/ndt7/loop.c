@@ -179,6 +179,7 @@ static void tick(struct worker *w)
 	if (w->ctx.now - w->last_tick < TICK_NS)
 		return;
 	w->last_tick = w->ctx.now;
+	ndt7_log_tick(w->ctx.now);
 	for (i = 0; i < w->cfg->max_conns; i++)
 		if (w->slots[i].c)
 			slot_update(w, i, conn_tick(w->slots[i].c) |

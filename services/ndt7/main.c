@@ -228,6 +228,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &cfg) < 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
+	ndt7_log_nonblocking();
 	if (spool_check(cfg.spool_dir) < 0)
 		return 1;
 	if (cfg.wss_port && !(tls = tls_context(cfg.cert, cfg.key, cfg.state_dir)))
