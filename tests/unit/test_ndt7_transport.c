@@ -169,10 +169,13 @@ static void test_tls_data(void)
 	int sv[2];
 
 	pair(sv);
-	CHECK(transport_tls(&t, server_ctx, sv[0]) == 0, "tls: set up");
+	CHECK(transport_tls(&t, server_ctx, sv[0]) == 0 && !t.ssl,
+	      "tls: set up, nothing allocated before the client's first byte");
 	c = client_new(sv[1]);
-	CHECK(transport_handshake(&t) == 0 && !t.why, "tls: handshake waits for the client");
+	CHECK(transport_handshake(&t) == 0 && !t.why && t.ssl, "tls: handshake waits for the client");
 	CHECK(handshake(&t, c) && t.ready, "tls: handshake");
+	CHECK(!t.bulk && transport_bulk(&t) == 0 && t.bulk && BIO_wpending(SSL_get_wbio(t.ssl)) == 0,
+	      "tls: the bulk write buffer is added after the handshake");
 	CHECK(SSL_write(c, "one", 3) == 3 && SSL_write(c, "two", 3) == 3 &&
 	      transport_read(&t, buf, 2) == 2 && memcmp(buf, "on", 2) == 0 &&
 	      transport_pending(&t) == 1, "tls: the rest of a record is pending");
