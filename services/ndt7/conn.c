@@ -46,6 +46,8 @@ struct conn {
 	uint64_t app_recv;		/* binary payload bytes received */
 	struct record rec;
 	const char *end_reason;
+	struct peer_key peer;		/* its count in x->peers... */
+	enum peer_kind held;		/* ...of this kind */
 };
 
 static uint8_t scratch[256u << 10];
@@ -226,6 +228,21 @@ static int conn_upgrade(struct conn *c, const struct http_request *req)
 	return 0;
 }
 
+/* A test from this address, unless it runs as many as it may: then
+ * 503 with Retry-After. */
+static int conn_test_admit(struct conn *c, struct http_verdict *v)
+{
+	if (peers_acquire(c->x->peers, c->x->worker, &c->peer, PEER_TEST) < 0) {
+		v->status = 503;
+		v->reason = "too many tests from this address at once (--max-tests-per-addr); "
+			"try again later";
+		return 0;
+	}
+	peers_release(c->x->peers, c->x->worker, &c->peer, PEER_PENDING);
+	c->held = PEER_TEST;
+	return 1;
+}
+
 /* More of the request arrived: upgrade or refuse once it is complete. */
 static void on_request(struct conn *c)
 {
@@ -234,7 +251,7 @@ static void on_request(struct conn *c)
 
 	if (!http_parse_request(c->req, c->req_len, &req, &v))
 		return;
-	if (v.status != 101)
+	if (v.status != 101 || !conn_test_admit(c, &v))
 		conn_refuse(c, &v);
 	else if (conn_upgrade(c, &req) == 0 && c->req_len > req.header_len)
 		on_frames(c, (uint8_t *)c->req + req.header_len,	/* right behind it */
@@ -394,15 +411,18 @@ static int use_bbr(int fd)
 	return getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &len) == 0 && strcmp(cc, bbr) == 0;
 }
 
-struct conn *conn_open(struct conn_ctx *x, int fd, int tls)
+struct conn *conn_open(struct conn_ctx *x, int fd, int tls, const struct peer_key *peer)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 
 	if (!c) {
+		peers_release(x->peers, x->worker, peer, PEER_PENDING);
 		close(fd);
 		errno = ENOMEM;
 		return NULL;
 	}
+	c->peer = *peer;
+	c->held = PEER_PENDING;
 	c->x = x;
 	c->deadline = x->now + HANDSHAKE_NS;
 	record_init(&c->rec, fd, x->host, x->started, ++x->counter);
@@ -412,6 +432,7 @@ struct conn *conn_open(struct conn_ctx *x, int fd, int tls)
 		transport_plain(&c->t, fd);
 	} else if (transport_tls(&c->t, x->tls, fd) < 0) {
 		ndt7_log(LOG_ERR, "tls: cannot set up a connection from %s", c->rec.client);
+		peers_release(x->peers, x->worker, peer, PEER_PENDING);
 		free(c);
 		close(fd);
 		errno = EPROTO;
@@ -441,6 +462,7 @@ void conn_close(struct conn *c)
 	} else {
 		ndt7_log(LOG_DEBUG, "connection from %s: %s", c->rec.client, why);
 	}
+	peers_release(c->x->peers, c->x->worker, &c->peer, c->held);
 	transport_close(&c->t);
 	free(c->req);
 	free(c->text);
@@ -449,11 +471,14 @@ void conn_close(struct conn *c)
 	free(c);
 }
 
-void conn_ctx_init(struct conn_ctx *x, const struct ndt7_config *cfg, SSL_CTX *tls)
+void conn_ctx_init(struct conn_ctx *x, const struct ndt7_config *cfg, SSL_CTX *tls,
+		   struct peers *peers, int worker)
 {
 	memset(x, 0, sizeof(*x));
 	x->cfg = cfg;
 	x->tls = tls;
+	x->peers = peers;
+	x->worker = worker;
 	if (gethostname(x->host, sizeof(x->host)) < 0 || !x->host[0])
 		snprintf(x->host, sizeof(x->host), "localhost");
 	x->host[sizeof(x->host) - 1] = '\0';

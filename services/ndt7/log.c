@@ -90,7 +90,7 @@ void ndt7_log_tick(int64_t now)
 {
 	struct kind *k;
 
-	for (k = kinds; k < kinds + KINDS && k->fmt; k++) {
+	for (k = kinds; k < kinds + KINDS; k++) {
 		if (!k->suppressed || (now - k->last_suppressed < QUIET_NS &&
 				       now - k->first_suppressed < REPORT_NS))
 			continue;

@@ -118,42 +118,53 @@ def raise_nofile(n):
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 64), hard))
 
 
-def idle(host, port, n, seconds, src, hello):
-    """N connections that send nothing (or a TLS hello and nothing more)."""
-    raise_nofile(n)
-    socks = []
-    for _ in range(n):
+def open_idle(host, port, src, hello):
+    """A connection that sends nothing (or a TLS handshake and nothing)."""
+    try:
         s = connect(host, port, src)
+        if hello:
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            s = ctx.wrap_socket(s)
         s.setblocking(False)
-        socks.append(s)
-    if hello:
-        ctx = ssl.create_default_context()
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-        tls = []
-        for s in socks:
-            s.setblocking(True)
-            s.settimeout(10)
-            try:
-                tls.append(ctx.wrap_socket(s))
-            except OSError:
-                tls.append(s)
-        socks = tls
-    out({'connected': len(socks)})
+        return s
+    except OSError:
+        return None
+
+
+def idle(host, port, n, seconds, src, hello):
+    """Hold n idle connections for seconds: one the server closes is
+    opened again half a second later, as an attacker would."""
+    raise_nofile(n)
+    socks, closed, opened = [], [], 0
     deadline = time.time() + seconds
+    while len(socks) < n and time.time() < deadline:
+        s = open_idle(host, port, src, hello)
+        if s:
+            socks.append(s)
+            opened += 1
+    out({'holding': len(socks)})
     while time.time() < deadline:
-        time.sleep(min(0.2, max(0, deadline - time.time())))
-    kept = 0
-    for s in socks:
-        try:
-            s.setblocking(False)
-            d = s.recv(1) if not hello else s.recv(1)
-            kept += d != b''
-        except (BlockingIOError, ssl.SSLWantReadError):
-            kept += 1
-        except OSError:
-            pass
-    out({'connected': len(socks), 'kept': kept})
+        ready, _, _ = select.select(socks, [], [], 0.1)
+        for s in ready:
+            try:
+                if s.recv(1) != b'':
+                    continue
+            except (BlockingIOError, ssl.SSLWantReadError):
+                continue
+            except OSError:
+                pass
+            s.close()
+            socks.remove(s)
+            closed.append(time.time())
+        while closed and time.time() - closed[0] >= 0.5 and time.time() < deadline:
+            closed.pop(0)
+            s = open_idle(host, port, src, hello)
+            if s:
+                socks.append(s)
+                opened += 1
+    out({'opened': opened, 'open_at_end': len(socks)})
 
 
 def tests(host, port, n, src):
