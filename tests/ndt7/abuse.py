@@ -11,6 +11,7 @@ Loopback only; each mode prints one JSON line and exits by itself.
   tests HOST PORT N [--from A]        N downloads at once: statuses, Retry-After
   measurement-flood HOST PORT N SIZE  upgrade, N client measurements of SIZE bytes
   upgrades HOST PORT SECONDS          sequential upgrades (closed at once): per second
+  send HOST PORT OPCODE HEX           upgrade, send one frame: the server's close code
 """
 import fcntl
 import json
@@ -219,6 +220,35 @@ def upgrades(host, port, seconds):
     out({'upgrades': n, 'refused': refused, 'per_second': n / (time.time() - t0)})
 
 
+def send(host, port, opcode, payload):
+    """One frame after the upgrade; the close code the server answers."""
+    s = connect(host, port)
+    s.sendall(request(host, '/ndt/v7/upload'))
+    st, buf = head(s)[9:12], b''
+    s.sendall(frame(opcode, payload))
+    code = None
+    try:
+        while code is None:
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+            while len(buf) >= 2:
+                n, off = buf[1] & 0x7f, 2
+                if n == 126:
+                    n, off = struct.unpack('!H', buf[2:4])[0], 4
+                elif n == 127:
+                    n, off = struct.unpack('!Q', buf[2:10])[0], 10
+                if len(buf) < off + n:
+                    break
+                if buf[0] & 0x0f == 8:
+                    code = struct.unpack('!H', buf[off:off + 2])[0] if n >= 2 else 0
+                buf = buf[off + n:]
+    except OSError:
+        pass
+    out({'status': int(st or 0), 'closeCode': code})
+
+
 def main(argv):
     cmd, args = argv[1], argv[2:]
     src = args[args.index('--from') + 1] if '--from' in args else None
@@ -232,6 +262,8 @@ def main(argv):
         tests(args[0], int(args[1]), int(args[2]), src)
     elif cmd == 'measurement-flood':
         measurement_flood(args[0], int(args[1]), int(args[2]), int(args[3]))
+    elif cmd == 'send':
+        send(args[0], int(args[1]), int(args[2], 0), bytes.fromhex(args[3]))
     elif cmd == 'upgrades':
         upgrades(args[0], int(args[1]), float(args[2]))
     else:
