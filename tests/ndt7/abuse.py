@@ -25,6 +25,9 @@ import sys
 import time
 
 F_SETPIPE_SZ = 1031
+TLS_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+TLS_CONTEXT.check_hostname = False
+TLS_CONTEXT.verify_mode = ssl.CERT_NONE
 KEY = 'dGhlIHNhbXBsZSBub25jZQ=='
 
 
@@ -124,10 +127,7 @@ def open_idle(host, port, src, hello):
     try:
         s = connect(host, port, src)
         if hello:
-            ctx = ssl.create_default_context()
-            ctx.check_hostname = False
-            ctx.verify_mode = ssl.CERT_NONE
-            s = ctx.wrap_socket(s)
+            s = TLS_CONTEXT.wrap_socket(s)
         s.setblocking(False)
         return s
     except OSError:
@@ -139,13 +139,13 @@ def idle(host, port, n, seconds, src, hello):
     opened again half a second later, as an attacker would."""
     raise_nofile(n)
     socks, closed, opened = [], [], 0
-    deadline = time.time() + seconds
-    while len(socks) < n and time.time() < deadline:
+    for _ in range(n):
         s = open_idle(host, port, src, hello)
         if s:
             socks.append(s)
             opened += 1
     out({'holding': len(socks)})
+    deadline = time.time() + seconds
     while time.time() < deadline:
         ready, _, _ = select.select(socks, [], [], 0.1)
         for s in ready:
