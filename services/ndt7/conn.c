@@ -31,20 +31,23 @@
 #define DEADLINE_NS (15 * NS)	/* then the connection is dropped */
 #define TEXT_MAX 16384		/* client text messages */
 #define IO_BUDGET (4u << 20)	/* bytes per connection per event */
+#define REQ_FIRST 2048		/* request buffer at first, doubled as needed */
 
 struct conn {
 	struct conn_ctx *x;
 	struct transport t;
 	enum conn_state state;
 	int64_t t_start, t_next_measure, deadline;
-	char *req;			/* HTTP request, until upgraded */
-	size_t req_len;
+	char *req;			/* HTTP request, from its first byte until upgraded */
+	size_t req_len, req_cap;
 	struct ws_reader rd;
 	uint8_t *text;			/* the reader's text message buffer */
-	struct ws_out out;
+	struct ws_out *out;		/* from the response on: after the request */
 	uint64_t app_recv;		/* binary payload bytes received */
 	struct record rec;
 	const char *end_reason;
+	struct peer_key peer;		/* its count in x->peers... */
+	enum peer_kind held;		/* ...of this kind */
 };
 
 static uint8_t scratch[256u << 10];
@@ -58,7 +61,7 @@ static void conn_fire(struct conn *c, enum conn_event ev, int close_code)
 	if (to == c->state)
 		return;
 	if (c->state == CONN_MEASURING && to != CONN_DONE)
-		ws_out_close(&c->out, close_code);
+		ws_out_close(c->out, close_code);
 	ndt7_log(LOG_DEBUG, "%s: %s -> %s on %s", c->rec.client, conn_state_name(c->state),
 		 conn_state_name(to), conn_event_name(ev));
 	c->state = to;
@@ -85,15 +88,15 @@ static double exp_sample(void)
 static void conn_measure(struct conn *c)
 {
 	int64_t now = c->x->now, ping_us = now / 1000;
-	uint64_t bytes = c->rec.test == TEST_DOWNLOAD ? c->out.sent : c->app_recv;
+	uint64_t bytes = c->rec.test == TEST_DOWNLOAD ? c->out->sent : c->app_recv;
 	struct measurement m;
 	struct json j;
 
 	record_sample(&c->rec, &m, c->t.fd, (uint64_t)(now - c->t_start) / 1000, bytes);
 	json_init(&j, 0);
 	ndt7_measure_json(&j, &m.in);
-	if (json_ok(&j) && ws_out_frame(&c->out, WS_TEXT, j.buf, j.len) == 0) {
-		ws_out_frame(&c->out, WS_PING, &ping_us, sizeof(ping_us));
+	if (json_ok(&j) && ws_out_frame(c->out, WS_TEXT, j.buf, j.len) == 0) {
+		ws_out_frame(c->out, WS_PING, &ping_us, sizeof(ping_us));
 		record_keep(&c->rec, &m);
 	}
 	json_free(&j);
@@ -108,7 +111,7 @@ static void on_message(void *ctx, int opcode, const uint8_t *p, size_t n)
 
 	switch (opcode) {
 	case WS_PING:
-		ws_out_frame(&c->out, WS_PONG, p, n);
+		ws_out_frame(c->out, WS_PONG, p, n);
 		break;
 	case WS_CLOSE:
 		if (!c->end_reason)
@@ -159,12 +162,32 @@ static void accept_key(const char *key, char out[32])
 	EVP_EncodeBlock((unsigned char *)out, md, SHA_DIGEST_LENGTH);
 }
 
+/* The outgoing stream, made when there is a response to send. */
+static int conn_out(struct conn *c)
+{
+	if (!c->out && (c->out = malloc(sizeof(*c->out))))
+		ws_out_init(c->out);
+	return c->out ? 0 : -1;
+}
+
+/* Out of memory for this connection: end it (logged, rate-limited). */
+static void conn_no_memory(struct conn *c)
+{
+	ndt7_log(LOG_ERR, "out of memory for a new test from %s; dropping it", c->rec.client);
+	c->end_reason = "closed by the server: out of memory";
+	conn_fire(c, EV_GONE, 0);
+}
+
 static void conn_refuse(struct conn *c, const struct http_verdict *v)
 {
 	char resp[WS_OUT_WIRE_CAP];
 
+	if (conn_out(c) < 0) {
+		conn_no_memory(c);
+		return;
+	}
 	ndt7_log(LOG_INFO, "request from %s refused: %d %s", c->rec.client, v->status, v->reason);
-	ws_out_raw(&c->out, resp, http_error_response(resp, sizeof(resp), v));
+	ws_out_raw(c->out, resp, http_error_response(resp, sizeof(resp), v));
 	c->end_reason = v->reason;
 	conn_fire(c, EV_REFUSE, 0);
 }
@@ -176,13 +199,14 @@ static int conn_upgrade(struct conn *c, const struct http_request *req)
 	int n;
 
 	c->text = malloc(TEXT_MAX);
-	if (!c->text || record_start(&c->rec, req->test, req->query, req->query_len) < 0) {
-		ndt7_log(LOG_ERR, "out of memory for a new test from %s; dropping it",
-			 c->rec.client);
-		c->end_reason = "closed by the server";
-		conn_fire(c, EV_REFUSE, 0);
+	if (!c->text || conn_out(c) < 0 ||
+	    record_start(&c->rec, req->test, req->query, req->query_len) < 0) {
+		conn_no_memory(c);
 		return -1;
 	}
+	/* A download's bulk buffers; without them it runs, slower. */
+	if (req->test == TEST_DOWNLOAD)
+		transport_bulk(&c->t);
 	accept_key(req->key, acc);
 	n = snprintf(resp, sizeof(resp),
 		     "HTTP/1.1 101 Switching Protocols\r\n"
@@ -191,17 +215,32 @@ static int conn_upgrade(struct conn *c, const struct http_request *req)
 		     "Sec-WebSocket-Accept: %s\r\n"
 		     "Sec-WebSocket-Protocol: " NDT7_PROTOCOL "\r\n"
 		     "\r\n", acc);
-	ws_out_raw(&c->out, resp, (size_t)n);
+	ws_out_raw(c->out, resp, (size_t)n);
 	c->t_start = c->x->now;
 	c->deadline = c->x->now + DEADLINE_NS;
 	ws_reader_init(&c->rd, req->test == TEST_UPLOAD ? NDT7_UPLOAD_MSG_MAX : 0, c->text, TEXT_MAX);
 	if (req->test == TEST_DOWNLOAD)
-		ws_out_stream(&c->out, NDT7_MSG_INITIAL);
+		ws_out_stream(c->out, NDT7_MSG_INITIAL);
 	conn_fire(c, EV_UPGRADE, 0);
 	conn_measure(c);	/* ConnectionInfo (and a ping) right away */
 	ndt7_log(LOG_DEBUG, "%s %s from %s", req->test == TEST_DOWNLOAD ? "download" : "upload",
 		 c->rec.uuid, c->rec.client);
 	return 0;
+}
+
+/* A test from this address, unless it runs as many as it may: then
+ * 503 with Retry-After. */
+static int conn_test_admit(struct conn *c, struct http_verdict *v)
+{
+	if (peers_acquire(c->x->peers, c->x->worker, &c->peer, PEER_TEST) < 0) {
+		v->status = 503;
+		v->reason = "too many tests from this address at once (--max-tests-per-addr); "
+			"try again later";
+		return 0;
+	}
+	peers_release(c->x->peers, c->x->worker, &c->peer, PEER_PENDING);
+	c->held = PEER_TEST;
+	return 1;
 }
 
 /* More of the request arrived: upgrade or refuse once it is complete. */
@@ -212,13 +251,14 @@ static void on_request(struct conn *c)
 
 	if (!http_parse_request(c->req, c->req_len, &req, &v))
 		return;
-	if (v.status != 101)
+	if (v.status != 101 || !conn_test_admit(c, &v))
 		conn_refuse(c, &v);
 	else if (conn_upgrade(c, &req) == 0 && c->req_len > req.header_len)
 		on_frames(c, (uint8_t *)c->req + req.header_len,	/* right behind it */
 			  c->req_len - req.header_len);
 	free(c->req);
 	c->req = NULL;
+	c->req_len = c->req_cap = 0;
 }
 
 /* --- I/O ---------------------------------------------------------------- */
@@ -235,6 +275,25 @@ static int conn_handshake(struct conn *c)
 	return rc == 1;
 }
 
+/* Room for more of the request: it grows from REQ_FIRST bytes to
+ * HTTP_REQUEST_MAX as it comes. 0 if out of memory. */
+static size_t conn_req_room(struct conn *c)
+{
+	size_t cap = c->req_cap ? 2 * c->req_cap : REQ_FIRST;
+	char *p;
+
+	if (c->req_len < c->req_cap)
+		return c->req_cap - c->req_len;
+	if (cap > HTTP_REQUEST_MAX)
+		cap = HTTP_REQUEST_MAX;
+	p = realloc(c->req, cap);
+	if (!p)
+		return 0;
+	c->req = p;
+	c->req_cap = cap;
+	return cap - c->req_len;
+}
+
 /* Read what is there, up to IO_BUDGET, into the request or the frame
  * reader. Returns CONN_AGAIN if more may be waiting. */
 static unsigned conn_read(struct conn *c)
@@ -243,9 +302,15 @@ static unsigned conn_read(struct conn *c)
 
 	while (budget && conn_state_reads(c->state)) {
 		int request = c->state == CONN_REQUEST;
+		size_t cap = request ? conn_req_room(c) : sizeof(scratch);
 		uint8_t *buf = request ? (uint8_t *)c->req + c->req_len : scratch;
-		size_t cap = request ? HTTP_REQUEST_MAX - c->req_len : sizeof(scratch);
-		ssize_t n = transport_read(&c->t, buf, cap);
+		ssize_t n;
+
+		if (cap == 0) {
+			conn_no_memory(c);
+			return 0;
+		}
+		n = transport_read(&c->t, buf, cap);
 
 		if (n < 0) {
 			conn_gone(c);
@@ -267,12 +332,15 @@ static unsigned conn_read(struct conn *c)
 /* Write what is queued, up to IO_BUDGET. */
 static void conn_write(struct conn *c)
 {
-	int rc = ws_out_write(&c->out, &c->t, IO_BUDGET);
+	int rc;
 
+	if (!c->out)
+		return;		/* no response yet */
+	rc = ws_out_write(c->out, &c->t, IO_BUDGET);
 	if (rc < 0) {
 		conn_gone(c);
 	} else if (rc == 1) {
-		if (c->out.closed)
+		if (c->out->closed)
 			conn_fire(c, EV_CLOSE_SENT, 0);
 		conn_fire(c, EV_WRITTEN, 0);
 	}
@@ -282,7 +350,7 @@ static unsigned conn_wants(const struct conn *c)
 {
 	if (c->state == CONN_DONE)
 		return CONN_OVER;
-	return ws_out_busy(&c->out) || transport_wants_write(&c->t) ? CONN_WRITE : 0;
+	return (c->out && ws_out_busy(c->out)) || transport_wants_write(&c->t) ? CONN_WRITE : 0;
 }
 
 unsigned conn_io(struct conn *c, int readable)
@@ -343,29 +411,28 @@ static int use_bbr(int fd)
 	return getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &len) == 0 && strcmp(cc, bbr) == 0;
 }
 
-struct conn *conn_open(struct conn_ctx *x, int fd, int tls)
+struct conn *conn_open(struct conn_ctx *x, int fd, int tls, const struct peer_key *peer)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 
-	if (c)
-		c->req = malloc(HTTP_REQUEST_MAX);
-	if (!c || !c->req) {
-		free(c);
+	if (!c) {
+		peers_release(x->peers, x->worker, peer, PEER_PENDING);
 		close(fd);
 		errno = ENOMEM;
 		return NULL;
 	}
+	c->peer = *peer;
+	c->held = PEER_PENDING;
 	c->x = x;
 	c->deadline = x->now + HANDSHAKE_NS;
 	record_init(&c->rec, fd, x->host, x->started, ++x->counter);
 	c->rec.bbr = use_bbr(fd);
-	ws_out_init(&c->out);
 	c->state = CONN_HANDSHAKE;
 	if (!tls) {
 		transport_plain(&c->t, fd);
 	} else if (transport_tls(&c->t, x->tls, fd) < 0) {
 		ndt7_log(LOG_ERR, "tls: cannot set up a connection from %s", c->rec.client);
-		free(c->req);
+		peers_release(x->peers, x->worker, peer, PEER_PENDING);
 		free(c);
 		close(fd);
 		errno = EPROTO;
@@ -385,7 +452,7 @@ void conn_close(struct conn *c)
 
 	if (c->rec.test != TEST_NONE) {
 		double secs = (double)(c->x->now - c->t_start) / NS;
-		uint64_t bytes = c->rec.test == TEST_DOWNLOAD ? c->out.sent : c->app_recv;
+		uint64_t bytes = c->rec.test == TEST_DOWNLOAD ? c->out->sent : c->app_recv;
 
 		ndt7_log(LOG_INFO, "%s %s from %s: %s after %.1f s, %llu bytes (%.1f Mbit/s)%s",
 			 c->rec.test == TEST_DOWNLOAD ? "download" : "upload", c->rec.uuid,
@@ -395,18 +462,23 @@ void conn_close(struct conn *c)
 	} else {
 		ndt7_log(LOG_DEBUG, "connection from %s: %s", c->rec.client, why);
 	}
+	peers_release(c->x->peers, c->x->worker, &c->peer, c->held);
 	transport_close(&c->t);
 	free(c->req);
 	free(c->text);
+	free(c->out);
 	record_free(&c->rec);
 	free(c);
 }
 
-void conn_ctx_init(struct conn_ctx *x, const struct ndt7_config *cfg, SSL_CTX *tls)
+void conn_ctx_init(struct conn_ctx *x, const struct ndt7_config *cfg, SSL_CTX *tls,
+		   struct peers *peers, int worker)
 {
 	memset(x, 0, sizeof(*x));
 	x->cfg = cfg;
 	x->tls = tls;
+	x->peers = peers;
+	x->worker = worker;
 	if (gethostname(x->host, sizeof(x->host)) < 0 || !x->host[0])
 		snprintf(x->host, sizeof(x->host), "localhost");
 	x->host[sizeof(x->host) - 1] = '\0';

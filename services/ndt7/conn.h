@@ -10,12 +10,15 @@
 
 #include <openssl/ssl.h>
 
+#include "peers.h"
 #include "server.h"
 
 /* What a worker's connections share. */
 struct conn_ctx {
 	const struct ndt7_config *cfg;
 	SSL_CTX *tls;
+	struct peers *peers;		/* limits per address, shared */
+	int worker;			/* this worker's column in peers */
 	int64_t now;			/* monotonic ns, set by the loop */
 	char host[64];			/* for UUIDs */
 	time_t started;
@@ -32,11 +35,15 @@ enum {
 };
 
 /* Once per worker: host name, start time, random payload. */
-void conn_ctx_init(struct conn_ctx *x, const struct ndt7_config *cfg, SSL_CTX *tls);
+void conn_ctx_init(struct conn_ctx *x, const struct ndt7_config *cfg, SSL_CTX *tls,
+		   struct peers *peers, int worker);
 
-/* A connection on accepted socket fd (TLS if tls). NULL if it cannot be
- * set up: errno ENOMEM (not logged), else logged; fd is closed either way. */
-struct conn *conn_open(struct conn_ctx *x, int fd, int tls);
+/* A connection on accepted socket fd (TLS if tls) from peer, which holds
+ * a PEER_PENDING count in x->peers: the connection takes it over (a
+ * PEER_TEST once upgraded) and gives it back at conn_close(). NULL if it
+ * cannot be set up: errno ENOMEM (not logged), else logged; fd is closed
+ * and the count given back either way. */
+struct conn *conn_open(struct conn_ctx *x, int fd, int tls, const struct peer_key *peer);
 
 int conn_fd(const struct conn *c);
 

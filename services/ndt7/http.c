@@ -260,12 +260,13 @@ size_t http_error_response(char *out, size_t cap, const struct http_verdict *v)
 			 "HTTP/1.1 %d %s\r\n"
 			 "Content-Type: text/plain\r\n"
 			 "Content-Length: %zu\r\n"
-			 "%s"
+			 "%s%s"
 			 "Connection: close\r\n"
 			 "\r\n"
 			 "ndt7: %s\n",
 			 v->status, status_text(v->status), strlen(v->reason) + 7,
 			 v->status == 426 ? "Sec-WebSocket-Version: 13\r\n" : "",
+			 v->status == 503 ? "Retry-After: " HTTP_RETRY_AFTER "\r\n" : "",
 			 v->reason);
 
 	if (n < 0)

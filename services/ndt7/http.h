@@ -45,7 +45,11 @@ struct ndt7_meta {
  * URL-encoded UTF-8. */
 int ndt7_query_parse(const char *query, size_t n, struct ndt7_meta *meta, int max);
 
-/* Format the error response for v into out; returns its length. */
+/* Seconds a client refused with 503 should wait: the longest a test runs. */
+#define HTTP_RETRY_AFTER "15"
+
+/* Format the error response for v into out (a 503 with Retry-After);
+ * returns its length. */
 size_t http_error_response(char *out, size_t cap, const struct http_verdict *v);
 
 #endif

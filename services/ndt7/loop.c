@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "server.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "peers.h"
 
 #define NS 1000000000LL
 #define MS 1000000LL
@@ -66,18 +68,44 @@ static void slot_update(struct worker *w, int i, unsigned wants)
 		s->events = ev;
 }
 
-static void slot_open(struct worker *w, int fd, const struct listener *l)
+/* Whether the client at sa may have one more connection pending: if not,
+ * it is closed at once (no request read: nothing to answer yet). */
+static int peer_admit(struct worker *w, int fd, const struct sockaddr *sa,
+		      const struct listener *l, struct peer_key *k)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+
+	peer_key_of(sa, k);
+	if (peers_acquire(w->ctx.peers, w->ctx.worker, k, PEER_PENDING) == 0)
+		return 1;
+	if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  addr, sizeof(addr));
+	else if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			  addr, sizeof(addr));
+	ndt7_log(LOG_WARN, "%s: refusing a connection from %s: %u pending from that address "
+		 "(--max-pending-per-addr)", l->name, addr, w->cfg->max_pending_per_addr);
+	close(fd);
+	return 0;
+}
+
+static void slot_open(struct worker *w, int fd, const struct sockaddr *sa,
+		      const struct listener *l)
 {
 	struct epoll_event e = { .events = EPOLLIN };
 	struct conn *c = NULL;
+	struct peer_key k;
 	int i;
 
 	for (i = 0; i < w->cfg->max_conns && w->slots[i].c; i++)
 		;
 	if (i == w->cfg->max_conns)
 		close(fd);
+	else if (!peer_admit(w, fd, sa, l, &k))
+		return;
 	else
-		c = conn_open(&w->ctx, fd, l->tls);
+		c = conn_open(&w->ctx, fd, l->tls, &k);
 	if (!c) {
 		if (i == w->cfg->max_conns || errno == ENOMEM)
 			ndt7_log(LOG_WARN, "%s: %d connections open (--max-conns) or out of memory: "
@@ -96,10 +124,12 @@ static void slot_open(struct worker *w, int fd, const struct listener *l)
 static void accept_all(struct worker *w, const struct listener *l)
 {
 	for (;;) {
-		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd >= 0) {
-			slot_open(w, fd, l);
+			slot_open(w, fd, (struct sockaddr *)&ss, l);
 			continue;
 		}
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
@@ -179,6 +209,7 @@ static void tick(struct worker *w)
 	if (w->ctx.now - w->last_tick < TICK_NS)
 		return;
 	w->last_tick = w->ctx.now;
+	ndt7_log_tick(w->ctx.now);
 	for (i = 0; i < w->cfg->max_conns; i++)
 		if (w->slots[i].c)
 			slot_update(w, i, conn_tick(w->slots[i].c) |
@@ -186,7 +217,7 @@ static void tick(struct worker *w)
 }
 
 int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls,
-	       SSL_CTX *tls, int worker)
+	       SSL_CTX *tls, struct peers *peers, int worker)
 {
 	struct worker w = { .cfg = cfg, .ls = ls, .nls = nls };
 	struct epoll_event evs[256];
@@ -198,7 +229,8 @@ int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls
 		ndt7_log(LOG_ERR, "worker %d: cannot start: %s", worker, strerror(errno));
 		return -1;
 	}
-	conn_ctx_init(&w.ctx, cfg, tls);
+	peers_worker_reset(peers, worker);	/* what a predecessor held */
+	conn_ctx_init(&w.ctx, cfg, tls, peers, worker);
 	listeners_watch(&w, 1);
 	for (;;) {
 		n = epoll_wait(w.epfd, evs, 256, w.any_again ? 0 : (int)(TICK_NS / MS));

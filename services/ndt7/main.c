@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "peers.h"
 #include "server.h"
 #include "tls.h"
 
@@ -29,6 +30,10 @@ static const char usage[] =
 	"  --label NAME=VALUE   ServerMetadata for every record, repeatable\n"
 	"  --workers N          worker processes (default: one per CPU)\n"
 	"  --max-conns N        connections per worker (default 1000)\n"
+	"  --max-pending-per-addr N  connections of one address (IPv6: one /64) accepted and not\n"
+	"                       yet upgraded, all workers together (default 32; 0: no limit)\n"
+	"  --max-tests-per-addr N  tests one address runs at once, all workers together\n"
+	"                       (default 16; 0: no limit; more get 503 with Retry-After)\n"
 	"  --verbose            log every connection\n";
 
 static int parse_num(const char *opt, const char *v, long long min, long long max, long long *out)
@@ -76,6 +81,7 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 		{ "cert", 1, 0, 'c' }, { "key", 1, 0, 'k' }, { "state-dir", 1, 0, 'd' },
 		{ "spool-dir", 1, 0, 'o' }, { "spool-max-bytes", 1, 0, 'm' },
 		{ "label", 1, 0, 'L' }, { "workers", 1, 0, 'w' }, { "max-conns", 1, 0, 'n' },
+		{ "max-pending-per-addr", 1, 0, 'P' }, { "max-tests-per-addr", 1, 0, 'T' },
 		{ "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	long long v;
@@ -83,6 +89,14 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
+		case 'P': case 'T':
+			if (parse_num(opt_name(opts, o), optarg, 0, 65535, &v) < 0)
+				return -1;
+			if (o == 'P')
+				cfg->max_pending_per_addr = (unsigned)v;
+			else
+				cfg->max_tests_per_addr = (unsigned)v;
+			break;
 		case 'p': case 's': case 'w': case 'n': case 'm':
 			if (parse_num(opt_name(opts, o), optarg, o == 'p' || o == 's' ? 0 : 1,
 				      o == 'p' || o == 's' ? 65535 : o == 'w' ? WORKERS_MAX :
@@ -151,14 +165,14 @@ static int spool_check(const char *dir)
 }
 
 static pid_t spawn(const struct ndt7_config *cfg, const struct listener *ls, int nls,
-		   SSL_CTX *tls, int id)
+		   SSL_CTX *tls, struct peers *peers, int id)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		_exit(server_run(cfg, ls, nls, tls, id) < 0 ? 1 : 0);
+		_exit(server_run(cfg, ls, nls, tls, peers, id) < 0 ? 1 : 0);
 	}
 	if (pid < 0)
 		ndt7_log(LOG_ERR, "cannot start worker %d: %s", id, strerror(errno));
@@ -174,7 +188,7 @@ static void on_stop(int sig)
 
 /* Keep cfg->workers workers running; on SIGTERM/SIGINT stop them and exit. */
 static int supervise(const struct ndt7_config *cfg, const struct listener *ls, int nls,
-		     SSL_CTX *tls)
+		     SSL_CTX *tls, struct peers *peers)
 {
 	pid_t pids[WORKERS_MAX] = { 0 };
 	struct sigaction sa = { .sa_handler = on_stop };
@@ -183,7 +197,7 @@ static int supervise(const struct ndt7_config *cfg, const struct listener *ls, i
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	for (i = 0; i < cfg->workers; i++)
-		pids[i] = spawn(cfg, ls, nls, tls, i);
+		pids[i] = spawn(cfg, ls, nls, tls, peers, i);
 	while (!stop) {
 		pid_t pid = wait(&status);
 
@@ -200,7 +214,7 @@ static int supervise(const struct ndt7_config *cfg, const struct listener *ls, i
 					 (int)pid, WIFSIGNALED(status) ? "killed by signal" : "exited with",
 					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 			sleep(1);
-			pids[i] = spawn(cfg, ls, nls, tls, i);
+			pids[i] = spawn(cfg, ls, nls, tls, peers, i);
 		}
 	}
 	for (i = 0; i < cfg->workers; i++)
@@ -217,7 +231,10 @@ int main(int argc, char **argv)
 	struct ndt7_config cfg = {
 		.ws_port = 80, .wss_port = 443, .state_dir = "/var/lib/ndt7",
 		.spool_dir = "/var/spool/ndt7", .spool_max = 64ULL << 20, .max_conns = 1000,
+		.max_pending_per_addr = 32, .max_tests_per_addr = 16,
 	};
+	unsigned limits[PEER_KINDS];
+	struct peers *peers;
 	struct listener ls[NDT7_MAX_LISTENERS];
 	SSL_CTX *tls = NULL;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -228,6 +245,7 @@ int main(int argc, char **argv)
 	if (parse_options(argc, argv, &cfg) < 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
+	ndt7_log_nonblocking();
 	if (spool_check(cfg.spool_dir) < 0)
 		return 1;
 	if (cfg.wss_port && !(tls = tls_context(cfg.cert, cfg.key, cfg.state_dir)))
@@ -235,9 +253,14 @@ int main(int argc, char **argv)
 	nls = server_listen(&cfg, ls);
 	if (nls < 0)
 		return 1;
+	limits[PEER_PENDING] = cfg.max_pending_per_addr;
+	limits[PEER_TEST] = cfg.max_tests_per_addr;
+	peers = peers_new(cfg.workers, cfg.max_conns, limits);
+	if (!peers)
+		return 1;
 	ndt7_log(LOG_INFO, "%s ready: %d worker(s), results in %s (at most %llu bytes)",
 		 NDT7_VERSION, cfg.workers, cfg.spool_dir, (unsigned long long)cfg.spool_max);
 	if (cfg.workers == 1)
-		return server_run(&cfg, ls, nls, tls, 0) < 0 ? 1 : 0;
-	return supervise(&cfg, ls, nls, tls);
+		return server_run(&cfg, ls, nls, tls, peers, 0) < 0 ? 1 : 0;
+	return supervise(&cfg, ls, nls, tls, peers);
 }

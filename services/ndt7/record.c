@@ -92,29 +92,50 @@ void record_sample(const struct record *r, struct measurement *m, int fd,
 	}
 }
 
+/* After an element was appended to a list from len on: if it did not
+ * fit, take it back whole (and its comma), so that the list stays valid
+ * JSON. Returns whether it fit. */
+static int list_commit(struct json *list, size_t len)
+{
+	if (json_ok(list))
+		return 1;
+	list->failed = 0;
+	list->len = len;
+	if (list->buf)
+		list->buf[len] = '\0';
+	return 0;
+}
+
 void record_keep(struct record *r, struct measurement *m)
 {
+	size_t len = r->server_meas.len;
+
 	if (r->measurements < RECORD_MEASUREMENTS) {
 		/* The record has ConnectionInfo at top level already. */
 		m->in.client = m->in.server = NULL;
-		if (r->measurements)
+		if (len)
 			json_lit(&r->server_meas, ",");
 		ndt7_measure_json(&r->server_meas, &m->in);
+		list_commit(&r->server_meas, len);
 	}
 	r->measurements++;
 }
 
 void record_client_text(struct record *r, const uint8_t *p, size_t n)
 {
+	size_t len = r->client_meas.len;
+
 	if (r->client_measurements < RECORD_MEASUREMENTS &&
 	    json_is_object((const char *)p, n, 16)) {
-		if (r->client_measurements++)
+		if (len)
 			json_lit(&r->client_meas, ",");
 		json_raw(&r->client_meas, (const char *)p, n);
+		r->client_measurements += list_commit(&r->client_meas, len);
 	}
 }
 
-void record_write(const struct record *r, const struct ndt7_config *cfg)
+int record_json(const struct record *r, const struct ndt7_config *cfg, struct json *j,
+		char *name, size_t cap)
 {
 	struct ndt7_result res = {
 		.test = r->test, .version = NDT7_VERSION,
@@ -125,16 +146,22 @@ void record_write(const struct record *r, const struct ndt7_config *cfg)
 		.client_measurements = r->client_meas.buf ? r->client_meas.buf : "",
 		.server_measurements = r->server_meas.buf ? r->server_meas.buf : "",
 	};
-	char name[256];
-	struct json j;
 
 	memcpy(res.client_ip, r->client_ip, sizeof(res.client_ip));
 	memcpy(res.server_ip, r->server_ip, sizeof(res.server_ip));
 	clock_gettime(CLOCK_REALTIME, &res.test_end);
-	json_init(&j, RECORD_MAX);
-	ndt7_result_json(&j, &res);
-	ndt7_result_name(name, sizeof(name), &res);
-	if (!json_ok(&j))
+	json_init(j, RECORD_MAX);
+	ndt7_result_json(j, &res);
+	ndt7_result_name(name, cap, &res);
+	return json_ok(j) ? 0 : -1;
+}
+
+void record_write(const struct record *r, const struct ndt7_config *cfg)
+{
+	char name[256];
+	struct json j;
+
+	if (record_json(r, cfg, &j, name, sizeof(name)) < 0)
 		ndt7_log(LOG_ERR, "%s: result record too large or out of memory; not stored", r->uuid);
 	else
 		spool_write(cfg->spool_dir, name, j.buf, j.len, cfg->spool_max);

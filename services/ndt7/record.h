@@ -47,8 +47,15 @@ void record_sample(const struct record *r, struct measurement *m, int fd,
 /* Keep m (sent to the client) in the record. */
 void record_keep(struct record *r, struct measurement *m);
 
-/* Keep a text message of the client if it is a JSON object. */
+/* Keep a text message of the client if it is a JSON object. What does
+ * not fit (RECORD_MEASUREMENTS messages, or the lists' byte bounds) is
+ * left out whole: the record stays valid JSON whatever the client sends. */
 void record_client_text(struct record *r, const uint8_t *p, size_t n);
+
+/* The record as JSON in j (json_free it) and its spool file name in
+ * name[0..cap). -1 if it is too large or out of memory. */
+int record_json(const struct record *r, const struct ndt7_config *cfg, struct json *j,
+		char *name, size_t cap);
 
 /* Write the record of an upgraded connection to the spool. */
 void record_write(const struct record *r, const struct ndt7_config *cfg);

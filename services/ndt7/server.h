@@ -20,6 +20,8 @@ struct ndt7_config {
 	const char *cert, *key, *state_dir, *spool_dir;
 	uint64_t spool_max;
 	int workers, max_conns;
+	unsigned max_pending_per_addr;		/* accepted, not yet upgraded (0: no limit) */
+	unsigned max_tests_per_addr;		/* running tests (0: no limit) */
 	struct ndt7_meta labels[NDT7_MAX_LABELS];	/* ServerMetadata */
 	int nlabels;
 };
@@ -33,8 +35,11 @@ struct listener {
 /* listen.c: open the listening sockets; returns how many, or -1 (logged). */
 int server_listen(const struct ndt7_config *cfg, struct listener *out);
 
-/* loop.c: serve until killed; returns only on a fatal setup error (logged). */
+struct peers;
+
+/* loop.c: serve until killed; returns only on a fatal setup error (logged).
+ * peers: the limits per address all workers share (peers.h). */
 int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls,
-	       SSL_CTX *tls, int worker);
+	       SSL_CTX *tls, struct peers *peers, int worker);
 
 #endif

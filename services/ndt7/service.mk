@@ -5,7 +5,7 @@
 # the image takes the binary's shared-library closure from the Debian
 # packages libssl3 and libc6 (as it does for iperf3).
 
-NDT7_SRCS := $(addprefix services/ndt7/,main.c listen.c loop.c conn.c conn_state.c record.c \
+NDT7_SRCS := $(addprefix services/ndt7/,main.c listen.c loop.c conn.c conn_state.c peers.c record.c \
 	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
 NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))
@@ -27,14 +27,15 @@ ndt7: $(NDT7_BIN)
 # Unit tests and fuzz targets of the pure parts. The generic recipes have no
 # -Iservices/ndt7: the target-specific variables add it.
 NDT7_UNIT_TESTS := test_ndt7_http test_ndt7_ws test_ndt7_measure test_ndt7_json \
-	test_ndt7_spool test_ndt7_conn_state test_ndt7_transport test_ndt7_ws_out
+	test_ndt7_spool test_ndt7_conn_state test_ndt7_transport test_ndt7_ws_out test_ndt7_record \
+	test_ndt7_peers
 UNIT_TESTS += $(NDT7_UNIT_TESTS)
 NDT7_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(NDT7_UNIT_TESTS))
 $(NDT7_UNIT): SAN_CFLAGS += -Iservices/ndt7
 $(NDT7_UNIT): $(NDT7_HDRS)
 $(HOSTBUILD)/tests/test_ndt7_measure: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_http: tests/unit/test_ndt7_http.c services/ndt7/http.c services/ndt7/json.c
-$(HOSTBUILD)/tests/test_ndt7_ws: tests/unit/test_ndt7_ws.c services/ndt7/ws.c
+$(HOSTBUILD)/tests/test_ndt7_ws: tests/unit/test_ndt7_ws.c services/ndt7/ws.c services/ndt7/json.c
 $(HOSTBUILD)/tests/test_ndt7_measure: tests/unit/test_ndt7_measure.c services/ndt7/measure.c \
 	services/ndt7/json.c
 $(HOSTBUILD)/tests/test_ndt7_json: tests/unit/test_ndt7_json.c services/ndt7/json.c
@@ -42,6 +43,13 @@ $(HOSTBUILD)/tests/test_ndt7_spool: tests/unit/test_ndt7_spool.c services/ndt7/s
 	services/ndt7/json.c services/ndt7/log.c
 $(HOSTBUILD)/tests/test_ndt7_conn_state: tests/unit/test_ndt7_conn_state.c \
 	services/ndt7/conn_state.c
+$(HOSTBUILD)/tests/test_ndt7_peers: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lcrypto -Wl,--pop-state
+$(HOSTBUILD)/tests/test_ndt7_peers: tests/unit/test_ndt7_peers.c services/ndt7/peers.c \
+	services/ndt7/log.c
+$(HOSTBUILD)/tests/test_ndt7_record: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -Wl,--pop-state
+$(HOSTBUILD)/tests/test_ndt7_record: tests/unit/test_ndt7_record.c services/ndt7/record.c \
+	services/ndt7/spool.c services/ndt7/measure.c services/ndt7/http.c services/ndt7/json.c \
+	services/ndt7/log.c
 # The transports over a socketpair, TLS with a certificate made by tls.c.
 NDT7_SSL_LIBS := -Wl,--push-state,--no-as-needed -lssl -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_transport: SAN_CFLAGS += $(NDT7_SSL_LIBS)
@@ -63,8 +71,8 @@ $(HOSTBUILD)/fuzz/fuzz_ndt7_ws: tests/fuzz/fuzz_ndt7_ws.c services/ndt7/ws.c ser
 
 # The load client of bench/ndt7 (not in the image): a host tool.
 NDT7_CLIENT := $(HOSTBUILD)/ndt7-client
-# It reads frames with the server's ws.c.
-$(NDT7_CLIENT): bench/ndt7-client.c services/ndt7/ws.c services/ndt7/ws.h | deps
+# It reads frames with the server's ws.c (UTF-8 checks from json.c).
+$(NDT7_CLIENT): bench/ndt7-client.c services/ndt7/ws.c services/ndt7/ws.h services/ndt7/json.c | deps
 	$(quiet) HOSTCC "$<"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iservices/ndt7 -o $@ \
 		$(filter %.c,$^) -lssl -lcrypto

@@ -59,8 +59,15 @@ static void plain_shutdown(struct transport *t)
 	(void)t;
 }
 
+static int plain_bulk(struct transport *t)
+{
+	(void)t;
+	return 0;
+}
+
 static const struct transport_ops plain_ops = {
 	plain_handshake, plain_read, plain_writev, plain_flush, plain_pending, plain_shutdown,
+	plain_bulk,
 };
 
 void transport_plain(struct transport *t, int fd)

@@ -19,12 +19,15 @@ struct transport_ops {
 	int (*flush)(struct transport *t);
 	size_t (*pending)(const struct transport *t);
 	void (*shutdown)(struct transport *t);
+	int (*bulk)(struct transport *t);
 };
 
 struct transport {
 	const struct transport_ops *ops;
 	int fd;
-	SSL *ssl;		/* TLS only */
+	SSL_CTX *ctx;		/* TLS only: for the SSL made at the first byte */
+	SSL *ssl;		/* TLS only, NULL until the client's first byte */
+	int bulk;		/* writes go through a TLS_WRITE_BUFFER buffer */
 	int ready;		/* handshake done */
 	int want_write;		/* blocked until the socket takes bytes (EPOLLOUT) */
 	int failed;		/* ended by an error: no orderly close */
@@ -34,9 +37,19 @@ struct transport {
 /* Plain TCP on a connected non-blocking socket; never fails. */
 void transport_plain(struct transport *t, int fd);
 
-/* TLS server side on fd, its records written through a buffer of
- * TLS_WRITE_BUFFER bytes. Returns -1 if out of memory (fd stays open). */
+/* TLS server side on fd. Nothing is allocated until the handshake's
+ * first call (when the client's first bytes have come): an idle socket
+ * costs no TLS state. Returns 0 (-1 is kept for out of memory). */
 int transport_tls(struct transport *t, SSL_CTX *ctx, int fd);
+
+/* A bulk sender from now on (a download): TLS records are written through
+ * a buffer that sends several at once, allocated here and freed at close.
+ * Plain TCP: nothing to do. Returns -1 if out of memory (the transport
+ * still works, unbuffered). */
+static inline int transport_bulk(struct transport *t)
+{
+	return t->ops->bulk(t);
+}
 
 /* The calls below return -1 once the connection is over (t->why says
  * why; t->failed unless it was an orderly close by the peer). */

@@ -1,5 +1,6 @@
-/* The transport over TLS (OpenSSL, server side): records are read straight
- * from the socket and written through a buffer that sends several at once. */
+/* The transport over TLS (OpenSSL, server side): the SSL is made when the
+ * client's first bytes come; records are read straight from the socket and,
+ * for a download, written through a buffer that sends several at once. */
 #include "transport.h"
 
 #include <errno.h>
@@ -38,9 +39,32 @@ static ssize_t tls_result(struct transport *t, int rc)
 	return -1;
 }
 
+/* The SSL on the socket, both ways direct (bulk adds the write buffer). */
+static int tls_new(struct transport *t)
+{
+	SSL *ssl = SSL_new(t->ctx);
+	BIO *sock = BIO_new_socket(t->fd, BIO_NOCLOSE);
+
+	if (!ssl || !sock) {
+		SSL_free(ssl);
+		BIO_free(sock);
+		t->failed = 1;
+		t->why = "out of memory for TLS";
+		ERR_clear_error();
+		return -1;
+	}
+	SSL_set_bio(ssl, sock, sock);
+	t->ssl = ssl;
+	return 0;
+}
+
 static int tls_handshake(struct transport *t)
 {
-	int rc = SSL_accept(t->ssl);
+	int rc;
+
+	if (!t->ssl && tls_new(t) < 0)
+		return -1;
+	rc = SSL_accept(t->ssl);
 
 	if (rc == 1) {
 		t->want_write = 0;
@@ -70,8 +94,11 @@ static ssize_t tls_writev(struct transport *t, const struct iovec *iov, int n)
 
 static int tls_flush(struct transport *t)
 {
-	BIO *b = SSL_get_wbio(t->ssl);
+	BIO *b;
 
+	if (!t->bulk)	/* unbuffered: a refused SSL_write is retried */
+		return t->want_write ? 0 : 1;
+	b = SSL_get_wbio(t->ssl);
 	t->want_write = 0;
 	if (BIO_wpending(b) == 0 || BIO_flush(b) == 1)
 		return 1;
@@ -87,7 +114,7 @@ static int tls_flush(struct transport *t)
 
 static size_t tls_pending(const struct transport *t)
 {
-	int n = SSL_pending(t->ssl);
+	int n = t->ssl ? SSL_pending(t->ssl) : 0;
 
 	return n > 0 ? (size_t)n : 0;
 }
@@ -95,36 +122,45 @@ static size_t tls_pending(const struct transport *t)
 /* close_notify if the connection is sound: one try, never waiting. */
 static void tls_shutdown(struct transport *t)
 {
+	if (!t->ssl)
+		return;
 	if (t->ready && !t->failed && SSL_shutdown(t->ssl) >= 0)
 		tls_flush(t);
 	SSL_free(t->ssl);
 	t->ssl = NULL;
 }
 
+/* Writes through a TLS_WRITE_BUFFER buffer from now on: it sits on top
+ * of the socket as the SSL's wbio (the socket's second reference is the
+ * rbio's); SSL_free frees it. Only between writes: nothing is pending. */
+static int tls_bulk(struct transport *t)
+{
+	BIO *buf, *sock;
+
+	if (t->bulk || !t->ssl || t->want_write)
+		return t->bulk ? 0 : -1;
+	sock = SSL_get_rbio(t->ssl);
+	buf = BIO_new(BIO_f_buffer());
+	if (!buf || BIO_set_write_buffer_size(buf, TLS_WRITE_BUFFER) != 1 || !BIO_up_ref(sock)) {
+		BIO_free(buf);
+		ERR_clear_error();
+		return -1;
+	}
+	BIO_push(buf, sock);
+	SSL_set0_wbio(t->ssl, buf);
+	t->bulk = 1;
+	return 0;
+}
+
 static const struct transport_ops tls_ops = {
-	tls_handshake, tls_read, tls_writev, tls_flush, tls_pending, tls_shutdown,
+	tls_handshake, tls_read, tls_writev, tls_flush, tls_pending, tls_shutdown, tls_bulk,
 };
 
 int transport_tls(struct transport *t, SSL_CTX *ctx, int fd)
 {
-	SSL *ssl = SSL_new(ctx);
-	BIO *sock = BIO_new_socket(fd, BIO_NOCLOSE);
-	BIO *buf = BIO_new(BIO_f_buffer());
-
-	if (!ssl || !sock || !buf || BIO_set_write_buffer_size(buf, TLS_WRITE_BUFFER) != 1 ||
-	    !BIO_up_ref(sock)) {
-		SSL_free(ssl);
-		BIO_free(sock);
-		BIO_free(buf);
-		return -1;
-	}
-	/* Reads straight from the socket; writes through buf, which the SSL
-	 * owns with sock below it (sock's second reference is the rbio's). */
-	BIO_push(buf, sock);
-	SSL_set_bio(ssl, sock, buf);
 	memset(t, 0, sizeof(*t));
 	t->ops = &tls_ops;
 	t->fd = fd;
-	t->ssl = ssl;
+	t->ctx = ctx;
 	return 0;
 }

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "json.h"
+
 int ws_frame_parse(const uint8_t *buf, size_t n, struct ws_frame *f, const char **why)
 {
 	size_t need = 2, i;
@@ -148,6 +150,34 @@ static int frame_begin(struct ws_reader *r, const struct ws_events *ev)
 	return 0;
 }
 
+int ws_close_code_valid(unsigned code)
+{
+	return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+		(code >= 3000 && code <= 4999);
+}
+
+int ws_utf8_valid(const uint8_t *p, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += k)
+		if (!(k = utf8_seq_len(p + i, n - i)))
+			return 0;
+	return 1;
+}
+
+/* A close frame's body: empty, or a valid code and a UTF-8 reason. */
+static int close_check(struct ws_reader *r)
+{
+	if (r->ctl_len == 0)
+		return 0;
+	if (r->ctl_len == 1 || !ws_close_code_valid((unsigned)(r->ctl[0] << 8 | r->ctl[1])))
+		return fail(r, WS_CLOSE_PROTOCOL, "close frame with an invalid status code");
+	if (!ws_utf8_valid(r->ctl + 2, r->ctl_len - 2))
+		return fail(r, WS_CLOSE_INVALID_DATA, "close reason not valid UTF-8");
+	return 0;
+}
+
 /* The frame's payload has all been read. */
 static void frame_end(struct ws_reader *r, const struct ws_events *ev)
 {
@@ -155,12 +185,18 @@ static void frame_end(struct ws_reader *r, const struct ws_events *ev)
 
 	r->in_frame = 0;
 	if (f->opcode >= WS_CLOSE) {
+		if (f->opcode == WS_CLOSE && close_check(r))
+			return;
 		if (ev->message)
 			ev->message(ev->ctx, f->opcode, r->ctl, r->ctl_len);
 		return;
 	}
 	if (!f->fin)
 		return;
+	if (r->msg_opcode == WS_TEXT && !ws_utf8_valid(r->text, (size_t)r->msg_len)) {
+		fail(r, WS_CLOSE_INVALID_DATA, "text message not valid UTF-8");
+		return;
+	}
 	if (r->msg_opcode == WS_TEXT && ev->message)
 		ev->message(ev->ctx, WS_TEXT, r->text, (size_t)r->msg_len);
 	r->msg_opcode = 0;

@@ -1,7 +1,7 @@
 /* WebSocket framing (RFC 6455) for ndt7: parse frames (a server's reader
  * takes masked client frames, a client's reader unmasked server frames),
  * track messages across fragments, and encode frame headers. Pure: no
- * I/O, no allocation. */
+ * I/O, no allocation (UTF-8 by json.c's utf8_seq_len). */
 #ifndef NDT7_WS_H
 #define NDT7_WS_H
 
@@ -49,7 +49,16 @@ size_t ws_client_frame_header(uint8_t out[WS_MAX_HEADER], int opcode, uint64_t l
  * the position in the payload. */
 void ws_unmask(uint8_t *p, size_t n, const uint8_t mask[4], uint64_t offset);
 
-/* Events the stream reader reports. */
+/* Whether a peer may send this close code (RFC 6455 7.4 and IANA's
+ * registry): 1000-1003, 1007-1014, 3000-4999. 1005, 1006 and 1015 are
+ * never sent on the wire; the rest are reserved or unassigned. */
+int ws_close_code_valid(unsigned code);
+
+/* Whether p[0..n) is valid UTF-8 (text messages, close reasons). */
+int ws_utf8_valid(const uint8_t *p, size_t n);
+
+/* Events the stream reader reports. The reader checks, and fails with
+ * 1002 or 1007, close codes and UTF-8 before it reports them. */
 struct ws_events {
 	/* A complete text message or control frame, unmasked. */
 	void (*message)(void *ctx, int opcode, const uint8_t *p, size_t n);

@@ -65,6 +65,7 @@ setup_file() {
 		EOF
 		start_server main --ws-port "$WS" --wss-port "$WSS" --listen 127.0.0.1 --listen ::1 \
 			--state-dir "$D/state" --spool-dir "$D/spool" --workers 2 \
+			--max-pending-per-addr 200 --max-tests-per-addr 200 \
 			--label deployment=bats && break
 		stop_server main
 	done
@@ -75,6 +76,7 @@ setup_file() {
 teardown_file() {
 	stop_server main
 	stop_server small
+	abuse_teardown
 }
 
 # ndt7_client HOSTPORT ws|wss download|upload|both: M-Lab's client.
@@ -233,4 +235,190 @@ assert_record() {
 	run "$NDT7" --ws-port 70000
 	assert_failure
 	assert_output --partial '--ws-port "70000": expected a number from 0 to 65535'
+}
+
+# --- Abuse (issue 12): floods, one address against the others, memory per
+# socket, hostile frames and measurements, the TLS policy. Loopback only;
+# the servers here are stopped by pid, the helpers (tests/ndt7/abuse.py)
+# end by themselves or are killed by pid.
+
+ABUSE="$BATS_TEST_DIRNAME/../ndt7/abuse.py"
+
+abuse_teardown() {
+	for s in flood limits mem rsa; do stop_server "$s"; done
+	for f in "$D"/*.helper; do
+		[ -e "$f" ] && kill "$(cat "$f")" 2> /dev/null
+		rm -f "$f"
+	done
+	return 0
+}
+
+# wait_listening PORT: until something accepts on 127.0.0.1:PORT (5 s).
+wait_listening() {
+	for _ in $(seq 50); do
+		[ -n "$(ss -Htln "sport = :$1")" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "abuse: with stderr a full pipe nobody reads, 3000 refused requests, then a test still succeeds" {
+	read -r P _ <<< "$(free_ports)"
+	mkfifo "$D/full.fifo"
+	python3 "$ABUSE" full-fifo "$D/full.fifo" > "$D/full.out" &
+	echo $! > "$D/fifo.helper"
+	for _ in $(seq 50); do [ -s "$D/full.out" ] && break; sleep 0.1; done
+	# Every write to this pipe would block: it is full and never read.
+	"$NDT7" --ws-port "$P" --wss-port 0 --listen 127.0.0.1 --spool-dir "$D/spool-flood" \
+		--workers 2 --verbose 2> "$D/full.fifo" > /dev/null &
+	echo $! > "$D/flood.pid"
+	wait_listening "$P"
+	run timeout 60 python3 "$ABUSE" flood 127.0.0.1 "$P" 3000
+	assert_success
+	echo "$output" | jq -e '.codes."404" == 3000'
+	run timeout 20 node "$RAW" quick 127.0.0.1 "$P" 2
+	assert_success
+	assert_output '{"codes":[101,101]}'
+	kill -0 "$(cat "$D/flood.pid")"
+	stop_server flood
+	ls "$D/spool-flood"/ndt7-download-*.json
+}
+
+@test "abuse: log lines are rate-limited per kind, with a 'lines suppressed' summary when the burst ends" {
+	read -r P _ <<< "$(free_ports)"
+	start_server flood --ws-port "$P" --wss-port 0 --listen 127.0.0.1 \
+		--spool-dir "$D/spool-flood" --workers 1
+	run timeout 60 python3 "$ABUSE" flood 127.0.0.1 "$P" 600
+	echo "$output" | jq -e '.codes."404" == 600'
+	sleep 2
+	n=$(grep -c 'refused: 404' "$D/flood.log")
+	# The burst (20), then 5/s: the flood takes a second or two.
+	[ "$n" -ge 20 ] && [ "$n" -le 40 ] || { echo "$n lines" >&2; false; }
+	grep -E 'warning: [0-9]+ lines suppressed in [0-9.]+ s .*"request from %s refused' "$D/flood.log"
+	stop_server flood
+}
+
+@test "abuse: idle sockets from 127.0.0.2 hold at most their share; 127.0.0.1 still gets its test" {
+	read -r P _ <<< "$(free_ports)"
+	# 2 workers x 50 connections: without a limit per address, 150 idle
+	# sockets from 127.0.0.2 (reopened as the server closes them) take them all.
+	start_server limits --ws-port "$P" --wss-port 0 --listen 127.0.0.1 \
+		--spool-dir "$D/spool-limits" --workers 2 --max-conns 50 \
+		--max-pending-per-addr 10 --max-tests-per-addr 3
+	timeout 40 python3 "$ABUSE" idle 127.0.0.1 "$P" 150 14 --from 127.0.0.2 > "$D/idle.out" &
+	echo $! > "$D/idle.helper"
+	for _ in $(seq 50); do grep -q holding "$D/idle.out" && break; sleep 0.1; done
+	run ndt7_client "127.0.0.1:$P" ws download
+	assert_success
+	ndt7_test_ok download BytesAcked '$r.firstServer.ConnectionInfo.Client | startswith("127.0.0.1:")'
+	held=$(ss -Htn state established "( sport = :$P and dst 127.0.0.2 )" | wc -l)
+	[ "$held" -le 10 ] || { echo "127.0.0.2 holds $held" >&2; false; }
+	grep -q "refusing a connection from 127.0.0.2: 10 pending from that address" "$D/limits.log"
+	wait "$(cat "$D/idle.helper")" || true
+	rm -f "$D/idle.helper"
+}
+
+@test "abuse: tests over --max-tests-per-addr get 503 with Retry-After; other addresses do not count" {
+	[ -e "$D/limits.pid" ] || skip "needs the server of the test above"
+	port=$(sed -n 's|.*listening on ws://127.0.0.1:\([0-9]*\).*|\1|p' "$D/limits.log")
+	run timeout 20 python3 "$ABUSE" tests 127.0.0.1 "$port" 5 --from 127.0.0.3
+	assert_success
+	echo "$output" | jq -e '.codes."101" == 3 and .codes."503" == 2 and .retry_after == ["15", "15"]'
+	run timeout 20 python3 "$ABUSE" tests 127.0.0.1 "$port" 1 --from 127.0.0.4
+	echo "$output" | jq -e '.codes."101" == 1'
+	grep -q 'refused: 503 too many tests from this address at once (--max-tests-per-addr)' "$D/limits.log"
+	stop_server limits
+}
+
+@test "abuse: 200 idle TLS sockets cost the server under 4 KiB each" {
+	read -r P T _ <<< "$(free_ports)"
+	start_server mem --ws-port "$P" --wss-port "$T" --listen 127.0.0.1 --state-dir "$D/state" \
+		--spool-dir "$D/spool-mem" --workers 1 --max-pending-per-addr 0
+	pid=$(cat "$D/mem.pid")
+	timeout 20 python3 "$ABUSE" idle 127.0.0.1 "$T" 2 0.5 --tls-hello > /dev/null	# warm up
+	r0=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	timeout 20 python3 "$ABUSE" idle 127.0.0.1 "$T" 200 4 > "$D/mem.out" &
+	echo $! > "$D/mem.helper"
+	for _ in $(seq 50); do grep -q holding "$D/mem.out" && break; sleep 0.1; done
+	sleep 0.5
+	r1=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+	n=$(ss -Htn state established "( sport = :$T )" | wc -l)
+	echo "RSS $r0 -> $r1 KiB for $n sockets: $(( (r1 - r0) * 1024 / 200 )) bytes each" >&2
+	[ "$n" -eq 200 ]
+	[ $(( (r1 - r0) * 1024 / 200 )) -lt 4096 ]
+	wait "$(cat "$D/mem.helper")" || true
+	rm -f "$D/mem.helper"
+	stop_server mem
+}
+
+@test "abuse: a client measurement flood leaves a valid JSON record" {
+	run timeout 30 python3 "$ABUSE" measurement-flood 127.0.0.1 "$WS" 300 16000
+	assert_success
+	echo "$output" | jq -e '.status == 101 and .sent == 300'
+	port=$(echo "$output" | jq -r .port)
+	sleep 0.5
+	f=$(grep -l "\"ClientPort\":$port," "$D/spool"/ndt7-upload-*.json)
+	jq -e '(.Upload.ClientMeasurements | length) > 50 and
+		(.Upload.ClientMeasurements | length) < 300 and
+		(.Upload.ClientMetadata == [{"Name": "flood", "Value": "1"}])' "$f"
+	node -e 'JSON.parse(require("fs").readFileSync(process.argv[1]))' "$f"
+}
+
+@test "abuse: RFC 6455: invalid close codes get 1002 (never echoed), text that is not UTF-8 gets 1007" {
+	for code in 03ed 03ee 03f7 03e7 03ec 0bb7 1388 00; do
+		run timeout 10 python3 "$ABUSE" send 127.0.0.1 "$WS" 8 "$code"
+		echo "$output" | jq -e '.status == 101 and .closeCode == 1002' ||
+			{ echo "close $code: $output" >&2; false; }
+	done
+	for code in 03e8 0fa0; do
+		run timeout 10 python3 "$ABUSE" send 127.0.0.1 "$WS" 8 "$code"
+		echo "$output" | jq -e --argjson c "$((16#$code))" '.closeCode == $c'
+	done
+	run timeout 10 python3 "$ABUSE" send 127.0.0.1 "$WS" 1 7b22613a2280ff7d
+	echo "$output" | jq -e '.status == 101 and .closeCode == 1007'
+	run timeout 10 python3 "$ABUSE" send 127.0.0.1 "$WS" 8 03e8c0af
+	echo "$output" | jq -e '.closeCode == 1007'
+}
+
+@test "abuse: the self-signed certificate is a leaf: CA:FALSE, digitalSignature only, serverAuth" {
+	run openssl x509 -in "$D/state/cert.pem" -noout -text
+	assert_success
+	assert_output --regexp 'Basic Constraints: critical[[:space:]]+CA:FALSE'
+	assert_output --regexp 'Key Usage: critical[[:space:]]+Digital Signature[[:space:]]'
+	refute_output --partial 'Certificate Sign'
+	assert_output --regexp 'Extended Key Usage:[[:space:]]+TLS Web Server Authentication'
+}
+
+@test "abuse: with an operator RSA certificate, static RSA and CBC are refused, ECDHE-RSA-AES-GCM accepted" {
+	read -r T _ <<< "$(free_ports)"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$D/rsa.key" -out "$D/rsa.pem" \
+		-days 1 -subj /CN=localhost -addext subjectAltName=IP:127.0.0.1 2> /dev/null
+	start_server rsa --ws-port 0 --wss-port "$T" --listen 127.0.0.1 --cert "$D/rsa.pem" \
+		--key "$D/rsa.key" --spool-dir "$D/spool-rsa" --workers 1
+	for c in AES128-SHA AES128-GCM-SHA256 ECDHE-RSA-AES128-SHA; do
+		run timeout 10 openssl s_client -connect "127.0.0.1:$T" -tls1_2 -cipher "$c" < /dev/null
+		assert_failure
+	done
+	for c in ECDHE-RSA-AES128-GCM-SHA256 ECDHE-RSA-CHACHA20-POLY1305; do
+		run timeout 10 openssl s_client -connect "127.0.0.1:$T" -tls1_2 -cipher "$c" < /dev/null
+		assert_success
+		assert_output --partial "Cipher is $c"
+	done
+	stop_server rsa
+}
+
+@test "abuse: the SAN list keeps 192.0.2.1 next to 192.0.2.10 (exact de-duplication)" {
+	mkdir -p "$D/san"
+	# In a network namespace of its own, with both addresses on lo.
+	run timeout 30 unshare -n sh -c '
+		ip link set lo up &&
+		ip addr add 192.0.2.10/32 dev lo && ip addr add 192.0.2.1/32 dev lo &&
+		"$0" --ws-port 0 --wss-port 8443 --listen 127.0.0.1 --state-dir "$1" \
+			--spool-dir "$1/spool" --workers 1 & pid=$!
+		for i in $(seq 50); do [ -s "$1/cert.pem" ] && break; sleep 0.1; done
+		kill $pid' "$NDT7" "$D/san"
+	assert_success
+	run openssl x509 -in "$D/san/cert.pem" -noout -ext subjectAltName
+	assert_output --partial 'IP Address:192.0.2.10'
+	assert_output --regexp 'IP Address:192\.0\.2\.1(,|$)'
 }

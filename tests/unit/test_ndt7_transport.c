@@ -169,10 +169,13 @@ static void test_tls_data(void)
 	int sv[2];
 
 	pair(sv);
-	CHECK(transport_tls(&t, server_ctx, sv[0]) == 0, "tls: set up");
+	CHECK(transport_tls(&t, server_ctx, sv[0]) == 0 && !t.ssl,
+	      "tls: set up, nothing allocated before the client's first byte");
 	c = client_new(sv[1]);
-	CHECK(transport_handshake(&t) == 0 && !t.why, "tls: handshake waits for the client");
+	CHECK(transport_handshake(&t) == 0 && !t.why && t.ssl, "tls: handshake waits for the client");
 	CHECK(handshake(&t, c) && t.ready, "tls: handshake");
+	CHECK(!t.bulk && transport_bulk(&t) == 0 && t.bulk && BIO_wpending(SSL_get_wbio(t.ssl)) == 0,
+	      "tls: the bulk write buffer is added after the handshake");
 	CHECK(SSL_write(c, "one", 3) == 3 && SSL_write(c, "two", 3) == 3 &&
 	      transport_read(&t, buf, 2) == 2 && memcmp(buf, "on", 2) == 0 &&
 	      transport_pending(&t) == 1, "tls: the rest of a record is pending");
@@ -239,8 +242,30 @@ static void test_tls_close(void)
 	close(sv[1]);
 }
 
+/* SANs are de-duplicated by whole entry, never by substring. */
+static void test_san_list(void)
+{
+	static const char *const entries[] = {
+		"DNS:host", "DNS:localhost", "IP:192.0.2.10", "IP:192.0.2.1", "IP:192.0.2.10",
+		"IP:2001:db8::1", "IP:2001:db8::", "DNS:localhost", "IP:192.0.2.1",
+	};
+	char list[256] = "", small[20] = "";
+	size_t len = 0, i;
+
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++)
+		len = tls_san_add(list, sizeof(list), len, entries[i]);
+	CHECK(strcmp(list, "DNS:host,DNS:localhost,IP:192.0.2.10,IP:192.0.2.1,IP:2001:db8::1,"
+		      "IP:2001:db8::") == 0 && len == strlen(list),
+	      "SAN list keeps 192.0.2.1 next to 192.0.2.10, each once: %s", list);
+	len = tls_san_add(small, sizeof(small), 0, "DNS:localhost");
+	len = tls_san_add(small, sizeof(small), len, "IP:192.0.2.1");
+	CHECK(strcmp(small, "DNS:localhost") == 0 && len == 13,
+	      "an entry that does not fit is left out whole: %s", small);
+}
+
 int main(void)
 {
+	test_san_list();
 	char dir[] = "/tmp/test_ndt7_transport.XXXXXX";
 	char cmd[64];
 

@@ -301,8 +301,103 @@ static void test_client_side(void)
 	      "a client frame with a 64-bit length is 14 header bytes");
 }
 
+/* RFC 6455 7.4: what a peer's close frame may carry. */
+static const struct close_case {
+	const char *name;
+	const char *body;
+	size_t len;
+	int error;		/* expected close code of the reader, 0: accepted */
+} close_cases[] = {
+	{ "empty body", "", 0, 0 },
+	{ "1000", "\x03\xe8", 2, 0 },
+	{ "1001 with a reason", "\x03\xe9" "bye", 5, 0 },
+	{ "1003", "\x03\xeb", 2, 0 },
+	{ "1007", "\x03\xef", 2, 0 },
+	{ "1011", "\x03\xf3", 2, 0 },
+	{ "1014 (IANA)", "\x03\xf6", 2, 0 },
+	{ "3000", "\x0b\xb8", 2, 0 },
+	{ "4999", "\x13\x87", 2, 0 },
+	{ "one byte", "\x03", 1, WS_CLOSE_PROTOCOL },
+	{ "0", "\x00\x00", 2, WS_CLOSE_PROTOCOL },
+	{ "999", "\x03\xe7", 2, WS_CLOSE_PROTOCOL },
+	{ "1004 (reserved)", "\x03\xec", 2, WS_CLOSE_PROTOCOL },
+	{ "1005 (never on the wire)", "\x03\xed", 2, WS_CLOSE_PROTOCOL },
+	{ "1006 (never on the wire)", "\x03\xee", 2, WS_CLOSE_PROTOCOL },
+	{ "1015 (never on the wire)", "\x03\xf7", 2, WS_CLOSE_PROTOCOL },
+	{ "1016 (unassigned)", "\x03\xf8", 2, WS_CLOSE_PROTOCOL },
+	{ "2999 (unassigned)", "\x0b\xb7", 2, WS_CLOSE_PROTOCOL },
+	{ "5000", "\x13\x88", 2, WS_CLOSE_PROTOCOL },
+	{ "65535", "\xff\xff", 2, WS_CLOSE_PROTOCOL },
+	{ "1000, reason not UTF-8", "\x03\xe8\xff", 3, WS_CLOSE_INVALID_DATA },
+	{ "1000, reason a lone surrogate", "\x03\xe8\xed\xa0\x80", 5, WS_CLOSE_INVALID_DATA },
+};
+
+static void test_close_codes(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(close_cases) / sizeof(close_cases[0]); i++) {
+		const struct close_case *c = &close_cases[i];
+		uint8_t s[64], text[16];
+		struct seen seen;
+		struct ws_reader r;
+		struct ws_events ev = { on_message, on_binary, on_binary_start, &seen };
+		size_t n = client_frame(s, 1, WS_CLOSE, c->body, c->len);
+		int rc;
+
+		memset(&seen, 0, sizeof(seen));
+		ws_reader_init(&r, 0, text, sizeof(text));
+		rc = ws_reader_feed(&r, s, n, &ev);
+		CHECK(rc == c->error && seen.closes == !c->error,
+		      "close %s: %s (got %d, %d reported)", c->name,
+		      c->error ? "refused" : "reported", rc, seen.closes);
+	}
+}
+
+/* RFC 6455 8.1: text messages must be UTF-8, checked across fragments. */
+static const struct utf8_case {
+	const char *name;
+	const char *a, *b;	/* two fragments; b NULL: one frame */
+	int error;
+} utf8_cases[] = {
+	{ "ASCII", "{\"a\":1}", NULL, 0 },
+	{ "2, 3 and 4 bytes", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", NULL, 0 },
+	{ "a character split across fragments", "x\xe2\x82", "\xac", 0 },
+	{ "a lone continuation byte", "\x80", NULL, WS_CLOSE_INVALID_DATA },
+	{ "overlong '/'", "\xc0\xaf", NULL, WS_CLOSE_INVALID_DATA },
+	{ "a surrogate", "\xed\xa0\x80", NULL, WS_CLOSE_INVALID_DATA },
+	{ "beyond U+10FFFF", "\xf4\x90\x80\x80", NULL, WS_CLOSE_INVALID_DATA },
+	{ "truncated at the end", "ab\xe2\x82", NULL, WS_CLOSE_INVALID_DATA },
+	{ "invalid in the second fragment", "ok", "\xff", WS_CLOSE_INVALID_DATA },
+};
+
+static void test_text_utf8(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(utf8_cases) / sizeof(utf8_cases[0]); i++) {
+		const struct utf8_case *c = &utf8_cases[i];
+		uint8_t s[64], text[64];
+		struct seen seen;
+		struct ws_reader r;
+		struct ws_events ev = { on_message, on_binary, on_binary_start, &seen };
+		size_t n = client_frame(s, !c->b, WS_TEXT, c->a, strlen(c->a));
+		int rc;
+
+		if (c->b)
+			n += client_frame(s + n, 1, WS_CONT, c->b, strlen(c->b));
+		memset(&seen, 0, sizeof(seen));
+		ws_reader_init(&r, 0, text, sizeof(text));
+		rc = ws_reader_feed(&r, s, n, &ev);
+		CHECK(rc == c->error && seen.texts == !c->error, "text %s: %s (got %d)", c->name,
+		      c->error ? "close 1007" : "reported", rc);
+	}
+}
+
 int main(void)
 {
+	test_close_codes();
+	test_text_utf8();
 	test_client_side();
 	test_headers();
 	test_encode();
