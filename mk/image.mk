@@ -31,14 +31,19 @@ $(OUT)/fathom.iso: $(OUT)/initramfs.cpio.zst image/mkmedia $(BOARD_DIR)/board.co
 	$(Q)image/mkmedia iso $@ $(BOARD_DIR) $(OUT) $(BUILD)
 
 # Debian's prebuilt iPXE, for PXE servers and for chainloading.
-$(addprefix $(OUT)/ipxe/,$(IPXE_BINS)) &: scripts/fetch-deb $(SDE_STAMP) | deps
+# The binaries keep SOURCE_DATE_EPOCH as their mtime, older than anything
+# built here: the list of components is the rule's timestamp instead.
+IPXE_STAMP := $(BUILD)/ipxe-components
+$(IPXE_STAMP): scripts/fetch-deb $(SDE_STAMP) | deps
 	$(quiet) IPXE "$(OUT)/ipxe/"
 	$(Q)mkdir -p $(OUT)/ipxe && d=$$(scripts/fetch-deb ipxe | cut -d' ' -f4) && \
 		for f in $(IPXE_BINS); do \
 			src=$$(find $$d/boot $$d/usr/lib/ipxe -name $$f -type f | head -n1) && \
 			[ -n "$$src" ] && cp $$src $(OUT)/ipxe/$$f && touch -d @$(SOURCE_DATE_EPOCH) $(OUT)/ipxe/$$f || \
 			{ echo "ipxe: $$f not in Debian's ipxe package ($$d)" >&2; exit 1; }; \
-		done && scripts/fetch-deb ipxe > $(BUILD)/ipxe-components
+		done && scripts/fetch-deb ipxe > $@.tmp && mv $@.tmp $@
+$(addprefix $(OUT)/ipxe/,$(IPXE_BINS)): $(IPXE_STAMP)
+	$(Q)[ -f $@ ] || { rm -f $(IPXE_STAMP); echo "ipxe: $@ missing; run make again" >&2; exit 1; }
 
 $(OUT)/manifest.json: $(OUT)/initramfs.cpio.zst $(OUT)/fathom.img $(OUT)/fathom.iso \
 		$(addprefix $(OUT)/ipxe/,$(IPXE_BINS)) scripts/manifest-json
