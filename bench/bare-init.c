@@ -30,6 +30,16 @@ static void say(const char *what, const char *detail)
 	dprintf(STDOUT_FILENO, "bare-init: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
 }
 
+/* CLOCK_MONOTONIC counts from the kernel's start: the guest-side time. */
+static void ready(const char *nic)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	dprintf(STDOUT_FILENO, "bare-init: ready: %s at %ld ms\n", nic,
+		(long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
 /* fathom.ipv4=ADDR/PREFIX[,GATEWAY] from the kernel command line. */
 static int ipv4_from_cmdline(struct ipv4 *ip)
 {
@@ -163,7 +173,7 @@ int main(void)
 	else if (ipv4_set(nic, &ip) < 0)
 		say(nic, strerror(errno));
 	else
-		say("ready", nic);
+		ready(nic);
 	for (;;)
 		pause();
 }
