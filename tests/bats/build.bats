@@ -85,6 +85,7 @@ setup_file() {
 	table=$ROOTFS/etc/fathom/coldplug
 	[ -s "$table" ]
 	for m in $(sed -n 's/^COLDPLUG_MODULES=//p' "$TOP/boards/$BOARD/board.conf" | tr - _); do
+		m=${m%%+*}	# NAME+EXTRA: EXTRA is among NAME's deps
 		grep -q "^deps $m " "$table" || { echo "no deps line for $m"; false; }
 		grep -q "^alias [^ ]* $m$" "$table" || { echo "no alias for $m"; false; }
 	done
