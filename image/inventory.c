@@ -341,6 +341,29 @@ static void report(const struct inv_options *opt, const struct inv_handler *h,
 	h->error(h->ctx, msg);
 }
 
+/* A record the CSV reader refused: "COLUMN: why", or "field N: why" past
+ * the header's columns. */
+static void report_csv_problem(const struct inv_options *opt,
+			       const struct inv_handler *h,
+			       const struct inv_columns *cols,
+			       const struct csv_record *rec, const char *problem)
+{
+	char msg[INV_MSG_MAX];
+	int c;
+
+	for (c = 0; c < INV_COL_COUNT; c++) {
+		if (cols->index[c] >= 0 &&
+		    (size_t)cols->index[c] == rec->problem_field)
+			break;
+	}
+	if (c < INV_COL_COUNT)
+		snprintf(msg, sizeof(msg), "%s: %s", column_names[c], problem);
+	else
+		snprintf(msg, sizeof(msg), "field %zu: %s", rec->problem_field + 1,
+			 problem);
+	report(opt, h, rec->line, msg);
+}
+
 /* One data record: build, check uniqueness, hand over. Returns 0 or 1. */
 static int take_row(const struct inv_options *opt,
 		    const struct inv_handler *h, const struct inv_columns *cols,
@@ -396,7 +419,8 @@ int inv_parse(const char *text, size_t len, const struct inv_options *opt,
 	} else if (rc < 0 || inv_columns_parse(&cols, rec, msg,
 					       sizeof(msg)) < 0) {
 		if (rc < 0)
-			snprintf(msg, sizeof(msg), "header: %s", problem);
+			snprintf(msg, sizeof(msg), "header: field %zu: %s",
+				 rec->problem_field + 1, problem);
 		report(opt, h, rec->line, msg);
 		errors = 1;
 	}
@@ -405,7 +429,7 @@ int inv_parse(const char *text, size_t len, const struct inv_options *opt,
 			bad += take_row(opt, h, &cols, rec, m, &names);
 			continue;
 		}
-		report(opt, h, rec->line, problem);
+		report_csv_problem(opt, h, &cols, rec, problem);
 		bad++;
 	}
 	errors += bad;
