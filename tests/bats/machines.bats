@@ -117,10 +117,13 @@ teardown_file() {
 	assert_line --partial "mkmachines: $BATS_TEST_TMPDIR/bad.csv:7: hostname \"good1.example.org\": already on line 2"
 	[ "$(printf '%s\n' "${lines[@]}" | grep -c ': fathom\.\|already on')" = 3 ]
 	run ls "$out/$BOARD/machines"
-	assert_output "$(printf 'SHA256SUMS\nSHA256SUMS.sig\ngood1.example.org\ngood2.example.org\ngood3.example.org')"
+	assert_output "$(printf 'IMAGE\nSHA256SUMS\nSHA256SUMS.sig\ngood1.example.org\ngood2.example.org\ngood3.example.org')"
 	run cut -d' ' -f3 "$out/$BOARD/machines/SHA256SUMS"
-	assert_output "$(for h in good1 good2 good3; do printf '%s\n' "$h.example.org/boot.ipxe" \
+	assert_output "$(echo IMAGE; for h in good1 good2 good3; do printf '%s\n' "$h.example.org/boot.ipxe" \
 		"$h.example.org/config.cpio" "$h.example.org/network.conf"; done)"
+	# Bound to the image built beside it.
+	run cat "$out/$BOARD/machines/IMAGE"
+	assert_output "$(cd "$out/$BOARD" && sha256sum SHA256SUMS)"
 	grep -qx 'ipv4=192.0.2.2/28,192.0.2.1' "$out/$BOARD/machines/good1.example.org/network.conf"
 }
 
@@ -157,6 +160,8 @@ teardown_file() {
 	printf '%s\n' 'CMDLINE=console=ttyS0 quiet' 'CMDLINE=shell' > "$board/board.conf"
 	key=$(dirname "$("$TOP/scripts/keys")")/fathom.key
 	out=$BATS_TEST_TMPDIR/cmd
+	mkdir -p "$out"
+	cp "$OUTDIR/$BOARD/SHA256SUMS" "$out/"
 	run env MKMACHINES="$OUTDIR/build/host/mkmachines" SIGNING_KEY="$key" \
 		"$TOP/scripts/machines" "$board" "$out/build" "$out" "$INV" "$BASE"
 	assert_failure 2
@@ -194,6 +199,16 @@ teardown_file() {
 	assert_success
 	grep -qx 'mtu=9000' "$out/$BOARD/machines/j1.example.org/network.conf"
 	grep -q 'set net0/netmask 255.255.255.248' "$out/$BOARD/machines/j2.example.org/boot.ipxe"
+}
+
+@test "scripts/machines without the image beside it says to build it first, writes nothing" {
+	key=$(dirname "$("$TOP/scripts/keys")")/fathom.key
+	out=$BATS_TEST_TMPDIR/noimage
+	run env MKMACHINES="$OUTDIR/build/host/mkmachines" SIGNING_KEY="$key" \
+		"$TOP/scripts/machines" "$TOP/boards/$BOARD" "$out/build" "$out" "$INV" "$BASE"
+	assert_failure 1
+	assert_output --partial "make machines: $out/SHA256SUMS: missing; build the image first (make)"
+	[ ! -e "$out/machines" ]
 }
 
 @test "make machines without INVENTORY or BASE_URL says what to set" {
