@@ -81,19 +81,6 @@ struct row {
 	struct span v[INV_COL_COUNT];
 };
 
-static int has_control(struct span sp)
-{
-	size_t i;
-
-	for (i = 0; i < sp.len; i++) {
-		unsigned char c = (unsigned char)sp.s[i];
-
-		if (c < 0x20 || c == 0x7f)
-			return 1;
-	}
-	return 0;
-}
-
 static int has_blank_or_quote(struct span sp, int blanks_ok)
 {
 	size_t i;
@@ -105,10 +92,31 @@ static int has_blank_or_quote(struct span sp, int blanks_ok)
 	return 0;
 }
 
+/* Whether the value can go into boot.ipxe; in a DNS column ';' separates
+ * the servers and becomes ',' on the command line. */
+static const char *value_ipxe_unsafe(int col, struct span v)
+{
+	const char *why;
+	size_t i, start = 0;
+
+	if (col != INV_COL_IPV4_DNS && col != INV_COL_IPV6_DNS)
+		return inv_ipxe_unsafe(v.s, v.len);
+	for (i = 0; i <= v.len; i++) {
+		if (i < v.len && v.s[i] != ';')
+			continue;
+		why = inv_ipxe_unsafe(v.s + start, i - start);
+		if (why)
+			return why;
+		start = i + 1;
+	}
+	return NULL;
+}
+
 /* The first thing wrong with the characters of any value, else NULL. */
 static const char *row_check_chars(const struct row *row, char *msg,
 				   size_t len)
 {
+	const char *why;
 	int c;
 
 	for (c = 0; c < INV_COL_COUNT; c++) {
@@ -116,15 +124,13 @@ static const char *row_check_chars(const struct row *row, char *msg,
 		int blanks_ok = c == INV_COL_IPV4_DNS || c == INV_COL_IPV6_DNS ||
 				c == INV_COL_EXTRA;
 
-		if (has_control(v))
-			snprintf(msg, len, "%s: control character in the value",
-				 column_names[c]);
-		else if (c != INV_COL_EXTRA && has_blank_or_quote(v, blanks_ok))
-			snprintf(msg, len, "%s: \"%.*s\": must not contain %s",
-				 column_names[c], (int)(v.len > 200 ? 200 : v.len),
-				 v.s, blanks_ok ? "quotes" : "blanks or quotes");
-		else
+		if (c != INV_COL_EXTRA && has_blank_or_quote(v, blanks_ok))
+			why = blanks_ok ? "must not contain quotes" :
+					  "must not contain blanks or quotes";
+		else if ((why = value_ipxe_unsafe(c, v)) == NULL)
 			continue;
+		snprintf(msg, len, "%s: \"%.*s\": %s", column_names[c],
+			 (int)(v.len > 200 ? 200 : v.len), v.s, why);
 		return msg;
 	}
 	return NULL;
@@ -341,6 +347,29 @@ static void report(const struct inv_options *opt, const struct inv_handler *h,
 	h->error(h->ctx, msg);
 }
 
+/* A record the CSV reader refused: "COLUMN: why", or "field N: why" past
+ * the header's columns. */
+static void report_csv_problem(const struct inv_options *opt,
+			       const struct inv_handler *h,
+			       const struct inv_columns *cols,
+			       const struct csv_record *rec, const char *problem)
+{
+	char msg[INV_MSG_MAX];
+	int c;
+
+	for (c = 0; c < INV_COL_COUNT; c++) {
+		if (cols->index[c] >= 0 &&
+		    (size_t)cols->index[c] == rec->problem_field)
+			break;
+	}
+	if (c < INV_COL_COUNT)
+		snprintf(msg, sizeof(msg), "%s: %s", column_names[c], problem);
+	else
+		snprintf(msg, sizeof(msg), "field %zu: %s", rec->problem_field + 1,
+			 problem);
+	report(opt, h, rec->line, msg);
+}
+
 /* One data record: build, check uniqueness, hand over. Returns 0 or 1. */
 static int take_row(const struct inv_options *opt,
 		    const struct inv_handler *h, const struct inv_columns *cols,
@@ -396,7 +425,8 @@ int inv_parse(const char *text, size_t len, const struct inv_options *opt,
 	} else if (rc < 0 || inv_columns_parse(&cols, rec, msg,
 					       sizeof(msg)) < 0) {
 		if (rc < 0)
-			snprintf(msg, sizeof(msg), "header: %s", problem);
+			snprintf(msg, sizeof(msg), "header: field %zu: %s",
+				 rec->problem_field + 1, problem);
 		report(opt, h, rec->line, msg);
 		errors = 1;
 	}
@@ -405,7 +435,7 @@ int inv_parse(const char *text, size_t len, const struct inv_options *opt,
 			bad += take_row(opt, h, &cols, rec, m, &names);
 			continue;
 		}
-		report(opt, h, rec->line, problem);
+		report_csv_problem(opt, h, &cols, rec, problem);
 		bad++;
 	}
 	errors += bad;

@@ -17,6 +17,9 @@
  *   drac_ipv4     optional: ADDR/PLEN,GW for the iDRAC (fathom.drac.ipv4=)
  *   extra         optional: more kernel parameters, appended verbatim
  *
+ * No value may hold what iPXE or the kernel would read as more than text
+ * (inv_ipxe_unsafe): boot.ipxe carries the command line.
+ *
  * Each row becomes "fathom.hostname=H fathom.ipv4=A/P,GW,DNS1,DNS2
  * fathom.ipv6=... fathom.iface=MAC fathom.drac.ipv4=... EXTRA" and is
  * checked with netcfg_parse_cmdline, the appliance's own parser.
@@ -108,8 +111,16 @@ int inv_network_conf(const struct netcfg_config *cfg, char *buf, size_t len);
 int inv_network_conf_check(const struct netcfg_config *cfg, const char *conf,
 			   char *msg, size_t len);
 
+/* Why len bytes at s cannot go into boot.ipxe as they are (a line break,
+ * '$', '#', '&', '|', ';', '\\', a quote, a non-ASCII byte: what iPXE's
+ * script parser or the kernel's would read as more than text), or NULL if
+ * they can. Every inventory value, BASE_URL and the board's CMDLINE are
+ * checked with it. */
+const char *inv_ipxe_unsafe(const char *s, size_t len);
+
 /* The machine's iPXE script. base_url without a trailing '/'. Returns the
- * length, or -1 if buf is too small. */
+ * length, or -1 if buf is too small or a value fails inv_ipxe_unsafe
+ * (nothing is written then). */
 int inv_boot_ipxe(const struct inv_machine *m, const char *base_url,
 		  const char *board_cmdline, char *buf, size_t len);
 

@@ -41,15 +41,17 @@ static void usage(FILE *to)
 	fprintf(to,
 		"usage: mkmachines -o OUTDIR -b BASE_URL [-c CMDLINE] [-l LIST] INVENTORY.csv\n"
 		"Write OUTDIR/<hostname>/{boot.ipxe,network.conf,config.cpio} for\n"
-		"each machine of the inventory (columns: see README, Machines).\n"
+		"each machine of the inventory (columns: docs/operators-guide.md).\n"
 		"  -o OUTDIR    where the machine directories go (created)\n"
 		"  -b BASE_URL  where iPXE fetches vmlinuz, initramfs.cpio.zst and\n"
 		"               machines/<hostname>/config.cpio\n"
 		"  -c CMDLINE   the board's kernel arguments, after the machine's\n"
 		"  -l LIST      write the hostnames of the machines written to LIST\n"
 		"Every mtime in config.cpio is $SOURCE_DATE_EPOCH (0 if unset).\n"
+		"No value (a row's, BASE_URL, CMDLINE) may hold what iPXE would read\n"
+		"as more than text: a line break, '$', '#', '&', '|', ';', '\\', quotes.\n"
 		"Exit status: 0 ok, 1 a bad row or error (good rows are written),\n"
-		"2 usage error.\n");
+		"2 usage error or a refused BASE_URL or CMDLINE (nothing is written).\n");
 }
 
 static int parse_args(int argc, char **argv, struct mkmachines *mk)
@@ -83,11 +85,23 @@ static int parse_args(int argc, char **argv, struct mkmachines *mk)
 	return 0;
 }
 
-/* iPXE splits its command lines at blanks; a URL has none. */
+/* "mkmachines: WHAT: "VALUE": WHY", on one line whatever VALUE holds. */
+static void report_value(const char *what, const char *value, const char *why)
+{
+	const char *p;
+
+	fprintf(stderr, "mkmachines: %s: \"", what);
+	for (p = value; *p; p++)
+		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+	fprintf(stderr, "\": %s\n", why);
+}
+
+/* iPXE splits its command lines at blanks; a URL has none, nor anything
+ * else iPXE would read as more than text. */
 static int check_base_url(char *url)
 {
 	size_t len = strlen(url);
-	const char *p;
+	const char *p, *why;
 
 	while (len > 0 && url[len - 1] == '/')
 		url[--len] = '\0';
@@ -96,11 +110,27 @@ static int check_base_url(char *url)
 			break;
 	}
 	if (len == 0 || *p) {
-		fprintf(stderr, "mkmachines: BASE_URL \"%s\": expected a URL"
-			" without blanks, such as http://192.0.2.1/fathom\n", url);
+		report_value("-b BASE_URL", url, "expected a URL without blanks,"
+			     " such as http://192.0.2.1/fathom");
+		return -1;
+	}
+	if ((why = inv_ipxe_unsafe(url, len)) != NULL) {
+		report_value("-b BASE_URL", url, why);
 		return -1;
 	}
 	return 0;
+}
+
+/* The board's CMDLINE goes into every boot.ipxe: it passes the same check
+ * as each row's values, once, before anything is written. */
+static int check_board_cmdline(const char *cmdline)
+{
+	const char *why;
+
+	if (!cmdline || !(why = inv_ipxe_unsafe(cmdline, strlen(cmdline))))
+		return 0;
+	report_value("-c CMDLINE (the board's CMDLINE, board.conf)", cmdline, why);
+	return -1;
 }
 
 static int write_or_report(const struct mkmachines *mk, const char *dir,
@@ -187,8 +217,7 @@ static int prepare(struct mkmachines *mk)
 
 	umask(mask);
 	mk->file_mode = 0666 & ~mask;
-	if (check_base_url((char *)mk->base_url) < 0 ||
-	    source_date_epoch("mkmachines", &mk->cpio_opt.mtime) < 0)
+	if (source_date_epoch("mkmachines", &mk->cpio_opt.mtime) < 0)
 		return -1;
 	if (cpio_manifest_parse(&mk->overlay, overlay_manifest,
 				sizeof(overlay_manifest) - 1, &err) < 0) {
@@ -218,6 +247,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (check_base_url((char *)mk.base_url) < 0 ||
+	    check_board_cmdline(mk.board_cmdline) < 0)
+		return EXIT_USAGE;
 	if (prepare(&mk) < 0)
 		return 1;
 	if (file_read_all(mk.inventory, &text, &len) < 0) {

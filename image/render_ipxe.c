@@ -4,11 +4,59 @@
 
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "lib/strbuf.h"
 
 #define FETCH_TRIES 5
+
+/*
+ * iPXE reads a script a line at a time (a line ending in '\' goes on with
+ * the next), splits each at blanks, treats the words "&&", "||" and ";" as
+ * command separators and a word starting with '#' as a comment to the end
+ * of the line, and expands ${...} in every word, again and again. The
+ * kernel's own parser gives '"' a meaning. None of them is needed in a
+ * kernel argument or a URL, so they are refused wherever they appear.
+ */
+static const struct {
+	const char *chars;
+	const char *why;
+} ipxe_special[] = {
+	{ "$", "must not contain '$': iPXE expands ${...}" },
+	{ "#", "must not contain '#': iPXE would read a comment" },
+	{ "&|;", "must not contain '&', '|' or ';': iPXE chains commands with"
+		 " &&, || and ;" },
+	{ "\\", "must not contain '\\': iPXE joins a line ending in '\\'"
+	       " with the next" },
+	{ "\"'`", "must not contain quotes: iPXE splits quoted words at their"
+		 " blanks" },
+};
+
+const char *inv_ipxe_unsafe(const char *s, size_t len)
+{
+	size_t i, k;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			return "must not contain control characters: a line"
+			       " break would end the iPXE command";
+		if (c >= 0x80)
+			return "must be ASCII";
+		for (k = 0; k < sizeof(ipxe_special) / sizeof(ipxe_special[0]); k++) {
+			if (strchr(ipxe_special[k].chars, c))
+				return ipxe_special[k].why;
+		}
+	}
+	return NULL;
+}
+
+static int ipxe_safe(const char *s)
+{
+	return !s || !inv_ipxe_unsafe(s, strlen(s));
+}
 
 static void ipxe_add_addresses(struct strbuf *t, const struct netcfg_config *cfg)
 {
@@ -60,6 +108,14 @@ int inv_boot_ipxe(const struct inv_machine *m, const char *base_url,
 	struct strbuf t;
 
 	strbuf_init(&t, buf, len);
+	/* The callers have checked these; a script is never written with
+	 * something iPXE would run in it. */
+	if (!ipxe_safe(host) || !ipxe_safe(base_url) || !ipxe_safe(m->cmdline) ||
+	    !ipxe_safe(board_cmdline)) {
+		if (len > 0)
+			buf[0] = '\0';
+		return -1;
+	}
 	strbuf_addf(&t, "#!ipxe\n# Fathom netboot of %s, written by mkmachines.\n"
 		 "set base %s\n", host, base_url);
 	ipxe_add_addresses(&t, &m->cfg);

@@ -75,6 +75,9 @@ verify:
 	$(Q)scripts/verify $(OUT)
 
 # Per-machine boot files (README, Machines): scripts/machines does the work.
-machines: $(MKMACHINES) $(SIGNING_KEY) $(if $(MEDIA),$(OUT)/initramfs.cpio.zst)
+# machines/IMAGE names the image they go with: the image comes first (once
+# there is something to do: without INVENTORY and BASE_URL the script says
+# what to set).
+machines: $(MKMACHINES) $(SIGNING_KEY) $(if $(and $(INVENTORY),$(BASE_URL)),$(OUT)/SHA256SUMS.sig)
 	$(Q)V="$(V)" MKMACHINES="$(MKMACHINES)" SIGNING_KEY="$(SIGNING_KEY)" MEDIA="$(MEDIA)" \
 		scripts/machines "$(BOARD_DIR)" "$(BUILD)" "$(OUT)" "$(INVENTORY)" "$(BASE_URL)"

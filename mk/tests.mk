@@ -57,15 +57,25 @@ $(FUZZ_BINS): $$(patsubst %.c,$(HOSTBUILD)/fuzzobj/%.o,$$(filter %.c,$$^)) $(FUZ
 unit: $(UNIT_BINS)
 fuzz-build: $(FUZZ_BINS)
 
-# Long fuzzing runs (make check does a bounded smoke run of each target).
+# Long fuzzing runs (make check does a bounded smoke run of each target):
+# FUZZ_SECONDS per target, inputs up to FUZZ_MAX_LEN bytes, the targets in
+# FUZZ_RUN (default: all). Each target's corpus lives in
+# $(O)/fuzz-corpus/NAME, seeded from tests/fuzz/corpus/NAME and kept, so
+# the next run goes on from what this one found; a crash stops the run and
+# leaves its input in $(HOSTBUILD)/fuzz/NAME-crash-*. Overnight, one target:
+#   make fuzz FUZZ_RUN=fuzz_inventory FUZZ_SECONDS=28800
 FUZZ_SECONDS ?= 300
+FUZZ_MAX_LEN ?= 65536
+FUZZ_RUN ?= $(FUZZ_TARGETS)
 fuzz: $(FUZZ_BINS)
-	$(Q)for f in $(FUZZ_TARGETS); do \
-		c=$$(mktemp -d) && cp tests/fuzz/corpus/$${f#fuzz_}/* $$c/ && \
-		echo "  FUZZ    $$f for $(FUZZ_SECONDS)s" && \
-		$(HOSTBUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+	$(Q)for f in $(FUZZ_RUN); do \
+		c=$(O)/fuzz-corpus/$${f#fuzz_} && mkdir -p $$c && \
+		cp tests/fuzz/corpus/$${f#fuzz_}/* $$c/ && \
+		echo "  FUZZ    $$f for $(FUZZ_SECONDS)s, inputs up to $(FUZZ_MAX_LEN) bytes, corpus $$c" && \
+		$(HOSTBUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAX_LEN) \
 			-artifact_prefix=$(HOSTBUILD)/fuzz/$$f- $$c > $$c.log 2>&1; \
-		rc=$$?; tail -n 2 $$c.log; rm -rf $$c $$c.log; [ $$rc = 0 ] || exit 1; \
+		rc=$$?; tail -n 2 $$c.log; \
+		[ $$rc = 0 ] || { echo "  FAILED  $$f: see $$c.log" >&2; exit 1; }; \
 	done
 
 # The test runner prints TAP per suite and ends with "N passed, N failed".

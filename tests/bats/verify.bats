@@ -10,11 +10,28 @@ setup_file() {
 	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
 	export ART=$OUTDIR/$BOARD
 	export TOP=$BATS_TEST_DIRNAME/../..
+	make -s -C "$TOP" O="$OUTDIR" BOARD="$BOARD" "$OUTDIR/build/host/mkmachines" >&2
+	KEY=$(dirname "$("$TOP/scripts/keys")")/fathom.key
+	export KEY
 }
 
 setup() {
 	COPY=$BATS_TEST_TMPDIR/out
 	cp -a "$ART" "$COPY"
+}
+
+# machines/ for the image in $COPY (two machines), as make machines does.
+make_machines() {
+	printf '%s\n' hostname,ipv4 m1.example.org,192.0.2.2/28 m2.example.org,192.0.2.3/28 \
+		> "$BATS_TEST_TMPDIR/inv.csv"
+	MKMACHINES=$OUTDIR/build/host/mkmachines SIGNING_KEY=$KEY "$TOP/scripts/machines" \
+		"$TOP/boards/$BOARD" "$BATS_TEST_TMPDIR/build" "$1" "$BATS_TEST_TMPDIR/inv.csv" \
+		http://192.0.2.1/fathom > /dev/null
+}
+
+# Re-sign DIR/SHA256SUMS with the operator's key.
+resign() {
+	openssl pkeyutl -sign -inkey "$KEY" -rawin -in "$1/SHA256SUMS" -out "$1/SHA256SUMS.sig"
 }
 
 # Add 1 to the byte in the middle of a file.
@@ -95,10 +112,26 @@ flip_byte() {
 	assert_success
 }
 
-@test "without an operator key, verify falls back to DIR/fathom.pub with a warning" {
+@test "without a pinned key verify fails, unless told to trust the shipped key (with a warning)" {
 	run env FATHOM_KEYS="$BATS_TEST_TMPDIR/none" "$TOP/scripts/verify" "$COPY"
+	assert_failure 1
+	assert_output --partial "verify: no public key to trust: $BATS_TEST_TMPDIR/none/fathom.pub (the operator's, \$FATHOM_KEYS) does not exist; give a copy you trust with --pubkey FILE, or --trust-shipped-key"
+	refute_output --partial "OK"
+	run env FATHOM_KEYS="$BATS_TEST_TMPDIR/none" "$TOP/scripts/verify" --trust-shipped-key "$COPY"
 	assert_success
-	assert_output --partial "warning: no operator key; trusting $COPY/fathom.pub"
+	assert_output --partial "verify: WARNING: trusting $COPY/fathom.pub, which came with the files it vouches for"
+	assert_output --partial "OK, signed by $COPY/fathom.pub"
+	# Files re-signed by someone else, with their fathom.pub: only the
+	# explicit trust lets them through.
+	other=$BATS_TEST_TMPDIR/other-keys
+	FATHOM_KEYS="$other" "$TOP/scripts/keys" > /dev/null
+	cp "$other/fathom.pub" "$COPY/fathom.pub"
+	(cd "$COPY" && sha256sum $(cut -d' ' -f3 SHA256SUMS) > SHA256SUMS.new && mv SHA256SUMS.new SHA256SUMS)
+	openssl pkeyutl -sign -inkey "$other/fathom.key" -rawin -in "$COPY/SHA256SUMS" -out "$COPY/SHA256SUMS.sig"
+	run env FATHOM_KEYS="$BATS_TEST_TMPDIR/none" "$TOP/scripts/verify" "$COPY"
+	assert_failure 1
+	run "$TOP/scripts/verify" --pubkey "$COPY/fathom.pub" --trust-shipped-key "$COPY"
+	assert_failure 2
 }
 
 @test "an unlisted file is reported" {
@@ -109,6 +142,109 @@ flip_byte() {
 	assert_output --partial "$COPY/ipxe/extra.efi: not listed in SHA256SUMS"
 	assert_output --partial "$COPY/notes.txt: not listed in SHA256SUMS"
 	assert_output --partial "$COPY/.hidden: not listed in SHA256SUMS"
+}
+
+@test "every unlisted entry is reported whatever its name: '..' prefixes, blanks spelling listed names, line breaks" {
+	touch "$COPY/..evil" "$COPY/..." "$COPY/ipxe/..x" "$COPY/.hidden" "$COPY/ipxe/.y" \
+		"$COPY/vmlinuz initramfs.cpio.zst" "$COPY/vmlinuz " "$COPY/$(printf 'a\nb')" \
+		"$COPY/$(printf 'tab\tx')" "$COPY/-n"
+	mkdir -p "$COPY/empty" "$COPY/ipxe/sub/deeper"
+	touch "$COPY/ipxe/sub/deeper/f"
+	run "$TOP/scripts/verify" "$COPY"
+	assert_failure 1
+	for name in ..evil ... ipxe/..x .hidden ipxe/.y "vmlinuz initramfs.cpio.zst" "vmlinuz " \
+		"a?b" "tab?x" -n ipxe/sub/deeper/f; do
+		assert_line "verify: $COPY/$name: not listed in SHA256SUMS; remove it, or add it to ARTIFACTS in mk/image.mk"
+	done
+	for name in empty ipxe/sub ipxe/sub/deeper; do
+		assert_line "verify: $COPY/$name/: not listed in SHA256SUMS (nothing in it is); remove it, or add it to ARTIFACTS in mk/image.mk"
+	done
+	assert_line "verify: $COPY: 14 problem(s); do not publish"
+}
+
+@test "a signed SHA256SUMS cannot list a name with a blank, a hidden or '..'-prefixed name" {
+	h=$(sha256sum < "$COPY/vmlinuz" | cut -d' ' -f1)
+	cp "$COPY/vmlinuz" "$COPY/..v"
+	cp "$COPY/vmlinuz" "$COPY/.v"
+	printf '%s  %s\n' "$h" "vmlinuz initramfs.cpio.zst" "$h" ..v "$h" .v "$h" vmlinuz >> "$COPY/SHA256SUMS"
+	resign "$COPY"
+	run "$TOP/scripts/verify" "$COPY"
+	assert_failure 1
+	for n in 11 12 13; do
+		assert_line "verify: $COPY/SHA256SUMS: line $n: not \"SHA256  NAME\"; rebuild with make"
+	done
+	assert_line "verify: $COPY/SHA256SUMS: line 14: vmlinuz is listed twice; rebuild with make"
+	assert_line --partial "verify: $COPY/..v: not listed in SHA256SUMS"
+	assert_line --partial "verify: $COPY/.v: not listed in SHA256SUMS"
+}
+
+@test "symbolic links are refused: to a file, to a directory, in place of a listed file or directory" {
+	ln -s /etc "$COPY/etc"
+	ln -s .. "$COPY/ipxe/up"
+	cp "$COPY/vmlinuz" "$BATS_TEST_TMPDIR/vmlinuz"
+	ln -sf "$BATS_TEST_TMPDIR/vmlinuz" "$COPY/vmlinuz"
+	mv "$COPY/ipxe" "$BATS_TEST_TMPDIR/ipxe"
+	ln -s "$BATS_TEST_TMPDIR/ipxe" "$COPY/ipxe"
+	run "$TOP/scripts/verify" "$COPY"
+	assert_failure 1
+	for name in etc vmlinuz ipxe; do
+		assert_line "verify: $COPY/$name: a symbolic link: verify follows none and none may be published; put the file itself in its place, or remove it"
+	done
+	assert_line --partial "verify: $COPY/vmlinuz: listed in SHA256SUMS but missing, or not a regular file"
+	assert_line --partial "verify: $COPY/ipxe/ipxe.efi: listed in SHA256SUMS but missing, or not a regular file"
+	# Followed nowhere: the link inside the symlinked directory is not seen.
+	refute_output --partial "ipxe/up"
+}
+
+@test "machines/ made for this image verifies; a symlinked machines/ is refused" {
+	make_machines "$COPY"
+	run "$TOP/scripts/verify" "$COPY"
+	assert_success
+	assert_output --partial "OK, machines/ too (made for this image)"
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	mv "$COPY/machines" "$BATS_TEST_TMPDIR/elsewhere/machines"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere/machines" "$COPY/machines"
+	run "$TOP/scripts/verify" "$COPY"
+	assert_failure 1
+	assert_line "verify: $COPY/machines: a symbolic link: verify follows none and none may be published; put the file itself in its place, or remove it"
+	refute_output --partial "OK"
+	# machines/ must be a directory of the image's own.
+	rm "$COPY/machines"
+	touch "$COPY/machines"
+	run "$TOP/scripts/verify" "$COPY"
+	assert_failure 1
+	assert_line --partial "verify: $COPY/machines: not listed in SHA256SUMS"
+}
+
+@test "machines/ is bound to its image: beside another image, without IMAGE, or with IMAGE altered, it is refused" {
+	make_machines "$COPY"
+	# Another image, signed by the same key: one more file in its list.
+	other=$BATS_TEST_TMPDIR/other
+	cp -a "$COPY" "$other"
+	echo notes > "$other/notes.txt"
+	(cd "$other" && sha256sum notes.txt >> SHA256SUMS)
+	resign "$other"
+	rm -rf "$other/machines"
+	run "$TOP/scripts/verify" "$other"
+	assert_success
+	cp -a "$COPY/machines" "$other/machines"
+	run "$TOP/scripts/verify" "$other"
+	assert_failure 1
+	assert_line "verify: $other/machines/IMAGE: machines/ was made for another image (another SHA256SUMS) than $other/SHA256SUMS; run make machines again for this image, or publish machines/ with its own"
+	# IMAGE altered to match: its signature no longer does.
+	(cd "$other" && sha256sum SHA256SUMS) > "$other/machines/IMAGE"
+	run "$TOP/scripts/verify" "$other"
+	assert_failure 1
+	assert_line --partial "verify: $other/machines/IMAGE: sha256 differs from SHA256SUMS"
+	refute_output --partial "was made for another image"
+	# Without IMAGE (and a list re-signed without it): bound to nothing.
+	rm "$COPY/machines/IMAGE"
+	grep -v ' IMAGE$' "$COPY/machines/SHA256SUMS" > "$BATS_TEST_TMPDIR/sums"
+	cp "$BATS_TEST_TMPDIR/sums" "$COPY/machines/SHA256SUMS"
+	resign "$COPY/machines"
+	run "$TOP/scripts/verify" "$COPY"
+	assert_failure 1
+	assert_line "verify: $COPY/machines/IMAGE: missing: machines/ names no image it was made for; run make machines again"
 }
 
 @test "Ed25519 signatures are deterministic: re-signing gives the same SHA256SUMS.sig" {

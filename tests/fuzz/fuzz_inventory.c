@@ -1,6 +1,7 @@
 /* libFuzzer target for image/inventory.c: read arbitrary bytes as an
  * inventory, and for every machine it accepts render network.conf and
- * boot.ipxe and check the promises of inventory.h. No files are written. */
+ * boot.ipxe and check the promises of inventory.h, among them that no
+ * input adds an iPXE command. No files are written. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,27 @@ static void check_error(void *ctx, const char *msg)
 	(void)ctx;
 	if (len == 0 || strchr(msg, '\n'))
 		abort();
+}
+
+/* boot.ipxe's kernel line is one command: its arguments hold nothing iPXE
+ * reads as more than text (said again here, apart from inv_ipxe_unsafe). */
+static void check_kernel_line(const char *text)
+{
+	static const char prefix[] = "\nkernel ${base}/vmlinuz ";
+	static const char suffix[] = " || goto failed\n";
+	const char *args = strstr(text, prefix), *end, *p;
+
+	if (!args)
+		abort();
+	args += sizeof(prefix) - 1;
+	end = strstr(args, suffix);
+	if (!end || memchr(args, '\n', (size_t)(end - args)))
+		abort();
+	for (p = args; p < end; p++) {
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f ||
+		    strchr("$#&|;\\\"'`", *p))
+			abort();
+	}
 }
 
 /* An accepted machine always renders, and its network.conf parses back
@@ -37,6 +59,7 @@ static int check_machine(void *ctx, const struct inv_machine *m)
 	if (len < 0 || (size_t)len != strlen(text) ||
 	    strncmp(text, "#!ipxe\n", 7) != 0)
 		abort();
+	check_kernel_line(text);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 /* Unit tests for image/inventory.c: the CSV reader, rows to command lines,
  * bad rows with their exact messages, boot.ipxe and network.conf. */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -78,6 +79,65 @@ static void test_csv(void)
 	CHECK(csv_next(&r, &rec, &problem) == -1, "csv: bad record");
 	CHECK(csv_next(&r, &rec, &problem) == 1 && rec.line == 2 &&
 	      strcmp(rec.field[0], "ok") == 0, "csv: recovers on line 2");
+}
+
+/* A text of n 'x' then the tail, on the heap (ASan sees any overrun). */
+static char *long_field(const char *head, size_t n, const char *tail)
+{
+	size_t hl = strlen(head), tl = strlen(tail);
+	char *s = malloc(hl + n + tl + 1);
+
+	if (!s)
+		abort();
+	memcpy(s, head, hl);
+	memset(s + hl, 'x', n);
+	memcpy(s + hl + n, tail, tl + 1);
+	return s;
+}
+
+/* Fields and lines of any length: the record's text is bounded, whatever
+ * follows the field that fills it (once, commas wrote past its end). */
+static void test_csv_long(void)
+{
+	static const struct {
+		size_t n;
+		const char *tail;
+		int rc;
+	} cases[] = {
+		{ 70000, ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\nok\n", -1 },
+		{ 70000, "\nok\n", -1 },
+		{ CSV_RECORD_MAX - 1, "\nok\n", 1 },
+		{ CSV_RECORD_MAX - 1, ",\nok\n", -1 },
+		{ CSV_RECORD_MAX - 2, ",\nok\n", 1 },
+		{ CSV_RECORD_MAX - 2, ",,\nok\n", -1 },
+		{ CSV_RECORD_MAX - 3, ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\nok\n", -1 },
+	};
+	struct csv_record *rec = malloc(sizeof(*rec));
+	const char *problem;
+	struct csv_reader r;
+	size_t i;
+
+	for (i = 0; rec && i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = long_field("", cases[i].n, cases[i].tail);
+		int rc;
+
+		csv_reader_init(&r, text, strlen(text));
+		rc = csv_next(&r, rec, &problem);
+		CHECK(rc == cases[i].rc, "csv long %zu: %zu bytes then %zu more"
+		      " gives %d (got %d)", i, cases[i].n,
+		      strlen(cases[i].tail), cases[i].rc, rc);
+		if (rc < 0)
+			CHECK(problem && strstr(problem, "longer than 8191 bytes"),
+			      "csv long %zu: %s", i, problem ? problem : "");
+		if (rc > 0)
+			CHECK(strlen(rec->field[0]) == cases[i].n,
+			      "csv long %zu: the whole field", i);
+		CHECK(csv_next(&r, rec, &problem) == 1 && rec->line == 2 &&
+		      strcmp(rec->field[0], "ok") == 0,
+		      "csv long %zu: the next line is read", i);
+		free(text);
+	}
+	free(rec);
 }
 
 /* On failure, show what we got as TAP comments. */
@@ -210,7 +270,7 @@ static const char bad_messages[] =
 	"inv.csv:12: ipv4: missing: expected ADDR/PLEN (iPXE fetches the kernel over IPv4)\n"
 	"inv.csv:13: expected 6 fields (one per column), found 4\n"
 	"inv.csv:14: hostname: missing: every row needs one\n"
-	"inv.csv:15: text after a closing quote: a quoted field must end at ',' or the end of the line\n"
+	"inv.csv:15: drac_ipv4: text after a closing quote: a quoted field must end at ',' or the end of the line\n"
 	"inv.csv:16: drac_ipv4: \"192.0.2.5/28,198.51.100.1\": the gateway must be another address inside ADDR/PLEN\n"
 	"inv.csv:17: drac_ipv4: \"192.0.2.5/0,192.0.2.1\": prefix length must be 1-32\n";
 
@@ -237,6 +297,7 @@ static void test_bad_rows(void)
 {
 	struct collect c;
 	int errors = parse(bad_inventory, NULL, &c);
+	char *text;
 	size_t i;
 
 	CHECK(errors == 12, "bad rows: 12 problems (got %d)", errors);
@@ -251,6 +312,28 @@ static void test_bad_rows(void)
 		      "header %zu", i);
 		diag_unless(c.machines == 0, c.errors);
 	}
+	/* A 64 KiB+ field then commas: its line and column, then the next row. */
+	text = long_field("hostname,ipv4,extra\nn1,192.0.2.1/24,", 70000,
+			  ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\nn2,192.0.2.2/24,\n");
+	errors = parse(text, NULL, &c);
+	CHECK(errors == 1 && c.machines == 1 &&
+	      strcmp(c.errors, "inv.csv:2: extra: longer than 8191 bytes (a record"
+		     " holds at most that much field text)\n") == 0,
+	      "a 64 KiB+ field then commas: one error naming its column");
+	diag_unless(errors == 1, c.errors);
+	free(text);
+	text = long_field("hostname,ipv4,", 70000, ",,,,\n");
+	errors = parse(text, NULL, &c);
+	CHECK(errors == 1 && strstr(c.errors, "inv.csv:1: header: field 3:"
+				    " longer than 8191 bytes"), "a 64 KiB+ header");
+	diag_unless(errors == 1, c.errors);
+	free(text);
+	errors = parse("hostname,ipv4\nn1,192.0.2.1/24,\"x\"y,\"open\n", NULL, &c);
+	CHECK(errors == 1 && strcmp(c.errors, "inv.csv:2: field 3: text after a"
+				    " closing quote: a quoted field must end at"
+				    " ',' or the end of the line\n") == 0,
+	      "a problem past the header's columns names the field");
+	diag_unless(errors == 1, c.errors);
 	/* The board's command line is parsed too, as the kernel passes it. */
 	errors = parse("hostname,ipv4\nn1,192.0.2.1/24\n", "fathom.mtu=1", &c);
 	CHECK(errors == 1 && strstr(c.errors, "inv.csv:2: fathom.mtu: \"1\":"),
@@ -261,6 +344,97 @@ static void test_bad_rows(void)
 	CHECK(errors == 1 && strstr(c.errors, "inv.csv:2: fathom.drac.ipv4: \"192.0.2.5/0,192.0.2.1\":"
 				    " prefix length must be 1-32"),
 	      "a BMC address with /0 is rejected wherever it comes from");
+}
+
+/* What iPXE would read as more than text, in every column it can reach:
+ * each row refused with its line and column, nothing handed over. */
+static const struct header_case injection_cases[] = {
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,fathom.mtu=9000 && chain http://198.51.100.1/x\n",
+	  "inv.csv:2: extra: \"fathom.mtu=9000 && chain http://198.51.100.1/x\": must not"
+	  " contain '&', '|' or ';': iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,quiet || shell\n",
+	  "inv.csv:2: extra: \"quiet || shell\": must not contain '&', '|' or ';':"
+	  " iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,quiet ; shell\n",
+	  "inv.csv:2: extra: \"quiet ; shell\": must not contain '&', '|' or ';':"
+	  " iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,x=${net0/mac}\n",
+	  "inv.csv:2: extra: \"x=${net0/mac}\": must not contain '$': iPXE expands"
+	  " ${...}\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,quiet #\n",
+	  "inv.csv:2: extra: \"quiet #\": must not contain '#': iPXE would read a"
+	  " comment\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,\"quiet\nshell\"\n",
+	  "inv.csv:2: extra: \"quiet?shell\": must not contain control characters:"
+	  " a line break would end the iPXE command\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,\"quiet\r\nshell\"\n",
+	  "inv.csv:2: extra: \"quiet??shell\": must not contain control characters:"
+	  " a line break would end the iPXE command\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,quiet \\\n",
+	  "inv.csv:2: extra: \"quiet \\\": must not contain '\\': iPXE joins a line"
+	  " ending in '\\' with the next\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,\"a=\"\"b c\"\"\"\n",
+	  "inv.csv:2: extra: \"a=\"b c\"\": must not contain quotes: iPXE splits"
+	  " quoted words at their blanks\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,x='y'\n",
+	  "inv.csv:2: extra: \"x='y'\": must not contain quotes: iPXE splits"
+	  " quoted words at their blanks\n" },
+	{ "hostname,ipv4,extra\nn1,192.0.2.1/24,caf\xc3\xa9\n",
+	  "inv.csv:2: extra: \"caf\xc3\xa9\": must be ASCII\n" },
+	{ "hostname,ipv4\nn1,192.0.2.1/24;shell\n",
+	  "inv.csv:2: ipv4: \"192.0.2.1/24;shell\": must not contain '&', '|' or"
+	  " ';': iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,ipv4_dns\nn1,192.0.2.1/24,192.0.2.53 && shell\n",
+	  "inv.csv:2: ipv4_dns: \"192.0.2.53 && shell\": must not contain '&', '|'"
+	  " or ';': iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4,ipv6_dns\nn1,192.0.2.1/24,2001:db8::53;$x\n",
+	  "inv.csv:2: ipv6_dns: \"2001:db8::53;$x\": must not contain '$': iPXE"
+	  " expands ${...}\n" },
+	{ "hostname,ipv4,mac\nn1,192.0.2.1/24,52:54:00:12:34:56#\n",
+	  "inv.csv:2: mac: \"52:54:00:12:34:56#\": must not contain '#': iPXE would"
+	  " read a comment\n" },
+	{ "hostname,ipv4,drac_ipv4\nn1,192.0.2.1/24,\"192.0.2.5/24,192.0.2.1|x\"\n",
+	  "inv.csv:2: drac_ipv4: \"192.0.2.5/24,192.0.2.1|x\": must not contain '&',"
+	  " '|' or ';': iPXE chains commands with &&, || and ;\n" },
+	{ "hostname,ipv4\nn1$x,192.0.2.1/24\n",
+	  "inv.csv:2: hostname: \"n1$x\": must not contain '$': iPXE expands"
+	  " ${...}\n" },
+};
+
+static void test_injection(void)
+{
+	char text[INV_TEXT_MAX];
+	struct collect c;
+	size_t i;
+	int errors;
+
+	for (i = 0; i < sizeof(injection_cases) / sizeof(injection_cases[0]); i++) {
+		errors = parse(injection_cases[i].csv, NULL, &c);
+		CHECK(errors == 1 && c.machines == 0 &&
+		      strcmp(c.errors, injection_cases[i].message) == 0,
+		      "injection %zu refused with its line and column", i);
+		diag_unless(strcmp(c.errors, injection_cases[i].message) == 0,
+			    c.errors);
+	}
+	/* ';' separates DNS servers; it never reaches the command line. */
+	errors = parse("hostname,ipv4,ipv4_dns\nn1,192.0.2.1/24,192.0.2.53;192.0.2.54\n",
+		       NULL, &c);
+	CHECK(errors == 0 && c.machines == 1 && !strchr(c.cmdlines, ';'),
+	      "';' between DNS servers is still a separator");
+	CHECK(inv_ipxe_unsafe("console=ttyS0,115200n8 panic=10 quiet", 37) == NULL &&
+	      inv_ipxe_unsafe("a\0b", 3) != NULL, "inv_ipxe_unsafe: the boards'"
+	      " CMDLINEs pass, a NUL does not");
+	/* The renderer refuses what its callers should have: nothing written. */
+	parse("hostname,ipv4\nn1,192.0.2.1/24\n", NULL, &c);
+	CHECK(inv_boot_ipxe(&c.last, "http://x", "quiet\nshell", text,
+			    sizeof(text)) == -1 && text[0] == '\0',
+	      "boot.ipxe: a board CMDLINE with a line break is refused");
+	CHECK(inv_boot_ipxe(&c.last, "http://x/${a}", NULL, text,
+			    sizeof(text)) == -1 && text[0] == '\0',
+	      "boot.ipxe: a BASE_URL with ${ is refused");
+	strcpy(c.last.cmdline, "fathom.hostname=n1 || shell");
+	CHECK(inv_boot_ipxe(&c.last, "http://x", NULL, text, sizeof(text)) == -1 &&
+	      text[0] == '\0', "boot.ipxe: a command line with || is refused");
 }
 
 static const char ipxe_expected[] =
@@ -398,9 +572,11 @@ static void test_network_conf(void)
 int main(void)
 {
 	test_csv();
+	test_csv_long();
 	test_rows();
 	test_bad_rows();
 	test_boot_ipxe();
+	test_injection();
 	test_network_conf();
 	return tap_done();
 }
