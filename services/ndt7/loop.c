@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -14,6 +15,7 @@
 
 #include "conn.h"
 #include "log.h"
+#include "memory.h"
 #include "peers.h"
 
 #define NS 1000000000LL
@@ -216,6 +218,35 @@ static void tick(struct worker *w)
 				    (w->slots[i].again ? CONN_AGAIN : 0));
 }
 
+/* Stopping: every connection closed (a test in progress gets its record)
+ * and everything freed, so that a leak check at exit sees only leaks. */
+static int worker_end(struct worker *w, int worker)
+{
+	int i, n = w->nconns;
+
+	for (i = 0; i < w->cfg->max_conns; i++)
+		if (w->slots[i].c)
+			slot_free(w, i);
+	free(w->slots);
+	close(w->epfd);
+	ndt7_log(LOG_INFO, "worker %d: stopped: %d connection(s) closed", worker, n);
+	return 0;
+}
+
+/* Between events: what the signal handlers asked for; memory back to the
+ * system when idle. */
+static void requests(struct worker *w, int worker)
+{
+	char who[32];
+
+	memory_idle(w->nconns);
+	if (memory_report_requested) {
+		memory_report_requested = 0;
+		snprintf(who, sizeof(who), "worker %d", worker);
+		memory_report(who, w->nconns);
+	}
+}
+
 int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls,
 	       SSL_CTX *tls, struct peers *peers, int worker)
 {
@@ -232,7 +263,7 @@ int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls
 	peers_worker_reset(peers, worker);	/* what a predecessor held */
 	conn_ctx_init(&w.ctx, cfg, tls, peers, worker);
 	listeners_watch(&w, 1);
-	for (;;) {
+	while (!server_stopping) {
 		n = epoll_wait(w.epfd, evs, 256, w.any_again ? 0 : (int)(TICK_NS / MS));
 		if (n < 0 && errno != EINTR) {
 			ndt7_log(LOG_ERR, "worker %d: epoll_wait: %s", worker, strerror(errno));
@@ -244,5 +275,7 @@ int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls
 			run_again(&w);
 		accept_pause_step(&w);
 		tick(&w);
+		requests(&w, worker);
 	}
+	return worker_end(&w, worker);
 }

@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "memory.h"
 #include "peers.h"
 #include "server.h"
+#include "spool.h"
 #include "tls.h"
 
 #define WORKERS_MAX 64
@@ -149,41 +151,75 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 	return 0;
 }
 
-static int spool_check(const char *dir)
+volatile sig_atomic_t server_stopping;
+
+/* Handlers only record the request: the loops act on it. */
+static void on_signal(int sig)
 {
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		ndt7_log(LOG_ERR, "spool %s: cannot create: %s (create it writable by this user, "
-			 "or choose another with --spool-dir)", dir, strerror(errno));
-		return -1;
-	}
-	if (access(dir, W_OK | X_OK) < 0) {
-		ndt7_log(LOG_ERR, "spool %s: not writable: %s (make it writable by this user, "
-			 "or choose another with --spool-dir)", dir, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (sig == SIGUSR2)
+		memory_report_requested = 1;
+	else
+		server_stopping = sig;
 }
 
+/* SIGTERM/SIGINT: stop cleanly; SIGUSR2: memory report. Inherited by the
+ * workers, whose loop (loop.c) closes everything and returns. */
+static void signals_catch(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+}
+
+/* A worker exits through exit(), so that atexit handlers (LeakSanitizer's
+ * check in an ASan build, OpenSSL's cleanup) run. */
 static pid_t spawn(const struct ndt7_config *cfg, const struct listener *ls, int nls,
 		   SSL_CTX *tls, struct peers *peers, int id)
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		_exit(server_run(cfg, ls, nls, tls, peers, id) < 0 ? 1 : 0);
+		int rc = server_run(cfg, ls, nls, tls, peers, id);
+
+		SSL_CTX_free(tls);
+		exit(rc < 0 ? 1 : 0);
 	}
 	if (pid < 0)
 		ndt7_log(LOG_ERR, "cannot start worker %d: %s", id, strerror(errno));
 	return pid;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_stop(int sig)
+/* SIGUSR2 to the supervisor: its own report, and the workers'. */
+static void supervise_report(const pid_t *pids, int n)
 {
-	stop = sig;
+	int i;
+
+	memory_report_requested = 0;
+	memory_report("supervisor", 0);
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGUSR2);
+}
+
+/* Stop the workers and wait for them; an exit status other than 0 (a
+ * leak found by LeakSanitizer at exit, say) is logged. */
+static void supervise_stop(pid_t *pids, int n)
+{
+	int i, status;
+	pid_t pid;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	while ((pid = wait(&status)) > 0 || errno == EINTR) {
+		for (i = 0; pid > 0 && i < n; i++)
+			if (pids[i] == pid && status != 0)
+				ndt7_log(LOG_ERR, "worker %d (pid %d) stopped: %s %d", i, (int)pid,
+					 WIFSIGNALED(status) ? "killed by signal" : "exit status",
+					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	}
 }
 
 /* Keep cfg->workers workers running; on SIGTERM/SIGINT stop them and exit. */
@@ -191,22 +227,22 @@ static int supervise(const struct ndt7_config *cfg, const struct listener *ls, i
 		     SSL_CTX *tls, struct peers *peers)
 {
 	pid_t pids[WORKERS_MAX] = { 0 };
-	struct sigaction sa = { .sa_handler = on_stop };
 	int i, status;
 
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
 	for (i = 0; i < cfg->workers; i++)
 		pids[i] = spawn(cfg, ls, nls, tls, peers, i);
-	while (!stop) {
+	while (!server_stopping) {
 		pid_t pid = wait(&status);
 
 		if (pid < 0) {
-			if (errno == EINTR)
+			if (errno == EINTR) {
+				if (memory_report_requested)
+					supervise_report(pids, cfg->workers);
 				continue;
+			}
 			sleep(1);
 		}
-		for (i = 0; i < cfg->workers && !stop; i++) {
+		for (i = 0; i < cfg->workers && !server_stopping; i++) {
 			if (pids[i] > 0 && pids[i] != pid)
 				continue;
 			if (pid > 0)
@@ -217,12 +253,8 @@ static int supervise(const struct ndt7_config *cfg, const struct listener *ls, i
 			pids[i] = spawn(cfg, ls, nls, tls, peers, i);
 		}
 	}
-	for (i = 0; i < cfg->workers; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGTERM);
-	while (wait(&status) > 0 || errno == EINTR)
-		;
-	ndt7_log(LOG_INFO, "stopped (signal %d)", (int)stop);
+	supervise_stop(pids, cfg->workers);
+	ndt7_log(LOG_INFO, "stopped (signal %d)", (int)server_stopping);
 	return 0;
 }
 
@@ -238,7 +270,7 @@ int main(int argc, char **argv)
 	struct listener ls[NDT7_MAX_LISTENERS];
 	SSL_CTX *tls = NULL;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	int nls;
+	int nls, rc;
 
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	cfg.workers = cpus < 1 ? 1 : cpus > WORKERS_MAX ? WORKERS_MAX : (int)cpus;
@@ -246,7 +278,7 @@ int main(int argc, char **argv)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	ndt7_log_nonblocking();
-	if (spool_check(cfg.spool_dir) < 0)
+	if (spool_open(cfg.spool_dir, cfg.spool_max) < 0)
 		return 1;
 	if (cfg.wss_port && !(tls = tls_context(cfg.cert, cfg.key, cfg.state_dir)))
 		return 1;
@@ -260,7 +292,10 @@ int main(int argc, char **argv)
 		return 1;
 	ndt7_log(LOG_INFO, "%s ready: %d worker(s), results in %s (at most %llu bytes)",
 		 NDT7_VERSION, cfg.workers, cfg.spool_dir, (unsigned long long)cfg.spool_max);
-	if (cfg.workers == 1)
-		return server_run(&cfg, ls, nls, tls, peers, 0) < 0 ? 1 : 0;
-	return supervise(&cfg, ls, nls, tls, peers);
+	memory_setup();
+	signals_catch();
+	rc = cfg.workers == 1 ? server_run(&cfg, ls, nls, tls, peers, 0) :
+				supervise(&cfg, ls, nls, tls, peers);
+	SSL_CTX_free(tls);
+	return rc < 0 ? 1 : 0;
 }

@@ -3,6 +3,7 @@
 #ifndef NDT7_SERVER_H
 #define NDT7_SERVER_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <openssl/ssl.h>
 
@@ -37,8 +38,12 @@ int server_listen(const struct ndt7_config *cfg, struct listener *out);
 
 struct peers;
 
-/* loop.c: serve until killed; returns only on a fatal setup error (logged).
- * peers: the limits per address all workers share (peers.h). */
+/* Set by SIGTERM/SIGINT (main.c): the loop closes everything and returns. */
+extern volatile sig_atomic_t server_stopping;
+
+/* loop.c: serve until server_stopping, then close every connection, free
+ * everything and return 0; -1 on a fatal error (logged). peers: the limits
+ * per address all workers share (peers.h). */
 int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls,
 	       SSL_CTX *tls, struct peers *peers, int worker);
 

@@ -6,7 +6,7 @@
 # packages libssl3 and libc6 (as it does for iperf3).
 
 NDT7_SRCS := $(addprefix services/ndt7/,main.c listen.c loop.c conn.c conn_state.c peers.c record.c \
-	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c)
+	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
 NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))
 NDT7_BIN := $(BUILD)/ndt7-server
@@ -18,6 +18,21 @@ $(NDT7_OBJS): $(BUILD)/ndt7/%.o: services/ndt7/%.c $(NDT7_HDRS) | deps
 $(NDT7_BIN): $(NDT7_OBJS) $(HOST_LIB)
 	$(quiet) LD "$@"
 	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) $(HOST_LIB) -lssl -lcrypto -lm
+
+# For the soak test under LeakSanitizer (tests/bats/ndt7-soak.bats), not the
+# image: the same sources with ASan and UBSan, and NDT7_TEST_LEAK, a switch
+# (environment NDT7_TEST_LEAK=1) that leaks a little per record, to prove
+# that the leak check runs in the workers.
+NDT7_ASAN_BIN := $(HOSTBUILD)/ndt7-server-asan
+NDT7_ASAN_OBJS := $(patsubst services/ndt7/%.c,$(HOSTBUILD)/ndt7-asan/%.o,$(NDT7_SRCS))
+$(NDT7_ASAN_OBJS): $(HOSTBUILD)/ndt7-asan/%.o: services/ndt7/%.c $(NDT7_HDRS) | deps
+	$(quiet) HOSTCC "$< (ASan)"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(SAN_CFLAGS) -DNDT7_TEST_LEAK -c $< -o $@
+$(NDT7_ASAN_BIN): $(NDT7_ASAN_OBJS) $(HOST_LIB)
+	$(quiet) LD "$@"
+	$(Q)$(HOSTCC) $(SAN_CFLAGS) -o $@ $(NDT7_ASAN_OBJS) $(HOST_LIB) -lssl -lcrypto -lm
+.PHONY: ndt7-asan
+ndt7-asan: $(NDT7_ASAN_BIN)
 
 SERVICE_BINS += $(NDT7_BIN)
 all: $(NDT7_BIN)
@@ -78,3 +93,19 @@ $(NDT7_CLIENT): bench/ndt7-client.c services/ndt7/ws.c services/ndt7/ws.h servic
 		$(filter %.c,$^) -lssl -lcrypto
 .PHONY: ndt7-client
 ndt7-client: $(NDT7_CLIENT)
+
+# The load of the soak (bench/ndt7 --soak, tests/bats/ndt7-soak.bats).
+NDT7_SOAK := $(HOSTBUILD)/ndt7-soak
+$(NDT7_SOAK): bench/ndt7-soak.c services/ndt7/ws.c services/ndt7/ws.h | deps
+	$(quiet) HOSTCC "$<"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iservices/ndt7 -pthread -o $@ \
+		$(filter %.c,$^) -lssl -lcrypto
+# The cost of a spool write with 25,000 records (bench/ndt7 --soak).
+NDT7_SPOOL_BENCH := $(HOSTBUILD)/ndt7-spool-bench
+$(NDT7_SPOOL_BENCH): bench/ndt7-spool.c services/ndt7/spool.c services/ndt7/json.c \
+	services/ndt7/log.c $(NDT7_HDRS) $(HOST_LIB) | deps
+	$(quiet) HOSTCC "$<"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iservices/ndt7 -o $@ \
+		$(filter %.c,$^) $(HOST_LIB)
+.PHONY: ndt7-soak
+ndt7-soak: $(NDT7_SOAK) $(NDT7_SPOOL_BENCH)

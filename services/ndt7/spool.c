@@ -1,11 +1,16 @@
+/* The results spool (spool.h): records named and written atomically, and the
+ * directory kept under its size bound by pruning the oldest in batches. */
 #include "spool.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -118,85 +123,198 @@ size_t spool_prune_count(const struct spool_entry *e, size_t n, uint64_t max)
 	return k;
 }
 
-/* The records in dir (ndt7-*.json), unsorted; NULL on error (logged). */
-static struct spool_entry *spool_list(const char *dir, size_t *n)
+/* The spool's size as this server knows it: every write adds to it,
+ * every prune corrects it from a listing. Shared (MAP_SHARED) by the
+ * workers forked after spool_open(), so that each sees the others' writes.
+ * Only a listing can tell records removed by others (an uploader): the
+ * tally then overstates the spool, which at worst brings a listing early. */
+struct spool_tally {
+	_Atomic uint64_t bytes, records, scans, removed;
+};
+
+static struct spool_tally *tally;
+static char tally_dir[4096];
+
+static int is_record(const char *name, size_t len)
 {
-	struct spool_entry *e = NULL, *p;
-	size_t cap = 0;
+	return strncmp(name, "ndt7-", 5) == 0 && len >= 10 && len < SPOOL_NAME_MAX &&
+		strcmp(name + len - 5, ".json") == 0;
+}
+
+/* The records in dp (ndt7-*.json), unsorted; NULL on error (logged). */
+static struct spool_entry *spool_list(const char *dir, DIR *dp, size_t *n)
+{
+	struct spool_entry *e = calloc(64, sizeof(*e)), *p;
+	size_t cap = 64;
 	struct dirent *d;
-	DIR *dp = opendir(dir);
 
 	*n = 0;
-	if (!dp) {
-		ndt7_log(LOG_ERR, "spool %s: cannot list: %s", dir, strerror(errno));
-		return NULL;
-	}
-	while ((d = readdir(dp))) {
+	while (e && (d = readdir(dp))) {
 		size_t len = strlen(d->d_name);
 		struct stat st;
 
-		if (strncmp(d->d_name, "ndt7-", 5) != 0 || len < 10 || len >= sizeof(e->name) ||
-		    strcmp(d->d_name + len - 5, ".json") != 0 ||
+		if (!is_record(d->d_name, len) ||
 		    fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISREG(st.st_mode))
 			continue;
 		if (*n == cap) {
-			cap = cap ? cap * 2 : 64;
-			p = realloc(e, cap * sizeof(*e));
-			if (!p)
+			p = realloc(e, 2 * cap * sizeof(*e));
+			if (!p) {
+				free(e);
+				e = NULL;
 				break;
+			}
 			e = p;
+			cap *= 2;
 		}
 		memcpy(e[*n].name, d->d_name, len + 1);
 		e[*n].mtime = st.st_mtim;
 		e[*n].size = (uint64_t)st.st_size;
 		(*n)++;
 	}
-	closedir(dp);
 	if (!e)
-		e = calloc(1, sizeof(*e));
+		ndt7_log(LOG_ERR, "spool %s: out of memory listing the records", dir);
 	return e;
 }
 
-static void spool_prune(const char *dir, uint64_t max)
+static uint64_t sum_sizes(const struct spool_entry *e, size_t n)
 {
-	struct spool_entry *e;
-	size_t n, k, i;
 	uint64_t total = 0;
 
-	e = spool_list(dir, &n);
-	if (!e)
-		return;
-	spool_sort(e, n);
-	k = spool_prune_count(e, n, max);
-	for (i = 0; i < n; i++)
-		total += e[i].size;
-	for (i = 0; i < k; i++) {
-		char path[4096];
+	while (n--)
+		total += e[n].size;
+	return total;
+}
 
-		snprintf(path, sizeof(path), "%s/%s", dir, e[i].name);
-		if (unlink(path) < 0 && errno != ENOENT) {
+/* Remove the k oldest of e[0..n) (sorted); returns the bytes removed. */
+static uint64_t spool_remove(const char *dir, DIR *dp, const struct spool_entry *e, size_t k,
+			     size_t *removed)
+{
+	uint64_t bytes = 0;
+	size_t i;
+
+	*removed = 0;
+	for (i = 0; i < k; i++) {
+		if (unlinkat(dirfd(dp), e[i].name, 0) < 0 && errno != ENOENT) {
 			ndt7_log(LOG_ERR, "spool %s: cannot remove %s: %s", dir, e[i].name,
 				 strerror(errno));
 			continue;
 		}
-		total -= e[i].size;
-		ndt7_log(LOG_INFO, "spool %s: over %llu bytes: removed oldest record %s (%llu bytes; "
-			 "%llu bytes left)", dir, (unsigned long long)max, e[i].name,
-			 (unsigned long long)e[i].size, (unsigned long long)total);
+		ndt7_log(LOG_DEBUG, "spool %s: removed %s (%llu bytes)", dir, e[i].name,
+			 (unsigned long long)e[i].size);
+		bytes += e[i].size;
+		(*removed)++;
 	}
-	free(e);
+	return bytes;
 }
 
-int spool_write(const char *dir, const char *name, const char *data, size_t len, uint64_t max)
+static void prune_log(const char *dir, uint64_t max, const struct spool_entry *e, size_t k,
+		      size_t removed, uint64_t gone, uint64_t left, size_t n_left)
 {
-	char tmp[4096], path[4096];
-	size_t off = 0;
-	int fd;
+	if (removed == 1)
+		ndt7_log(LOG_INFO, "spool %s: over %llu bytes: removed oldest record %s (%llu bytes; "
+			 "%llu bytes left)", dir, (unsigned long long)max, e[0].name,
+			 (unsigned long long)gone, (unsigned long long)left);
+	else if (removed > 1)
+		ndt7_log(LOG_INFO, "spool %s: over %llu bytes: removed oldest record %s (%llu bytes) "
+			 "and %zu more up to %s (%llu bytes in all; %llu bytes in %zu records left)",
+			 dir, (unsigned long long)max, e[0].name, (unsigned long long)e[0].size,
+			 removed - 1, e[k - 1].name, (unsigned long long)gone,
+			 (unsigned long long)left, n_left);
+}
 
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+/* List dir, drop the oldest records until it is SPOOL_MARGIN(max) under
+ * max (the newest is kept), and set the tally from what was listed. One
+ * process at a time (flock on the directory; busy: another is at it). */
+static void spool_prune(const char *dir, uint64_t max)
+{
+	uint64_t seen_bytes = tally->bytes, seen_records = tally->records, total, gone = 0;
+	struct spool_entry *e = NULL;
+	size_t n = 0, k = 0, removed = 0;
+	DIR *dp = opendir(dir);
+
+	if (!dp) {
+		ndt7_log(LOG_ERR, "spool %s: cannot list: %s", dir, strerror(errno));
+		return;
+	}
+	if (flock(dirfd(dp), LOCK_EX | LOCK_NB) < 0 || !(e = spool_list(dir, dp, &n))) {
+		closedir(dp);
+		return;
+	}
+	tally->scans++;
+	spool_sort(e, n);
+	total = sum_sizes(e, n);
+	if (total > max) {
+		k = spool_prune_count(e, n, max - SPOOL_MARGIN(max));
+		gone = spool_remove(dir, dp, e, k, &removed);
+		tally->removed += removed;
+		prune_log(dir, max, e, k, removed, gone, total - gone, n - removed);
+	}
+	/* Writes since seen_* are in the tally; those the listing saw too are
+	 * then counted twice (an overstatement the next listing corrects). */
+	tally->bytes += total - gone - seen_bytes;
+	tally->records += n - removed - seen_records;
+	free(e);
+	closedir(dp);	/* and the lock */
+}
+
+/* A tally for dir: shared memory, from a listing. */
+static int tally_open(const char *dir)
+{
+	struct spool_tally *t = tally;
+
+	if (t && strcmp(tally_dir, dir) == 0)
+		return 0;
+	if (!t) {
+		t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (t == MAP_FAILED) {
+			ndt7_log(LOG_ERR, "spool %s: cannot map its tally: %s", dir, strerror(errno));
+			return -1;
+		}
+	}
+	memset(t, 0, sizeof(*t));
+	tally = t;
+	snprintf(tally_dir, sizeof(tally_dir), "%s", dir);
+	spool_prune(dir, UINT64_MAX);	/* counts what is there */
+	return 0;
+}
+
+int spool_open(const char *dir, uint64_t max)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		ndt7_log(LOG_ERR, "spool %s: cannot create: %s (create it writable by this user, "
+			 "or choose another with --spool-dir)", dir, strerror(errno));
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) < 0) {
+		ndt7_log(LOG_ERR, "spool %s: not writable: %s (make it writable by this user, "
+			 "or choose another with --spool-dir)", dir, strerror(errno));
+		return -1;
+	}
+	if (tally_open(dir) < 0)
+		return -1;
+	if (tally->bytes > max)
+		spool_prune(dir, max);
+	return 0;
+}
+
+void spool_stats(struct spool_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (tally) {
+		out->bytes = tally->bytes;
+		out->records = tally->records;
+		out->scans = tally->scans;
+		out->removed = tally->removed;
+	}
+}
+
+/* dir/.name.tmp with data; returns 0 or -1 (logged). */
+static int write_tmp(const char *dir, const char *tmp, const char *data, size_t len)
+{
+	size_t off = 0;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
 	if (fd < 0) {
 		ndt7_log(LOG_ERR, "spool %s: cannot create %s: %s (is the directory writable "
 			 "by this user? see --spool-dir)", dir, tmp, strerror(errno));
@@ -216,11 +334,40 @@ int spool_write(const char *dir, const char *name, const char *data, size_t len,
 		}
 		off += (size_t)w;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	return close(fd);
+}
+
+#ifdef NDT7_TEST_LEAK
+/* The ASan test build only: with NDT7_TEST_LEAK=1 in the environment, a
+ * copy of each record's name is lost, for the leak check to find. */
+char *volatile spool_test_leaked;
+
+static void test_leak(const char *name)
+{
+	if (getenv("NDT7_TEST_LEAK"))
+		spool_test_leaked = strdup(name);
+}
+#endif
+
+int spool_write(const char *dir, const char *name, const char *data, size_t len, uint64_t max)
+{
+	char tmp[4096], path[4096];
+
+	if (tally_open(dir) < 0)
+		return -1;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (write_tmp(dir, tmp, data, len) < 0 || rename(tmp, path) < 0) {
 		ndt7_log(LOG_ERR, "spool %s: cannot store %s: %s", dir, name, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
-	spool_prune(dir, max);
+	tally->bytes += len;
+	tally->records++;
+#ifdef NDT7_TEST_LEAK
+	test_leak(name);
+#endif
+	if (tally->bytes > max)
+		spool_prune(dir, max);
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* Unit tests for services/ndt7/spool.c: pruning choices, record names and
  * JSON, and spool_write into a temporary directory (atomic, bounded,
- * pruning logged). */
+ * pruning logged, in batches: a listing per SPOOL_MARGIN bytes, not per
+ * record; a tally shared by forked workers). */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -173,11 +175,188 @@ static void test_write(void)
 	unlink(logname);
 }
 
+/* n records of size bytes, "ndt7-download-<first + i>.json", the older the
+ * lower their number. */
+static void make_records(const char *dir, int first, int n, size_t size)
+{
+	char path[256], data[1000];
+	int i;
+
+	memset(data, 'r', sizeof(data));
+	for (i = 0; i < n; i++) {
+		struct timespec t[2] = { { 100000 + first + i, 0 }, { 100000 + first + i, 0 } };
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/ndt7-download-%06d.json", dir, first + i);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, data, size) != (ssize_t)size)
+			CHECK(0, "cannot make %s", path);
+		close(fd);
+		utimensat(AT_FDCWD, path, t, 0);
+	}
+}
+
+/* Records in dir: how many, their bytes, and the lowest number left. */
+static int records_in(const char *dir, uint64_t *bytes, int *oldest)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int n = 0;
+
+	*bytes = 0;
+	*oldest = 1 << 30;
+	while (dp && (d = readdir(dp))) {
+		struct stat st;
+		char path[512];
+		int num;
+
+		if (sscanf(d->d_name, "ndt7-download-%d.json", &num) != 1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		if (stat(path, &st) == 0)
+			*bytes += (uint64_t)st.st_size;
+		if (num < *oldest)
+			*oldest = num;
+		n++;
+	}
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
+static void remove_all(const char *dir)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	char path[512];
+
+	while (dp && (d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		unlink(path);
+	}
+	if (dp)
+		closedir(dp);
+	rmdir(dir);
+}
+
+/* write n 100-byte records numbered from first (newer than any before). */
+static void write_records(const char *dir, int first, int n, uint64_t max)
+{
+	char name[64], data[100];
+	int i;
+
+	memset(data, 'w', sizeof(data));
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "ndt7-download-%06d.json", first + i);
+		if (spool_write(dir, name, data, sizeof(data), max) < 0)
+			CHECK(0, "spool_write %s", name);
+	}
+}
+
+/* 2,000 records at the bound; 300 more: listed a few times, not 300. */
+static void test_batches(void)
+{
+	char dir[] = "/tmp/test_ndt7_spool.XXXXXX";
+	const uint64_t max = 200000;
+	struct spool_stats st;
+	uint64_t bytes, removed, scans;
+	int saved = dup(2), devnull = open("/dev/null", O_WRONLY), n, oldest, k;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	make_records(dir, 0, 2000, 100);
+	dup2(devnull, 2);
+	CHECK(spool_open(dir, max) == 0, "spool_open on a spool at its bound");
+	spool_stats(&st);
+	CHECK(st.records == 2000 && st.bytes == 200000 && st.scans == 1 && st.removed == 0,
+	      "spool_open counts what is there (%llu records, %llu bytes)",
+	      (unsigned long long)st.records, (unsigned long long)st.bytes);
+	write_records(dir, 1000000, 300, max);
+	dup2(saved, 2);
+	spool_stats(&st);
+	n = records_in(dir, &bytes, &oldest);
+	/* Over the bound by one record, the spool drops to max - margin:
+	 * margin / 100 + 1 records go at once (63 for a margin of 6,250), the
+	 * next listing comes as many writes later. */
+	CHECK(st.scans - 1 == (300 + SPOOL_MARGIN(max) / 100) / (SPOOL_MARGIN(max) / 100 + 1),
+	      "300 writes over the bound: %llu listings, not 300", (unsigned long long)st.scans - 1);
+	CHECK(bytes <= max && n == 2300 - (int)st.removed && st.removed >= 300,
+	      "the spool stays under its bound (%llu bytes in %d records, %llu removed)",
+	      (unsigned long long)bytes, n, (unsigned long long)st.removed);
+	CHECK(oldest == (int)st.removed, "the oldest records went first (oldest left: %d)", oldest);
+	CHECK(st.bytes == bytes && st.records == (uint64_t)n, "the tally matches the directory");
+	/* An uploader removes records behind the server's back: the tally
+	 * overstates; once it says "over", one listing puts it right and
+	 * nothing is pruned. */
+	removed = st.removed;
+	scans = st.scans;
+	remove_all(dir);
+	mkdir(dir, 0700);
+	make_records(dir, 0, 10, 100);
+	k = (int)((max - bytes) / 100) + 1;	/* writes until the tally says "over" */
+	dup2(devnull, 2);
+	write_records(dir, 2000000, k, max);
+	dup2(saved, 2);
+	spool_stats(&st);
+	CHECK(st.scans == scans + 1 && st.removed == removed && st.records == (uint64_t)(10 + k) &&
+	      st.bytes == 100 * st.records,
+	      "records removed by others: one listing corrects the tally (%llu records)",
+	      (unsigned long long)st.records);
+	close(devnull);
+	close(saved);
+	remove_all(dir);
+}
+
+/* Two processes (workers) share the tally set up before the fork. */
+static void test_shared(void)
+{
+	char dir[] = "/tmp/test_ndt7_spool.XXXXXX";
+	const uint64_t max = 20000;
+	struct spool_stats st;
+	uint64_t bytes;
+	int saved = dup(2), devnull = open("/dev/null", O_WRONLY), n, oldest, status = -1;
+	pid_t pid;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	dup2(devnull, 2);
+	spool_open(dir, max);
+	pid = fork();
+	if (pid == 0) {
+		write_records(dir, 0, 300, max);
+		_exit(0);
+	}
+	write_records(dir, 500000, 300, max);
+	waitpid(pid, &status, 0);
+	dup2(saved, 2);
+	spool_stats(&st);
+	n = records_in(dir, &bytes, &oldest);
+	CHECK(status == 0 && bytes <= max && st.records >= (uint64_t)n &&
+	      st.records - (uint64_t)n <= 10 && st.bytes >= bytes,
+	      "two writers: the spool under its bound (%llu bytes), the tally at most a little "
+	      "over (%llu records counted, %d there)", (unsigned long long)bytes,
+	      (unsigned long long)st.records, n);
+	CHECK(st.scans <= 2 * 600 / (SPOOL_MARGIN(max) / 100 + 1) + 2,
+	      "two writers of 300 records each: %llu listings, not 600",
+	      (unsigned long long)st.scans);
+	close(devnull);
+	close(saved);
+	remove_all(dir);
+}
+
 int main(void)
 {
 	test_prune_count();
 	test_sort();
 	test_record();
 	test_write();
+	test_batches();
+	test_shared();
 	return tap_done();
 }
