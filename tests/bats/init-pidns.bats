@@ -156,7 +156,7 @@ wait_log() {
 }
 
 @test "a service runs as its user with no capabilities and no_new_privs; its output is logged with its name" {
-	service ids "exec=/bin/grep -E ^(Uid|Gid|CapEff|CapPrm|NoNewPrivs): /proc/self/status" \
+	service ids "exec=/bin/grep -E ^(Uid|Gid|CapInh|CapEff|CapPrm|CapBnd|CapAmb|NoNewPrivs): /proc/self/status" \
 		"user=nobody" "restart=never"
 	start_init
 	for _ in $(seq 30); do grep -q "ids: NoNewPrivs" "$LOG" && break; sleep 0.1; done
@@ -165,6 +165,9 @@ wait_log() {
 	assert_output --regexp "fathom: ids: Gid:	65534	65534	65534	65534"
 	assert_output --partial "fathom: ids: CapEff:	0000000000000000"
 	assert_output --partial "fathom: ids: CapPrm:	0000000000000000"
+	assert_output --partial "fathom: ids: CapInh:	0000000000000000"
+	assert_output --partial "fathom: ids: CapBnd:	0000000000000000"
+	assert_output --partial "fathom: ids: CapAmb:	0000000000000000"
 	assert_output --partial "fathom: ids: NoNewPrivs:	1"
 	assert_output --partial "not restarted (restart policy)"
 }
@@ -181,7 +184,7 @@ wait_log() {
 }
 
 @test "capabilities=CAP_NET_BIND_SERVICE: a user service has exactly that, ambient too, and can bind port 1023" {
-	service caps "exec=/bin/grep -E ^(Uid|CapInh|CapPrm|CapEff|CapAmb|NoNewPrivs): /proc/self/status" \
+	service caps "exec=/bin/grep -E ^(Uid|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs): /proc/self/status" \
 		"user=nobody" "capabilities=CAP_NET_BIND_SERVICE" "restart=never"
 	service bind "exec=/usr/bin/python3 -c s=__import__('socket').socket();s.bind(('127.0.0.1',1023));print('bound:1023')" \
 		"user=nobody" "capabilities=CAP_NET_BIND_SERVICE" "restart=never"
@@ -197,6 +200,7 @@ wait_log() {
 	assert_output --partial "fathom: caps: CapPrm:	0000000000000400"
 	assert_output --partial "fathom: caps: CapInh:	0000000000000400"
 	assert_output --partial "fathom: caps: CapAmb:	0000000000000400"
+	assert_output --partial "fathom: caps: CapBnd:	0000000000000400"
 	assert_output --partial "fathom: caps: NoNewPrivs:	1"
 	assert_output --partial "fathom: bind: bound:1023"
 	assert_output --partial "service bind: exited with status 0"
@@ -204,20 +208,52 @@ wait_log() {
 }
 
 @test "capabilities= on a root service leaves only those, bounding set included" {
-	service rootcaps "exec=/bin/grep -E ^(Uid|CapEff|CapPrm|CapBnd|CapAmb): /proc/self/status" \
+	service rootcaps "exec=/bin/grep -E ^(Uid|CapInh|CapEff|CapPrm|CapBnd|CapAmb): /proc/self/status" \
 		"capabilities=CAP_NET_RAW,CAP_NET_ADMIN" "restart=never"
-	service rootall "exec=/bin/grep -E ^CapBnd: /proc/self/status" "restart=never"
 	start_init
 	wait_log "rootcaps: CapAmb"
-	wait_log "rootall: CapBnd"
 	run cat "$LOG"
 	assert_output --partial "fathom: rootcaps: Uid:	0	0	0	0"
+	assert_output --partial "fathom: rootcaps: CapInh:	0000000000000000"
 	assert_output --partial "fathom: rootcaps: CapEff:	0000000000003000"
 	assert_output --partial "fathom: rootcaps: CapPrm:	0000000000003000"
 	assert_output --partial "fathom: rootcaps: CapBnd:	0000000000003000"
 	assert_output --partial "fathom: rootcaps: CapAmb:	0000000000000000"
-	# Without capabilities= root keeps what init has.
-	assert_output --partial "fathom: rootall: CapBnd:	$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)"
+}
+
+# caps PID: its five capability sets from /proc/PID/status, one line.
+caps() {
+	awk '/^Cap(Inh|Prm|Eff|Bnd|Amb):/ { printf "%s %s ", $1, $2 }' "/proc/$1/status"
+}
+
+# child_of_init ARGS: the pid of init's child running exactly ARGS.
+child_of_init() {
+	for _ in $(seq 30); do
+		pid=$(ps -o pid=,args= --ppid "$INIT_PID" | awk -v a="$1" '{ p = $1; $1 = "" } substr($0, 2) == a { print p }')
+		[ -n "$pid" ] && { echo "$pid"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "capability sets in /proc/PID/status: a user's one, root without capabilities= has none, capabilities=all keeps init's" {
+	service user1 "exec=/bin/sleep 1001" "user=nobody" "capabilities=CAP_NET_BIND_SERVICE"
+	service rootnone "exec=/bin/sleep 1002"
+	service rootall "exec=/bin/sleep 1003" "capabilities=all"
+	start_init
+	prm=$(awk '/^CapPrm:/ { print $2 }' "/proc/$INIT_PID/status")
+	bnd=$(awk '/^CapBnd:/ { print $2 }' "/proc/$INIT_PID/status")
+	pid=$(child_of_init "/bin/sleep 1001")
+	run caps "$pid"
+	assert_output "CapInh: 0000000000000400 CapPrm: 0000000000000400 CapEff: 0000000000000400 CapBnd: 0000000000000400 CapAmb: 0000000000000400 "
+	pid=$(child_of_init "/bin/sleep 1002")
+	run caps "$pid"
+	assert_output "CapInh: 0000000000000000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapBnd: 0000000000000000 CapAmb: 0000000000000000 "
+	grep -q "^Uid:	0	0	0	0" "/proc/$pid/status"
+	pid=$(child_of_init "/bin/sleep 1003")
+	run caps "$pid"
+	assert_output "CapInh: 0000000000000000 CapPrm: $prm CapEff: $prm CapBnd: $bnd CapAmb: 0000000000000000 "
+	grep -q "^Uid:	0	0	0	0" "/proc/$pid/status"
 }
 
 @test "env= adds to the environment; PATH can be overridden, HOME stays" {
