@@ -52,7 +52,8 @@ int network_start(const char *root, const struct init_config *cfg, void (*on_rea
 /* shell.c: the rescue shell on the console (fathom.shell) */
 void shell_enable(void);
 
-/* power.c: watch the ACPI power buttons; a press powers off */
-void power_buttons_watch(void);
+/* power.c: watch the ACPI power buttons; a press powers off. In test mode
+ * (pidns tests) test_path is watched instead (FATHOM_TEST_POWER). */
+void power_buttons_watch(const char *test_path);
 
 #endif

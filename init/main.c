@@ -173,16 +173,21 @@ static void supervise_degraded(void)
 			pause();
 }
 
-/* The signalfd and the timer in the watch registry; 0, or -1 if either
- * cannot be had. */
+/* The signalfd and the timer in the watch registry; 0, or why either
+ * cannot be had (an errno, kept: the boot makes many calls before main
+ * says so). */
 static int loop_setup(const sigset_t *all)
 {
 	int sfd = signalfd(-1, all, SFD_CLOEXEC);
 
+	if (sfd < 0)
+		return errno;
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sfd < 0 || timer_fd < 0 || watch_add(sfd, POLLIN, signal_read, NULL) < 0 ||
+	if (timer_fd < 0)
+		return errno;
+	if (watch_add(sfd, POLLIN, signal_read, NULL) < 0 ||
 	    watch_add(timer_fd, POLLIN, timer_read, NULL) < 0)
-		return -1;
+		return ENOSPC;
 	return 0;
 }
 
@@ -193,7 +198,7 @@ int main(int argc, char **argv)
 	const char *test_root = getenv("FATHOM_TEST_ROOT");
 	char services_dir[512];
 	sigset_t all;
-	int loop_ok;
+	int loop_err;
 
 	if (argc > 1 && strcmp(argv[1], BMC_HELPER_ARG) == 0 && getpid() != 1)
 		return bmc_helper_main();
@@ -204,7 +209,8 @@ int main(int argc, char **argv)
 	console_setup();
 	/* Test mode (pidns tests on the build host): no mounts, modules,
 	 * kmsg, watchdog or BMC; services and netcfg come from under
-	 * FATHOM_TEST_ROOT. */
+	 * FATHOM_TEST_ROOT; FATHOM_TEST_POWER names a file to watch as the
+	 * power button. */
 	if (!test_root) {
 		mount_early();
 		log_open();
@@ -212,16 +218,18 @@ int main(int argc, char **argv)
 	log_info("starting (pid %d)", (int)getpid());
 	reboot(RB_DISABLE_CAD);	/* ctrl-alt-del becomes SIGINT to us */
 
-	loop_ok = loop_setup(&all) == 0;
+	loop_err = loop_setup(&all);
 	cmdline = test_root ? getenv("FATHOM_TEST_CMDLINE") : cmdline_read();
 	init_config_parse(&icfg, cmdline ? cmdline : "", log_config_error, NULL);
 	if (!test_root) {
 		modules_load_list(MODULES_LIST);
 		coldplug_run(COLDPLUG_TABLE);
-		power_buttons_watch();
+		power_buttons_watch(NULL);
 		watchdog_start(&icfg);	/* never the build host's watchdog or BMC */
 		bmc_start(&icfg);
 	}
+	if (test_root && getenv("FATHOM_TEST_POWER"))
+		power_buttons_watch(getenv("FATHOM_TEST_POWER"));
 	watchdog_timer_watch();
 	snprintf(services_dir, sizeof(services_dir), "%s%s", test_root ? test_root : "", SERVICES_DIR);
 	services_load(services_dir);
@@ -233,8 +241,8 @@ int main(int argc, char **argv)
 		services_start(1);
 		log_ready();
 	}
-	if (!loop_ok) {
-		log_err("signalfd/timerfd: %s; only reaping from now on", strerror(errno));
+	if (loop_err) {
+		log_err("signalfd/timerfd: %s; only reaping from now on", strerror(loop_err));
 		supervise_degraded();
 	}
 	supervise();

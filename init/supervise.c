@@ -75,16 +75,19 @@ static void service_add(const char *dir, const char *name)
 /* Read every service file in dir (in name order, so startup is stable). */
 int services_load(const char *dir)
 {
-	struct dirent **names;
+	struct dirent **names = NULL;	/* scandir leaves it as it is when it fails */
 	int i, n = scandir(dir, &names, NULL, alphasort);
 
+	if (n < 0 && errno == ENOENT)
+		log_info("services: %s does not exist; no services", dir);
+	else if (n < 0)
+		log_err("services: %s: %s; no services", dir, strerror(errno));
 	for (i = 0; i < n; i++) {
 		if (names[i]->d_name[0] != '.' && nservices < SERVICES_MAX)
 			service_add(dir, names[i]->d_name);
 		free(names[i]);
 	}
-	if (n > 0)
-		free(names);
+	free(names);
 	return nservices;
 }
 

@@ -46,7 +46,8 @@ static struct {
 	int bmc_armed;		/* the BMC took Set Watchdog Timer */
 	long bmc_seq;
 	unsigned bmc_feed_errors;	/* failed feeds in a row */
-} wd = { .fd = -1 };
+	int timer_fd;		/* feeds it: watchdog_timer_watch() */
+} wd = { .fd = -1, .timer_fd = -1 };
 
 static void watchdog_armed_log(const char *what)
 {
@@ -284,19 +285,30 @@ static void watchdog_timer_read(int fd, short revents, void *ctx)
 		watchdog_tick(monotonic_ms());
 }
 
-/* A periodic timer in the event loop feeds the watchdog, if there is one. */
+/* A periodic timer in the event loop feeds the watchdog, if there is one;
+ * without it nothing feeds the watchdog, which is said. */
 void watchdog_timer_watch(void)
 {
 	long ms = watchdog_interval_ms();
 	struct itimerspec its;
+	const char *why = NULL;
 	int fd;
 
-	if (ms <= 0)
+	if (ms <= 0 || wd.timer_fd >= 0)
 		return;
-	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	its.it_value.tv_sec = its.it_interval.tv_sec = ms / 1000;
 	its.it_value.tv_nsec = its.it_interval.tv_nsec = (ms % 1000) * 1000000L;
-	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0 ||
-	    watch_add(fd, POLLIN, watchdog_timer_read, NULL) < 0)
-		log_err("watchdog: timer: %s; it will reset the machine", strerror(errno));
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0)
+		why = strerror(errno);
+	else if (watch_add(fd, POLLIN, watchdog_timer_read, NULL) < 0)
+		why = "no room in the watch table";
+	if (why) {
+		log_err("watchdog: cannot feed it, no timer: %s; it resets the machine within %us",
+			why, wd.timeout);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	wd.timer_fd = fd;
 }

@@ -15,13 +15,15 @@
 int module_load(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc;
+	int rc, err;
 
 	if (fd < 0)
 		return -1;
 	rc = (int)syscall(SYS_finit_module, fd, "", 0);
+	err = errno;	/* the caller's message names finit_module's error */
 	close(fd);
-	return rc < 0 && errno != EEXIST ? -1 : 0;
+	errno = err;
+	return rc < 0 && err != EEXIST ? -1 : 0;
 }
 
 int modules_load_list(const char *list_path)

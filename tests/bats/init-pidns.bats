@@ -14,7 +14,7 @@ setup() {
 	ROOT=$BATS_TEST_TMPDIR/root
 	LOG=$BATS_TEST_TMPDIR/init.log
 	mkdir -p "$ROOT/etc/fathom/services"
-	UNSHARE_PID= INIT_PID= GROUP_FILE= CMDLINE=
+	UNSHARE_PID= INIT_PID= GROUP_FILE= CMDLINE= POWER= AS_UID= NPROC=
 }
 
 teardown() {
@@ -32,14 +32,18 @@ service() {
 }
 
 # GROUP_FILE, if set, is bind-mounted on /etc/group inside the namespace.
-# CMDLINE, if set, is the kernel command line init sees.
+# CMDLINE, if set, is the kernel command line init sees. POWER, if set, is
+# watched as the power button. AS_UID, if set, is the uid init runs as,
+# with at most NPROC processes of that uid (RLIMIT_NPROC: its forks fail).
 start_init() {
-	local wrap=()
+	local wrap=() envs=(FATHOM_TEST_ROOT="$ROOT" FATHOM_TEST_CMDLINE="${CMDLINE:-}")
 
 	[ -z "${GROUP_FILE:-}" ] ||
 		wrap=(sh -c 'mount --bind "$0" /etc/group && exec "$@"' "$GROUP_FILE")
-	unshare --pid --fork --mount-proc "${wrap[@]}" env FATHOM_TEST_ROOT="$ROOT" \
-		FATHOM_TEST_CMDLINE="${CMDLINE:-}" "$INIT" \
+	[ -z "${AS_UID:-}" ] ||
+		wrap+=(prlimit --nproc="$NPROC" setpriv --reuid="$AS_UID" --regid="$AS_UID" --clear-groups)
+	[ -z "${POWER:-}" ] || envs+=(FATHOM_TEST_POWER="$POWER")
+	unshare --pid --fork --mount-proc "${wrap[@]}" env "${envs[@]}" "$INIT" \
 		</dev/null >"$LOG" 2>&1 3>&- &
 	UNSHARE_PID=$!
 	for _ in $(seq 50); do
@@ -436,4 +440,77 @@ fake_netcfg() {
 	echo "restarted after $output s"
 	[ "$(echo "$output >= 0.9 && $output <= 1.6" | bc)" = 1 ]
 	grep -q "network: netcfg killed by signal 15; restarting it in 1s" "$LOG"
+}
+
+@test "a services directory that cannot be read, or is missing, is logged and init goes on" {
+	fake_netcfg
+	rmdir "$ROOT/etc/fathom/services"
+	echo "not a directory" > "$ROOT/etc/fathom/services"
+	start_init
+	wait_log "ready: services launched"
+	kill -0 "$INIT_PID"
+	run cat "$LOG"
+	assert_output --partial "services: $ROOT/etc/fathom/services: Not a directory; no services"
+	assert_output --partial "ready: services launched"
+	kill -KILL "$INIT_PID"
+	wait "$UNSHARE_PID" || true
+	rm "$ROOT/etc/fathom/services"
+	start_init
+	wait_log "ready: services launched"
+	kill -0 "$INIT_PID"
+	run cat "$LOG"
+	assert_output --partial "services: $ROOT/etc/fathom/services does not exist; no services"
+}
+
+# cpu_ticks PID: the CPU time PID has used (user + system), in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+@test "a power button that hangs up is logged and no longer watched: init does not spin" {
+	POWER=$BATS_TEST_TMPDIR/power
+	mkfifo "$POWER"
+	start_init
+	wait_log "power button: $POWER"
+	# A writer comes and goes: from now on every poll says POLLHUP.
+	exec 5>"$POWER"
+	exec 5>&-
+	wait_log "no longer watched"
+	before=$(cpu_ticks "$INIT_PID")
+	sleep 3
+	after=$(cpu_ticks "$INIT_PID")
+	echo "init used $((after - before)) ticks of CPU in 3 s"
+	# A spinning loop uses a whole CPU, ~300 ticks; a sleeping one about none.
+	[ $((after - before)) -le 15 ]
+	kill -0 "$INIT_PID"
+	run cat "$LOG"
+	assert_output --partial "power button: $POWER: end of file; no longer watched"
+	refute_output --partial "watch: fd"
+}
+
+@test "a failing fork (RLIMIT_NPROC) leaks no descriptors: services, netcfg and the shell are retried" {
+	# init runs as an unused uid allowed one process (itself), so every
+	# fork fails with EAGAIN and is retried every second.
+	ROOT=$(mktemp -d /tmp/fathom-pidns.XXXXXX)
+	chmod 755 "$ROOT"
+	mkdir -p "$ROOT/etc/fathom/services"
+	fake_netcfg
+	service one "exec=/bin/sleep 1000"
+	service two "exec=/bin/sleep 1000"
+	AS_UID=59998 NPROC=1 CMDLINE=fathom.shell start_init
+	wait_log "shell: fork"
+	sleep 1.2
+	before=$(ls "/proc/$INIT_PID/fd" | wc -l)
+	sleep 3
+	after=$(ls "/proc/$INIT_PID/fd" | wc -l)
+	ls -l "/proc/$INIT_PID/fd"
+	kill -0 "$INIT_PID"
+	run cat "$LOG"
+	rm -rf "$ROOT"
+	echo "init's fds: $before, 3 s of failed forks later $after"
+	[ "$after" -eq "$before" ]
+	[ "$after" -le 8 ]
+	[ "$(grep -c "service one: fork: Resource temporarily unavailable; trying again in 1s" "$LOG")" -ge 3 ]
+	[ "$(grep -c "network: cannot start netcfg: Resource temporarily unavailable; retrying in 1s" "$LOG")" -ge 3 ]
+	[ "$(grep -c "shell: fork: Resource temporarily unavailable; trying again in 1s" "$LOG")" -ge 3 ]
 }
