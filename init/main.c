@@ -133,7 +133,7 @@ static void supervise(void)
 {
 	for (;;) {
 		timer_arm();
-		watch_poll();
+		watch_poll(-1);
 		/* A child may exit between signals being merged: reap anyway. */
 		children_left = children_reap(monotonic_ms);
 		shutdown_poll(children_left);
@@ -163,6 +163,44 @@ static void network_ready(void)
 	log_info("network: ready; starting the services that wait for it");
 	services_start(1);
 	log_ready();
+}
+
+static const struct init_config *boot_cfg;
+
+/* After the modules (or once a late loader ends): a watchdog whose driver
+ * they loaded. Never the build host's watchdog or BMC (test mode). */
+static void watchdog_arm_late(void)
+{
+	if (getenv("FATHOM_TEST_ROOT"))
+		return;
+	watchdog_start(boot_cfg, 1);
+	watchdog_timer_watch();
+}
+
+/* The modules, with the watchdog already armed if its device is there
+ * (a probe that hangs then still has it fed by the loop, and the boot
+ * goes on without it). Test mode: only a list under the test root, and
+ * "loading" only reads the files. */
+static void modules_boot(const char *test_root)
+{
+	char list[512];
+
+	if (test_root) {
+		snprintf(list, sizeof(list), "%s%s", test_root, MODULES_LIST);
+		if (access(list, F_OK) < 0)
+			return;
+		modules_dry_run(1);
+		if (modules_load_start(list, NULL) == 0)
+			modules_load_wait(NULL);
+		return;
+	}
+	if (modules_load_start(MODULES_LIST, COLDPLUG_TABLE) < 0)
+		return;
+	/* After the fork: a loader stuck in the kernel must not hold the
+	 * watchdog's file open past its magic close at shutdown. */
+	watchdog_start(boot_cfg, 0);
+	watchdog_timer_watch();
+	modules_load_wait(watchdog_arm_late);
 }
 
 /* Last resort when signalfd/timerfd are unavailable: just reap. */
@@ -221,16 +259,15 @@ int main(int argc, char **argv)
 	loop_err = loop_setup(&all);
 	cmdline = test_root ? getenv("FATHOM_TEST_CMDLINE") : cmdline_read();
 	init_config_parse(&icfg, cmdline ? cmdline : "", log_config_error, NULL);
+	boot_cfg = &icfg;
+	modules_boot(test_root);
 	if (!test_root) {
-		modules_load_list(MODULES_LIST);
-		coldplug_run(COLDPLUG_TABLE);
 		power_buttons_watch(NULL);
-		watchdog_start(&icfg);	/* never the build host's watchdog or BMC */
+		watchdog_arm_late();
 		bmc_start(&icfg);
 	}
 	if (test_root && getenv("FATHOM_TEST_POWER"))
 		power_buttons_watch(getenv("FATHOM_TEST_POWER"));
-	watchdog_timer_watch();
 	snprintf(services_dir, sizeof(services_dir), "%s%s", test_root ? test_root : "", SERVICES_DIR);
 	services_load(services_dir);
 	services_start(0);

@@ -73,7 +73,7 @@ static void watch_hangup_check(const struct watch *w, short revents)
 	watch_remove(w->fd);
 }
 
-void watch_poll(void)
+void watch_poll(int timeout_ms)
 {
 	struct pollfd fds[WATCH_MAX];
 	struct watch polled[WATCH_MAX];
@@ -82,7 +82,7 @@ void watch_poll(void)
 	memcpy(polled, watches, sizeof(watches[0]) * (size_t)n);
 	for (i = 0; i < n; i++)
 		fds[i] = (struct pollfd){ .fd = polled[i].fd, .events = polled[i].events };
-	if (poll(fds, (nfds_t)n, -1) < 0) {
+	if (poll(fds, (nfds_t)n, timeout_ms) < 0) {
 		if (errno != EINTR)
 			log_err("poll: %s", strerror(errno));
 		return;

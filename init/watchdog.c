@@ -47,6 +47,7 @@ static struct {
 	long bmc_seq;
 	unsigned bmc_feed_errors;	/* failed feeds in a row */
 	int timer_fd;		/* feeds it: watchdog_timer_watch() */
+	int failed;		/* could not be opened: not tried again */
 } wd = { .fd = -1, .timer_fd = -1 };
 
 static void watchdog_armed_log(const char *what)
@@ -59,12 +60,12 @@ static void watchdog_armed_log(const char *what)
 		 (unsigned long)(every ? every : 1));
 }
 
-void watchdog_start(const struct init_config *cfg)
+void watchdog_start(const struct init_config *cfg, int last_try)
 {
 	const char *dev = cfg->watchdog_dev[0] ? cfg->watchdog_dev : "/dev/watchdog";
 	int timeout = (int)cfg->watchdog_timeout;
 
-	if (cfg->watchdog_off)
+	if (cfg->watchdog_off || wd.kind != WD_NONE || wd.failed)
 		return;
 	wd.max_failures = cfg->watchdog_max_failures;
 	wd.test_stop_s = cfg->test_watchdog_stop;
@@ -74,7 +75,10 @@ void watchdog_start(const struct init_config *cfg)
 		return;
 	}
 	wd.fd = open(dev, O_WRONLY | O_CLOEXEC);
+	if (wd.fd < 0 && errno == ENOENT && !last_try)
+		return;		/* its driver may be among the modules */
 	if (wd.fd < 0) {
+		wd.failed = 1;
 		if (cfg->watchdog_dev[0] || errno != ENOENT)
 			log_err("watchdog: %s: %s; running without a watchdog", dev, strerror(errno));
 		return;

@@ -514,3 +514,30 @@ cpu_ticks() {
 	[ "$(grep -c "network: cannot start netcfg: Resource temporarily unavailable; retrying in 1s" "$LOG")" -ge 3 ]
 	[ "$(grep -c "shell: fork: Resource temporarily unavailable; trying again in 1s" "$LOG")" -ge 3 ]
 }
+
+@test "a module still loading after 10s is logged and the boot goes on; the loader finishes later" {
+	# Test mode "loads" a module by opening its file: a FIFO without a
+	# writer is a probe that hangs.
+	: > "$ROOT/first.ko"
+	mkfifo "$ROOT/hang.ko"
+	: > "$ROOT/last.ko"
+	printf '%s\n' "$ROOT/first.ko" "$ROOT/hang.ko" "$ROOT/last.ko" > "$ROOT/etc/fathom/modules"
+	service early "exec=/bin/sleep 1000"
+	start_init
+	for _ in $(seq 150); do grep -q "service early: started" "$LOG" && break; sleep 0.1; done
+	run cat "$LOG"
+	assert_output --partial "modules: $ROOT/hang.ko: still loading after 10s; going on"
+	assert_output --partial "service early: started"
+	refute_output --partial "modules: 3 loaded"
+	[ "$(grep -n 'still loading' "$LOG" | cut -d: -f1)" -lt \
+		"$(grep -n 'service early: started' "$LOG" | cut -d: -f1)" ]
+	# The probe ends: the loader goes on with the next module.
+	exec 5>"$ROOT/hang.ko"
+	exec 5>&-
+	wait_log "modules: the loader has finished"
+	run cat "$LOG"
+	assert_output --regexp "modules: $ROOT/hang.ko: loaded after 1[0-9]s"
+	assert_output --partial "modules: 3 loaded, 0 failed"
+	assert_output --partial "modules: the loader has finished"
+	kill -0 "$INIT_PID"
+}
