@@ -20,11 +20,11 @@ void mount_early(void);
  * child of PID 1, so that a probe that hangs cannot stop the boot. _start
  * forks it (or, if it cannot, loads them itself: -1); _wait runs the
  * event loop until it is done, or until a module has been loading for
- * MODULES_WAIT_S: then that is logged and the boot goes on, and late()
- * runs once the loader ends. */
+ * MODULES_WAIT_S: then that is logged, the boot goes on (it returns 1)
+ * and late() runs once the loader ends. */
 #define MODULES_WAIT_S 10
 int modules_load_start(const char *list, const char *coldplug_table);
-void modules_load_wait(void (*late)(void));
+int modules_load_wait(void (*late)(void));
 
 /* coldplug.c: load the modules for the devices present (the table is
  * described in modalias.h); log network devices left without a driver. */

@@ -179,8 +179,8 @@ static void watchdog_arm_late(void)
 
 /* The modules, with the watchdog already armed if its device is there
  * (a probe that hangs then still has it fed by the loop, and the boot
- * goes on without it). Test mode: only a list under the test root, and
- * "loading" only reads the files. */
+ * goes on without it), else armed once they are loaded. Test mode: only a
+ * list under the test root, and "loading" only opens the files. */
 static void modules_boot(const char *test_root)
 {
 	char list[512];
@@ -194,13 +194,15 @@ static void modules_boot(const char *test_root)
 			modules_load_wait(NULL);
 		return;
 	}
-	if (modules_load_start(MODULES_LIST, COLDPLUG_TABLE) < 0)
-		return;
-	/* After the fork: a loader stuck in the kernel must not hold the
-	 * watchdog's file open past its magic close at shutdown. */
-	watchdog_start(boot_cfg, 0);
-	watchdog_timer_watch();
-	modules_load_wait(watchdog_arm_late);
+	if (modules_load_start(MODULES_LIST, COLDPLUG_TABLE) == 0) {
+		/* After the fork: a loader stuck in the kernel must not hold
+		 * the watchdog's file open past its magic close at shutdown. */
+		watchdog_start(boot_cfg, 0);
+		watchdog_timer_watch();
+		if (modules_load_wait(watchdog_arm_late))
+			return;	/* armed when the loader ends */
+	}
+	watchdog_arm_late();
 }
 
 /* Last resort when signalfd/timerfd are unavailable: just reap. */
@@ -263,7 +265,6 @@ int main(int argc, char **argv)
 	modules_boot(test_root);
 	if (!test_root) {
 		power_buttons_watch(NULL);
-		watchdog_arm_late();
 		bmc_start(&icfg);
 	}
 	if (test_root && getenv("FATHOM_TEST_POWER"))

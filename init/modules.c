@@ -23,6 +23,7 @@ static struct {
 	char module[512];	/* loading now; "" between modules */
 	long since_ms;		/* since when */
 	int gone_on;		/* the boot went on without waiting for it */
+	int stuck;		/* ... while `module` was loading */
 	void (*late)(void);	/* runs when it ends after the boot went on */
 } ld = { .fd = -1 };
 
@@ -43,8 +44,10 @@ static void __attribute__((noreturn)) loader_run(const char *list, const char *t
 /* One report: "PATH" (loading it) or "" (done with it). */
 static void loader_line(const char *line, long now_ms)
 {
-	if (ld.gone_on && ld.module[0] && !line[0])
+	if (ld.stuck && !line[0]) {
 		log_info("modules: %s: loaded after %lds", ld.module, (now_ms - ld.since_ms) / 1000);
+		ld.stuck = 0;
+	}
 	snprintf(ld.module, sizeof(ld.module), "%s", line);
 	ld.since_ms = now_ms;
 }
@@ -116,7 +119,7 @@ int modules_load_start(const char *list, const char *coldplug_table)
 	return 0;
 }
 
-void modules_load_wait(void (*late)(void))
+int modules_load_wait(void (*late)(void))
 {
 	while (ld.fd >= 0) {
 		long left = ld.since_ms + MODULES_WAIT_S * 1000L - monotonic_ms();
@@ -125,9 +128,11 @@ void modules_load_wait(void (*late)(void))
 			log_warn("modules: %s: still loading after %ds; going on", ld.module[0] ?
 				 ld.module : "coldplug", MODULES_WAIT_S);
 			ld.gone_on = 1;
+			ld.stuck = ld.module[0] != '\0';
 			ld.late = late;
-			return;
+			return 1;
 		}
 		watch_poll((int)left);
 	}
+	return 0;
 }

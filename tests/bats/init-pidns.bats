@@ -537,6 +537,7 @@ cpu_ticks() {
 	wait_log "modules: the loader has finished"
 	run cat "$LOG"
 	assert_output --regexp "modules: $ROOT/hang.ko: loaded after 1[0-9]s"
+	refute_output --partial "last.ko: loaded after"
 	assert_output --partial "modules: 3 loaded, 0 failed"
 	assert_output --partial "modules: the loader has finished"
 	kill -0 "$INIT_PID"
