@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "init.h"
@@ -121,6 +122,8 @@ static void arm(void)
 {
 	struct init_config cfg = { .watchdog_ipmi = 1, .watchdog_timeout = 6 };
 
+	dev.nsent = dev.nanswers = dev.next_answer = 0;
+	dev.log[0] = '\0';
 	watchdog_start(&cfg, 1);
 	watchdog_bmc_found();
 	CHECK(dev.nsent == 2 && is_set_watchdog(&dev.sent[0], 1) &&
@@ -155,9 +158,32 @@ static void test_give_up_stops(void)
 	CHECK(watchdog_interval_ms() == 0, "and nothing is fed any more");
 }
 
+/* Without a timer nothing feeds the watchdog: said, with the cause. */
+static void test_timer_failure(void)
+{
+	struct rlimit was, low = { 16, 16 };
+	int fds[16], n = 0;
+	char want[160];
+
+	arm();
+	getrlimit(RLIMIT_NOFILE, &was);
+	low.rlim_max = was.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &low);
+	while (n < 16 && (fds[n] = dup(0)) >= 0)
+		n++;
+	watchdog_timer_watch();
+	while (n > 0)
+		close(fds[--n]);
+	setrlimit(RLIMIT_NOFILE, &was);
+	snprintf(want, sizeof(want), "watchdog: cannot feed it, no timer: %s; it resets the "
+		 "machine within 6s", strerror(EMFILE));
+	CHECK(strstr(dev.log, want) != NULL, "a timer that cannot be had is logged with its cause");
+}
+
 int main(void)
 {
 	test_give_up_stops();
+	test_timer_failure();
 	if (tap_failed)
 		printf("# log:\n%s", dev.log);
 	return tap_done();
