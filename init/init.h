@@ -16,6 +16,16 @@
 /* mount.c: proc, sys, dev, run, tmp. Failures are logged. */
 void mount_early(void);
 
+/* modules.c: the board's MODULES, then coldplug (table NULL: none), in a
+ * child of PID 1, so that a probe that hangs cannot stop the boot. _start
+ * forks it (or, if it cannot, loads them itself: -1); _wait runs the
+ * event loop until it is done, or until a module has been loading for
+ * MODULES_WAIT_S: then that is logged, the boot goes on (it returns 1)
+ * and late() runs once the loader ends. */
+#define MODULES_WAIT_S 10
+int modules_load_start(const char *list, const char *coldplug_table);
+int modules_load_wait(void (*late)(void));
+
 /* coldplug.c: load the modules for the devices present (the table is
  * described in modalias.h); log network devices left without a driver. */
 void coldplug_run(const char *table_path);
@@ -35,7 +45,10 @@ int shutdown_in_progress(void);
 
 /* watchdog.c: the hardware watchdog, fed from the event loop */
 struct init_config;
-void watchdog_start(const struct init_config *cfg);
+/* Arm it if its device is there; last_try: also say that it is not
+ * (before the modules load it may still come). Once armed, or failed
+ * otherwise, further calls do nothing. */
+void watchdog_start(const struct init_config *cfg, int last_try);
 long watchdog_interval_ms(void);
 /* Register the timer that feeds it (none without a watchdog). */
 void watchdog_timer_watch(void);
@@ -52,7 +65,8 @@ int network_start(const char *root, const struct init_config *cfg, void (*on_rea
 /* shell.c: the rescue shell on the console (fathom.shell) */
 void shell_enable(void);
 
-/* power.c: watch the ACPI power buttons; a press powers off */
-void power_buttons_watch(void);
+/* power.c: watch the ACPI power buttons; a press powers off. In test mode
+ * (pidns tests) test_path is watched instead (FATHOM_TEST_POWER). */
+void power_buttons_watch(const char *test_path);
 
 #endif

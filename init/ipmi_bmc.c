@@ -209,17 +209,17 @@ static void __attribute__((noreturn)) helper_exec(int out)
 
 static pid_t helper_spawn(struct child *c)
 {
-	int fds[2];
+	int fds[2] = { -1, -1 };
 	pid_t pid = -1;
 
 	(void)c;
-	if (pipe2(fds, O_CLOEXEC) == 0 && (pid = fork()) < 0) {
-		close(fds[0]);
-		close(fds[1]);
-	}
+	if (pipe2(fds, O_CLOEXEC) == 0)
+		pid = fork();
 	if (pid < 0) {
 		log_err("ipmi: cannot start the BMC helper: %s; no BMC address, no IPMI watchdog",
 			strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
 		return -1;
 	}
 	if (pid == 0)

@@ -133,7 +133,7 @@ static void supervise(void)
 {
 	for (;;) {
 		timer_arm();
-		watch_poll();
+		watch_poll(-1);
 		/* A child may exit between signals being merged: reap anyway. */
 		children_left = children_reap(monotonic_ms);
 		shutdown_poll(children_left);
@@ -165,6 +165,46 @@ static void network_ready(void)
 	log_ready();
 }
 
+static const struct init_config *boot_cfg;
+
+/* After the modules (or once a late loader ends): a watchdog whose driver
+ * they loaded. Never the build host's watchdog or BMC (test mode). */
+static void watchdog_arm_late(void)
+{
+	if (getenv("FATHOM_TEST_ROOT"))
+		return;
+	watchdog_start(boot_cfg, 1);
+	watchdog_timer_watch();
+}
+
+/* The modules, with the watchdog already armed if its device is there
+ * (a probe that hangs then still has it fed by the loop, and the boot
+ * goes on without it), else armed once they are loaded. Test mode: only a
+ * list under the test root, and "loading" only opens the files. */
+static void modules_boot(const char *test_root)
+{
+	char list[512];
+
+	if (test_root) {
+		snprintf(list, sizeof(list), "%s%s", test_root, MODULES_LIST);
+		if (access(list, F_OK) < 0)
+			return;
+		modules_dry_run(1);
+		if (modules_load_start(list, NULL) == 0)
+			modules_load_wait(NULL);
+		return;
+	}
+	if (modules_load_start(MODULES_LIST, COLDPLUG_TABLE) == 0) {
+		/* After the fork: a loader stuck in the kernel must not hold
+		 * the watchdog's file open past its magic close at shutdown. */
+		watchdog_start(boot_cfg, 0);
+		watchdog_timer_watch();
+		if (modules_load_wait(watchdog_arm_late))
+			return;	/* armed when the loader ends */
+	}
+	watchdog_arm_late();
+}
+
 /* Last resort when signalfd/timerfd are unavailable: just reap. */
 static void supervise_degraded(void)
 {
@@ -173,16 +213,21 @@ static void supervise_degraded(void)
 			pause();
 }
 
-/* The signalfd and the timer in the watch registry; 0, or -1 if either
- * cannot be had. */
+/* The signalfd and the timer in the watch registry; 0, or why either
+ * cannot be had (an errno, kept: the boot makes many calls before main
+ * says so). */
 static int loop_setup(const sigset_t *all)
 {
 	int sfd = signalfd(-1, all, SFD_CLOEXEC);
 
+	if (sfd < 0)
+		return errno;
 	timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-	if (sfd < 0 || timer_fd < 0 || watch_add(sfd, POLLIN, signal_read, NULL) < 0 ||
+	if (timer_fd < 0)
+		return errno;
+	if (watch_add(sfd, POLLIN, signal_read, NULL) < 0 ||
 	    watch_add(timer_fd, POLLIN, timer_read, NULL) < 0)
-		return -1;
+		return ENOSPC;
 	return 0;
 }
 
@@ -193,7 +238,7 @@ int main(int argc, char **argv)
 	const char *test_root = getenv("FATHOM_TEST_ROOT");
 	char services_dir[512];
 	sigset_t all;
-	int loop_ok;
+	int loop_err;
 
 	if (argc > 1 && strcmp(argv[1], BMC_HELPER_ARG) == 0 && getpid() != 1)
 		return bmc_helper_main();
@@ -204,7 +249,8 @@ int main(int argc, char **argv)
 	console_setup();
 	/* Test mode (pidns tests on the build host): no mounts, modules,
 	 * kmsg, watchdog or BMC; services and netcfg come from under
-	 * FATHOM_TEST_ROOT. */
+	 * FATHOM_TEST_ROOT; FATHOM_TEST_POWER names a file to watch as the
+	 * power button. */
 	if (!test_root) {
 		mount_early();
 		log_open();
@@ -212,17 +258,17 @@ int main(int argc, char **argv)
 	log_info("starting (pid %d)", (int)getpid());
 	reboot(RB_DISABLE_CAD);	/* ctrl-alt-del becomes SIGINT to us */
 
-	loop_ok = loop_setup(&all) == 0;
+	loop_err = loop_setup(&all);
 	cmdline = test_root ? getenv("FATHOM_TEST_CMDLINE") : cmdline_read();
 	init_config_parse(&icfg, cmdline ? cmdline : "", log_config_error, NULL);
+	boot_cfg = &icfg;
+	modules_boot(test_root);
 	if (!test_root) {
-		modules_load_list(MODULES_LIST);
-		coldplug_run(COLDPLUG_TABLE);
-		power_buttons_watch();
-		watchdog_start(&icfg);	/* never the build host's watchdog or BMC */
+		power_buttons_watch(NULL);
 		bmc_start(&icfg);
 	}
-	watchdog_timer_watch();
+	if (test_root && getenv("FATHOM_TEST_POWER"))
+		power_buttons_watch(getenv("FATHOM_TEST_POWER"));
 	snprintf(services_dir, sizeof(services_dir), "%s%s", test_root ? test_root : "", SERVICES_DIR);
 	services_load(services_dir);
 	services_start(0);
@@ -233,8 +279,8 @@ int main(int argc, char **argv)
 		services_start(1);
 		log_ready();
 	}
-	if (!loop_ok) {
-		log_err("signalfd/timerfd: %s; only reaping from now on", strerror(errno));
+	if (loop_err) {
+		log_err("signalfd/timerfd: %s; only reaping from now on", strerror(loop_err));
 		supervise_degraded();
 	}
 	supervise();

@@ -155,19 +155,24 @@ static int capability_number(const char *name, size_t len)
 	return -1;
 }
 
-/* "CAP_A,CAP_B": the set replaces any earlier capabilities= line. */
+/* "CAP_A,CAP_B", or "all" (root's, spelled out): the set replaces any
+ * earlier capabilities= line. */
 static const char *set_capabilities(struct service *svc, const char *v,
 				    char *msg, size_t msglen)
 {
 	unsigned long long set = 0;
 
+	if (strcmp(v, "all") == 0) {
+		svc->capabilities = SERVICE_CAPS_ALL;
+		return NULL;
+	}
 	for (;;) {
 		size_t len = strcspn(v, ",");
 		int cap = capability_number(v, len);
 
 		if (cap < 0) {
 			snprintf(msg, msglen, "capabilities: unknown capability \"%.*s\" "
-				 "(expected CAP_NAME[,CAP_NAME...], e.g. CAP_NET_BIND_SERVICE)",
+				 "(expected CAP_NAME[,CAP_NAME...], e.g. CAP_NET_BIND_SERVICE, or all)",
 				 (int)(len > 40 ? 40 : len), v);
 			return msg;
 		}

@@ -13,12 +13,17 @@
  *   limit.nofile=N     also limit.core, limit.nproc, limit.memlock and
  *                      limit.stack: soft and hard limit; N is a decimal
  *                      number or "infinity" (default: inherited from init)
- *   capabilities=CAP_X[,CAP_Y...]   e.g. CAP_NET_BIND_SERVICE for port 80.
- *                      A service with a user other than root gets exactly
- *                      these (permitted, effective, inheritable, ambient)
- *                      and none without this key. A root service keeps all
- *                      of root's without it; with it, every other
- *                      capability is dropped from its bounding set.
+ *   capabilities=CAP_X[,CAP_Y...]   e.g. CAP_NET_BIND_SERVICE for port 80,
+ *                      or "all" for every capability init has. A service
+ *                      gets these and no other, whatever its user: every
+ *                      other one is dropped from its bounding set, so not
+ *                      even a setuid-root program gets it back. Without
+ *                      this key a service has none (root too). A user
+ *                      other than root gets them permitted, effective and
+ *                      ambient (which the kernel allows only when they
+ *                      are inheritable too); root gets them permitted and
+ *                      effective through its bounding set, with empty
+ *                      inheritable and ambient sets.
  *   after=network      start only once netcfg has configured the uplink
  *   restart=always|on-failure|never   (default: always)
  * Values are checked here; users and groups are looked up at start.
@@ -47,6 +52,8 @@ enum service_limit {
 	SERVICE_LIMITS
 };
 #define SERVICE_LIMIT_INFINITY (~0ULL)
+/* capabilities=all: every capability init has (its permitted set). */
+#define SERVICE_CAPS_ALL (~0ULL)
 
 enum service_restart { RESTART_ALWAYS = 0, RESTART_ON_FAILURE, RESTART_NEVER };
 
@@ -62,7 +69,7 @@ struct service {
 	char workdir[SERVICE_PATH_MAX];	/* "/" unless set */
 	unsigned limits_set;		/* bit (1 << enum service_limit) */
 	unsigned long long limit[SERVICE_LIMITS];
-	unsigned long long capabilities;	/* bit (1 << CAP_*) */
+	unsigned long long capabilities;	/* bit (1 << CAP_*), or SERVICE_CAPS_ALL */
 	int after_network;
 	enum service_restart restart;
 

@@ -75,16 +75,19 @@ static void service_add(const char *dir, const char *name)
 /* Read every service file in dir (in name order, so startup is stable). */
 int services_load(const char *dir)
 {
-	struct dirent **names;
+	struct dirent **names = NULL;	/* scandir leaves it as it is when it fails */
 	int i, n = scandir(dir, &names, NULL, alphasort);
 
+	if (n < 0 && errno == ENOENT)
+		log_info("services: %s does not exist; no services", dir);
+	else if (n < 0)
+		log_err("services: %s: %s; no services", dir, strerror(errno));
 	for (i = 0; i < n; i++) {
 		if (names[i]->d_name[0] != '.' && nservices < SERVICES_MAX)
 			service_add(dir, names[i]->d_name);
 		free(names[i]);
 	}
-	if (n > 0)
-		free(names);
+	free(names);
 	return nservices;
 }
 
@@ -129,42 +132,59 @@ static void child_limits(const struct service *svc)
 	}
 }
 
-/* Before setuid: a user keeps its permitted set across it (KEEPCAPS); root
- * keeps only the declared capabilities in its bounding set, which is what
- * execve gives root. */
-static int child_caps_keep(const struct service *svc, uid_t uid)
+/* The capabilities svc gets: those it names, or with "all" what init has
+ * (its permitted set). */
+static int caps_wanted(const struct service *svc, unsigned long long *want)
 {
-	int cap;
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 
-	if (!svc->capabilities)
+	*want = svc->capabilities;
+	if (svc->capabilities != SERVICE_CAPS_ALL)
 		return 0;
-	if (uid != 0)
-		return prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
-	for (cap = 0; cap < 64; cap++)
-		if (!(svc->capabilities & (1ULL << cap)) &&
-		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
-			return -1;
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -1;
+	*want = data[0].permitted | (unsigned long long)data[1].permitted << 32;
 	return 0;
 }
 
-/* After setuid: exactly the declared set, also ambient so that it survives
- * execve of a file without file capabilities. */
-static int child_caps_raise(const struct service *svc, uid_t uid)
+/* Before setuid, still with all of root's: every capability not wanted
+ * leaves the bounding set, so nothing run later (a setuid-root program, a
+ * root service's execve) can have it again; the ambient set is emptied. A
+ * user keeps its permitted set across setuid (KEEPCAPS) only to pass the
+ * wanted ones on. */
+static int child_caps_bound(unsigned long long want, uid_t uid)
+{
+	int cap;
+
+	for (cap = 0; cap < 64; cap++)
+		if (!(want & (1ULL << cap)) &&
+		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+			return -1;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0)
+		return -1;
+	return want && uid != 0 ? prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) : 0;
+}
+
+/* After setuid: permitted and effective exactly `want`. Root gets them
+ * back at execve from its bounding set and needs no inheritable set. A
+ * user's survive execve (of a file without file capabilities) only as
+ * ambient ones, which the kernel allows only when they are inheritable
+ * too: so for a user, inheritable = ambient = want. */
+static int child_caps_set(unsigned long long want, uid_t uid)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
 	int i, cap;
 
-	if (!svc->capabilities || uid == 0)
-		return 0;
 	for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
-		data[i].permitted = (__u32)(svc->capabilities >> (32 * i));
-		data[i].effective = data[i].inheritable = data[i].permitted;
+		data[i].permitted = data[i].effective = (__u32)(want >> (32 * i));
+		data[i].inheritable = uid != 0 ? data[i].permitted : 0;
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
 		return -1;
-	for (cap = 0; cap < 64; cap++)
-		if ((svc->capabilities & (1ULL << cap)) &&
+	for (cap = 0; uid != 0 && cap < 64; cap++)
+		if ((want & (1ULL << cap)) &&
 		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
 			return -1;
 	return 0;
@@ -174,6 +194,7 @@ static int child_caps_raise(const struct service *svc, uid_t uid)
  * capabilities, directory), then exec. */
 static void service_exec(const struct service *svc, const struct service_creds *c, int out)
 {
+	unsigned long long want;
 	sigset_t none;
 
 	child_stdio(out);
@@ -181,10 +202,11 @@ static void service_exec(const struct service *svc, const struct service_creds *
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	setsid();
 	child_limits(svc);
-	if (child_caps_keep(svc, c->uid) < 0 || setgroups(c->ngroups, c->groups) < 0 ||
-	    setgid(c->gid) < 0 || setuid(c->uid) < 0)
+	if (caps_wanted(svc, &want) < 0 || child_caps_bound(want, c->uid) < 0)
+		child_fail(svc, "capabilities (bounding set)");
+	if (setgroups((size_t)c->ngroups, c->groups) < 0 || setgid(c->gid) < 0 || setuid(c->uid) < 0)
 		child_fail(svc, "cannot drop privileges");
-	if (child_caps_raise(svc, c->uid) < 0)
+	if (child_caps_set(want, c->uid) < 0)
 		child_fail(svc, "capabilities");
 	if (chdir(svc->workdir) < 0) {
 		log_err("service %s: workdir %s: %s", svc->name, svc->workdir, strerror(errno));

@@ -54,7 +54,26 @@ static int watch_current(const struct watch *w)
 	return 0;
 }
 
-void watch_poll(void)
+/* A descriptor that hung up or failed with nothing left to read would be
+ * reported by every poll: if its handler kept it, the loop would spin. Its
+ * owner closes it; here it only stops being watched, and that is said. */
+static void watch_hangup_check(const struct watch *w, short revents)
+{
+	const char *why;
+
+	if (revents & POLLNVAL)
+		why = "not open";
+	else if ((revents & (POLLHUP | POLLERR)) && !(revents & POLLIN))
+		why = revents & POLLERR ? "error" : "hung up";
+	else
+		return;
+	if (!watch_current(w))
+		return;
+	log_err("watch: fd %d: %s, and its handler kept it; no longer watched", w->fd, why);
+	watch_remove(w->fd);
+}
+
+void watch_poll(int timeout_ms)
 {
 	struct pollfd fds[WATCH_MAX];
 	struct watch polled[WATCH_MAX];
@@ -63,12 +82,14 @@ void watch_poll(void)
 	memcpy(polled, watches, sizeof(watches[0]) * (size_t)n);
 	for (i = 0; i < n; i++)
 		fds[i] = (struct pollfd){ .fd = polled[i].fd, .events = polled[i].events };
-	if (poll(fds, (nfds_t)n, -1) < 0) {
+	if (poll(fds, (nfds_t)n, timeout_ms) < 0) {
 		if (errno != EINTR)
 			log_err("poll: %s", strerror(errno));
 		return;
 	}
 	for (i = 0; i < n; i++)
-		if (fds[i].revents && watch_current(&polled[i]))
+		if (fds[i].revents && watch_current(&polled[i])) {
 			polled[i].fn(fds[i].fd, fds[i].revents, polled[i].ctx);
+			watch_hangup_check(&polled[i], fds[i].revents);
+		}
 }

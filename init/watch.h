@@ -13,7 +13,8 @@ typedef void (*watch_fn)(int fd, short revents, void *ctx);
 int watch_add(int fd, short events, watch_fn fn, void *ctx);
 /* Stop watching fd (before closing it). */
 void watch_remove(int fd);
-/* Wait for events (forever) and dispatch them; EINTR is not an error. */
-void watch_poll(void);
+/* Wait for events (at most timeout_ms, -1: forever) and dispatch them;
+ * EINTR is not an error. */
+void watch_poll(int timeout_ms);
 
 #endif

@@ -44,9 +44,12 @@ static struct {
 	long stop_at_ms;	/* ... that is, then (0 = never) */
 	int starving;		/* we stopped feeding: the reset is coming */
 	int bmc_armed;		/* the BMC took Set Watchdog Timer */
+	int bmc_stopping;	/* given up: its timer being stopped */
 	long bmc_seq;
 	unsigned bmc_feed_errors;	/* failed feeds in a row */
-} wd = { .fd = -1 };
+	int timer_fd;		/* feeds it: watchdog_timer_watch() */
+	int failed;		/* could not be opened: not tried again */
+} wd = { .fd = -1, .timer_fd = -1 };
 
 static void watchdog_armed_log(const char *what)
 {
@@ -58,12 +61,12 @@ static void watchdog_armed_log(const char *what)
 		 (unsigned long)(every ? every : 1));
 }
 
-void watchdog_start(const struct init_config *cfg)
+void watchdog_start(const struct init_config *cfg, int last_try)
 {
 	const char *dev = cfg->watchdog_dev[0] ? cfg->watchdog_dev : "/dev/watchdog";
 	int timeout = (int)cfg->watchdog_timeout;
 
-	if (cfg->watchdog_off)
+	if (cfg->watchdog_off || wd.kind != WD_NONE || wd.failed)
 		return;
 	wd.max_failures = cfg->watchdog_max_failures;
 	wd.test_stop_s = cfg->test_watchdog_stop;
@@ -73,7 +76,10 @@ void watchdog_start(const struct init_config *cfg)
 		return;
 	}
 	wd.fd = open(dev, O_WRONLY | O_CLOEXEC);
+	if (wd.fd < 0 && errno == ENOENT && !last_try)
+		return;		/* its driver may be among the modules */
 	if (wd.fd < 0) {
+		wd.failed = 1;
 		if (cfg->watchdog_dev[0] || errno != ENOENT)
 			log_err("watchdog: %s: %s; running without a watchdog", dev, strerror(errno));
 		return;
@@ -96,7 +102,7 @@ long watchdog_interval_ms(void)
 	return wd.timeout * 1000L / 3;
 }
 
-static void bmc_give_up(void)
+static void bmc_close(void)
 {
 	if (wd.fd >= 0) {
 		watch_remove(wd.fd);
@@ -105,6 +111,7 @@ static void bmc_give_up(void)
 	wd.fd = -1;
 	wd.kind = WD_NONE;
 	wd.bmc_armed = 0;
+	wd.bmc_stopping = 0;
 }
 
 static int bmc_send(const struct ipmi_request *req, int what)
@@ -113,6 +120,39 @@ static int bmc_send(const struct ipmi_request *req, int what)
 		return 0;
 	log_err("watchdog: BMC: cannot send to %s: %s", IPMI_DEVICE, strerror(errno));
 	return -1;
+}
+
+/* Running without the BMC's watchdog from now on (the caller said why).
+ * If its timer is counting down, nobody feeds it any more and it would
+ * reset the machine: it is stopped first (Set Watchdog Timer, no action),
+ * and closed when that is answered (bmc_answer). */
+static void bmc_give_up(void)
+{
+	struct ipmi_request stop;
+
+	if (wd.fd < 0 || !wd.bmc_armed || wd.bmc_stopping) {
+		bmc_close();
+		return;
+	}
+	wd.bmc_stopping = 1;
+	ipmi_req_set_watchdog(&stop, wd.timeout, 0);
+	if (bmc_send(&stop, BMC_STOP) < 0) {
+		log_err("watchdog: BMC: cannot stop its watchdog; it resets the machine within %us",
+			wd.timeout);
+		bmc_close();
+	}
+}
+
+/* The answer to bmc_give_up's stop. */
+static void bmc_stopped(int cc)
+{
+	if (cc == 0)
+		log_info("watchdog: BMC watchdog stopped");
+	else
+		log_err("watchdog: BMC: cannot stop its watchdog: completion code 0x%02x (%s); it "
+			"resets the machine within %us", (unsigned)cc & 0xff,
+			ipmi_cc_name(IPMI_NETFN_APP, IPMI_CMD_SET_WATCHDOG, cc), wd.timeout);
+	bmc_close();
 }
 
 /* Set Watchdog Timer (hard reset after the timeout), then Reset Watchdog
@@ -151,7 +191,10 @@ static void bmc_answer(long msgid, const uint8_t *rsp, size_t len)
 	int what = (int)(msgid & 3);
 	uint8_t cmd = what == BMC_RESET ? IPMI_CMD_RESET_WATCHDOG : IPMI_CMD_SET_WATCHDOG;
 
-	if (what == BMC_SET && cc != 0) {
+	if (wd.bmc_stopping) {
+		if (what == BMC_STOP)
+			bmc_stopped(cc);
+	} else if (what == BMC_SET && cc != 0) {
 		log_err("watchdog: BMC: Set Watchdog Timer: completion code 0x%02x (%s); running "
 			"without a watchdog", (unsigned)cc & 0xff, ipmi_cc_name(IPMI_NETFN_APP, cmd, cc));
 		bmc_give_up();
@@ -186,6 +229,12 @@ static void bmc_answers_read(int fd, short revents, void *ctx)
 	(void)ctx;
 
 	while (wd.fd >= 0 && (n = ipmi_recv(wd.fd, &msgid, rsp, sizeof(rsp))) != 0) {
+		if (n < 0 && wd.bmc_stopping) {
+			log_err("watchdog: BMC: %s: %s; cannot stop its watchdog; it resets the "
+				"machine within %us", IPMI_DEVICE, strerror(errno), wd.timeout);
+			bmc_close();
+			return;
+		}
 		if (n < 0) {
 			log_err("watchdog: BMC: %s: %s; running without a watchdog", IPMI_DEVICE,
 				strerror(errno));
@@ -217,7 +266,7 @@ static void watchdog_tick(long now_ms)
 	char why_buf[128];
 	const char *why;
 
-	if (wd.fd < 0 || wd.starving || (wd.kind == WD_BMC && !wd.bmc_armed))
+	if (wd.fd < 0 || wd.starving || (wd.kind == WD_BMC && (!wd.bmc_armed || wd.bmc_stopping)))
 		return;
 	why = watchdog_unhealthy(now_ms, why_buf, sizeof(why_buf));
 	if (why) {
@@ -284,19 +333,30 @@ static void watchdog_timer_read(int fd, short revents, void *ctx)
 		watchdog_tick(monotonic_ms());
 }
 
-/* A periodic timer in the event loop feeds the watchdog, if there is one. */
+/* A periodic timer in the event loop feeds the watchdog, if there is one;
+ * without it nothing feeds the watchdog, which is said. */
 void watchdog_timer_watch(void)
 {
 	long ms = watchdog_interval_ms();
 	struct itimerspec its;
+	const char *why = NULL;
 	int fd;
 
-	if (ms <= 0)
+	if (ms <= 0 || wd.timer_fd >= 0)
 		return;
-	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	its.it_value.tv_sec = its.it_interval.tv_sec = ms / 1000;
 	its.it_value.tv_nsec = its.it_interval.tv_nsec = (ms % 1000) * 1000000L;
-	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0 ||
-	    watch_add(fd, POLLIN, watchdog_timer_read, NULL) < 0)
-		log_err("watchdog: timer: %s; it will reset the machine", strerror(errno));
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0)
+		why = strerror(errno);
+	else if (watch_add(fd, POLLIN, watchdog_timer_read, NULL) < 0)
+		why = "no room in the watch table";
+	if (why) {
+		log_err("watchdog: cannot feed it, no timer: %s; it resets the machine within %us",
+			why, wd.timeout);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	wd.timer_fd = fd;
 }

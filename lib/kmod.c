@@ -12,16 +12,47 @@
 
 #include "lib/log.h"
 
+static int report_fd = -1;
+static int dry_run;
+
+void modules_report_to(int fd)
+{
+	report_fd = fd;
+}
+
+void modules_dry_run(int on)
+{
+	dry_run = on;
+}
+
+/* "PATH\n" (starting) or "\n" (done) to the report fd, if any; a full line
+ * or nothing (a pipe write this short is atomic). */
+static void report(const char *path)
+{
+	char line[512];
+	int n = snprintf(line, sizeof(line), "%s\n", path);
+
+	if (report_fd >= 0 && n > 0 && n < (int)sizeof(line))
+		(void)!write(report_fd, line, (size_t)n);
+}
+
 int module_load(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc;
+	int fd, rc = 0, err = 0;
 
-	if (fd < 0)
-		return -1;
-	rc = (int)syscall(SYS_finit_module, fd, "", 0);
-	close(fd);
-	return rc < 0 && errno != EEXIST ? -1 : 0;
+	report(path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = errno;
+	} else {
+		if (!dry_run)
+			rc = (int)syscall(SYS_finit_module, fd, "", 0);
+		err = errno;	/* the caller's message names finit_module's error */
+		close(fd);
+	}
+	report("");
+	errno = err;
+	return fd < 0 || (rc < 0 && err != EEXIST) ? -1 : 0;
 }
 
 int modules_load_list(const char *list_path)

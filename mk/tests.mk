@@ -7,7 +7,7 @@
 # that flavor's lib archive. services/NAME/service.mk declares its own.
 
 UNIT_TESTS += test_cmdline test_cpio test_select test_service test_shutdown test_initconfig
-UNIT_TESTS += test_modalias test_inventory test_ipmi test_ipmi_lan test_lib
+UNIT_TESTS += test_modalias test_inventory test_ipmi test_ipmi_lan test_ipmi_watchdog test_lib
 FUZZ_TARGETS += fuzz_cmdline fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
 FUZZ_TARGETS += fuzz_ipmi
 
@@ -21,6 +21,7 @@ $(HOSTBUILD)/tests/test_modalias: tests/unit/test_modalias.c init/modalias.c
 $(HOSTBUILD)/tests/test_inventory: tests/unit/test_inventory.c $(INVENTORY_SRCS)
 $(HOSTBUILD)/tests/test_ipmi: tests/unit/test_ipmi.c init/ipmi_msg.c
 $(HOSTBUILD)/tests/test_ipmi_lan: tests/unit/test_ipmi_lan.c init/ipmi_lan.c init/ipmi_msg.c
+$(HOSTBUILD)/tests/test_ipmi_watchdog: tests/unit/test_ipmi_watchdog.c init/watchdog.c init/ipmi_msg.c
 $(HOSTBUILD)/tests/test_lib: tests/unit/test_lib.c
 
 $(HOSTBUILD)/fuzz/fuzz_cmdline: tests/fuzz/fuzz_cmdline.c

@@ -14,7 +14,7 @@ setup() {
 	ROOT=$BATS_TEST_TMPDIR/root
 	LOG=$BATS_TEST_TMPDIR/init.log
 	mkdir -p "$ROOT/etc/fathom/services"
-	UNSHARE_PID= INIT_PID= GROUP_FILE= CMDLINE=
+	UNSHARE_PID= INIT_PID= GROUP_FILE= CMDLINE= POWER= AS_UID= NPROC=
 }
 
 teardown() {
@@ -32,14 +32,18 @@ service() {
 }
 
 # GROUP_FILE, if set, is bind-mounted on /etc/group inside the namespace.
-# CMDLINE, if set, is the kernel command line init sees.
+# CMDLINE, if set, is the kernel command line init sees. POWER, if set, is
+# watched as the power button. AS_UID, if set, is the uid init runs as,
+# with at most NPROC processes of that uid (RLIMIT_NPROC: its forks fail).
 start_init() {
-	local wrap=()
+	local wrap=() envs=(FATHOM_TEST_ROOT="$ROOT" FATHOM_TEST_CMDLINE="${CMDLINE:-}")
 
 	[ -z "${GROUP_FILE:-}" ] ||
 		wrap=(sh -c 'mount --bind "$0" /etc/group && exec "$@"' "$GROUP_FILE")
-	unshare --pid --fork --mount-proc "${wrap[@]}" env FATHOM_TEST_ROOT="$ROOT" \
-		FATHOM_TEST_CMDLINE="${CMDLINE:-}" "$INIT" \
+	[ -z "${AS_UID:-}" ] ||
+		wrap+=(prlimit --nproc="$NPROC" setpriv --reuid="$AS_UID" --regid="$AS_UID" --clear-groups)
+	[ -z "${POWER:-}" ] || envs+=(FATHOM_TEST_POWER="$POWER")
+	unshare --pid --fork --mount-proc "${wrap[@]}" env "${envs[@]}" "$INIT" \
 		</dev/null >"$LOG" 2>&1 3>&- &
 	UNSHARE_PID=$!
 	for _ in $(seq 50); do
@@ -156,7 +160,7 @@ wait_log() {
 }
 
 @test "a service runs as its user with no capabilities and no_new_privs; its output is logged with its name" {
-	service ids "exec=/bin/grep -E ^(Uid|Gid|CapEff|CapPrm|NoNewPrivs): /proc/self/status" \
+	service ids "exec=/bin/grep -E ^(Uid|Gid|CapInh|CapEff|CapPrm|CapBnd|CapAmb|NoNewPrivs): /proc/self/status" \
 		"user=nobody" "restart=never"
 	start_init
 	for _ in $(seq 30); do grep -q "ids: NoNewPrivs" "$LOG" && break; sleep 0.1; done
@@ -165,6 +169,9 @@ wait_log() {
 	assert_output --regexp "fathom: ids: Gid:	65534	65534	65534	65534"
 	assert_output --partial "fathom: ids: CapEff:	0000000000000000"
 	assert_output --partial "fathom: ids: CapPrm:	0000000000000000"
+	assert_output --partial "fathom: ids: CapInh:	0000000000000000"
+	assert_output --partial "fathom: ids: CapBnd:	0000000000000000"
+	assert_output --partial "fathom: ids: CapAmb:	0000000000000000"
 	assert_output --partial "fathom: ids: NoNewPrivs:	1"
 	assert_output --partial "not restarted (restart policy)"
 }
@@ -181,7 +188,7 @@ wait_log() {
 }
 
 @test "capabilities=CAP_NET_BIND_SERVICE: a user service has exactly that, ambient too, and can bind port 1023" {
-	service caps "exec=/bin/grep -E ^(Uid|CapInh|CapPrm|CapEff|CapAmb|NoNewPrivs): /proc/self/status" \
+	service caps "exec=/bin/grep -E ^(Uid|CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs): /proc/self/status" \
 		"user=nobody" "capabilities=CAP_NET_BIND_SERVICE" "restart=never"
 	service bind "exec=/usr/bin/python3 -c s=__import__('socket').socket();s.bind(('127.0.0.1',1023));print('bound:1023')" \
 		"user=nobody" "capabilities=CAP_NET_BIND_SERVICE" "restart=never"
@@ -197,6 +204,7 @@ wait_log() {
 	assert_output --partial "fathom: caps: CapPrm:	0000000000000400"
 	assert_output --partial "fathom: caps: CapInh:	0000000000000400"
 	assert_output --partial "fathom: caps: CapAmb:	0000000000000400"
+	assert_output --partial "fathom: caps: CapBnd:	0000000000000400"
 	assert_output --partial "fathom: caps: NoNewPrivs:	1"
 	assert_output --partial "fathom: bind: bound:1023"
 	assert_output --partial "service bind: exited with status 0"
@@ -204,20 +212,52 @@ wait_log() {
 }
 
 @test "capabilities= on a root service leaves only those, bounding set included" {
-	service rootcaps "exec=/bin/grep -E ^(Uid|CapEff|CapPrm|CapBnd|CapAmb): /proc/self/status" \
+	service rootcaps "exec=/bin/grep -E ^(Uid|CapInh|CapEff|CapPrm|CapBnd|CapAmb): /proc/self/status" \
 		"capabilities=CAP_NET_RAW,CAP_NET_ADMIN" "restart=never"
-	service rootall "exec=/bin/grep -E ^CapBnd: /proc/self/status" "restart=never"
 	start_init
 	wait_log "rootcaps: CapAmb"
-	wait_log "rootall: CapBnd"
 	run cat "$LOG"
 	assert_output --partial "fathom: rootcaps: Uid:	0	0	0	0"
+	assert_output --partial "fathom: rootcaps: CapInh:	0000000000000000"
 	assert_output --partial "fathom: rootcaps: CapEff:	0000000000003000"
 	assert_output --partial "fathom: rootcaps: CapPrm:	0000000000003000"
 	assert_output --partial "fathom: rootcaps: CapBnd:	0000000000003000"
 	assert_output --partial "fathom: rootcaps: CapAmb:	0000000000000000"
-	# Without capabilities= root keeps what init has.
-	assert_output --partial "fathom: rootall: CapBnd:	$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)"
+}
+
+# caps PID: its five capability sets from /proc/PID/status, one line.
+caps() {
+	awk '/^Cap(Inh|Prm|Eff|Bnd|Amb):/ { printf "%s %s ", $1, $2 }' "/proc/$1/status"
+}
+
+# child_of_init ARGS: the pid of init's child running exactly ARGS.
+child_of_init() {
+	for _ in $(seq 30); do
+		pid=$(ps -o pid=,args= --ppid "$INIT_PID" | awk -v a="$1" '{ p = $1; $1 = "" } substr($0, 2) == a { print p }')
+		[ -n "$pid" ] && { echo "$pid"; return 0; }
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "capability sets in /proc/PID/status: a user's one, root without capabilities= has none, capabilities=all keeps init's" {
+	service user1 "exec=/bin/sleep 1001" "user=nobody" "capabilities=CAP_NET_BIND_SERVICE"
+	service rootnone "exec=/bin/sleep 1002"
+	service rootall "exec=/bin/sleep 1003" "capabilities=all"
+	start_init
+	prm=$(awk '/^CapPrm:/ { print $2 }' "/proc/$INIT_PID/status")
+	bnd=$(awk '/^CapBnd:/ { print $2 }' "/proc/$INIT_PID/status")
+	pid=$(child_of_init "/bin/sleep 1001")
+	run caps "$pid"
+	assert_output "CapInh: 0000000000000400 CapPrm: 0000000000000400 CapEff: 0000000000000400 CapBnd: 0000000000000400 CapAmb: 0000000000000400 "
+	pid=$(child_of_init "/bin/sleep 1002")
+	run caps "$pid"
+	assert_output "CapInh: 0000000000000000 CapPrm: 0000000000000000 CapEff: 0000000000000000 CapBnd: 0000000000000000 CapAmb: 0000000000000000 "
+	grep -q "^Uid:	0	0	0	0" "/proc/$pid/status"
+	pid=$(child_of_init "/bin/sleep 1003")
+	run caps "$pid"
+	assert_output "CapInh: 0000000000000000 CapPrm: $prm CapEff: $prm CapBnd: $bnd CapAmb: 0000000000000000 "
+	grep -q "^Uid:	0	0	0	0" "/proc/$pid/status"
 }
 
 @test "env= adds to the environment; PATH can be overridden, HOME stays" {
@@ -400,4 +440,105 @@ fake_netcfg() {
 	echo "restarted after $output s"
 	[ "$(echo "$output >= 0.9 && $output <= 1.6" | bc)" = 1 ]
 	grep -q "network: netcfg killed by signal 15; restarting it in 1s" "$LOG"
+}
+
+@test "a services directory that cannot be read, or is missing, is logged and init goes on" {
+	fake_netcfg
+	rmdir "$ROOT/etc/fathom/services"
+	echo "not a directory" > "$ROOT/etc/fathom/services"
+	start_init
+	wait_log "ready: services launched"
+	kill -0 "$INIT_PID"
+	run cat "$LOG"
+	assert_output --partial "services: $ROOT/etc/fathom/services: Not a directory; no services"
+	assert_output --partial "ready: services launched"
+	kill -KILL "$INIT_PID"
+	wait "$UNSHARE_PID" || true
+	rm "$ROOT/etc/fathom/services"
+	start_init
+	wait_log "ready: services launched"
+	kill -0 "$INIT_PID"
+	run cat "$LOG"
+	assert_output --partial "services: $ROOT/etc/fathom/services does not exist; no services"
+}
+
+# cpu_ticks PID: the CPU time PID has used (user + system), in clock ticks.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+@test "a power button that hangs up is logged and no longer watched: init does not spin" {
+	POWER=$BATS_TEST_TMPDIR/power
+	mkfifo "$POWER"
+	start_init
+	wait_log "power button: $POWER"
+	# A writer comes and goes: from now on every poll says POLLHUP.
+	exec 5>"$POWER"
+	exec 5>&-
+	wait_log "no longer watched"
+	before=$(cpu_ticks "$INIT_PID")
+	sleep 3
+	after=$(cpu_ticks "$INIT_PID")
+	echo "init used $((after - before)) ticks of CPU in 3 s"
+	# A spinning loop uses a whole CPU, ~300 ticks; a sleeping one about none.
+	[ $((after - before)) -le 15 ]
+	kill -0 "$INIT_PID"
+	run cat "$LOG"
+	assert_output --partial "power button: $POWER: end of file; no longer watched"
+	refute_output --partial "watch: fd"
+}
+
+@test "a failing fork (RLIMIT_NPROC) leaks no descriptors: services, netcfg and the shell are retried" {
+	# init runs as an unused uid allowed one process (itself), so every
+	# fork fails with EAGAIN and is retried every second.
+	ROOT=$(mktemp -d /tmp/fathom-pidns.XXXXXX)
+	chmod 755 "$ROOT"
+	mkdir -p "$ROOT/etc/fathom/services"
+	fake_netcfg
+	service one "exec=/bin/sleep 1000"
+	service two "exec=/bin/sleep 1000"
+	AS_UID=59998 NPROC=1 CMDLINE=fathom.shell start_init
+	wait_log "shell: fork"
+	sleep 1.2
+	before=$(ls "/proc/$INIT_PID/fd" | wc -l)
+	sleep 3
+	after=$(ls "/proc/$INIT_PID/fd" | wc -l)
+	ls -l "/proc/$INIT_PID/fd"
+	kill -0 "$INIT_PID"
+	run cat "$LOG"
+	rm -rf "$ROOT"
+	echo "init's fds: $before, 3 s of failed forks later $after"
+	[ "$after" -eq "$before" ]
+	[ "$after" -le 8 ]
+	[ "$(grep -c "service one: fork: Resource temporarily unavailable; trying again in 1s" "$LOG")" -ge 3 ]
+	[ "$(grep -c "network: cannot start netcfg: Resource temporarily unavailable; retrying in 1s" "$LOG")" -ge 3 ]
+	[ "$(grep -c "shell: fork: Resource temporarily unavailable; trying again in 1s" "$LOG")" -ge 3 ]
+}
+
+@test "a module still loading after 10s is logged and the boot goes on; the loader finishes later" {
+	# Test mode "loads" a module by opening its file: a FIFO without a
+	# writer is a probe that hangs.
+	: > "$ROOT/first.ko"
+	mkfifo "$ROOT/hang.ko"
+	: > "$ROOT/last.ko"
+	printf '%s\n' "$ROOT/first.ko" "$ROOT/hang.ko" "$ROOT/last.ko" > "$ROOT/etc/fathom/modules"
+	service early "exec=/bin/sleep 1000"
+	start_init
+	for _ in $(seq 150); do grep -q "service early: started" "$LOG" && break; sleep 0.1; done
+	run cat "$LOG"
+	assert_output --partial "modules: $ROOT/hang.ko: still loading after 10s; going on"
+	assert_output --partial "service early: started"
+	refute_output --partial "modules: 3 loaded"
+	[ "$(grep -n 'still loading' "$LOG" | cut -d: -f1)" -lt \
+		"$(grep -n 'service early: started' "$LOG" | cut -d: -f1)" ]
+	# The probe ends: the loader goes on with the next module.
+	exec 5>"$ROOT/hang.ko"
+	exec 5>&-
+	wait_log "modules: the loader has finished"
+	run cat "$LOG"
+	assert_output --regexp "modules: $ROOT/hang.ko: loaded after 1[0-9]s"
+	refute_output --partial "last.ko: loaded after"
+	assert_output --partial "modules: 3 loaded, 0 failed"
+	assert_output --partial "modules: the loader has finished"
+	kill -0 "$INIT_PID"
 }

@@ -43,6 +43,16 @@ setup_file() {
 	wait_until 20 grep -q "marker-42 0" "$CONSOLE"
 }
 
+@test "the image's services have only the capabilities they name, bounding sets included" {
+	local cmd='for n in iperf3 ndt7-server; do echo "caps-$n $(grep ^Cap /proc/$(pidof $n)/status | tr -d "\t" | tr "\n" " ")"; done'
+	wait_until 60 grep -q "service ndt7: started" "$CONSOLE"
+	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/4555 && printf "%s\n" "$0" >&5 && sleep 2' "$cmd"
+	wait_until 20 grep -q "^caps-ndt7-server Cap" "$CONSOLE"
+	run bash -c "grep '^caps-' '$CONSOLE' | tr -d '\r'"
+	assert_line "caps-iperf3 CapInh:0000000000000000 CapPrm:0000000000000000 CapEff:0000000000000000 CapBnd:0000000000000000 CapAmb:0000000000000000 "
+	assert_line "caps-ndt7-server CapInh:0000000000000400 CapPrm:0000000000000400 CapEff:0000000000000400 CapBnd:0000000000000400 CapAmb:0000000000000400 "
+}
+
 @test "after the shell exits, a new one comes back" {
 	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/4555 && printf "exit\n" >&5 && sleep 3 && printf "%s\n" "echo again-\$((7*6))" >&5 && sleep 2'
 	wait_until 20 grep -q "again-42" "$CONSOLE"

@@ -129,6 +129,11 @@ static const struct good_case good_cases[] = {
 	{ .name = "cap-last-wins", .text = "exec=/bin/x\ncapabilities=CAP_SYS_ADMIN\n"
 	  "capabilities=CAP_SYS_TIME,CAP_BPF\n",
 	  .argv = { "/bin/x" }, .user = "", .capabilities = CAP(25) | CAP(39) },
+	{ .name = "cap-all", .text = "exec=/bin/x\ncapabilities=all\n",
+	  .argv = { "/bin/x" }, .user = "", .capabilities = SERVICE_CAPS_ALL },
+	{ .name = "cap-all-then-one", .text = "exec=/bin/x\ncapabilities=all\n"
+	  "capabilities=CAP_NET_ADMIN\n",
+	  .argv = { "/bin/x" }, .user = "", .capabilities = CAP(12) },
 	{ .name = "everything", .text = "# web\nexec=/usr/sbin/httpd -f\nuser=www\ngroup=www\n"
 	  "env=LANG=C\nworkdir=/srv/www\nlimit.nofile=4096\n"
 	  "capabilities=CAP_NET_BIND_SERVICE\nafter=network\nrestart=on-failure\n",
@@ -215,6 +220,9 @@ static const struct bad_case bad_cases[] = {
 	{ "cap-space", "exec=/bin/x\ncapabilities=CAP_NET_RAW, CAP_NET_ADMIN\n",
 	  "unknown capability \" CAP_NET_ADMIN\"", 2 },
 	{ "cap-number", "exec=/bin/x\ncapabilities=10\n", "unknown capability \"10\"", 2 },
+	{ "cap-all-and-one", "exec=/bin/x\ncapabilities=all,CAP_NET_RAW\n",
+	  "unknown capability \"all\"", 2 },
+	{ "cap-all-upper", "exec=/bin/x\ncapabilities=ALL\n", "unknown capability \"ALL\"", 2 },
 	{ "cap-key-singular", "exec=/bin/x\ncapability=CAP_NET_RAW\n", "unknown key", 2 },
 };
 
