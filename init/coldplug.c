@@ -47,27 +47,20 @@ static void table_error(void *ctx, const char *msg)
  * into) or NULL, logged unless the image has no table. */
 static char *table_load(struct coldplug_table *t, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *text = NULL;
+	char *text;
+	size_t len;
 
-	if (fd < 0) {
+	if (file_read_all(path, &text, &len) < 0) {
 		if (errno != ENOENT)
-			log_err("coldplug: %s: %s", path, strerror(errno));
+			log_err("coldplug: %s: cannot read it: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &st) == 0 && (text = malloc((size_t)st.st_size + 1)) &&
-	    read(fd, text, (size_t)st.st_size) == st.st_size) {
-		text[st.st_size] = '\0';
-		if (coldplug_parse(t, text, table_error, (void *)path) >= 0) {
-			close(fd);
-			return text;
-		}
+	if (coldplug_parse(t, text, table_error, (void *)path) < 0) {
+		log_err("coldplug: %s: out of memory; devices get no driver from it", path);
+		free(text);
+		return NULL;
 	}
-	log_err("coldplug: %s: cannot read it: %s", path, strerror(errno));
-	free(text);
-	close(fd);
-	return NULL;
+	return text;
 }
 
 /* Load a module's dependencies, then the module. */
