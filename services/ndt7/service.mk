@@ -96,7 +96,7 @@ ndt7-client: $(NDT7_CLIENT)
 
 # The load of the soak (bench/ndt7 --soak, tests/bats/ndt7-soak.bats).
 NDT7_SOAK := $(HOSTBUILD)/ndt7-soak
-$(NDT7_SOAK): bench/ndt7-soak.c services/ndt7/ws.c services/ndt7/ws.h | deps
+$(NDT7_SOAK): bench/ndt7-soak.c services/ndt7/ws.c services/ndt7/ws.h services/ndt7/json.c | deps
 	$(quiet) HOSTCC "$<"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -Iservices/ndt7 -pthread -o $@ \
 		$(filter %.c,$^) -lssl -lcrypto
