@@ -5,7 +5,7 @@
 # Every file of $(OUT) but SHA256SUMS and its signature: a new artifact goes
 # here, or scripts/verify reports it as unlisted.
 IPXE_BINS := ipxe.efi snponly.efi undionly.kpxe ipxe.lkrn
-ARTIFACTS := $(OUT)/vmlinuz $(OUT)/initramfs.cpio.zst $(OUT)/manifest.json $(OUT)/fathom.pub \
+ARTIFACTS := $(OUT)/vmlinuz $(OUT)/initramfs.cpio.zst $(OUT)/media.cpio.zst $(OUT)/manifest.json $(OUT)/fathom.pub \
 	$(OUT)/fathom.img $(OUT)/fathom.iso $(addprefix $(OUT)/ipxe/,$(IPXE_BINS))
 
 # Any board's overlay: a board may use another's (OVERLAYS in board.conf).
@@ -16,17 +16,20 @@ SDE_STAMP := $(BUILD)/source-date-epoch
 $(shell mkdir -p $(BUILD) && [ "$$(cat $(SDE_STAMP) 2>/dev/null)" = "$(SOURCE_DATE_EPOCH)" ] || \
 	echo "$(SOURCE_DATE_EPOCH)" > $(SDE_STAMP))
 
-$(OUT)/initramfs.cpio.zst $(OUT)/vmlinuz &: $(INIT_BIN) $(NETCFG_BIN) $(MKCPIO) $(BOARD_FILES) image/mkinitramfs \
+# media.cpio.zst: what only a boot from a stick or ISO needs (MEDIA_MODULES),
+# a second initrd on the media (image/mkinitramfs).
+$(OUT)/initramfs.cpio.zst $(OUT)/media.cpio.zst $(OUT)/vmlinuz &: $(INIT_BIN) $(NETCFG_BIN) $(MKCPIO) $(BOARD_FILES) image/mkinitramfs \
 		scripts/fetch-deb scripts/cache.sh $(SDE_STAMP) | deps
 	$(quiet) GEN "$(OUT)/initramfs.cpio.zst"
 	$(Q)image/mkinitramfs $(BOARD_DIR) $(BUILD) $(OUT) $(INIT_BIN) $(MKCPIO)
 
 # Boot media (README, "Boot media"): a USB stick image and a hybrid ISO,
-# BIOS and UEFI, each with a template fathom.conf.
-$(OUT)/fathom.img: $(OUT)/initramfs.cpio.zst image/mkmedia $(BOARD_DIR)/board.conf
+# BIOS and UEFI, each with a template fathom.conf, loading media.cpio.zst
+# as a second initrd.
+$(OUT)/fathom.img: $(OUT)/initramfs.cpio.zst $(OUT)/media.cpio.zst image/mkmedia $(BOARD_DIR)/board.conf
 	$(quiet) MEDIA "$@"
 	$(Q)image/mkmedia usb $@ $(BOARD_DIR) $(OUT) $(BUILD)
-$(OUT)/fathom.iso: $(OUT)/initramfs.cpio.zst image/mkmedia $(BOARD_DIR)/board.conf
+$(OUT)/fathom.iso: $(OUT)/initramfs.cpio.zst $(OUT)/media.cpio.zst image/mkmedia $(BOARD_DIR)/board.conf
 	$(quiet) MEDIA "$@"
 	$(Q)image/mkmedia iso $@ $(BOARD_DIR) $(OUT) $(BUILD)
 
@@ -45,7 +48,7 @@ $(IPXE_STAMP): scripts/fetch-deb $(SDE_STAMP) | deps
 $(addprefix $(OUT)/ipxe/,$(IPXE_BINS)): $(IPXE_STAMP)
 	$(Q)[ -f $@ ] || { rm -f $(IPXE_STAMP); echo "ipxe: $@ missing; run make again" >&2; exit 1; }
 
-$(OUT)/manifest.json: $(OUT)/initramfs.cpio.zst $(OUT)/fathom.img $(OUT)/fathom.iso \
+$(OUT)/manifest.json: $(OUT)/initramfs.cpio.zst $(OUT)/media.cpio.zst $(OUT)/fathom.img $(OUT)/fathom.iso \
 		$(addprefix $(OUT)/ipxe/,$(IPXE_BINS)) scripts/manifest-json
 	$(quiet) GEN "$@"
 	$(Q)scripts/manifest-json $(BOARD) $(BUILD) $(OUT) > $@.tmp && mv $@.tmp $@
@@ -77,7 +80,7 @@ verify:
 # Per-machine boot files (README, Machines): scripts/machines does the work.
 # machines/IMAGE names the image they go with: the image comes first (once
 # there is something to do: without INVENTORY and BASE_URL the script says
-# what to set).
+# what to set); its ARTIFACTS include media.cpio.zst, which MEDIA= needs.
 machines: $(MKMACHINES) $(SIGNING_KEY) $(if $(and $(INVENTORY),$(BASE_URL)),$(OUT)/SHA256SUMS.sig)
 	$(Q)V="$(V)" MKMACHINES="$(MKMACHINES)" SIGNING_KEY="$(SIGNING_KEY)" MEDIA="$(MEDIA)" \
 		scripts/machines "$(BOARD_DIR)" "$(BUILD)" "$(OUT)" "$(INVENTORY)" "$(BASE_URL)"

@@ -25,6 +25,8 @@
  * keep a copy in /run so a restarted netcfg does not look again. Runs in
  * netcfg (a child of PID 1), never blocking PID 1's loop. */
 
+/* In media.cpio.zst, which the medium's boot loader loads as a second
+ * initrd (image/mkmedia), with the drivers it lists. */
 #define MEDIA_MODULES_LIST "/etc/fathom/media-modules"
 
 #define MEDIA_DIR "/run/fathom/media"
@@ -145,7 +147,12 @@ int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
 			where[0] = '\0';
 		return where[0] != '\0';
 	}
-	modules_load_list(MEDIA_MODULES_LIST);
+	if (access(MEDIA_MODULES_LIST, F_OK) < 0)
+		nc_log_as(NC_ERR, "media", "no " MEDIA_MODULES_LIST ": the medium's drivers are not loaded; "
+			"boot the medium's /boot/media.cpio.zst as a second initrd after initramfs.cpio.zst "
+			"(image/mkmedia's boot loader configs do)");
+	else
+		modules_load_list(MEDIA_MODULES_LIST);
 	mkdir("/run/fathom", 0755);
 	mkdir(MEDIA_DIR, 0700);
 	for (;;) {

@@ -14,16 +14,25 @@ setup_file() {
 	export ROOTFS=$BATS_FILE_TMPDIR/rootfs
 	mkdir -p "$ROOTFS"
 	zstd -dc "$ART/initramfs.cpio.zst" | (cd "$ROOTFS" && cpio -idm --quiet --no-absolute-filenames 2>/dev/null)
+	# media.cpio.zst alone, and the rootfs of a boot from a medium: both
+	# archives unpacked in the boot loaders' order.
+	export MEDIAFS=$BATS_FILE_TMPDIR/media BOTHFS=$BATS_FILE_TMPDIR/both
+	mkdir -p "$MEDIAFS" "$BOTHFS"
+	zstd -dc "$ART/media.cpio.zst" | (cd "$MEDIAFS" && cpio -idm --quiet --no-absolute-filenames 2>/dev/null)
+	for a in initramfs media; do
+		zstd -dc "$ART/$a.cpio.zst" | (cd "$BOTHFS" && cpio -idmu --quiet --no-absolute-filenames 2>/dev/null)
+	done
 }
 
-@test "make produced vmlinuz, initramfs.cpio.zst, manifest.json and a SHA256SUMS that verifies" {
-	for f in vmlinuz initramfs.cpio.zst manifest.json SHA256SUMS; do
+@test "make produced vmlinuz, initramfs.cpio.zst, media.cpio.zst, manifest.json and a SHA256SUMS that verifies" {
+	for f in vmlinuz initramfs.cpio.zst media.cpio.zst manifest.json SHA256SUMS; do
 		[ -s "$ART/$f" ]
 	done
 	run sh -c "cd '$ART' && sha256sum -c SHA256SUMS"
 	assert_success
 	assert_line "vmlinuz: OK"
 	assert_line "initramfs.cpio.zst: OK"
+	assert_line "media.cpio.zst: OK"
 	assert_line "manifest.json: OK"
 }
 
@@ -125,11 +134,89 @@ setup_file() {
 	assert_output ""
 }
 
-@test "the default board's initramfs.cpio.zst is at most 5.4 MB" {
+@test "the default board's initramfs.cpio.zst is at most 4.5 MB" {
 	[ "$BOARD" = qemu-x86_64 ] || skip "the bound is the default board's"
 	size=$(stat -c %s "$ART/initramfs.cpio.zst")
 	echo "initramfs.cpio.zst: $size bytes"
-	[ "$size" -le 5400000 ]
+	[ "$size" -le 4500000 ]
+}
+
+# MEDIA_MODULES of board.conf as module names ('-' and '_' are one).
+media_module_names() {
+	sed -n 's/^MEDIA_MODULES=//p' "$TOP/boards/$BOARD/board.conf" | tr ' -' '\n_' | grep .
+}
+
+@test "media.cpio.zst holds the media modules (those the initramfs lacks) and their list; the initramfs neither" {
+	list=$MEDIAFS/etc/fathom/media-modules
+	[ -s "$list" ]
+	[ ! -e "$ROOTFS/etc/fathom/media-modules" ]
+	# Every MEDIA_MODULES module is in the list, or loaded at boot anyway.
+	for m in $(media_module_names); do
+		cat "$list" "$ROOTFS/etc/fathom/modules" | sed 's|.*/||; s|\.ko$||' | tr - _ | grep -qx "$m" ||
+			{ echo "$m: in neither media-modules nor modules"; false; }
+	done
+	# Each listed module is in one archive: media.cpio.zst unless the
+	# initramfs has it already (usbcore, for the coldplugged xHCI).
+	while read -r ko; do
+		if [ -f "$ROOTFS$ko" ]; then
+			[ ! -e "$MEDIAFS$ko" ] || { echo "$ko: in both archives"; false; }
+		else
+			[ -f "$MEDIAFS$ko" ] || { echo "$ko: listed, in neither archive"; false; }
+		fi
+	done < "$list"
+	# The media archive holds nothing but those modules, its list and modules.dep.
+	(cd "$MEDIAFS" && find . -type f | sed 's|^\.||' | LC_ALL=C sort) > "$BATS_TEST_TMPDIR/media-files"
+	{ echo /etc/fathom/media-modules; echo "/$(cd "$MEDIAFS" && echo lib/modules/*/modules.dep)"
+	  while read -r ko; do [ -f "$ROOTFS$ko" ] || echo "$ko"; done < "$list"; } |
+		LC_ALL=C sort > "$BATS_TEST_TMPDIR/media-want"
+	cmp "$BATS_TEST_TMPDIR/media-files" "$BATS_TEST_TMPDIR/media-want"
+	# No media-only module in the initramfs (usb-storage, isofs).
+	[ -z "$(find "$ROOTFS/lib/modules" -name usb-storage.ko -o -name isofs.ko)" ]
+	# manifest.json lists its files with their sha256.
+	jq -r '.media_initrd.files[] | "\(.sha256)  \(.path)"' "$ART/manifest.json" |
+		sed "s|  /|  $MEDIAFS/|" | sha256sum -c --quiet -
+	[ "$(jq '.media_initrd.files | length' "$ART/manifest.json")" = "$(wc -l < "$BATS_TEST_TMPDIR/media-files")" ]
+}
+
+@test "booted from a medium, modules.dep (media.cpio.zst's, unpacked second) lists exactly both archives' modules" {
+	dep=$(echo "$BOTHFS"/lib/modules/*/modules.dep)
+	[ -s "$dep" ]
+	(cd "${dep%/modules.dep}" && find . -name '*.ko' | sed 's|^\./||' | LC_ALL=C sort) > "$BATS_TEST_TMPDIR/shipped"
+	cut -d: -f1 "$dep" | LC_ALL=C sort > "$BATS_TEST_TMPDIR/listed"
+	cmp "$BATS_TEST_TMPDIR/shipped" "$BATS_TEST_TMPDIR/listed"
+	for ko in $(cut -d: -f2 "$dep"); do
+		[ -f "${dep%/modules.dep}/$ko" ] || { echo "modules.dep names $ko, in neither archive"; false; }
+	done
+	cmp "$MEDIAFS/etc/fathom/media-modules" "$BOTHFS/etc/fathom/media-modules"
+	cmp "$ROOTFS/init" "$BOTHFS/init"
+}
+
+@test "busybox: Debian's dynamic one, its libraries in the image, and the applets the image and docs use" {
+	[ -x "$ROOTFS/bin/busybox" ]
+	for lib in $(readelf -d "$ROOTFS/bin/busybox" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		[ -f "$ROOTFS/lib/x86_64-linux-gnu/$lib" ] || { echo "busybox needs $lib, not in the image"; false; }
+	done
+	# sysctl (ndt7-bbr), httpd (the PXE tests), the power applets
+	# (init/main.c), and the rescue shell's sh, ps, dmesg, modprobe.
+	for a in sbin/sysctl bin/sh bin/ps bin/dmesg sbin/modprobe sbin/poweroff sbin/reboot sbin/halt usr/sbin/httpd; do
+		[ "$(readlink "$ROOTFS/$a")" = /bin/busybox ] || { echo "/$a: not a busybox applet"; false; }
+	done
+	if [ "$(id -u)" = 0 ]; then
+		run chroot "$ROOTFS" /bin/sh -c 'echo ok from $(uname -s)'
+		assert_output "ok from Linux"
+	fi
+}
+
+@test "MODULE_STRIP: the default board's modules are stripped (no local symbols, no signature), modinfo still reads them" {
+	[ "$BOARD" = qemu-x86_64 ] || skip "the default board's MODULE_STRIP"
+	ko=$(find "$ROOTFS/lib/modules" -name e1000e.ko)
+	[ -f "$ko" ]
+	run modinfo -F sig_id "$ko"
+	assert_output ""
+	run modinfo -F alias "$ko"
+	assert_output --partial "pci:v00008086d"
+	run jq -r '.initramfs.files[] | select(.path | endswith("/e1000e.ko")) | .from' "$ART/manifest.json"
+	assert_output --regexp "^linux-image-[^ ]+ [^ ]+ \(stripped\)$"
 }
 
 @test "iperf3 and its whole library closure are in the image, the service declared by the board" {
@@ -149,7 +236,7 @@ setup_file() {
 	assert_success
 	jq -r '.initramfs.files[] | "\(.sha256)  \(.path)"' "$ART/manifest.json" |
 		sed "s|  /|  $ROOTFS/|" | sha256sum -c --quiet -
-	for p in linux-image busybox-static iperf3 libc6; do
+	for p in linux-image busybox iperf3 libc6; do
 		jq -e --arg p "$p" '[.components[] | select(.package | startswith($p)) | .version | length > 0] | any' \
 			"$ART/manifest.json"
 	done
@@ -202,19 +289,22 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 	assert_output --partial "DOS/MBR boot sector"
 }
 
-@test "fathom.img and fathom.iso carry the built kernel and initramfs, the fathom.conf template, and boot loaders with one command line" {
+@test "fathom.img and fathom.iso carry the built kernel, initramfs and media.cpio.zst, the fathom.conf template, and boot loaders with one command line, loading both initrds" {
 	id_cmdline="$(sed -n 's/^CMDLINE=//p' "$TOP/boards/$BOARD/board.conf") fathom.media="
 	for m in "$ART/fathom.img" "$ART/fathom.iso"; do
 		media_file "$m" /boot/vmlinuz > "$BATS_TEST_TMPDIR/k"
 		cmp "$BATS_TEST_TMPDIR/k" "$ART/vmlinuz"
 		media_file "$m" /boot/initramfs.cpio.zst > "$BATS_TEST_TMPDIR/i"
 		cmp "$BATS_TEST_TMPDIR/i" "$ART/initramfs.cpio.zst"
+		media_file "$m" /boot/media.cpio.zst > "$BATS_TEST_TMPDIR/mi"
+		cmp "$BATS_TEST_TMPDIR/mi" "$ART/media.cpio.zst"
 		run media_file "$m" /fathom.conf
 		assert_output --partial "#ipv4=192.0.2.10/26,192.0.2.1,192.0.2.53"
 		run grep -v '^#' <<< "$output"
 		assert_output ""
 		run media_file "$m" /boot/grub/grub.cfg
 		assert_output --regexp "linux /boot/vmlinuz ${id_cmdline}[0-9a-f]{16}"
+		assert_line "	initrd /boot/initramfs.cpio.zst /boot/media.cpio.zst"
 		id=$(echo "$output" | sed -n 's/.*fathom.media=\([0-9a-f]*\).*/\1/p')
 		run media_file "$m" "/boot/fathom-$id"
 		assert_output "$id"
@@ -223,6 +313,7 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 		*.iso) run media_file "$m" /boot/isolinux/isolinux.cfg ;;
 		esac
 		assert_line "  APPEND ${id_cmdline}$id"
+		assert_line "  INITRD /boot/initramfs.cpio.zst,/boot/media.cpio.zst"
 		assert_line "SERIAL 0 115200"
 	done
 	MTOOLS_SKIP_CHECK=1 mdir -i "$ART/fathom.img@@1M" ::/EFI/BOOT/BOOTX64.EFI
@@ -256,6 +347,7 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 	run jq -r '.artifacts[].name' "$ART/manifest.json"
 	assert_line fathom.img
 	assert_line fathom.iso
+	assert_line media.cpio.zst
 	assert_line ipxe/ipxe.efi
 }
 

@@ -15,6 +15,10 @@ setup_file() {
 	export ROOTFS=$BATS_FILE_TMPDIR/rootfs
 	mkdir -p "$ROOTFS"
 	zstd -dc "$ART/initramfs.cpio.zst" | (cd "$ROOTFS" && cpio -idm --quiet --no-absolute-filenames 2>/dev/null)
+	# The boot media's second initrd, alone.
+	export MEDIAFS=$BATS_FILE_TMPDIR/media
+	mkdir -p "$MEDIAFS"
+	zstd -dc "$ART/media.cpio.zst" | (cd "$MEDIAFS" && cpio -idm --quiet --no-absolute-filenames 2>/dev/null)
 	export KVER
 	KVER=$(ls "$ROOTFS/lib/modules")
 }
@@ -54,9 +58,16 @@ setup_file() {
 }
 
 @test "storage, USB HID and iDRAC USB NIC drivers are in; the console is tty0 and ttyS1 (iDRAC SOL)" {
-	for m in megaraid_sas mpt3sas nvme ahci usbhid hid-generic cdc_ether rndis_host xhci-pci ehci-pci usb-storage sr_mod isofs; do
+	for m in megaraid_sas mpt3sas nvme ahci usbhid hid-generic cdc_ether rndis_host xhci-pci ehci-pci; do
 		run find "$ROOTFS/lib/modules/$KVER" -name "$m.ko"
 		assert_output --regexp "/$m\.ko$"
+	done
+	# Virtual media's drivers: in media.cpio.zst, listed in its media-modules.
+	for m in usb-storage sr_mod isofs vfat; do
+		run find "$MEDIAFS/lib/modules/$KVER" -name "$m.ko"
+		assert_output --regexp "/$m\.ko$"
+		grep -q "/$m\.ko$" "$MEDIAFS/etc/fathom/media-modules"
+		[ -z "$(find "$ROOTFS/lib/modules/$KVER" -name "$m.ko")" ]
 	done
 	run sed -n 's/^CMDLINE=//p' "$TOP/boards/dell-poweredge/board.conf"
 	assert_output --regexp "console=tty0 console=ttyS1,115200n8"
@@ -91,5 +102,27 @@ setup_file() {
 @test "the image's size is printed, and the firmware is only what is referenced (under 3 MB)" {
 	run make -C "$TOP" O="$OUTDIR" BOARD=dell-poweredge
 	assert_output --regexp "initramfs.cpio.zst +[0-9.]+MB"
+	assert_output --regexp "media.cpio.zst +[0-9.]+KB"
 	[ "$(du -sk "$ROOTFS/lib/firmware" | cut -f1)" -lt 3072 ]
+}
+
+@test "dell's fathom.img and fathom.iso carry its media.cpio.zst, and their boot loaders load it after the initramfs" {
+	for m in fathom.img fathom.iso; do
+		case $m in
+		*.img)
+			MTOOLS_SKIP_CHECK=1 mcopy -n -i "$ART/$m@@1M" ::/boot/media.cpio.zst "$BATS_TEST_TMPDIR/m"
+			MTOOLS_SKIP_CHECK=1 mcopy -n -i "$ART/$m@@1M" ::/boot/syslinux/syslinux.cfg "$BATS_TEST_TMPDIR/sys.cfg"
+			MTOOLS_SKIP_CHECK=1 mcopy -n -i "$ART/$m@@1M" ::/boot/grub/grub.cfg "$BATS_TEST_TMPDIR/grub.cfg"
+			;;
+		*.iso)
+			xorriso -osirrox on -indev "$ART/$m" -extract /boot/media.cpio.zst "$BATS_TEST_TMPDIR/m" \
+				-extract /boot/isolinux/isolinux.cfg "$BATS_TEST_TMPDIR/sys.cfg" \
+				-extract /boot/grub/grub.cfg "$BATS_TEST_TMPDIR/grub.cfg" 2>/dev/null
+			;;
+		esac
+		cmp "$BATS_TEST_TMPDIR/m" "$ART/media.cpio.zst"
+		grep -qx "  INITRD /boot/initramfs.cpio.zst,/boot/media.cpio.zst" "$BATS_TEST_TMPDIR/sys.cfg"
+		grep -qx "	initrd /boot/initramfs.cpio.zst /boot/media.cpio.zst" "$BATS_TEST_TMPDIR/grub.cfg"
+		rm -f "$BATS_TEST_TMPDIR"/m "$BATS_TEST_TMPDIR"/*.cfg
+	done
 }

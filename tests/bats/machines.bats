@@ -248,7 +248,7 @@ teardown_file() {
 	assert_output --partial "$copy/machines/SHA256SUMS.sig: missing; run make machines again"
 }
 
-@test "MEDIA=...: each machine's USB image and ISO carry its network.conf as fathom.conf, iPXE media its boot.ipxe" {
+@test "MEDIA=...: each machine's USB image and ISO carry its network.conf as fathom.conf and media.cpio.zst, iPXE media its boot.ipxe" {
 	inv=$BATS_TEST_TMPDIR/two.csv
 	printf '%s\n' "hostname,ipv4,ipv4_gateway,ipv6,ipv6_gateway" \
 		"media-a.example.org,192.0.2.20/28,192.0.2.17,2001:db8:a::20/64,2001:db8:a::1" \
@@ -263,6 +263,11 @@ teardown_file() {
 		cmp "$d/network.conf" "$BATS_TEST_TMPDIR/usb.conf"
 		xorriso -osirrox on -indev "$d/fathom.iso" -extract /fathom.conf "$BATS_TEST_TMPDIR/iso.conf" 2>/dev/null
 		cmp "$d/network.conf" "$BATS_TEST_TMPDIR/iso.conf"
+		# The medium's drivers, the second initrd its boot loaders load.
+		MTOOLS_SKIP_CHECK=1 mcopy -n -i "$d/fathom.img@@1M" ::/boot/media.cpio.zst "$BATS_TEST_TMPDIR/usb.media"
+		cmp "$OUTDIR/$BOARD/media.cpio.zst" "$BATS_TEST_TMPDIR/usb.media"
+		xorriso -osirrox on -indev "$d/fathom.iso" -extract /boot/media.cpio.zst "$BATS_TEST_TMPDIR/iso.media" 2>/dev/null
+		cmp "$OUTDIR/$BOARD/media.cpio.zst" "$BATS_TEST_TMPDIR/iso.media"
 		MTOOLS_SKIP_CHECK=1 mcopy -n -i "$d/ipxe.img@@1M" ::/boot/boot.ipxe "$BATS_TEST_TMPDIR/usb.ipxe"
 		cmp "$d/boot.ipxe" "$BATS_TEST_TMPDIR/usb.ipxe"
 		xorriso -osirrox on -indev "$d/ipxe.iso" -extract /boot/boot.ipxe "$BATS_TEST_TMPDIR/iso.ipxe" 2>/dev/null

@@ -27,6 +27,7 @@ teardown_file() {
 	refute_output --partial "url:/machines/$HOST/boot.ipxe"
 	assert_output --regexp "192.0.2.10:[0-9]+: url:/vmlinuz"
 	assert_output --regexp "192.0.2.10:[0-9]+: url:/initramfs.cpio.zst"
+	refute_output --partial "url:/media.cpio.zst"	# a network boot needs no media drivers
 	assert_output --regexp "192.0.2.10:[0-9]+: url:/machines/$HOST/config.cpio"
 }
 
