@@ -80,10 +80,10 @@ fuzz: $(FUZZ_BINS)
 	done
 
 # The test runner prints TAP per suite and ends with "N passed, N failed".
-check-quick: all unit fuzz-build
+check-quick: all unit fuzz-build $(MKMACHINES)
 	$(Q)tests/run --quick --out $(O) --board $(BOARD)
 
-check: all unit fuzz-build
+check: all unit fuzz-build $(MKMACHINES)
 	$(Q)tests/run --out $(O) --board $(BOARD)
 
 bench: all
