@@ -1,3 +1,5 @@
+/* The HTTP side of ndt7: parsing the WebSocket upgrade request and its
+ * query (client metadata), and the error responses; pure, fuzzed. */
 #include "http.h"
 
 #include <stdint.h>

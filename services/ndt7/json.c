@@ -1,3 +1,5 @@
+/* JSON for the result records: a bounded writer (escaping, UTF-8 checks)
+ * and a validator for what clients send as measurements; pure. */
 #include "json.h"
 
 #include <stdarg.h>

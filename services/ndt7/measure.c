@@ -1,3 +1,5 @@
+/* ndt7's measurements: the spec's schedules (message growth, randomised
+ * intervals) and TCP_INFO/BBR samples as Measurement JSON; pure. */
 #include "measure.h"
 
 #include <stdio.h>
