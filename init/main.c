@@ -238,7 +238,7 @@ int main(int argc, char **argv)
 	const char *test_root = getenv("FATHOM_TEST_ROOT");
 	char services_dir[512];
 	sigset_t all;
-	int loop_err;
+	int loop_err, net_err;
 
 	if (argc > 1 && strcmp(argv[1], BMC_HELPER_ARG) == 0 && getpid() != 1)
 		return bmc_helper_main();
@@ -263,6 +263,10 @@ int main(int argc, char **argv)
 	init_config_parse(&icfg, cmdline ? cmdline : "", log_config_error, NULL);
 	boot_cfg = &icfg;
 	modules_boot(test_root);
+	/* netcfg first, as soon as the NIC drivers are in: the first answer on
+	 * the network waits for it, nothing else does. Its "ready" is read by
+	 * the loop, after the services below are loaded. */
+	net_err = network_start(test_root ? test_root : "", &icfg, network_ready) < 0;
 	if (!test_root) {
 		power_buttons_watch(NULL);
 		bmc_start(&icfg);
@@ -272,10 +276,11 @@ int main(int argc, char **argv)
 	snprintf(services_dir, sizeof(services_dir), "%s%s", test_root ? test_root : "", SERVICES_DIR);
 	services_load(services_dir);
 	services_start(0);
-	/* Before the network: a shell is most wanted while that is stuck. */
+	/* Before the network is ready: a shell is most wanted while that is
+	 * stuck. */
 	if (icfg.shell)
 		shell_enable();
-	if (network_start(test_root ? test_root : "", &icfg, network_ready) < 0) {
+	if (net_err) {
 		services_start(1);
 		log_ready();
 	}
