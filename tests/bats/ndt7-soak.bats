@@ -10,14 +10,7 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
-
-free_ports() {
-	python3 -c '
-import socket
-ss = [socket.socket() for _ in range(2)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))'
-}
+load '../ndt7/assert'
 
 # start_server NAME BINARY ARGS...: in the background (pid in $D/NAME.pid,
 # output in $D/NAME.log), on fresh ports $WS and $WSS; waits for ready.
@@ -25,7 +18,7 @@ start_server() {
 	local name=$1 bin=$2 p
 	shift 2
 	for _ in 1 2 3; do
-		read -r WS WSS <<-EOF
+		read -r WS WSS _ <<-EOF
 		$(free_ports)
 		EOF
 		# All the load comes from 127.0.0.1: no limit per address.

@@ -8,14 +8,6 @@ load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '../ndt7/assert'
 
-free_ports() {
-	python3 -c '
-import socket
-ss = [socket.socket() for _ in range(3)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))'
-}
-
 # start_server NAME ARGS...: the server in the background, its pid in
 # $D/NAME.pid, its output in $D/NAME.log; waits for it to listen.
 start_server() {

@@ -1,4 +1,4 @@
-# Shared by tests/bats/ndt7.bats and tests/qemu/ndt7.bats (sourced).
+# Shared by tests/bats/ndt7.bats, ndt7-soak.bats and tests/qemu/ndt7.bats (sourced).
 # ndt7_test_ok TEST COUNTER [JQ]: the client's output ($output) shows TEST
 # completed with server measurements carrying TCPInfo and bytes, and JQ (a
 # further condition on $r, the test's result) holds; a missing WebSocket or
@@ -17,4 +17,14 @@ ndt7_test_ok() {
 		$r.complete.LastServerMeasurement.Test == $t and
 		$r.complete.LastClientMeasurement.NumBytes > 0' > /dev/null ||
 		{ echo "$output" | head -c 3000 >&2; echo >&2; return 1; }
+}
+
+# free_ports: three free TCP ports on 127.0.0.1 (the kernel's choice), for
+# a server's ws, wss and health ports or any of them.
+free_ports() {
+	python3 -c '
+import socket
+ss = [socket.socket() for _ in range(3)]
+for s in ss: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))'
 }
