@@ -228,7 +228,7 @@ static void prune_log(const char *dir, uint64_t max, const struct spool_entry *e
  * process at a time (flock on the directory; busy: another is at it). */
 static void spool_prune(const char *dir, uint64_t max)
 {
-	uint64_t seen_bytes = tally->bytes, seen_records = tally->records, total, gone = 0;
+	uint64_t seen_bytes, seen_records, total, gone = 0;
 	struct spool_entry *e = NULL;
 	size_t n = 0, k = 0, removed = 0;
 	DIR *dp = opendir(dir);
@@ -237,7 +237,15 @@ static void spool_prune(const char *dir, uint64_t max)
 		ndt7_log(LOG_ERR, "spool %s: cannot list: %s", dir, strerror(errno));
 		return;
 	}
-	if (flock(dirfd(dp), LOCK_EX | LOCK_NB) < 0 || !(e = spool_list(dir, dp, &n))) {
+	if (flock(dirfd(dp), LOCK_EX | LOCK_NB) < 0) {
+		closedir(dp);
+		return;
+	}
+	/* Under the lock: a prune by another process that ended just before
+	 * is in the tally already, and the listing sees what it left. */
+	seen_bytes = tally->bytes;
+	seen_records = tally->records;
+	if (!(e = spool_list(dir, dp, &n))) {
 		closedir(dp);
 		return;
 	}
