@@ -425,7 +425,7 @@ struct conn *conn_open(struct conn_ctx *x, int fd, int tls, const struct peer_ke
 	c->held = PEER_PENDING;
 	c->x = x;
 	c->deadline = x->now + HANDSHAKE_NS;
-	record_init(&c->rec, fd, x->host, x->started, ++x->counter);
+	record_init(&c->rec, fd, x->uuid_prefix, ++x->counter);
 	c->rec.bbr = use_bbr(fd);
 	c->state = CONN_HANDSHAKE;
 	if (!tls) {
@@ -482,6 +482,7 @@ void conn_ctx_init(struct conn_ctx *x, const struct ndt7_config *cfg, SSL_CTX *t
 	if (gethostname(x->host, sizeof(x->host)) < 0 || !x->host[0])
 		snprintf(x->host, sizeof(x->host), "localhost");
 	x->host[sizeof(x->host) - 1] = '\0';
+	ndt7_uuid_prefix(x->uuid_prefix, sizeof(x->uuid_prefix), x->host, ndt7_btime());
 	x->started = time(NULL);
 	srand48((long)x->started ^ (long)getpid() << 16);
 	ws_out_payload_init();

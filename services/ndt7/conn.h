@@ -12,6 +12,7 @@
 
 #include "peers.h"
 #include "server.h"
+#include "uuid.h"
 
 /* What a worker's connections share. */
 struct conn_ctx {
@@ -20,7 +21,8 @@ struct conn_ctx {
 	struct peers *peers;		/* limits per address, shared */
 	int worker;			/* this worker's column in peers */
 	int64_t now;			/* monotonic ns, set by the loop */
-	char host[64];			/* for UUIDs */
+	char host[65];			/* gethostname(), up to HOST_NAME_MAX */
+	char uuid_prefix[NDT7_UUID_MAX];	/* "<host>_<boot time>" (uuid.h) */
 	time_t started;
 	unsigned long counter;		/* connections accepted */
 };
@@ -34,7 +36,7 @@ enum {
 	CONN_OVER = 4,		/* it has ended: conn_close() it */
 };
 
-/* Once per worker: host name, start time, random payload. */
+/* Once per worker: host name and UUID prefix, start time, random payload. */
 void conn_ctx_init(struct conn_ctx *x, const struct ndt7_config *cfg, SSL_CTX *tls,
 		   struct peers *peers, int worker);
 

@@ -30,6 +30,7 @@ static const char usage[] =
 	"  --spool-dir DIR      where result records are written (default /var/spool/ndt7)\n"
 	"  --spool-max-bytes N  size bound of the spool; oldest records are removed (default 67108864)\n"
 	"  --label NAME=VALUE   ServerMetadata for every record, repeatable\n"
+	"  --compress yes|no    gzip the records (.json.gz; default no)\n"
 	"  --workers N          worker processes (default: one per CPU)\n"
 	"  --max-conns N        connections per worker (default 1000)\n"
 	"  --max-pending-per-addr N  connections of one address (IPv6: one /64) accepted and not\n"
@@ -84,7 +85,7 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 		{ "spool-dir", 1, 0, 'o' }, { "spool-max-bytes", 1, 0, 'm' },
 		{ "label", 1, 0, 'L' }, { "workers", 1, 0, 'w' }, { "max-conns", 1, 0, 'n' },
 		{ "max-pending-per-addr", 1, 0, 'P' }, { "max-tests-per-addr", 1, 0, 'T' },
-		{ "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "compress", 1, 0, 'z' }, { "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	long long v;
 	int o;
@@ -129,6 +130,13 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 		case 'L':
 			if (add_label(cfg, optarg) < 0)
 				return -1;
+			break;
+		case 'z':
+			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
+				fprintf(stderr, "ndt7: --compress \"%s\": expected yes or no\n", optarg);
+				return -1;
+			}
+			cfg->compress = strcmp(optarg, "yes") == 0;
 			break;
 		case 'v': log_threshold = LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); exit(0);

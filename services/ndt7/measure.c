@@ -23,44 +23,52 @@ unsigned ndt7_measure_interval_ms(double exp_sample)
 	return (unsigned)ms;
 }
 
-/* TCP_INFO fields under the names M-Lab's tcp-info and ndt-server use;
- * times in microseconds, as the kernel reports them. */
-#define FIELD(name, member) { name, offsetof(struct tcp_info, member), \
-			       sizeof(((struct tcp_info *)0)->member) }
+/* TCP_INFO fields under the names and types of M-Lab's tcp-info
+ * (tcp.LinuxTCPInfo), which ndt-server stores; times in microseconds, as
+ * the kernel reports them. Upstream reads the two bytes of bit fields
+ * whole (WScale: snd and rcv scale; AppLimited: its flag and fastopen's
+ * failure) and some counters as signed (a pacing rate of ~0 is -1). */
+#define FIELD(name, member, sign) { name, offsetof(struct tcp_info, member), \
+				     sizeof(((struct tcp_info *)0)->member), sign }
+#define RAW_BYTE(name, off) { name, off, 1, 0 }
 static const struct {
 	const char *name;
 	size_t off, size;
+	int sign;
 } tcp_fields[] = {
-	FIELD("State", tcpi_state), FIELD("CAState", tcpi_ca_state),
-	FIELD("Retransmits", tcpi_retransmits), FIELD("Probes", tcpi_probes),
-	FIELD("Backoff", tcpi_backoff), FIELD("Options", tcpi_options),
-	FIELD("RTO", tcpi_rto), FIELD("ATO", tcpi_ato),
-	FIELD("SndMSS", tcpi_snd_mss), FIELD("RcvMSS", tcpi_rcv_mss),
-	FIELD("Unacked", tcpi_unacked), FIELD("Sacked", tcpi_sacked),
-	FIELD("Lost", tcpi_lost), FIELD("Retrans", tcpi_retrans),
-	FIELD("Fackets", tcpi_fackets), FIELD("LastDataSent", tcpi_last_data_sent),
-	FIELD("LastAckSent", tcpi_last_ack_sent), FIELD("LastDataRecv", tcpi_last_data_recv),
-	FIELD("LastAckRecv", tcpi_last_ack_recv), FIELD("PMTU", tcpi_pmtu),
-	FIELD("RcvSsThresh", tcpi_rcv_ssthresh), FIELD("RTT", tcpi_rtt),
-	FIELD("RTTVar", tcpi_rttvar), FIELD("SndSsThresh", tcpi_snd_ssthresh),
-	FIELD("SndCwnd", tcpi_snd_cwnd), FIELD("AdvMSS", tcpi_advmss),
-	FIELD("Reordering", tcpi_reordering), FIELD("RcvRTT", tcpi_rcv_rtt),
-	FIELD("RcvSpace", tcpi_rcv_space), FIELD("TotalRetrans", tcpi_total_retrans),
-	FIELD("PacingRate", tcpi_pacing_rate), FIELD("MaxPacingRate", tcpi_max_pacing_rate),
-	FIELD("BytesAcked", tcpi_bytes_acked), FIELD("BytesReceived", tcpi_bytes_received),
-	FIELD("SegsOut", tcpi_segs_out), FIELD("SegsIn", tcpi_segs_in),
-	FIELD("NotsentBytes", tcpi_notsent_bytes), FIELD("MinRTT", tcpi_min_rtt),
-	FIELD("DataSegsIn", tcpi_data_segs_in), FIELD("DataSegsOut", tcpi_data_segs_out),
-	FIELD("DeliveryRate", tcpi_delivery_rate), FIELD("BusyTime", tcpi_busy_time),
-	FIELD("RWndLimited", tcpi_rwnd_limited), FIELD("SndBufLimited", tcpi_sndbuf_limited),
-	FIELD("Delivered", tcpi_delivered), FIELD("DeliveredCE", tcpi_delivered_ce),
-	FIELD("BytesSent", tcpi_bytes_sent), FIELD("BytesRetrans", tcpi_bytes_retrans),
-	FIELD("DSackDups", tcpi_dsack_dups), FIELD("ReordSeen", tcpi_reord_seen),
-	FIELD("RcvOooPack", tcpi_rcv_ooopack), FIELD("SndWnd", tcpi_snd_wnd),
+	FIELD("State", tcpi_state, 0), FIELD("CAState", tcpi_ca_state, 0),
+	FIELD("Retransmits", tcpi_retransmits, 0), FIELD("Probes", tcpi_probes, 0),
+	FIELD("Backoff", tcpi_backoff, 0), FIELD("Options", tcpi_options, 0),
+	RAW_BYTE("WScale", 6), RAW_BYTE("AppLimited", 7),
+	FIELD("RTO", tcpi_rto, 0), FIELD("ATO", tcpi_ato, 0),
+	FIELD("SndMSS", tcpi_snd_mss, 0), FIELD("RcvMSS", tcpi_rcv_mss, 0),
+	FIELD("Unacked", tcpi_unacked, 0), FIELD("Sacked", tcpi_sacked, 0),
+	FIELD("Lost", tcpi_lost, 0), FIELD("Retrans", tcpi_retrans, 0),
+	FIELD("Fackets", tcpi_fackets, 0), FIELD("LastDataSent", tcpi_last_data_sent, 0),
+	FIELD("LastAckSent", tcpi_last_ack_sent, 0), FIELD("LastDataRecv", tcpi_last_data_recv, 0),
+	FIELD("LastAckRecv", tcpi_last_ack_recv, 0), FIELD("PMTU", tcpi_pmtu, 0),
+	FIELD("RcvSsThresh", tcpi_rcv_ssthresh, 0), FIELD("RTT", tcpi_rtt, 0),
+	FIELD("RTTVar", tcpi_rttvar, 0), FIELD("SndSsThresh", tcpi_snd_ssthresh, 0),
+	FIELD("SndCwnd", tcpi_snd_cwnd, 0), FIELD("AdvMSS", tcpi_advmss, 0),
+	FIELD("Reordering", tcpi_reordering, 0), FIELD("RcvRTT", tcpi_rcv_rtt, 0),
+	FIELD("RcvSpace", tcpi_rcv_space, 0), FIELD("TotalRetrans", tcpi_total_retrans, 0),
+	FIELD("PacingRate", tcpi_pacing_rate, 1), FIELD("MaxPacingRate", tcpi_max_pacing_rate, 1),
+	FIELD("BytesAcked", tcpi_bytes_acked, 1), FIELD("BytesReceived", tcpi_bytes_received, 1),
+	FIELD("SegsOut", tcpi_segs_out, 1), FIELD("SegsIn", tcpi_segs_in, 1),
+	FIELD("NotsentBytes", tcpi_notsent_bytes, 0), FIELD("MinRTT", tcpi_min_rtt, 0),
+	FIELD("DataSegsIn", tcpi_data_segs_in, 0), FIELD("DataSegsOut", tcpi_data_segs_out, 0),
+	FIELD("DeliveryRate", tcpi_delivery_rate, 1), FIELD("BusyTime", tcpi_busy_time, 1),
+	FIELD("RWndLimited", tcpi_rwnd_limited, 1), FIELD("SndBufLimited", tcpi_sndbuf_limited, 1),
+	FIELD("Delivered", tcpi_delivered, 0), FIELD("DeliveredCE", tcpi_delivered_ce, 0),
+	FIELD("BytesSent", tcpi_bytes_sent, 1), FIELD("BytesRetrans", tcpi_bytes_retrans, 1),
+	FIELD("DSackDups", tcpi_dsack_dups, 0), FIELD("ReordSeen", tcpi_reord_seen, 0),
+	FIELD("RcvOooPack", tcpi_rcv_ooopack, 0), FIELD("SndWnd", tcpi_snd_wnd, 0),
 };
 #undef FIELD
+#undef RAW_BYTE
 
-static uint64_t field_value(const void *base, size_t off, size_t size)
+/* The field as its upstream type reads it: unsigned, or two's complement. */
+static long long field_value(const void *base, size_t off, size_t size, int sign)
 {
 	const uint8_t *p = (const uint8_t *)base + off;
 	uint8_t u8;
@@ -73,10 +81,10 @@ static uint64_t field_value(const void *base, size_t off, size_t size)
 		return u8;
 	case 4:
 		memcpy(&u32, p, 4);
-		return u32;
+		return sign ? (long long)(int32_t)u32 : (long long)u32;
 	default:
 		memcpy(&u64, p, 8);
-		return u64;
+		return (long long)u64;	/* int64 upstream, all of them */
 	}
 }
 
@@ -86,12 +94,13 @@ static void tcp_info_json(struct json *j, const struct measure_input *in)
 
 	json_lit(j, ",\"TCPInfo\":{");
 	for (i = 0; i < sizeof(tcp_fields) / sizeof(tcp_fields[0]); i++) {
-		/* Fields past what this kernel filled in are left out. */
-		if (tcp_fields[i].off + tcp_fields[i].size > in->ti_len)
-			continue;
-		json_printf(j, "\"%s\":%llu,", tcp_fields[i].name,
-			    (unsigned long long)field_value(in->ti, tcp_fields[i].off,
-							    tcp_fields[i].size));
+		/* Fields past what this kernel filled in are 0, as upstream's. */
+		long long v = 0;
+
+		if (tcp_fields[i].off + tcp_fields[i].size <= in->ti_len)
+			v = field_value(in->ti, tcp_fields[i].off, tcp_fields[i].size,
+					tcp_fields[i].sign);
+		json_printf(j, "\"%s\":%lld,", tcp_fields[i].name, v);
 	}
 	json_printf(j, "\"ElapsedTime\":%llu}", (unsigned long long)in->elapsed_us);
 }
@@ -124,8 +133,9 @@ void ndt7_measure_json(struct json *j, const struct measure_input *in)
 		}
 		json_lit(j, "}");
 	}
-	json_printf(j, ",\"Origin\":\"server\",\"Test\":\"%s\"",
-		    in->test == TEST_UPLOAD ? "upload" : "download");
+	if (!in->record)
+		json_printf(j, ",\"Origin\":\"server\",\"Test\":\"%s\"",
+			    in->test == TEST_UPLOAD ? "upload" : "download");
 	if (in->ti)
 		tcp_info_json(j, in);
 	if (in->bbr)

@@ -36,9 +36,12 @@ struct measure_input {
 	const struct tcp_info *ti;	/* NULL: no TCPInfo */
 	size_t ti_len;			/* bytes the kernel filled in */
 	const struct tcp_bbr_info *bbr;	/* NULL: not BBR */
+	int record;			/* for the stored record: no Origin, no Test */
 };
 
-/* Append the measurement object to j. */
+/* Append the measurement object to j: AppInfo, ConnectionInfo, BBRInfo,
+ * TCPInfo under upstream's names and types (ndt-server's model.Measurement),
+ * and, sent to the client only, the spec's Origin and Test. */
 void ndt7_measure_json(struct json *j, const struct measure_input *in);
 
 /* "1.2.3.4:80" or "[::1]:80" from a numeric host and port. */

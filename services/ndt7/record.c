@@ -4,6 +4,7 @@
 #include "record.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -12,8 +13,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "gzip.h"
 #include "log.h"
+#include "result.h"
 #include "spool.h"
+
+#ifndef NDT7_GIT_COMMIT
+#define NDT7_GIT_COMMIT ""
+#endif
 
 #define RECORD_MEASUREMENTS 200	/* kept per direction */
 #define RECORD_MAX (4u << 20)
@@ -35,7 +42,7 @@ static void addr_text(const struct sockaddr_storage *ss, char *ip, size_t cap, u
 	}
 }
 
-void record_init(struct record *r, int fd, const char *host, time_t started, unsigned long n)
+void record_init(struct record *r, int fd, const char *uuid_prefix, unsigned long n)
 {
 	struct sockaddr_storage peer, local;
 	socklen_t plen = sizeof(peer), llen = sizeof(local);
@@ -50,18 +57,22 @@ void record_init(struct record *r, int fd, const char *host, time_t started, uns
 	addr_text(&local, r->server_ip, sizeof(r->server_ip), &r->server_port);
 	ndt7_endpoint(r->client, sizeof(r->client), r->client_ip, r->client_port);
 	ndt7_endpoint(r->server, sizeof(r->server), r->server_ip, r->server_port);
-	snprintf(r->uuid, sizeof(r->uuid), "%s_%lld_%x_%08lX", host, (long long)started,
-		 (unsigned)getpid(), n);
+	if (ndt7_uuid(r->uuid, sizeof(r->uuid), uuid_prefix, fd, n) < 0)
+		ndt7_log(LOG_WARN, "%s: no socket cookie (SO_COOKIE: %s); this UUID is only "
+			 "unique on this server (needs Linux 4.13 or later)", r->uuid, strerror(errno));
 }
 
 int record_start(struct record *r, enum ndt7_test test, const char *query, size_t n)
 {
+	int i, k;
+
 	r->meta = calloc(NDT7_META_MAX, sizeof(*r->meta));
 	if (!r->meta)
 		return -1;
-	r->nmeta = ndt7_query_parse(query, n, r->meta, NDT7_META_MAX);
-	if (r->nmeta < 0)
-		r->nmeta = 0;
+	k = ndt7_query_parse(query, n, r->meta, NDT7_META_MAX);
+	for (i = 0; i < k; i++)
+		if (ndt7_client_meta_kept(r->meta[i].name))
+			r->meta[r->nmeta++] = r->meta[i];
 	r->test = test;
 	clock_gettime(CLOCK_REALTIME, &r->wall_start);
 	json_init(&r->server_meas, RECORD_MAX / 2);
@@ -111,8 +122,10 @@ void record_keep(struct record *r, struct measurement *m)
 	size_t len = r->server_meas.len;
 
 	if (r->measurements < RECORD_MEASUREMENTS) {
-		/* The record has ConnectionInfo at top level already. */
+		/* The record has ConnectionInfo at top level already (the data
+		 * format lets a server leave it out of the measurements). */
 		m->in.client = m->in.server = NULL;
+		m->in.record = 1;
 		if (len)
 			json_lit(&r->server_meas, ",");
 		ndt7_measure_json(&r->server_meas, &m->in);
@@ -138,7 +151,7 @@ int record_json(const struct record *r, const struct ndt7_config *cfg, struct js
 		char *name, size_t cap)
 {
 	struct ndt7_result res = {
-		.test = r->test, .version = NDT7_VERSION,
+		.test = r->test, .git_commit = NDT7_GIT_COMMIT, .version = NDT7_VERSION,
 		.client_port = r->client_port, .server_port = r->server_port,
 		.conn_start = r->wall_accept, .test_start = r->wall_start, .uuid = r->uuid,
 		.client_meta = r->meta, .n_client_meta = r->nmeta,
@@ -152,19 +165,25 @@ int record_json(const struct record *r, const struct ndt7_config *cfg, struct js
 	clock_gettime(CLOCK_REALTIME, &res.test_end);
 	json_init(j, RECORD_MAX);
 	ndt7_result_json(j, &res);
-	ndt7_result_name(name, cap, &res);
+	ndt7_result_path(name, cap, &res, cfg->compress);
 	return json_ok(j) ? 0 : -1;
 }
 
 void record_write(const struct record *r, const struct ndt7_config *cfg)
 {
-	char name[256];
+	char name[SPOOL_NAME_MAX], *gz = NULL;
+	size_t gz_len = 0;
 	struct json j;
 
 	if (record_json(r, cfg, &j, name, sizeof(name)) < 0)
 		ndt7_log(LOG_ERR, "%s: result record too large or out of memory; not stored", r->uuid);
+	else if (cfg->compress && !(gz = ndt7_gzip(j.buf, j.len, &gz_len)))
+		ndt7_log(LOG_ERR, "%s: out of memory compressing the result record; not stored",
+			 r->uuid);
 	else
-		spool_write(cfg->spool_dir, name, j.buf, j.len, cfg->spool_max);
+		spool_write(cfg->spool_dir, name, gz ? gz : j.buf, gz ? gz_len : j.len,
+			    cfg->spool_max);
+	free(gz);
 	json_free(&j);
 }
 

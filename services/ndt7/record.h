@@ -11,12 +11,13 @@
 #include "json.h"
 #include "measure.h"
 #include "server.h"
+#include "uuid.h"
 
 struct record {
 	char client_ip[64], server_ip[64];
 	unsigned client_port, server_port;
 	char client[80], server[80];	/* "addr:port", "[v6]:port" */
-	char uuid[96];
+	char uuid[NDT7_UUID_MAX];
 	struct timespec wall_accept, wall_start;
 	enum ndt7_test test;		/* TEST_NONE until upgraded */
 	int bbr;			/* the socket runs BBR */
@@ -33,11 +34,15 @@ struct measurement {
 	struct measure_input in;
 };
 
-/* Addresses of the connected socket fd, the accept time and a UUID made
- * of host, start time, pid and the worker's connection count n. */
-void record_init(struct record *r, int fd, const char *host, time_t started, unsigned long n);
+/* Addresses of the connected socket fd, the accept time and its UUID:
+ * uuid_prefix ("<host>_<boot time>", ndt7_uuid_prefix) and fd's socket
+ * cookie; n, the worker's connection count, only if there is no cookie
+ * (uuid.h; logged). */
+void record_init(struct record *r, int fd, const char *uuid_prefix, unsigned long n);
 
-/* The connection upgraded to test with this query string. -1: no memory. */
+/* The connection upgraded to test with this query string, whose
+ * parameters are the ClientMetadata (ndt7_client_meta_kept: never the
+ * access token). -1: no memory. */
 int record_start(struct record *r, enum ndt7_test test, const char *query, size_t n);
 
 /* Measure the test on fd now; the first measurement has ConnectionInfo. */
@@ -52,12 +57,14 @@ void record_keep(struct record *r, struct measurement *m);
  * left out whole: the record stays valid JSON whatever the client sends. */
 void record_client_text(struct record *r, const uint8_t *p, size_t n);
 
-/* The record as JSON in j (json_free it) and its spool file name in
- * name[0..cap). -1 if it is too large or out of memory. */
+/* The record as JSON in j (json_free it) and its path in the spool in
+ * name[0..cap) (ndt7_result_path; ".json.gz" if cfg->compress). -1 if it
+ * is too large or out of memory. */
 int record_json(const struct record *r, const struct ndt7_config *cfg, struct json *j,
 		char *name, size_t cap);
 
-/* Write the record of an upgraded connection to the spool. */
+/* Write the record of an upgraded connection to the spool, gzipped if
+ * cfg->compress. */
 void record_write(const struct record *r, const struct ndt7_config *cfg);
 
 void record_free(struct record *r);

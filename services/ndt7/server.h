@@ -20,6 +20,7 @@ struct ndt7_config {
 	int ws_port, wss_port;			/* 0: off */
 	const char *cert, *key, *state_dir, *spool_dir;
 	uint64_t spool_max;
+	int compress;				/* gzip the records (--compress) */
 	int workers, max_conns;
 	unsigned max_pending_per_addr;		/* accepted, not yet upgraded (0: no limit) */
 	unsigned max_tests_per_addr;		/* running tests (0: no limit) */

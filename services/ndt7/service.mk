@@ -3,10 +3,11 @@
 #
 # Built with the host's gcc against Debian's libssl-dev, dynamically linked:
 # the image takes the binary's shared-library closure from the Debian
-# packages libssl3 and libc6 (as it does for iperf3).
+# packages libssl3, zlib1g and libc6 (as it does for iperf3).
 
 NDT7_SRCS := $(addprefix services/ndt7/,main.c listen.c loop.c conn.c conn_state.c peers.c record.c \
-	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c)
+	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c \
+	result.c uuid.c gzip.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
 NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))
 NDT7_BIN := $(BUILD)/ndt7-server
@@ -17,7 +18,7 @@ $(NDT7_OBJS): $(BUILD)/ndt7/%.o: services/ndt7/%.c $(NDT7_HDRS) | deps
 
 $(NDT7_BIN): $(NDT7_OBJS) $(HOST_LIB)
 	$(quiet) LD "$@"
-	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) $(HOST_LIB) -lssl -lcrypto -lm
+	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) $(HOST_LIB) -lssl -lcrypto -lz -lm
 
 # For the soak test under LeakSanitizer (tests/bats/ndt7-soak.bats), not the
 # image: the same sources with ASan and UBSan, and NDT7_TEST_LEAK, a switch
@@ -30,7 +31,7 @@ $(NDT7_ASAN_OBJS): $(HOSTBUILD)/ndt7-asan/%.o: services/ndt7/%.c $(NDT7_HDRS) | 
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(SAN_CFLAGS) -DNDT7_TEST_LEAK -c $< -o $@
 $(NDT7_ASAN_BIN): $(NDT7_ASAN_OBJS) $(HOST_LIB)
 	$(quiet) LD "$@"
-	$(Q)$(HOSTCC) $(SAN_CFLAGS) -o $@ $(NDT7_ASAN_OBJS) $(HOST_LIB) -lssl -lcrypto -lm
+	$(Q)$(HOSTCC) $(SAN_CFLAGS) -o $@ $(NDT7_ASAN_OBJS) $(HOST_LIB) -lssl -lcrypto -lz -lm
 .PHONY: ndt7-asan
 ndt7-asan: $(NDT7_ASAN_BIN)
 
@@ -55,16 +56,17 @@ $(HOSTBUILD)/tests/test_ndt7_measure: tests/unit/test_ndt7_measure.c services/nd
 	services/ndt7/json.c
 $(HOSTBUILD)/tests/test_ndt7_json: tests/unit/test_ndt7_json.c services/ndt7/json.c
 $(HOSTBUILD)/tests/test_ndt7_spool: tests/unit/test_ndt7_spool.c services/ndt7/spool.c \
-	services/ndt7/json.c services/ndt7/log.c
+	services/ndt7/result.c services/ndt7/json.c services/ndt7/log.c
 $(HOSTBUILD)/tests/test_ndt7_conn_state: tests/unit/test_ndt7_conn_state.c \
 	services/ndt7/conn_state.c
 $(HOSTBUILD)/tests/test_ndt7_peers: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_peers: tests/unit/test_ndt7_peers.c services/ndt7/peers.c \
 	services/ndt7/log.c
-$(HOSTBUILD)/tests/test_ndt7_record: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -Wl,--pop-state
+$(HOSTBUILD)/tests/test_ndt7_record: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -lz \
+	-Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_record: tests/unit/test_ndt7_record.c services/ndt7/record.c \
 	services/ndt7/spool.c services/ndt7/measure.c services/ndt7/http.c services/ndt7/json.c \
-	services/ndt7/log.c
+	services/ndt7/log.c services/ndt7/result.c services/ndt7/uuid.c services/ndt7/gzip.c
 # The transports over a socketpair, TLS with a certificate made by tls.c.
 NDT7_SSL_LIBS := -Wl,--push-state,--no-as-needed -lssl -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_transport: SAN_CFLAGS += $(NDT7_SSL_LIBS)

@@ -16,84 +16,6 @@
 
 #include "log.h"
 
-void ndt7_rfc3339(char *out, size_t cap, const struct timespec *t)
-{
-	struct tm tm;
-	char date[32];
-
-	gmtime_r(&t->tv_sec, &tm);
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, cap, "%s.%09ldZ", date, t->tv_nsec);
-}
-
-static const char *test_name(enum ndt7_test t)
-{
-	return t == TEST_UPLOAD ? "upload" : "download";
-}
-
-void ndt7_result_name(char *out, size_t cap, const struct ndt7_result *r)
-{
-	struct tm tm;
-	char date[32];
-
-	gmtime_r(&r->test_start.tv_sec, &tm);
-	strftime(date, sizeof(date), "%Y%m%dT%H%M%S", &tm);
-	snprintf(out, cap, "ndt7-%s-%s.%09ldZ.%s.json", test_name(r->test), date,
-		 r->test_start.tv_nsec, r->uuid);
-}
-
-static void meta_json(struct json *j, const struct ndt7_meta *m, int n)
-{
-	int i;
-
-	json_lit(j, "[");
-	for (i = 0; i < n; i++) {
-		json_lit(j, i ? ",{\"Name\":" : "{\"Name\":");
-		json_str(j, m[i].name, strlen(m[i].name));
-		json_lit(j, ",\"Value\":");
-		json_str(j, m[i].value, strlen(m[i].value));
-		json_lit(j, "}");
-	}
-	json_lit(j, "]");
-}
-
-static void time_field(struct json *j, const char *key, const struct timespec *t)
-{
-	char buf[64];
-
-	ndt7_rfc3339(buf, sizeof(buf), t);
-	json_printf(j, "\"%s\":\"%s\"", key, buf);
-}
-
-void ndt7_result_json(struct json *j, const struct ndt7_result *r)
-{
-	json_lit(j, "{\"GitShortCommit\":\"\",\"Version\":");
-	json_str(j, r->version, strlen(r->version));
-	json_lit(j, ",\"ClientIP\":");
-	json_str(j, r->client_ip, strlen(r->client_ip));
-	json_printf(j, ",\"ClientPort\":%u,\"ServerIP\":", r->client_port);
-	json_str(j, r->server_ip, strlen(r->server_ip));
-	json_printf(j, ",\"ServerPort\":%u,", r->server_port);
-	time_field(j, "StartTime", &r->conn_start);
-	json_lit(j, ",");
-	time_field(j, "EndTime", &r->test_end);
-	json_printf(j, ",\"%s\":{", r->test == TEST_UPLOAD ? "Upload" : "Download");
-	time_field(j, "StartTime", &r->test_start);
-	json_lit(j, ",");
-	time_field(j, "EndTime", &r->test_end);
-	json_lit(j, ",\"UUID\":");
-	json_str(j, r->uuid, strlen(r->uuid));
-	json_lit(j, ",\"ClientMeasurements\":[");
-	json_lit(j, r->client_measurements);
-	json_lit(j, "],\"ClientMetadata\":");
-	meta_json(j, r->client_meta, r->n_client_meta);
-	json_lit(j, ",\"ServerMetadata\":");
-	meta_json(j, r->server_meta, r->n_server_meta);
-	json_lit(j, ",\"ServerMeasurements\":[");
-	json_lit(j, r->server_measurements);
-	json_lit(j, "]}}\n");
-}
-
 static int entry_cmp(const void *a, const void *b)
 {
 	const struct spool_entry *x = a, *y = b;
@@ -137,44 +59,88 @@ static char tally_dir[4096];
 
 static int is_record(const char *name, size_t len)
 {
-	return strncmp(name, "ndt7-", 5) == 0 && len >= 10 && len < SPOOL_NAME_MAX &&
-		strcmp(name + len - 5, ".json") == 0;
+	return strncmp(name, "ndt7-", 5) == 0 && len >= 10 &&
+		(strcmp(name + len - 5, ".json") == 0 || strcmp(name + len - 8, ".json.gz") == 0);
 }
 
-/* The records in dp (ndt7-*.json), unsorted; NULL on error (logged). */
-static struct spool_entry *spool_list(const char *dir, DIR *dp, size_t *n)
+struct listing {
+	struct spool_entry *e;
+	size_t n, cap;
+	int failed;		/* out of memory */
+};
+
+static void list_add(struct listing *l, const char *path, const struct stat *st)
 {
-	struct spool_entry *e = calloc(64, sizeof(*e)), *p;
-	size_t cap = 64;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct spool_entry *p = realloc(l->e, cap * sizeof(*p));
+
+		if (!p) {
+			l->failed = 1;
+			return;
+		}
+		l->e = p;
+		l->cap = cap;
+	}
+	snprintf(l->e[l->n].name, sizeof(l->e[l->n].name), "%s", path);
+	l->e[l->n].mtime = st->st_mtim;
+	l->e[l->n].size = (uint64_t)st->st_size;
+	l->n++;
+}
+
+/* The records in directory dfd (rel: its path in the spool, "" for the
+ * top) and up to depth levels of directories below it; closes dfd. Hidden
+ * names (temporary files) and symbolic links are passed over. */
+static void list_dir(struct listing *l, int dfd, const char *rel, int depth)
+{
+	DIR *dp = fdopendir(dfd);
 	struct dirent *d;
 
-	*n = 0;
-	while (e && (d = readdir(dp))) {
-		size_t len = strlen(d->d_name);
-		struct stat st;
-
-		if (!is_record(d->d_name, len) ||
-		    fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		if (*n == cap) {
-			p = realloc(e, 2 * cap * sizeof(*e));
-			if (!p) {
-				free(e);
-				e = NULL;
-				break;
-			}
-			e = p;
-			cap *= 2;
-		}
-		memcpy(e[*n].name, d->d_name, len + 1);
-		e[*n].mtime = st.st_mtim;
-		e[*n].size = (uint64_t)st.st_size;
-		(*n)++;
+	if (!dp) {
+		close(dfd);
+		return;
 	}
-	if (!e)
+	while (!l->failed && (d = readdir(dp))) {
+		char path[SPOOL_NAME_MAX];
+		struct stat st;
+		int sub;
+
+		if (d->d_name[0] == '.' ||
+		    fstatat(dirfd(dp), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "",
+			     d->d_name) >= (int)sizeof(path))
+			continue;
+		if (S_ISREG(st.st_mode) && is_record(d->d_name, strlen(d->d_name)))
+			list_add(l, path, &st);
+		else if (S_ISDIR(st.st_mode) && depth > 0 &&
+			 (sub = openat(dirfd(dp), d->d_name,
+				       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+			list_dir(l, sub, path, depth - 1);
+	}
+	closedir(dp);
+}
+
+/* The records under the spool's directory fd top, unsorted; NULL on error
+ * (logged). */
+static struct spool_entry *spool_list(const char *dir, int top, size_t *n)
+{
+	struct listing l = { 0 };
+	int fd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0) {
+		ndt7_log(LOG_ERR, "spool %s: cannot list: %s", dir, strerror(errno));
+		return NULL;
+	}
+	list_dir(&l, fd, "", SPOOL_DEPTH);
+	if (!l.failed && !l.e)
+		l.e = malloc(sizeof(*l.e));
+	if (l.failed || !l.e) {
 		ndt7_log(LOG_ERR, "spool %s: out of memory listing the records", dir);
-	return e;
+		free(l.e);
+		return NULL;
+	}
+	*n = l.n;
+	return l.e;
 }
 
 static uint64_t sum_sizes(const struct spool_entry *e, size_t n)
@@ -186,8 +152,34 @@ static uint64_t sum_sizes(const struct spool_entry *e, size_t n)
 	return total;
 }
 
-/* Remove the k oldest of e[0..n) (sorted); returns the bytes removed. */
-static uint64_t spool_remove(const char *dir, DIR *dp, const struct spool_entry *e, size_t k,
+/* Remove the directories of path that are empty, innermost first, up to
+ * the top. A writer that made one just now finds it gone and makes it
+ * again (spool_write). */
+static void remove_empty_dirs(int top, const char *path)
+{
+	char d[SPOOL_NAME_MAX];
+	char *slash;
+
+	snprintf(d, sizeof(d), "%s", path);
+	while ((slash = strrchr(d, '/'))) {
+		*slash = '\0';
+		if (unlinkat(top, d, AT_REMOVEDIR) < 0)
+			break;
+	}
+}
+
+static int same_dir(const char *a, const char *b)
+{
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+
+	if (!sa || !sb)
+		return !sa && !sb;
+	return sa - a == sb - b && strncmp(a, b, (size_t)(sa - a)) == 0;
+}
+
+/* Remove the k oldest of e[0..n) (sorted), and the day directories they
+ * leave empty; returns the bytes removed. */
+static uint64_t spool_remove(const char *dir, int top, const struct spool_entry *e, size_t k,
 			     size_t *removed)
 {
 	uint64_t bytes = 0;
@@ -195,7 +187,7 @@ static uint64_t spool_remove(const char *dir, DIR *dp, const struct spool_entry 
 
 	*removed = 0;
 	for (i = 0; i < k; i++) {
-		if (unlinkat(dirfd(dp), e[i].name, 0) < 0 && errno != ENOENT) {
+		if (unlinkat(top, e[i].name, 0) < 0 && errno != ENOENT) {
 			ndt7_log(LOG_ERR, "spool %s: cannot remove %s: %s", dir, e[i].name,
 				 strerror(errno));
 			continue;
@@ -204,6 +196,8 @@ static uint64_t spool_remove(const char *dir, DIR *dp, const struct spool_entry 
 			 (unsigned long long)e[i].size);
 		bytes += e[i].size;
 		(*removed)++;
+		if (strchr(e[i].name, '/') && (i + 1 == k || !same_dir(e[i].name, e[i + 1].name)))
+			remove_empty_dirs(top, e[i].name);
 	}
 	return bytes;
 }
@@ -245,7 +239,7 @@ static void spool_prune(const char *dir, uint64_t max)
 	 * is in the tally already, and the listing sees what it left. */
 	seen_bytes = tally->bytes;
 	seen_records = tally->records;
-	if (!(e = spool_list(dir, dp, &n))) {
+	if (!(e = spool_list(dir, dirfd(dp), &n))) {
 		closedir(dp);
 		return;
 	}
@@ -254,7 +248,7 @@ static void spool_prune(const char *dir, uint64_t max)
 	total = sum_sizes(e, n);
 	if (total > max) {
 		k = spool_prune_count(e, n, max - SPOOL_MARGIN(max));
-		gone = spool_remove(dir, dp, e, k, &removed);
+		gone = spool_remove(dir, dirfd(dp), e, k, &removed);
 		tally->removed += removed;
 		prune_log(dir, max, e, k, removed, gone, total - gone, n - removed);
 	}
@@ -317,25 +311,41 @@ void spool_stats(struct spool_stats *out)
 	}
 }
 
-/* dir/.name.tmp with data; returns 0 or -1 (logged). */
-static int write_tmp(const char *dir, const char *tmp, const char *data, size_t len)
+/* The directories of name (a path below dir), made as needed (0755, as
+ * upstream's). Returns 0 or -1 (logged). */
+static int make_dirs(const char *dir, const char *name)
+{
+	char path[4096];
+	size_t base = (size_t)snprintf(path, sizeof(path), "%s/", dir), i;
+
+	for (i = 0; name[i] && base + i < sizeof(path) - 1; i++) {
+		path[base + i] = '\0';
+		if (name[i] == '/' && mkdir(path, 0755) < 0 && errno != EEXIST) {
+			ndt7_log(LOG_ERR, "spool %s: cannot create %s: %s (is the directory "
+				 "writable by this user? see --spool-dir)", dir, path, strerror(errno));
+			return -1;
+		}
+		path[base + i] = name[i];
+	}
+	return 0;
+}
+
+/* tmp with data; returns 0, or -1 with errno (the file removed). */
+static int write_tmp(const char *tmp, const char *data, size_t len)
 {
 	size_t off = 0;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
-	if (fd < 0) {
-		ndt7_log(LOG_ERR, "spool %s: cannot create %s: %s (is the directory writable "
-			 "by this user? see --spool-dir)", dir, tmp, strerror(errno));
+	if (fd < 0)
 		return -1;
-	}
 	while (off < len) {
 		ssize_t w = write(fd, data + off, len - off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			ndt7_log(LOG_ERR, "spool %s: cannot write %s: %s (disk full? lower "
-				 "--spool-max-bytes)", dir, tmp, w < 0 ? strerror(errno) : "short write");
+			if (w == 0)
+				errno = ENOSPC;
 			close(fd);
 			unlink(tmp);
 			return -1;
@@ -343,6 +353,36 @@ static int write_tmp(const char *dir, const char *tmp, const char *data, size_t 
 		off += (size_t)w;
 	}
 	return close(fd);
+}
+
+/* name as dir/name, through dir/DIRS/.BASE.tmp and a rename; the
+ * directories made, again if a prune removed them as empty meanwhile.
+ * Returns 0 or -1 (logged). */
+static int store(const char *dir, const char *name, const char *data, size_t len)
+{
+	const char *base = strrchr(name, '/');
+	char tmp[4096], path[4096];
+	int tries = 0, rc;
+
+	base = base ? base + 1 : name;
+	snprintf(tmp, sizeof(tmp), "%s/%.*s.%s.tmp", dir, (int)(base - name), name, base);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	do {
+		if (make_dirs(dir, name) < 0)
+			return -1;
+		rc = write_tmp(tmp, data, len);
+	} while (rc < 0 && errno == ENOENT && base != name && ++tries < 4);
+	if (rc < 0) {
+		ndt7_log(LOG_ERR, "spool %s: cannot write %s: %s (disk full? lower "
+			 "--spool-max-bytes; not writable? see --spool-dir)", dir, tmp, strerror(errno));
+		return -1;
+	}
+	if (rename(tmp, path) < 0) {
+		ndt7_log(LOG_ERR, "spool %s: cannot store %s: %s", dir, name, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
 }
 
 #ifdef NDT7_TEST_LEAK
@@ -359,17 +399,8 @@ static void test_leak(const char *name)
 
 int spool_write(const char *dir, const char *name, const char *data, size_t len, uint64_t max)
 {
-	char tmp[4096], path[4096];
-
-	if (tally_open(dir) < 0)
+	if (tally_open(dir) < 0 || store(dir, name, data, len) < 0)
 		return -1;
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (write_tmp(dir, tmp, data, len) < 0 || rename(tmp, path) < 0) {
-		ndt7_log(LOG_ERR, "spool %s: cannot store %s: %s", dir, name, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
 	tally->bytes += len;
 	tally->records++;
 #ifdef NDT7_TEST_LEAK

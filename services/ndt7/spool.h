@@ -1,6 +1,6 @@
-/* Results: one JSON record per test in M-Lab's ndt7 data format
- * (spec/data-format.md, uncompressed), written atomically into a spool
- * directory whose total size is bounded by pruning the oldest records. */
+/* Results: one file per test (result.h names it: ndt7/YYYY/MM/DD/ndt7-*.json
+ * or .json.gz), written atomically into a spool directory whose total size
+ * is bounded by pruning the oldest records, across all day directories. */
 #ifndef NDT7_SPOOL_H
 #define NDT7_SPOOL_H
 
@@ -8,34 +8,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "http.h"
-#include "json.h"
-
-struct ndt7_result {
-	enum ndt7_test test;
-	const char *version;
-	char client_ip[64], server_ip[64];
-	unsigned client_port, server_port;
-	struct timespec conn_start, test_start, test_end;
-	const char *uuid;
-	const struct ndt7_meta *client_meta;
-	int n_client_meta;
-	const struct ndt7_meta *server_meta;
-	int n_server_meta;
-	const char *client_measurements;	/* "{...},{...}" or "" */
-	const char *server_measurements;
-};
-
-/* Append the record object to j. */
-void ndt7_result_json(struct json *j, const struct ndt7_result *r);
-
-/* "ndt7-<test>-<yyyymmdd>T<hhmmss>.<ns>Z.<uuid>.json" */
-void ndt7_result_name(char *out, size_t cap, const struct ndt7_result *r);
-
-/* RFC 3339 UTC with nanoseconds. */
-void ndt7_rfc3339(char *out, size_t cap, const struct timespec *t);
-
-#define SPOOL_NAME_MAX 256
+#define SPOOL_NAME_MAX 256	/* a record's path below the spool directory */
+#define SPOOL_DEPTH 4		/* records are at most this many directories down */
 
 struct spool_entry {
 	char name[SPOOL_NAME_MAX];
@@ -60,9 +34,11 @@ size_t spool_prune_count(const struct spool_entry *e, size_t n, uint64_t max);
  * Returns 0 or -1 (logged, with the remedy). */
 int spool_open(const char *dir, uint64_t max);
 
-/* Write data as dir/name (via a temporary file and rename), then, if the
- * spool is over max bytes, prune it (logged). Without spool_open(dir) the
- * tally is this process's own. Returns 0 or -1 (logged). */
+/* Write data as dir/name (via a temporary file in the same directory and
+ * rename; name's directories made as needed), then, if the spool is over
+ * max bytes, prune it (logged): the oldest records go, from whichever day
+ * directory, and directories left empty go too. Without spool_open(dir)
+ * the tally is this process's own. Returns 0 or -1 (logged). */
 int spool_write(const char *dir, const char *name, const char *data, size_t len, uint64_t max);
 
 /* What spool_write has done, for tests and the soak. */

@@ -366,7 +366,8 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
 		[ -f "$ROOTFS/lib/x86_64-linux-gnu/$lib" ] || { echo "missing $lib"; false; }
 	done
-	for lib in libssl.so.3:libssl3 libcrypto.so.3:libssl3 libm.so.6:libc6 libc.so.6:libc6; do
+	for lib in libssl.so.3:libssl3 libcrypto.so.3:libssl3 libz.so.1:zlib1g libm.so.6:libc6 \
+			libc.so.6:libc6; do
 		jq -e --arg p "/lib/x86_64-linux-gnu/${lib%:*}" --arg pkg "${lib#*:} " \
 			'[.initramfs.files[] | select(.path == $p) | .from | startswith($pkg)] == [true]' \
 			"$ART/manifest.json" > /dev/null || { echo "${lib%:*} is not from ${lib#*:}"; false; }

@@ -70,7 +70,7 @@ static void test_intervals(void)
 struct json_case {
 	const char *name;
 	size_t ti_len;
-	int bbr, conn;
+	int bbr, conn;		/* conn: 1 with ConnectionInfo, 2 for the record */
 	const char *has[4];
 	const char *lacks[3];
 };
@@ -84,8 +84,13 @@ static const struct json_case json_cases[] = {
 	  { "\"MinRTT\":17,", "\"Test\":\"upload\"", "\"ElapsedTime\":1500000}", NULL },
 	  { "BBRInfo", "ConnectionInfo", NULL } },
 	{ "old kernel: TCP_INFO up to rcv_space", offsetof(struct tcp_info, tcpi_total_retrans), 0, 0,
-	  { "\"RcvSpace\":0,", "\"RTTVar\":99,", NULL },
-	  { "BytesAcked", "TotalRetrans", "MinRTT" } },
+	  { "\"RcvSpace\":0,", "\"RTTVar\":99,", "\"MinRTT\":0,", "\"BytesAcked\":0," },
+	  { "\"MinRTT\":17", NULL } },
+	{ "upstream's types: ~0 pacing rate is -1, bit-field bytes whole", sizeof(struct tcp_info),
+	  0, 0, { "\"PacingRate\":-1,", "\"WScale\":135,", "\"AppLimited\":1,",
+		  "\"SegsOut\":-2," }, { NULL } },
+	{ "for the record: no Origin, no Test", sizeof(struct tcp_info), 0, 2,
+	  { "\"TCPInfo\":{", NULL }, { "Origin", "Test", NULL } },
 	{ "no TCP_INFO", 0, 0, 0, { "\"AppInfo\":{\"ElapsedTime\":1500000,\"NumBytes\":777}", NULL },
 	  { "TCPInfo", NULL } },
 };
@@ -102,12 +107,17 @@ static void test_json(void)
 	ti.tcpi_rttvar = 99;
 	ti.tcpi_min_rtt = 17;
 	ti.tcpi_bytes_acked = 5000000000ull;
+	ti.tcpi_pacing_rate = ~0ull;
+	ti.tcpi_segs_out = 0xfffffffeu;
+	ti.tcpi_snd_wscale = 7;
+	ti.tcpi_rcv_wscale = 8;
+	ti.tcpi_delivery_rate_app_limited = 1;
 	for (i = 0; i < sizeof(json_cases) / sizeof(json_cases[0]); i++) {
 		const struct json_case *c = &json_cases[i];
 		struct measure_input in = {
-			.test = c->conn ? TEST_DOWNLOAD : TEST_UPLOAD,
+			.test = c->conn == 1 ? TEST_DOWNLOAD : TEST_UPLOAD, .record = c->conn == 2,
 			.elapsed_us = 1500000, .num_bytes = 777,
-			.client = c->conn ? "[::1]:40000" : NULL, .server = "192.0.2.1:443",
+			.client = c->conn == 1 ? "[::1]:40000" : NULL, .server = "192.0.2.1:443",
 			.uuid = "u\"1", .ti = c->ti_len ? &ti : NULL, .ti_len = c->ti_len,
 			.bbr = c->bbr ? &bbr : NULL,
 		};

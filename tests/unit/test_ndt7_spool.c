@@ -1,6 +1,7 @@
-/* Unit tests for services/ndt7/spool.c: pruning choices, record names and
- * JSON, and spool_write into a temporary directory (atomic, bounded,
- * pruning logged, in batches: a listing per SPOOL_MARGIN bytes, not per
+/* Unit tests for services/ndt7/spool.c and result.c: pruning choices,
+ * record paths (ndt7/YYYY/MM/DD/...) and JSON, and spool_write into a
+ * temporary directory (atomic, bounded, pruning logged, across day
+ * directories, in batches: a listing per SPOOL_MARGIN bytes, not per
  * record; a tally shared by forked workers). */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "result.h"
 #include "spool.h"
 #include "tap.h"
 
@@ -65,7 +67,7 @@ static struct ndt7_result sample(void)
 					       { "q\"x", "a\\b" } };
 	static const struct ndt7_meta sm[] = { { "deployment", "fathom" } };
 	struct ndt7_result r = {
-		.test = TEST_UPLOAD, .version = "v1", .client_port = 40000, .server_port = 443,
+		.test = TEST_UPLOAD, .git_commit = "abc1234", .version = "v1", .client_port = 40000, .server_port = 443,
 		.conn_start = { 1563305165, 987748459 }, .test_start = { 1563305165, 987853779 },
 		.test_end = { 1563305176, 8677965 }, .uuid = "host_1_2_00000003",
 		.client_meta = cm, .n_client_meta = 2, .server_meta = sm, .n_server_meta = 1,
@@ -77,28 +79,87 @@ static struct ndt7_result sample(void)
 	return r;
 }
 
+struct path_case {
+	const char *name;
+	enum ndt7_test test;
+	struct timespec end;
+	int gzip;
+	const char *path;
+};
+
+static const struct path_case path_cases[] = {
+	{ "upload", TEST_UPLOAD, { 1563305176, 8677965 }, 0,
+	  "ndt7/2019/07/16/ndt7-upload-20190716T192616.008677965Z.host_1_00000000000157C6.json" },
+	{ "download, gzipped", TEST_DOWNLOAD, { 1563305176, 8677965 }, 1,
+	  "ndt7/2019/07/16/ndt7-download-20190716T192616.008677965Z.host_1_00000000000157C6.json.gz" },
+	{ "last nanosecond of a day (UTC)", TEST_DOWNLOAD, { 1704153599, 999999999 }, 0,
+	  "ndt7/2024/01/01/ndt7-download-20240101T235959.999999999Z.host_1_00000000000157C6.json" },
+	{ "first of the next, and of a year", TEST_UPLOAD, { 1704067200, 0 }, 0,
+	  "ndt7/2024/01/01/ndt7-upload-20240101T000000.000000000Z.host_1_00000000000157C6.json" },
+	{ "leap day", TEST_UPLOAD, { 1709208000, 5 }, 1,
+	  "ndt7/2024/02/29/ndt7-upload-20240229T120000.000000005Z.host_1_00000000000157C6.json.gz" },
+};
+
+static void test_path(void)
+{
+	struct ndt7_result r = sample();
+	char path[SPOOL_NAME_MAX];
+	size_t i;
+
+	r.uuid = "host_1_00000000000157C6";
+	for (i = 0; i < sizeof(path_cases) / sizeof(path_cases[0]); i++) {
+		r.test = path_cases[i].test;
+		r.test_end = path_cases[i].end;
+		ndt7_result_path(path, sizeof(path), &r, path_cases[i].gzip);
+		CHECK(strcmp(path, path_cases[i].path) == 0, "record path, %s (got %s)",
+		      path_cases[i].name, path);
+	}
+}
+
+static const struct {
+	const char *name;
+	int kept;
+} meta_cases[] = {
+	{ "client_library_name", 1 }, { "client_os", 1 }, { "access_token", 0 },
+	{ "server_foo", 0 }, { "server_", 0 }, { "", 0 }, { "Access_token", 1 },
+	{ "access_token2", 1 }, { "serverx", 1 },
+};
+
+static void test_meta_kept(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(meta_cases) / sizeof(meta_cases[0]); i++)
+		CHECK(ndt7_client_meta_kept(meta_cases[i].name) == meta_cases[i].kept,
+		      "ClientMetadata %s \"%s\"", meta_cases[i].kept ? "keeps" : "leaves out",
+		      meta_cases[i].name);
+}
+
 static void test_record(void)
 {
 	struct ndt7_result r = sample();
-	char name[256], ts[64];
+	char ts[64];
 	struct json j;
 
-	ndt7_result_name(name, sizeof(name), &r);
-	CHECK(strcmp(name, "ndt7-upload-20190716T192605.987853779Z.host_1_2_00000003.json") == 0,
-	      "record name follows the data format (got %s)", name);
 	ndt7_rfc3339(ts, sizeof(ts), &r.test_end);
 	CHECK(strcmp(ts, "2019-07-16T19:26:16.008677965Z") == 0, "RFC 3339 with nanoseconds");
 	json_init(&j, 0);
 	ndt7_result_json(&j, &r);
 	CHECK(json_ok(&j) && json_is_object(j.buf, j.len - 1, 8) && j.buf[j.len - 1] == '\n',
 	      "record is one JSON object and a newline");
-	CHECK(strstr(j.buf, "\"ClientIP\":\"::1\",\"ClientPort\":40000,\"ServerIP\":\"192.0.2.10\","
-		     "\"ServerPort\":443,\"StartTime\":\"2019-07-16T19:26:05.987748459Z\"") &&
-	      strstr(j.buf, "\"Upload\":{\"StartTime\":\"2019-07-16T19:26:05.987853779Z\"") &&
+	CHECK(strstr(j.buf, "{\"GitShortCommit\":\"abc1234\",\"Version\":\"v1\","
+		     "\"ServerIP\":\"192.0.2.10\",\"ServerPort\":443,\"ClientIP\":\"::1\","
+		     "\"ClientPort\":40000,\"StartTime\":\"2019-07-16T19:26:05.987748459Z\","
+		     "\"EndTime\":\"2019-07-16T19:26:16.008677965Z\",\"Upload\":{"
+		     "\"UUID\":\"host_1_2_00000003\","
+		     "\"StartTime\":\"2019-07-16T19:26:05.987853779Z\","
+		     "\"EndTime\":\"2019-07-16T19:26:16.008677965Z\","
+		     "\"ServerMeasurements\":[{\"AppInfo\":{}},{}],\"ClientMeasurements\":[],") &&
 	      strstr(j.buf, "{\"Name\":\"q\\\"x\",\"Value\":\"a\\\\b\"}") &&
-	      strstr(j.buf, "\"ServerMetadata\":[{\"Name\":\"deployment\",\"Value\":\"fathom\"}]") &&
-	      strstr(j.buf, "\"ServerMeasurements\":[{\"AppInfo\":{}},{}]") &&
-	      !strstr(j.buf, "Download"), "record fields");
+	      strstr(j.buf, "\"ServerMetadata\":[{\"Name\":\"deployment\",\"Value\":\"fathom\"}]}}") &&
+	      !strstr(j.buf, "Download"), "record fields in upstream's order");
+	if (!strstr(j.buf, "\"GitShortCommit\":\"abc1234\",\"Version"))
+		printf("#   %s", j.buf);
 	json_free(&j);
 }
 
@@ -350,11 +411,112 @@ static void test_shared(void)
 	remove_all(dir);
 }
 
+/* Pruning across day directories, step by step: each step writes records
+ * ("DAY/NAME", 100 bytes, each newer than the last) with a bound, then the
+ * spool holds exactly `left` and the directories `gone` are removed. */
+struct day_step {
+	const char *write[8];
+	uint64_t max;
+	const char *left;
+	const char *gone[3], *kept[3];
+};
+
+static const struct day_step day_steps[] = {
+	{ { "2024/01/30/a", "2024/01/30/b", "2024/01/30/c", "2024/01/31/d", "2024/01/31/e",
+	    "2024/01/31/f", "2024/02/01/g", "2024/02/01/h" }, 100000,
+	  "01/30/a 01/30/b 01/30/c 01/31/d 01/31/e 01/31/f 02/01/g 02/01/h",
+	  { NULL }, { "ndt7/2024/01/30", NULL } },
+	/* 900 bytes over 450: down to 436, the newest four; a day emptied */
+	{ { "2024/02/01/i" }, 450, "01/31/f 02/01/g 02/01/h 02/01/i",
+	  { "ndt7/2024/01/30", NULL }, { "ndt7/2024/01/31", "ndt7/2024/01", NULL } },
+	/* across a month: January's last day and January go */
+	{ { "2024/02/02/j", "2024/02/02/k" }, 450, "02/01/h 02/01/i 02/02/j 02/02/k",
+	  { "ndt7/2024/01/31", "ndt7/2024/01", NULL }, { "ndt7/2024/02/01", "ndt7/2024", NULL } },
+	/* the newest alone over the bound stays; everything else goes */
+	{ { "2025/01/01/l" }, 50, "01/01/l",
+	  { "ndt7/2024", NULL }, { "ndt7/2025/01/01", NULL } },
+};
+
+/* The records under dir/ndt7/YYYY as "MM/DD/NAME" sorted, joined by
+ * spaces; temporary files too. */
+static void day_listing(const char *dir, char *out, size_t cap)
+{
+	char cmd[512];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "cd %s/ndt7 && find . -type f | sed 's|^\\./[0-9]*/||; "
+		 "s|ndt7-download-||; s|\\.json$||' | sort | tr '\\n' ' '", dir);
+	out[0] = '\0';
+	if (!(p = popen(cmd, "r")))
+		return;
+	n = fread(out, 1, cap - 1, p);
+	out[n] = '\0';
+	if (n && out[n - 1] == ' ')
+		out[n - 1] = '\0';
+	pclose(p);
+}
+
+static void test_days(void)
+{
+	char dir[] = "/tmp/test_ndt7_spool.XXXXXX", list[1024], path[512], cmd[600];
+	int saved = dup(2), devnull = open("/dev/null", O_WRONLY), seq = 0;
+	char data[100];
+	size_t i, k;
+
+	memset(data, 'd', sizeof(data));
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	for (i = 0; i < sizeof(day_steps) / sizeof(day_steps[0]); i++) {
+		const struct day_step *st = &day_steps[i];
+		struct stat sb;
+		int ok = 1;
+
+		dup2(devnull, 2);
+		for (k = 0; k < 8 && st->write[k]; k++) {
+			char name[128];
+			struct timespec t[2] = { { 5000 + seq, 0 }, { 5000 + seq, 0 } };
+
+			seq++;
+			snprintf(name, sizeof(name), "ndt7/%.*s/ndt7-download-%s.json", 10,
+				 st->write[k], st->write[k] + 11);
+			ok &= spool_write(dir, name, data, sizeof(data), st->max) == 0;
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			utimensat(AT_FDCWD, path, t, 0);	/* age order explicit */
+		}
+		dup2(saved, 2);
+		day_listing(dir, list, sizeof(list));
+		CHECK(ok && strcmp(list, st->left) == 0, "days, step %zu: left %s (got %s)", i + 1,
+		      st->left, list);
+		for (k = 0; k < 3 && st->gone[k]; k++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, st->gone[k]);
+			CHECK(stat(path, &sb) < 0, "days, step %zu: empty %s removed", i + 1,
+			      st->gone[k]);
+		}
+		for (k = 0; k < 3 && st->kept[k]; k++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, st->kept[k]);
+			CHECK(stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & 07777) <= 0755,
+			      "days, step %zu: %s kept, mode %o", i + 1, st->kept[k],
+			      (unsigned)(sb.st_mode & 07777));
+		}
+	}
+	close(devnull);
+	close(saved);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		CHECK(0, "%s", cmd);
+}
+
 int main(void)
 {
 	test_prune_count();
 	test_sort();
 	test_record();
+	test_path();
+	test_meta_kept();
+	test_days();
 	test_write();
 	test_batches();
 	test_shared();
