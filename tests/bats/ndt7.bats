@@ -87,7 +87,8 @@ assert_test_ok() {
 assert_record() {
 	t=$1 key=$2
 	uuid=$(echo "$output" | jq -r --arg t "$t" '.[$t].firstServer.ConnectionInfo.UUID')
-	f=$(ls "$D/spool"/ndt7-"$t"-*."$uuid".json)
+	f=$(find "$D/spool/ndt7" -type f -name "ndt7-$t-*.$uuid.json")
+	[ -n "$f" ] || { echo "no record of $uuid" >&2; return 1; }
 	jq -e --arg k "$key" '.[$k] as $x | .ClientIP != "" and .ServerPort > 0 and
 		($x.ServerMeasurements | length) >= 5 and
 		($x.ServerMeasurements[-1].TCPInfo.BytesAcked >= 0) and
@@ -201,16 +202,20 @@ assert_record() {
 	run timeout 60 node "$RAW" quick 127.0.0.1 "$WS2" 12
 	assert_success
 	assert_output '{"codes":[101,101,101,101,101,101,101,101,101,101,101,101]}'
-	n=$(ls "$D/spool2" | wc -l)
-	total=$(cat "$D/spool2"/* | wc -c)
-	biggest=$(wc -c "$D/spool2"/* | sort -n | tail -n 2 | head -n 1 | awk '{print $1}')
+	files=$(find "$D/spool2" -type f)
+	n=$(echo "$files" | wc -l)
+	total=$(cat $files | wc -c)
+	biggest=$(wc -c $files | sort -n | tail -n 2 | head -n 1 | awk '{print $1}')
 	[ "$n" -ge 2 ] && [ "$n" -lt 12 ]
 	[ "$total" -le $((12000 + biggest)) ]
-	ls "$D/spool2" | grep -q '_0000000C\.json$'	# the newest is kept
-	! ls "$D/spool2" | grep -q '_00000001\.json$'	# the oldest is gone
-	! ls -a "$D/spool2" | grep -q '\.tmp$'
-	grep -q "spool $D/spool2: over 12000 bytes: removed oldest record ndt7-download-.*_00000001.json" "$D/small.log"
-	for f in "$D/spool2"/*; do
+	# The tests in the order they ended (the log), by UUID.
+	uuids=$(sed -n 's/.* download \([^ ]*\) from [^ ]*: .* after [0-9.]* s, .*/\1/p' "$D/small.log")
+	[ "$(echo "$uuids" | wc -l)" = 12 ]
+	echo "$files" | grep -q "\.$(echo "$uuids" | tail -n 1)\.json$"	# the newest is kept
+	! echo "$files" | grep -q "\.$(echo "$uuids" | head -n 1)\.json$"	# the oldest is gone
+	! echo "$files" | grep -q '\.tmp$'
+	grep -q "spool $D/spool2: over 12000 bytes: removed oldest record ndt7/[0-9/]*/ndt7-download-.*\.$(echo "$uuids" | head -n 1).json" "$D/small.log"
+	for f in $files; do
 		jq -e '.Download.ClientMetadata == [{"Name": "quick", "Value": "1"}]' "$f" > /dev/null
 	done
 	stop_server small
@@ -273,7 +278,7 @@ wait_listening() {
 	assert_output '{"codes":[101,101]}'
 	kill -0 "$(cat "$D/flood.pid")"
 	stop_server flood
-	ls "$D/spool-flood"/ndt7-download-*.json
+	find "$D/spool-flood/ndt7" -name 'ndt7-download-*.json' | grep -q .
 }
 
 @test "abuse: log lines are rate-limited per kind, with a 'lines suppressed' summary when the burst ends" {
@@ -349,7 +354,7 @@ wait_listening() {
 	echo "$output" | jq -e '.status == 101 and .sent == 300'
 	port=$(echo "$output" | jq -r .port)
 	sleep 0.5
-	f=$(grep -l "\"ClientPort\":$port," "$D/spool"/ndt7-upload-*.json)
+	f=$(grep -rl --include='ndt7-upload-*.json' "\"ClientPort\":$port," "$D/spool/ndt7")
 	jq -e '(.Upload.ClientMeasurements | length) > 50 and
 		(.Upload.ClientMeasurements | length) < 300 and
 		(.Upload.ClientMetadata == [{"Name": "flood", "Value": "1"}])' "$f"

@@ -145,7 +145,7 @@ assert_both_ok() {
 
 @test "every test above left a result record in /var/spool/ndt7, written by ndt7" {
 	[ "$(wc -l < "$BATS_FILE_TMPDIR/uuids")" = 8 ]
-	vm_shell 'ls -ln /var/spool/ndt7'
+	vm_shell 'ls -lnR /var/spool/ndt7'
 	echo "$output"
 	assert_line --regexp '^total '
 	while read -r uuid; do
