@@ -45,6 +45,7 @@ setup_file() {
 	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 > "$D/make.log" 2>&1 ||
 		{ cat "$D/make.log" >&2; return 1; }
 	export NDT7=$OUTDIR/build/$BOARD/ndt7-server CHECK=$TOP/tests/ndt7/check_record.py
+	export PYTHONDONTWRITEBYTECODE=1
 	NODE_PATH=$("$TOP/tests/ndt7/install-client")
 	export NODE_PATH
 	export CLIENT="$TOP/tests/ndt7/client.js" PRELOAD="$TOP/tests/ndt7/ws-global.js"
