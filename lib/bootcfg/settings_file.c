@@ -19,7 +19,7 @@ static void report_unreadable(const struct settings *s, const char *path, int er
 
 	if (!s->err)
 		return;
-	snprintf(msg, sizeof(msg), "%.300s: cannot read it (%s); its settings are ignored",
+	snprintf(msg, sizeof(msg), "%.300s: cannot read it (%s)",
 		 path, err == EFBIG ? "larger than 256 KiB" : strerror(err));
 	s->err(s->ctx, msg);
 }
