@@ -6,12 +6,13 @@
 # rules below compile each source once per flavor and link the objects with
 # that flavor's lib archive. services/NAME/service.mk declares its own.
 
-UNIT_TESTS += test_cmdline test_cpio test_select test_service test_shutdown test_initconfig
+UNIT_TESTS += test_cmdline test_settings test_cpio test_select test_service test_shutdown test_initconfig
 UNIT_TESTS += test_modalias test_inventory test_ipmi test_ipmi_lan test_ipmi_watchdog test_lib
-FUZZ_TARGETS += fuzz_cmdline fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
+FUZZ_TARGETS += fuzz_cmdline fuzz_settings fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
 FUZZ_TARGETS += fuzz_ipmi
 
 $(HOSTBUILD)/tests/test_cmdline: tests/unit/test_cmdline.c
+$(HOSTBUILD)/tests/test_settings: tests/unit/test_settings.c
 $(HOSTBUILD)/tests/test_cpio: tests/unit/test_cpio.c image/cpio.c
 $(HOSTBUILD)/tests/test_select: tests/unit/test_select.c netcfg/select.c
 $(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c init/child.c
@@ -25,6 +26,7 @@ $(HOSTBUILD)/tests/test_ipmi_watchdog: tests/unit/test_ipmi_watchdog.c init/watc
 $(HOSTBUILD)/tests/test_lib: tests/unit/test_lib.c
 
 $(HOSTBUILD)/fuzz/fuzz_cmdline: tests/fuzz/fuzz_cmdline.c
+$(HOSTBUILD)/fuzz/fuzz_settings: tests/fuzz/fuzz_settings.c
 $(HOSTBUILD)/fuzz/fuzz_manifest: tests/fuzz/fuzz_manifest.c image/cpio.c
 $(HOSTBUILD)/fuzz/fuzz_service: tests/fuzz/fuzz_service.c init/service.c
 $(HOSTBUILD)/fuzz/fuzz_initconfig: tests/fuzz/fuzz_initconfig.c

@@ -17,6 +17,7 @@
 #include "lib/file.h"
 #include "lib/kmod.h"
 #include "lib/bootcfg/init_params.h"
+#include "lib/bootcfg/settings.h"
 
 /* The boot medium: a USB stick or ISO made by image/mkmedia carries
  * /boot/fathom-ID and the operator's /fathom.conf; the boot loader passes
@@ -32,6 +33,7 @@
 #define MEDIA_DIR "/run/fathom/media"
 #define MEDIA_CACHE "/run/fathom/fathom.conf"
 #define MEDIA_WHERE "/run/fathom/fathom.conf.from"
+#define SETTINGS_DIR "/run/fathom/settings"
 
 enum fs_type { FS_NONE, FS_ISO9660, FS_VFAT };
 
@@ -69,18 +71,37 @@ static int skip_device(const char *name)
 	return 0;
 }
 
-static void write_small(const char *path, const char *text)
+static void write_small(const char *path, const char *text, mode_t mode)
 {
 	char tmp[128];
 	int fd;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return;
 	if (write(fd, text, strlen(text)) == (ssize_t)strlen(text))
 		rename(tmp, path);
 	close(fd);
+}
+
+/* The medium's fathom.conf stays root's (later services' secrets may be in
+ * it); the lines of a service whose settings are public (ndt7: labels,
+ * public keys, limits) go to SETTINGS_DIR/PREFIX.conf, which that
+ * service, running as its own user, reads (lib/bootcfg/settings.h). */
+static void media_settings_publish(const char *conf)
+{
+	static const char *const public_prefixes[] = { "ndt7" };
+	static char lines[8192];
+	char path[sizeof(SETTINGS_DIR) + 32];
+	size_t i;
+
+	mkdir(SETTINGS_DIR, 0755);
+	for (i = 0; i < sizeof(public_prefixes) / sizeof(public_prefixes[0]); i++) {
+		snprintf(path, sizeof(path), SETTINGS_DIR "/%s.conf", public_prefixes[i]);
+		if (settings_extract(conf, public_prefixes[i], lines, sizeof(lines)) >= 0)
+			write_small(path, lines, 0644);
+	}
 }
 
 /* An empty drive (a CD drive without a disc) has size 0: reading it would
@@ -175,8 +196,9 @@ int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
 			nc_log_as(NC_INFO, "media", "%s (%s) is the boot medium %s, after %ld ms%s", dev,
 				 t == FS_ISO9660 ? "iso9660" : "vfat", id, monotonic_ms() - start,
 				 conf[0] ? "; reading its fathom.conf" : "");
-			write_small(MEDIA_CACHE, conf);
-			write_small(MEDIA_WHERE, where);
+			write_small(MEDIA_CACHE, conf, 0600);
+			media_settings_publish(conf);
+			write_small(MEDIA_WHERE, where, 0600);
 			return 1;
 		}
 		if (d)
@@ -190,7 +212,7 @@ int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
 		"still attached? (fathom.media_timeout= waits longer)",
 		id, timeout_s, seen[0] ? seen : "none");
 	conf[0] = where[0] = '\0';
-	write_small(MEDIA_CACHE, "");
-	write_small(MEDIA_WHERE, "");
+	write_small(MEDIA_CACHE, "", 0600);
+	write_small(MEDIA_WHERE, "", 0600);
 	return 0;
 }

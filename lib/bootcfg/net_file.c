@@ -1,6 +1,8 @@
 /* network.conf and fathom.conf: one key=value per line, ranked below the
- * whole command line; unknown and conflicting keys are errors here. */
+ * whole command line; unknown and conflicting keys are errors here, but a
+ * service's keys (ndt7.*: lib/bootcfg/settings.h) are that service's. */
 #include "lib/bootcfg/net_parse.h"
+#include "lib/bootcfg/settings.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +10,8 @@
 static const char unknown_file_key[] =
 	"unknown key: expected ipv4, ipv6, iface, hostname, link_timeout, mtu,"
 	" nodad or drac.usbnic (each also as fathom.KEY), ip, epoxy.ipv4, epoxy.ipv6,"
-	" epoxy.interface, epoxy.hostname or epoxy.ip";
+	" epoxy.interface, epoxy.hostname or epoxy.ip; or a service's"
+	" ndt7.OPTION (also platform.*, upload.*)";
 
 
 /* In a file each field is set once (or again to the same value). */
@@ -58,6 +61,8 @@ static void file_parse_line(struct parse_state *st, struct span line)
 		tok.value.len -= 2;
 	}
 	def = file_def_find(tok.key);
+	if (!def && settings_key_is_service(tok.key.s, tok.key.len))
+		return;
 	if (!def) {
 		if (tok.key.len == 0)
 			tok.key = line;

@@ -14,6 +14,7 @@
 #include "memory.h"
 #include "peers.h"
 #include "server.h"
+#include "settings_args.h"
 #include "spool.h"
 #include "tls.h"
 
@@ -37,7 +38,8 @@ static const char usage[] =
 	"                       yet upgraded, all workers together (default 32; 0: no limit)\n"
 	"  --max-tests-per-addr N  tests one address runs at once, all workers together\n"
 	"                       (default 16; 0: no limit; more get 503 with Retry-After)\n"
-	"  --verbose            log every connection\n";
+	"  --verbose            log every connection\n"
+	SETTINGS_USAGE;
 
 static int parse_num(const char *opt, const char *v, long long min, long long max, long long *out)
 {
@@ -77,16 +79,19 @@ static const char *opt_name(const struct option *opts, int val)
 	return opts->name ? opts->name : "?";
 }
 
+/* Also what --settings turns a machine's settings into (settings_args.c). */
+static const struct option opts[] = {
+	{ "ws-port", 1, 0, 'p' }, { "wss-port", 1, 0, 's' }, { "listen", 1, 0, 'l' },
+	{ "cert", 1, 0, 'c' }, { "key", 1, 0, 'k' }, { "state-dir", 1, 0, 'd' },
+	{ "spool-dir", 1, 0, 'o' }, { "spool-max-bytes", 1, 0, 'm' },
+	{ "label", 1, 0, 'L' }, { "workers", 1, 0, 'w' }, { "max-conns", 1, 0, 'n' },
+	{ "max-pending-per-addr", 1, 0, 'P' }, { "max-tests-per-addr", 1, 0, 'T' },
+	{ "compress", 1, 0, 'z' }, { "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' },
+	{ 0, 0, 0, 0 },
+};
+
 static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 {
-	static const struct option opts[] = {
-		{ "ws-port", 1, 0, 'p' }, { "wss-port", 1, 0, 's' }, { "listen", 1, 0, 'l' },
-		{ "cert", 1, 0, 'c' }, { "key", 1, 0, 'k' }, { "state-dir", 1, 0, 'd' },
-		{ "spool-dir", 1, 0, 'o' }, { "spool-max-bytes", 1, 0, 'm' },
-		{ "label", 1, 0, 'L' }, { "workers", 1, 0, 'w' }, { "max-conns", 1, 0, 'n' },
-		{ "max-pending-per-addr", 1, 0, 'P' }, { "max-tests-per-addr", 1, 0, 'T' },
-		{ "compress", 1, 0, 'z' }, { "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
-	};
 	long long v;
 	int o;
 
@@ -282,7 +287,8 @@ int main(int argc, char **argv)
 
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	cfg.workers = cpus < 1 ? 1 : cpus > WORKERS_MAX ? WORKERS_MAX : (int)cpus;
-	if (parse_options(argc, argv, &cfg) < 0)
+	if (settings_args(&argc, &argv, opts, &cfg, parse_options) < 0 ||
+	    parse_options(argc, argv, &cfg) < 0)
 		return 2;
 	signal(SIGPIPE, SIG_IGN);
 	ndt7_log_nonblocking();

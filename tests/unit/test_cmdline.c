@@ -136,6 +136,10 @@ static const struct good_case good_cases[] = {
 	  "epoxy.ip=1.2.3.4::1.2.3.1:255.255.255.0:x:eth0:off epoxy.ipv4x=junk",
 	  { "ipv4: 1.2.3.4/24 gateway 1.2.3.1", "iface: name eth0 (ip=)",
 	    "hostname: x" } },
+	/* A service's words (lib/bootcfg/settings.h) are not netcfg's. */
+	{ "fathom.ndt7.label=site=abc01 fathom.ndt7.verbose fathom.iface=eth4 "
+	  "\"fathom.ndt7.label=a b\" fathom.platform.key=x fathom.ndt7.ipv4=junk",
+	  { "iface: name eth4 (fathom.iface)", "ipv4: none" } },
 	{ "xfathom.ipv4=junk fathom.ipv4x=junk fathom.IPV4=junk fathom.ipv4.x=1",
 	  { "ipv4: none" } },
 	{ "fathom.iface=eth1 -- fathom.iface=eth2",
@@ -798,6 +802,9 @@ static void test_file_good(void)
 		"link-timeout=30\n"
 		"fathom.mtu=9000\n"
 		"nodad\n"
+		"ndt7.label=site=abc01\n"
+		"fathom.ndt7.verbose\n"
+		"ndt7.max_tests_per_addr = \"4\"\n"
 		"ipv4=192.0.2.10/24,192.0.2.1,192.0.2.53\n"
 		"epoxy.hostname=node1.example.org";
 	struct error_log log = { 0 };
@@ -840,6 +847,11 @@ static void test_file_good(void)
 	      "file: empty leaves the defaults");
 }
 
+#define UNKNOWN_KEY "unknown key: expected ipv4, ipv6, iface, hostname," \
+	" link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip," \
+	" epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or" \
+	" epoxy.ip; or a service's ndt7.OPTION (also platform.*, upload.*)"
+
 /* A bad file and every message it must cause, one per line. */
 struct file_case {
 	const char *text;
@@ -853,24 +865,20 @@ static const struct file_case bad_files[] = {
 	{ "ipv4=10.0.0.1/33\n",
 	  CONF ":1: ipv4: \"10.0.0.1/33\": prefix length must be 0-32\n" },
 	{ "ipv5=10.0.0.1/8\n",
-	  CONF ":1: ipv5: unknown key: expected ipv4, ipv6, iface, hostname,"
-	  " link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
-	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
-	  " epoxy.ip\n" },
+	  CONF ":1: ipv5: " UNKNOWN_KEY "\n" },
 	{ "\n\nepoxy.stage1=https://x\nBOOTIF=01-52-54-00-12-34-56\n"
 	  "fathom.watchdog=off\n",
-	  CONF ":3: epoxy.stage1: unknown key: expected ipv4, ipv6, iface,"
-	  " hostname, link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
-	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
-	  " epoxy.ip\n"
-	  CONF ":4: BOOTIF: unknown key: expected ipv4, ipv6, iface,"
-	  " hostname, link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
-	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
-	  " epoxy.ip\n"
-	  CONF ":5: fathom.watchdog: unknown key: expected ipv4, ipv6, iface,"
-	  " hostname, link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
-	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
-	  " epoxy.ip\n" },
+	  CONF ":3: epoxy.stage1: " UNKNOWN_KEY "\n"
+	  CONF ":4: BOOTIF: " UNKNOWN_KEY "\n"
+	  CONF ":5: fathom.watchdog: " UNKNOWN_KEY "\n" },
+	/* A service's keys are the service's; near misses are still typos. */
+	{ "ndt7=x\nndt7.label=site=a\nfathom.ndt7.verbose\nplatform.key=k\n"
+	  "upload.url=\"https://x\"\nndt7label=y\nndt8.label=z\nfathom.ndt7x.a=1\n",
+	  CONF ":1: ndt7: " UNKNOWN_KEY "\n"
+	  CONF ":6: ndt7label: " UNKNOWN_KEY "\n"
+	  CONF ":7: ndt8.label: " UNKNOWN_KEY "\n"
+	  CONF ":8: fathom.ndt7x.a: " UNKNOWN_KEY "\n" },
+	{ "ndt7.\n", CONF ":1: ndt7.: " UNKNOWN_KEY "\n" },
 	{ "=10.0.0.1/8\n",
 	  CONF ":1: =10.0.0.1/8: expected KEY=VALUE\n" },
 	{ "ipv4\n",
@@ -904,10 +912,7 @@ static const struct file_case bad_files[] = {
 	  CONF ":3: ipv6: \"2001:db8::1\": missing /PLEN prefix length after"
 	  " the address\n" },
 	{ "ho\001st=x\n",
-	  CONF ":1: ho\\x01st: unknown key: expected ipv4, ipv6, iface,"
-	  " hostname, link_timeout, mtu, nodad or drac.usbnic (each also as fathom.KEY), ip,"
-	  " epoxy.ipv4, epoxy.ipv6, epoxy.interface, epoxy.hostname or"
-	  " epoxy.ip\n" },
+	  CONF ":1: ho\\x01st: " UNKNOWN_KEY "\n" },
 };
 
 static int count_lines(const char *s)
