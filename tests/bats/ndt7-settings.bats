@@ -72,7 +72,7 @@ ndt7_client() {
 # The ServerMetadata of the download record of the client's test ($output).
 server_metadata() {
 	uuid=$(echo "$output" | jq -r '.download.firstServer.ConnectionInfo.UUID')
-	jq -c '.Download.ServerMetadata' "$1"/ndt7-download-*."$uuid".json
+	jq -c '.Download.ServerMetadata' "$1"/ndt7/*/*/*/ndt7-download-*."$uuid".json
 }
 
 @test "settings: labels from all three sources in rank order; the command line's limit wins; 503 on the wire" {
