@@ -6,7 +6,7 @@
 # packages libssl3 and libc6 (as it does for iperf3).
 
 NDT7_SRCS := $(addprefix services/ndt7/,main.c listen.c loop.c conn.c conn_state.c peers.c record.c \
-	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c)
+	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c www.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
 NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))
 NDT7_BIN := $(BUILD)/ndt7-server
