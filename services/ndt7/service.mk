@@ -39,6 +39,20 @@ all: $(NDT7_BIN)
 .PHONY: ndt7
 ndt7: $(NDT7_BIN)
 
+# The test page (services/ndt7/www, ours) and M-Lab's ndt7-js beside it:
+# npm @m-lab/ndt7 at the version tests/ndt7/package-lock.json pins, fetched
+# once into the cache and checked against the lock's sha512 (fetch-js).
+NDT7_WWW := $(BUILD)/ndt7-www
+NDT7_JS := $(addprefix $(NDT7_WWW)/,ndt7.js ndt7-download-worker.js ndt7-upload-worker.js \
+	LICENSE.ndt7-js)
+$(NDT7_JS) &: tests/ndt7/package-lock.json services/ndt7/fetch-js | deps
+	$(quiet) NPM "@m-lab/ndt7 -> $(NDT7_WWW)"
+	$(Q)services/ndt7/fetch-js $(NDT7_WWW)
+SERVICE_BINS += $(NDT7_JS)
+$(OUT)/initramfs.cpio.zst: $(wildcard services/ndt7/www/*)
+.PHONY: ndt7-www
+ndt7-www: $(NDT7_JS)
+
 # Unit tests and fuzz targets of the pure parts. The generic recipes have no
 # -Iservices/ndt7: the target-specific variables add it.
 NDT7_UNIT_TESTS := test_ndt7_http test_ndt7_ws test_ndt7_measure test_ndt7_json \
