@@ -15,7 +15,8 @@
   };
 
   function show() {
-    const num = (x) => typeof x === 'number' && isFinite(x) ? x.toFixed(2) : '–';
+    const num = (x) => typeof x !== 'number' || !isFinite(x) ? '–' :
+      x >= 10 ? x.toFixed(1) : x.toPrecision(2);
     $('download').textContent = num(result.download_mbps);
     $('upload').textContent = num(result.upload_mbps);
     $('minrtt').textContent = num(result.min_rtt_ms);
@@ -50,42 +51,52 @@
     status('Download running…');
     show();
     let rc = -1;
+    let phase = 'download';
+    const failed = (err) => result.errors.push(phase + ': ' + (String(err) === 'error' ?
+      'the WebSocket connection to this server failed' : String(err)));
+    const config = {
+      server: location.host,
+      protocol: result.protocol,
+      userAcceptedDataPolicy: true,
+      downloadworkerfile: 'ndt7-download-worker.js',
+      uploadworkerfile: 'ndt7-upload-worker.js',
+      metadata: {client_name: 'fathom-ndt7-page', client_version: '1'},
+    };
+    const callbacks = {
+      error: failed,
+      downloadMeasurement: (m) => {
+        if (m.Source === 'client') {
+          result.download_mbps = m.Data.MeanClientMbps;
+        } else {
+          fromServer(m.Data);
+        }
+        show();
+      },
+      downloadComplete: (d) => {
+        result.download_mbps = d.LastClientMeasurement ?
+          d.LastClientMeasurement.MeanClientMbps : result.download_mbps;
+        fromServer(d.LastServerMeasurement);
+        show();
+      },
+      uploadMeasurement: (m) => {
+        if (m.Source === 'server') {
+          const minRtt = result.min_rtt_ms;
+          result.upload_mbps = fromServer(m.Data);
+          result.min_rtt_ms = minRtt;  // the download's counts
+          show();
+        }
+      },
+    };
     try {
-      rc = await window.ndt7.test({
-        server: location.host,
-        protocol: result.protocol,
-        userAcceptedDataPolicy: true,
-        downloadworkerfile: 'ndt7-download-worker.js',
-        uploadworkerfile: 'ndt7-upload-worker.js',
-        metadata: {client_name: 'fathom-ndt7-page', client_version: '1'},
-      }, {
-        error: (err) => result.errors.push(String(err)),
-        downloadMeasurement: (m) => {
-          if (m.Source === 'client') {
-            result.download_mbps = m.Data.MeanClientMbps;
-          } else {
-            fromServer(m.Data);
-          }
-          show();
-        },
-        downloadComplete: (d) => {
-          result.download_mbps = d.LastClientMeasurement ?
-            d.LastClientMeasurement.MeanClientMbps : result.download_mbps;
-          fromServer(d.LastServerMeasurement);
-          status('Upload running…');
-          show();
-        },
-        uploadMeasurement: (m) => {
-          if (m.Source === 'server') {
-            const minRtt = result.min_rtt_ms;
-            result.upload_mbps = fromServer(m.Data);
-            result.min_rtt_ms = minRtt;  // the download's counts
-            show();
-          }
-        },
-      });
+      // This server itself: no Locate.
+      const urls = window.ndt7.discoverServerURLs(config, callbacks);
+      const down = await window.ndt7.downloadTest(config, callbacks, urls);
+      phase = 'upload';
+      status('Upload running…');
+      const up = await window.ndt7.uploadTest(config, callbacks, urls);
+      rc = (down === undefined ? 1 : down) + (up === undefined ? 16 : up);
     } catch (err) {
-      result.errors.push(String(err));
+      failed(err);
     }
     const ok = rc === 0 && result.errors.length === 0 &&
       result.download_mbps > 0 && result.upload_mbps > 0;
