@@ -23,6 +23,7 @@
 #include "transport.h"
 #include "ws.h"
 #include "ws_out.h"
+#include "www.h"
 
 #define NS 1000000000LL
 #define MS 1000000LL
@@ -192,6 +193,19 @@ static void conn_refuse(struct conn *c, const struct http_verdict *v)
 	conn_fire(c, EV_REFUSE, 0);
 }
 
+/* A file of the test page (www.c), then done: not a test, no record. */
+static void conn_page(struct conn *c, const struct http_request *req)
+{
+	if (conn_out(c) < 0) {
+		conn_no_memory(c);
+		return;
+	}
+	ndt7_log(LOG_DEBUG, "%s %s to %s: %d", req->head ? "HEAD" : "GET",
+		 www_file_name(req->page), c->rec.client, www_respond(c->out, req->page, req->head));
+	c->end_reason = "test page served";
+	conn_fire(c, EV_REFUSE, 0);
+}
+
 /* 101, then the test: returns -1 if it could not start. */
 static int conn_upgrade(struct conn *c, const struct http_request *req)
 {
@@ -251,7 +265,9 @@ static void on_request(struct conn *c)
 
 	if (!http_parse_request(c->req, c->req_len, &req, &v))
 		return;
-	if (v.status != 101 || !conn_test_admit(c, &v))
+	if (v.status == 200)
+		conn_page(c, &req);
+	else if (v.status != 101 || !conn_test_admit(c, &v))
 		conn_refuse(c, &v);
 	else if (conn_upgrade(c, &req) == 0 && c->req_len > req.header_len)
 		on_frames(c, (uint8_t *)c->req + req.header_len,	/* right behind it */

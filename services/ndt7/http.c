@@ -1,5 +1,6 @@
-/* The HTTP side of ndt7: parsing the WebSocket upgrade request and its
- * query (client metadata), and the error responses; pure, fuzzed. */
+/* The HTTP side of ndt7: parsing a request (the WebSocket upgrade of a
+ * test and its query, the client metadata; or a plain GET of the test
+ * page), and the error responses; pure, fuzzed. */
 #include "http.h"
 
 #include <stdint.h>
@@ -21,6 +22,47 @@ static const char *status_text(int status)
 	case 503: return "Service Unavailable";
 	default: return "Error";
 	}
+}
+
+/* The test page's files: a fixed list. A URL path names one of them or
+ * nothing (no file system lookup, so "/../x" and the like name nothing). */
+static const struct {
+	const char *name, *type;
+} www_files[WWW_NFILES] = {
+	[WWW_INDEX] = { "index.html", "text/html; charset=utf-8" },
+	[WWW_PAGE_JS] = { "page.js", "text/javascript; charset=utf-8" },
+	[WWW_PAGE_CSS] = { "page.css", "text/css; charset=utf-8" },
+	[WWW_NDT7_JS] = { "ndt7.js", "text/javascript; charset=utf-8" },
+	[WWW_DOWNLOAD_WORKER] = { "ndt7-download-worker.js", "text/javascript; charset=utf-8" },
+	[WWW_UPLOAD_WORKER] = { "ndt7-upload-worker.js", "text/javascript; charset=utf-8" },
+};
+
+const char *www_file_name(enum www_file f)
+{
+	return www_files[f].name;
+}
+
+const char *www_file_type(enum www_file f)
+{
+	return www_files[f].type;
+}
+
+/* The file that path[0..n) names: 1 with *f set, or 0. */
+static int www_path(const char *path, size_t n, enum www_file *f)
+{
+	int i;
+
+	if (n == 1 && path[0] == '/') {
+		*f = WWW_INDEX;
+		return 1;
+	}
+	for (i = 0; i < WWW_NFILES; i++)
+		if (n == strlen(www_files[i].name) + 1 && path[0] == '/' &&
+		    memcmp(path + 1, www_files[i].name, n - 1) == 0) {
+			*f = (enum www_file)i;
+			return 1;
+		}
+	return 0;
 }
 
 static int verdict(struct http_verdict *v, int status, const char *reason)
@@ -131,6 +173,7 @@ int http_parse_request(const char *buf, size_t n, struct http_request *req,
 	size_t i, path_len;
 
 	memset(req, 0, sizeof(*req));
+	v->head = 0;
 	for (i = 0; i + 3 < n; i++)
 		if (memcmp(buf + i, "\r\n\r\n", 4) == 0) {
 			end = buf + i;
@@ -148,18 +191,25 @@ int http_parse_request(const char *buf, size_t n, struct http_request *req,
 		return verdict(v, 400, "malformed request line");
 	if (parse_headers(line_end + 2, end + 2, &h) < 0)
 		return verdict(v, 400, "malformed header line");
-	if (sp1 - buf != 3 || memcmp(buf, "GET", 3) != 0)
-		return verdict(v, 405, "only GET is supported");
+	req->head = v->head = sp1 - buf == 4 && memcmp(buf, "HEAD", 4) == 0;
+	if (!req->head && (sp1 - buf != 3 || memcmp(buf, "GET", 3) != 0))
+		return verdict(v, 405, "only GET and HEAD are supported");
 
 	target = sp1 + 1;
 	q = memchr(target, '?', (size_t)(sp2 - target));
 	path_len = (size_t)((q ? q : sp2) - target);
+	/* Reserved: /.well-known/acme-challenge/ (RFC 8555 HTTP-01) for a
+	 * later ACME client; 404 like every other unknown path until then. */
 	if (path_len == 16 && memcmp(target, "/ndt/v7/download", 16) == 0)
 		req->test = TEST_DOWNLOAD;
 	else if (path_len == 14 && memcmp(target, "/ndt/v7/upload", 14) == 0)
 		req->test = TEST_UPLOAD;
+	else if (!h.upgrade && www_path(target, path_len, &req->page))
+		return verdict(v, 200, "test page");
 	else
 		return verdict(v, 404, "unknown path (ndt7 serves /ndt/v7/download and /ndt/v7/upload)");
+	if (req->head)
+		return verdict(v, 405, "a test is a WebSocket upgrade: GET, not HEAD");
 
 	if (!h.upgrade || !h.connection)
 		return verdict(v, 400, "not a WebSocket upgrade (Upgrade: websocket, Connection: Upgrade)");
@@ -262,14 +312,15 @@ size_t http_error_response(char *out, size_t cap, const struct http_verdict *v)
 			 "HTTP/1.1 %d %s\r\n"
 			 "Content-Type: text/plain\r\n"
 			 "Content-Length: %zu\r\n"
-			 "%s%s"
+			 "%s%s%s"
 			 "Connection: close\r\n"
 			 "\r\n"
-			 "ndt7: %s\n",
+			 "%s%s%s",
 			 v->status, status_text(v->status), strlen(v->reason) + 7,
 			 v->status == 426 ? "Sec-WebSocket-Version: 13\r\n" : "",
 			 v->status == 503 ? "Retry-After: " HTTP_RETRY_AFTER "\r\n" : "",
-			 v->reason);
+			 v->status == 405 ? "Allow: GET, HEAD\r\n" : "",
+			 v->head ? "" : "ndt7: ", v->head ? "" : v->reason, v->head ? "" : "\n");
 
 	if (n < 0)
 		return 0;

@@ -17,6 +17,7 @@
 #include "settings_args.h"
 #include "spool.h"
 #include "tls.h"
+#include "www.h"
 
 #define WORKERS_MAX 64
 
@@ -38,6 +39,8 @@ static const char usage[] =
 	"                       yet upgraded, all workers together (default 32; 0: no limit)\n"
 	"  --max-tests-per-addr N  tests one address runs at once, all workers together\n"
 	"                       (default 16; 0: no limit; more get 503 with Retry-After)\n"
+	"  --www-dir DIR        the test page served at / (default " WWW_DIR_DEFAULT ";\n"
+	"                       missing: no page)\n"
 	"  --verbose            log every connection\n"
 	SETTINGS_USAGE;
 
@@ -86,8 +89,8 @@ static const struct option opts[] = {
 	{ "spool-dir", 1, 0, 'o' }, { "spool-max-bytes", 1, 0, 'm' },
 	{ "label", 1, 0, 'L' }, { "workers", 1, 0, 'w' }, { "max-conns", 1, 0, 'n' },
 	{ "max-pending-per-addr", 1, 0, 'P' }, { "max-tests-per-addr", 1, 0, 'T' },
-	{ "compress", 1, 0, 'z' }, { "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' },
-	{ 0, 0, 0, 0 },
+	{ "compress", 1, 0, 'z' }, { "www-dir", 1, 0, 'W' }, { "verbose", 0, 0, 'v' },
+	{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 };
 
 static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
@@ -132,6 +135,7 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 		case 'k': cfg->key = optarg; break;
 		case 'd': cfg->state_dir = optarg; break;
 		case 'o': cfg->spool_dir = optarg; break;
+		case 'W': cfg->www_dir = optarg; break;
 		case 'L':
 			if (add_label(cfg, optarg) < 0)
 				return -1;
@@ -276,7 +280,7 @@ int main(int argc, char **argv)
 	struct ndt7_config cfg = {
 		.ws_port = 80, .wss_port = 443, .state_dir = "/var/lib/ndt7",
 		.spool_dir = "/var/spool/ndt7", .spool_max = 64ULL << 20, .max_conns = 1000,
-		.max_pending_per_addr = 32, .max_tests_per_addr = 16,
+		.max_pending_per_addr = 32, .max_tests_per_addr = 16, .www_dir = WWW_DIR_DEFAULT,
 	};
 	unsigned limits[PEER_KINDS];
 	struct peers *peers;
@@ -296,6 +300,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (cfg.wss_port && !(tls = tls_context(cfg.cert, cfg.key, cfg.state_dir)))
 		return 1;
+	www_load(cfg.www_dir);
 	nls = server_listen(&cfg, ls);
 	if (nls < 0)
 		return 1;

@@ -19,6 +19,7 @@ struct ndt7_config {
 	int naddrs;
 	int ws_port, wss_port;			/* 0: off */
 	const char *cert, *key, *state_dir, *spool_dir;
+	const char *www_dir;			/* the test page (www.h) */
 	uint64_t spool_max;
 	int compress;				/* gzip the records (--compress) */
 	int workers, max_conns;

@@ -7,7 +7,7 @@
 
 NDT7_SRCS := $(addprefix services/ndt7/,main.c listen.c loop.c conn.c conn_state.c peers.c record.c \
 	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c \
-	result.c uuid.c gzip.c settings_args.c)
+	result.c uuid.c gzip.c settings_args.c www.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
 NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))
 NDT7_BIN := $(BUILD)/ndt7-server
@@ -39,6 +39,20 @@ SERVICE_BINS += $(NDT7_BIN)
 all: $(NDT7_BIN)
 .PHONY: ndt7
 ndt7: $(NDT7_BIN)
+
+# The test page (services/ndt7/www, ours) and M-Lab's ndt7-js beside it:
+# npm @m-lab/ndt7 at the version tests/ndt7/package-lock.json pins, fetched
+# once into the cache and checked against the lock's sha512 (fetch-js).
+NDT7_WWW := $(BUILD)/ndt7-www
+NDT7_JS := $(addprefix $(NDT7_WWW)/,ndt7.js ndt7-download-worker.js ndt7-upload-worker.js \
+	LICENSE.ndt7-js)
+$(NDT7_JS) &: tests/ndt7/package-lock.json services/ndt7/fetch-js | deps
+	$(quiet) NPM "@m-lab/ndt7 -> $(NDT7_WWW)"
+	$(Q)services/ndt7/fetch-js $(NDT7_WWW)
+SERVICE_BINS += $(NDT7_JS)
+$(OUT)/initramfs.cpio.zst: $(wildcard services/ndt7/www/*)
+.PHONY: ndt7-www
+ndt7-www: $(NDT7_JS)
 
 # Unit tests and fuzz targets of the pure parts. The generic recipes have no
 # -Iservices/ndt7: the target-specific variables add it.

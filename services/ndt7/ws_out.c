@@ -40,6 +40,16 @@ int ws_out_raw(struct ws_out *q, const void *p, size_t n)
 	return 0;
 }
 
+int ws_out_body(struct ws_out *q, const void *p, size_t n)
+{
+	if (q->payload_left || q->pend_len || q->stream || q->closed || n > UINT32_MAX)
+		return -1;
+	q->body = p;
+	q->msg_len = (uint32_t)n;
+	q->payload_left = n;
+	return 0;
+}
+
 static int append_frame(struct ws_out *q, int opcode, const void *p, size_t n, size_t room)
 {
 	uint8_t h[WS_MAX_HEADER];
@@ -130,7 +140,8 @@ int ws_out_write(struct ws_out *q, struct transport *t, size_t budget)
 			break;
 		iov[0].iov_base = q->wire + q->wire_off;
 		iov[0].iov_len = q->wire_len - q->wire_off;
-		iov[1].iov_base = payload;
+		iov[1].iov_base = q->body ? (void *)(q->body + (q->msg_len - q->payload_left)) :
+					    payload;
 		iov[1].iov_len = q->payload_left < budget ? (size_t)q->payload_left : budget;
 		n = transport_writev(t, iov, 2);
 		if (n < 0)

@@ -17,7 +17,8 @@ struct ws_out {
 	uint8_t wire[WS_OUT_WIRE_CAP];	/* bytes being written, then... */
 	size_t wire_off, wire_len;
 	uint32_t msg_len;		/* ...payload_left bytes of a binary message */
-	uint64_t payload_left;
+	uint64_t payload_left;		/* (or of body, a page's file) */
+	const uint8_t *body;
 	uint8_t pend[WS_OUT_PEND_CAP];
 	size_t pend_len;
 	uint32_t msg_size;		/* of the next binary message */
@@ -34,6 +35,10 @@ void ws_out_init(struct ws_out *q);
 /* Bytes that go out before any frame (an HTTP response); -1 if the
  * stream has begun or they do not fit. */
 int ws_out_raw(struct ws_out *q, const void *p, size_t n);
+
+/* After ws_out_raw(): n bytes at p (kept by the caller until written)
+ * follow the raw bytes; a page's file. -1 if the stream has begun. */
+int ws_out_body(struct ws_out *q, const void *p, size_t n);
 
 /* Queue a frame for the next message boundary; -1 if there is no room
  * (room for a close frame is always kept) or the close is queued. */

@@ -390,3 +390,30 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 	grep -qx 'net.ipv4.tcp_allowed_congestion_control = .*\bbbr\b.*' "$ROOTFS/etc/fathom/ndt7-bbr.conf"
 	grep -qx 'exec=/sbin/sysctl -p /etc/fathom/ndt7-bbr.conf' "$ROOTFS/etc/fathom/services/ndt7-bbr"
 }
+
+@test "the ndt7 test page: ours and M-Lab's ndt7-js in /usr/share/ndt7/www, served by the image's server at /" {
+	for f in index.html page.js page.css; do
+		cmp "$ROOTFS/usr/share/ndt7/www/$f" "$TOP/services/ndt7/www/$f"
+	done
+	for f in ndt7.js ndt7-download-worker.js ndt7-upload-worker.js; do
+		cmp "$ROOTFS/usr/share/ndt7/www/$f" "$OUTDIR/build/$BOARD/ndt7-www/$f"
+	done
+	grep -q 'window.ndt7 = ndt7' "$ROOTFS/usr/share/ndt7/www/ndt7.js"
+	grep -q 'Apache License' "$ROOTFS/usr/share/ndt7/LICENSE.ndt7-js"
+	[ "$(ls "$ROOTFS/usr/share/ndt7/www" | wc -l)" -eq 6 ]
+	# The image's server finds it where it looks by default (--www-dir).
+	[ "$(id -u)" = 0 ] || skip "chroot needs root"
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	chroot "$ROOTFS" /usr/sbin/ndt7-server --ws-port "$port" --wss-port 0 --listen 127.0.0.1 \
+		--workers 1 > "$BATS_TEST_TMPDIR/ndt7.log" 2>&1 3>&- &
+	pid=$!
+	for _ in $(seq 50); do
+		grep -q ' ready: ' "$BATS_TEST_TMPDIR/ndt7.log" && break
+		sleep 0.1
+	done
+	run curl -sS --max-time 10 "http://127.0.0.1:$port/"
+	kill "$pid"
+	wait "$pid" || true
+	grep -q 'test page: 6 files from /usr/share/ndt7/www' "$BATS_TEST_TMPDIR/ndt7.log"
+	assert_output "$(cat "$TOP/services/ndt7/www/index.html")"
+}

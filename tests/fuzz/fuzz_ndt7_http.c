@@ -1,5 +1,6 @@
-/* libFuzzer target for services/ndt7/http.c: arbitrary bytes as an
- * upgrade request and as a query string; checks the promises of http.h. */
+/* libFuzzer target for services/ndt7/http.c: arbitrary bytes as a request
+ * (an upgrade or a page) and as a query string; checks the promises of
+ * http.h. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,7 @@
 static void check_request(const char *buf, size_t n)
 {
 	struct http_request req;
-	struct http_verdict v = { 0, NULL };
+	struct http_verdict v = { 0 };
 	int rc = http_parse_request(buf, n, &req, &v);
 	char out[512];
 
@@ -18,8 +19,24 @@ static void check_request(const char *buf, size_t n)
 			abort();
 		return;
 	}
-	if (rc != 1 || !v.reason || (v.status != 101 && (v.status < 400 || v.status > 499)))
+	if (rc != 1 || !v.reason ||
+	    (v.status != 101 && v.status != 200 && (v.status < 400 || v.status > 499)))
 		abort();
+	if (v.status == 200) {
+		/* A page: GET or HEAD of "/" or "/" and a name from the list. */
+		const char *path = buf + (req.head ? 5 : 4);
+		size_t len = strlen(www_file_name(req.page));
+
+		if (req.test != TEST_NONE || (int)req.page < 0 || req.page >= WWW_NFILES ||
+		    req.head != v.head || memcmp(buf, req.head ? "HEAD " : "GET ", req.head ? 5 : 4) ||
+		    path[0] != '/' ||
+		    ((path[1] != ' ' && path[1] != '?') &&
+		     (memcmp(path + 1, www_file_name(req.page), len) != 0 ||
+		      (path[1 + len] != ' ' && path[1 + len] != '?'))) ||
+		    ((path[1] == ' ' || path[1] == '?') && req.page != WWW_INDEX))
+			abort();
+		return;
+	}
 	if (v.status == 101) {
 		if ((req.test != TEST_DOWNLOAD && req.test != TEST_UPLOAD) || strlen(req.key) != 24 ||
 		    req.query_len > NDT7_QUERY_MAX || strlen(req.query) != req.query_len ||

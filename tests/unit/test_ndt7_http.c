@@ -1,5 +1,6 @@
-/* Unit tests for services/ndt7/http.c: a table of upgrade requests and the
- * verdict each must get, then query strings and error responses. */
+/* Unit tests for services/ndt7/http.c: tables of requests (upgrades for a
+ * test; plain GETs of the test page) and the verdict each must get, then
+ * query strings and error responses. */
 #include <string.h>
 
 #include "http.h"
@@ -35,7 +36,10 @@ static const struct req_case req_cases[] = {
 	{ "subprotocol is case-sensitive", "GET /ndt/v7/download HTTP/1.1\r\n" WSHDRS
 	  "Sec-WebSocket-Protocol: NET.measurementlab.ndt.v7\r\n\r\n", 1, 400, TEST_NONE, NULL },
 	{ "unknown path", GOOD("/ndt/v7/ping"), 1, 404, TEST_NONE, NULL },
-	{ "root", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1, 404, TEST_NONE, NULL },
+	{ "upgrade to /", GOOD("/"), 1, 404, TEST_NONE, NULL },
+	{ "HEAD of a test", "HEAD /ndt/v7/download HTTP/1.1\r\n" WSHDRS PROTO "\r\n", 1, 405,
+	  TEST_NONE, NULL },
+	{ "plain GET of a test", "GET /ndt/v7/upload HTTP/1.1\r\n\r\n", 1, 400, TEST_NONE, NULL },
 	{ "path prefix only", GOOD("/ndt/v7/downloadx"), 1, 404, TEST_NONE, NULL },
 	{ "POST", "POST /ndt/v7/download HTTP/1.1\r\n" WSHDRS PROTO "\r\n", 1, 405, TEST_NONE, NULL },
 	{ "no Upgrade", "GET /ndt/v7/download HTTP/1.1\r\nConnection: Upgrade\r\n"
@@ -68,7 +72,7 @@ static void test_requests(void)
 	for (i = 0; i < sizeof(req_cases) / sizeof(req_cases[0]); i++) {
 		const struct req_case *c = &req_cases[i];
 		struct http_request req;
-		struct http_verdict v = { 0, NULL };
+		struct http_verdict v = { 0 };
 		int rc = http_parse_request(c->text, strlen(c->text), &req, &v);
 
 		CHECK(rc == c->complete && (!rc || v.status == c->status),
@@ -79,6 +83,85 @@ static void test_requests(void)
 			      strcmp(req.key, "dGhlIHNhbXBsZSBub25jZQ==") == 0 &&
 			      req.header_len == strlen(c->text),
 			      "request %s: test, query, key, length", c->name);
+	}
+}
+
+/* Plain requests: the test page's files, and what is not one. */
+struct page_case {
+	const char *name, *text;
+	int status;
+	enum www_file page;	/* with status 200 */
+	int head;
+};
+
+#define PAGE(method, path) method " " path " HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n"
+
+static const struct page_case page_cases[] = {
+	{ "/", PAGE("GET", "/"), 200, WWW_INDEX, 0 },
+	{ "/index.html", PAGE("GET", "/index.html"), 200, WWW_INDEX, 0 },
+	{ "with a query", PAGE("GET", "/?autostart=1&x=%zz"), 200, WWW_INDEX, 0 },
+	{ "HTTP/1.0", "GET / HTTP/1.0\r\n\r\n", 200, WWW_INDEX, 0 },
+	{ "HEAD /", PAGE("HEAD", "/"), 200, WWW_INDEX, 1 },
+	{ "page.js", PAGE("GET", "/page.js"), 200, WWW_PAGE_JS, 0 },
+	{ "page.css", PAGE("GET", "/page.css"), 200, WWW_PAGE_CSS, 0 },
+	{ "ndt7.js", PAGE("GET", "/ndt7.js"), 200, WWW_NDT7_JS, 0 },
+	{ "download worker", PAGE("GET", "/ndt7-download-worker.js"), 200, WWW_DOWNLOAD_WORKER, 0 },
+	{ "HEAD upload worker", PAGE("HEAD", "/ndt7-upload-worker.js?v=1"), 200, WWW_UPLOAD_WORKER,
+	  1 },
+	{ "traversal", PAGE("GET", "/../index.html"), 404, WWW_INDEX, 0 },
+	{ "double slash", PAGE("GET", "//index.html"), 404, WWW_INDEX, 0 },
+	{ "trailing slash", PAGE("GET", "/index.html/"), 404, WWW_INDEX, 0 },
+	{ "case differs", PAGE("GET", "/INDEX.HTML"), 404, WWW_INDEX, 0 },
+	{ "escaped name", PAGE("GET", "/ndt7%2ejs"), 404, WWW_INDEX, 0 },
+	{ "name without slash", PAGE("GET", "ndt7.js"), 404, WWW_INDEX, 0 },
+	{ "absolute form", PAGE("GET", "http://x/"), 404, WWW_INDEX, 0 },
+	{ "empty path", PAGE("GET", "?a=1"), 404, WWW_INDEX, 0 },
+	{ "another file", PAGE("GET", "/favicon.ico"), 404, WWW_INDEX, 0 },
+	{ "acme challenge (reserved)", PAGE("GET", "/.well-known/acme-challenge/abc"), 404,
+	  WWW_INDEX, 0 },
+	{ "HEAD of an unknown path", PAGE("HEAD", "/x"), 404, WWW_INDEX, 1 },
+	{ "POST /", PAGE("POST", "/"), 405, WWW_INDEX, 0 },
+	{ "lowercase get", PAGE("get", "/"), 405, WWW_INDEX, 0 },
+	{ "OPTIONS *", PAGE("OPTIONS", "*"), 405, WWW_INDEX, 0 },
+	{ "PUT a file", PAGE("PUT", "/ndt7.js"), 405, WWW_INDEX, 0 },
+};
+
+static void test_pages(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(page_cases) / sizeof(page_cases[0]); i++) {
+		const struct page_case *c = &page_cases[i];
+		struct http_request req;
+		struct http_verdict v = { 0 };
+		int rc = http_parse_request(c->text, strlen(c->text), &req, &v);
+
+		CHECK(rc == 1 && v.status == c->status && v.head == c->head,
+		      "page request %s: %d%s (got %d, status %d %s)", c->name, c->status,
+		      c->head ? " to HEAD" : "", rc, v.status, v.reason ? v.reason : "");
+		if (c->status == 200 && rc == 1 && v.status == 200)
+			CHECK(req.page == c->page && req.head == c->head && req.test == TEST_NONE &&
+			      req.header_len == strlen(c->text),
+			      "page request %s: file %s", c->name, www_file_name(c->page));
+	}
+}
+
+/* Every file has a name and a type, and each name is one "/" path. */
+static void test_files(void)
+{
+	struct http_request req;
+	struct http_verdict v;
+	char buf[256];
+	int f, n;
+
+	for (f = 0; f < WWW_NFILES; f++) {
+		const char *name = www_file_name((enum www_file)f);
+
+		n = snprintf(buf, sizeof(buf), "GET /%s HTTP/1.1\r\n\r\n", name);
+		CHECK(http_parse_request(buf, (size_t)n, &req, &v) == 1 && v.status == 200 &&
+		      (int)req.page == f && strchr(name, '/') == NULL &&
+		      strstr(www_file_type((enum www_file)f), "; charset=utf-8") != NULL,
+		      "file %s is served as %s", name, www_file_type((enum www_file)f));
 	}
 }
 
@@ -167,7 +250,7 @@ static void test_query_bounds(void)
 static void test_responses(void)
 {
 	char out[512];
-	struct http_verdict v = { 426, "Sec-WebSocket-Version must be 13" };
+	struct http_verdict v = { 426, "Sec-WebSocket-Version must be 13", 0 };
 	size_t n = http_error_response(out, sizeof(out), &v);
 
 	CHECK(n == strlen(out) && strncmp(out, "HTTP/1.1 426 Upgrade Required\r\n", 31) == 0 &&
@@ -181,11 +264,23 @@ static void test_responses(void)
 	      "404 response with a body of the stated length");
 	n = http_error_response(out, 20, &v);
 	CHECK(n == 19 && strlen(out) == 19, "response truncated to the buffer");
+	v.head = 1;
+	n = http_error_response(out, sizeof(out), &v);
+	CHECK(strstr(out, "Content-Length: 19\r\n") && n > 4 && strcmp(out + n - 4, "\r\n\r\n") == 0,
+	      "after HEAD: the headers of the 404, no body");
+	v.head = 0;
+	v.status = 405;
+	v.reason = "only GET and HEAD are supported";
+	http_error_response(out, sizeof(out), &v);
+	CHECK(strncmp(out, "HTTP/1.1 405 Method Not Allowed\r\n", 33) == 0 &&
+	      strstr(out, "\r\nAllow: GET, HEAD\r\n") != NULL, "405 response says what is allowed");
 }
 
 int main(void)
 {
 	test_requests();
+	test_pages();
+	test_files();
 	test_limits();
 	test_queries();
 	test_query_bounds();

@@ -1,7 +1,8 @@
 /* Unit tests for services/ndt7/ws_out.c: a download's output stream
  * written through the plain transport over a socketpair and read back by
  * ws.c's client-side reader: the response first, frames only at message
- * boundaries, the close last; and the queue's limits. */
+ * boundaries, the close last; a page's file (headers, then a body far
+ * larger than the wire buffer) byte for byte; and the queue's limits. */
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,42 @@ static void test_download(void)
 	close(sv[1]);
 }
 
+/* A response and a 200 KB body, written with a small budget per call so
+ * that writes end anywhere: the peer gets exactly those bytes. */
+static void test_body(void)
+{
+	static const char head[] = "HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n";
+	static uint8_t body[200000], got[sizeof(head) - 1 + sizeof(body) + 1];
+	static struct ws_out q;
+	struct transport t;
+	size_t i, have = 0;
+	int sv[2], rc = 0, rounds = 0;
+
+	for (i = 0; i < sizeof(body); i++)
+		body[i] = (uint8_t)(i * 7 + i / 251);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0)
+		abort();
+	transport_plain(&t, sv[0]);
+	ws_out_init(&q);
+	CHECK(ws_out_raw(&q, head, sizeof(head) - 1) == 0 &&
+	      ws_out_body(&q, body, sizeof(body)) == 0, "response and body queued");
+	while (rc != 1 && rounds++ < 100000) {
+		ssize_t n;
+
+		rc = ws_out_write(&q, &t, 1000 + (size_t)rounds % 3001);
+		while ((n = read(sv[1], got + have, sizeof(got) - have)) > 0)
+			have += (size_t)n;
+		if (rc < 0)
+			break;
+	}
+	CHECK(rc == 1 && !ws_out_busy(&q) && have == sizeof(head) - 1 + sizeof(body) &&
+	      memcmp(got, head, sizeof(head) - 1) == 0 &&
+	      memcmp(got + sizeof(head) - 1, body, sizeof(body)) == 0,
+	      "the peer reads the headers and the body exactly (%zu bytes)", have);
+	close(sv[1]);
+	transport_close(&t);
+}
+
 static void test_limits(void)
 {
 	static struct ws_out q;
@@ -133,12 +170,17 @@ static void test_limits(void)
 	      (q.pend[q.pend_len - 2] << 8 | q.pend[q.pend_len - 1]) == WS_CLOSE_POLICY,
 	      "a close frame still fits, last");
 	CHECK(ws_out_frame(&q, WS_PING, "", 0) == -1 && ws_out_busy(&q), "closed and busy");
+	CHECK(ws_out_body(&q, big, 1) == -1, "no body after frames");
+	ws_out_init(&q);
+	ws_out_stream(&q, 8192);
+	CHECK(ws_out_body(&q, big, 1) == -1, "no body in a download's stream");
 }
 
 int main(void)
 {
 	ws_out_payload_init();
 	test_download();
+	test_body();
 	test_limits();
 	return tap_done();
 }

@@ -1,0 +1,23 @@
+/* The test page (docs/ndt7.md, "The test page"): its few files, read once
+ * at startup from --www-dir and served from memory to plain GET and HEAD
+ * requests. */
+#ifndef NDT7_WWW_H
+#define NDT7_WWW_H
+
+#include "http.h"
+#include "ws_out.h"
+
+#define WWW_DIR_DEFAULT "/usr/share/ndt7/www"
+#define WWW_FILE_MAX (256u << 10)	/* bytes per file */
+
+/* Read every file of the list (http.h) from dir: 1 if the page is served,
+ * 0 if not, said once in the log (no such directory: no page on this
+ * server; a file missing, unreadable or too large: named). Call before the
+ * workers start; they share the copy. */
+int www_load(const char *dir);
+
+/* Queue the response to a request for file f on q (its headers only if
+ * head): 200, or 404 when there is no page. Returns the status. */
+int www_respond(struct ws_out *q, enum www_file f, int head);
+
+#endif
