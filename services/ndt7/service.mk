@@ -5,7 +5,7 @@
 # the image takes the binary's shared-library closure from the Debian
 # packages libssl3 and libc6 (as it does for iperf3).
 
-NDT7_SRCS := $(addprefix services/ndt7/,main.c listen.c loop.c conn.c conn_state.c peers.c record.c \
+NDT7_SRCS := $(addprefix services/ndt7/,main.c supervise.c metrics.c httpd.c txcontroller.c listen.c loop.c conn.c conn_state.c peers.c record.c \
 	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
 NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))
