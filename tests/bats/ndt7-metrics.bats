@@ -297,6 +297,7 @@ veth_setup() {
 }
 
 @test "txcontroller: above --txcontroller-max-rate new downloads get 503, uploads do not; accepted again once the rate decays" {
+	[ "$(id -u)" = 0 ] || skip "needs root (a network namespace and a veth pair)"
 	veth_setup
 	mkdir -p "$D/spool-tx"
 	start_server other ip netns exec "$NS" "$NDT7" --ws-port 80 --wss-port 0 \
