@@ -224,6 +224,9 @@ print("eof" if s.recv(1) == b"" else "data", round(time.time() - t, 1))' "$HEALT
 	start_server other --ws-port "$p1" --wss-port 0 --listen 127.0.0.1 --workers 1 \
 		--state-dir "$D/state" --spool-dir "$D/spool-ld" --health-listen "127.0.0.1:$p2" \
 		--metrics-listen "127.0.0.1:$p3"
+	# --workers 1 is a supervisor and one worker too.
+	run ps -o pid= --ppid "$(cat "$D/other.pid")"
+	assert_equal "${#lines[@]}" 1
 	ndt7_client "127.0.0.1:$p1" ws download > "$D/ld-client" &
 	client=$!
 	sleep 2
@@ -265,6 +268,23 @@ print("eof" if s.recv(1) == b"" else "data", round(time.time() - t, 1))' "$HEALT
 	wait "$client" || true
 	grep -q 'stopped (second SIGTERM)' "$D/other.log"
 	ls "$D/spool-2t"/ndt7-download-*.json
+}
+
+@test "SIGINT during a test exits at once" {
+	read -r p1 p2 _ <<-EOF
+	$(free_ports)
+	EOF
+	mkdir -p "$D/spool-int"
+	start_server other --ws-port "$p1" --wss-port 0 --listen 127.0.0.1 --workers 1 \
+		--state-dir "$D/state" --spool-dir "$D/spool-int" --health-listen "127.0.0.1:$p2"
+	ndt7_client "127.0.0.1:$p1" ws download > "$D/int-client" &
+	client=$!
+	sleep 2
+	kill -INT "$(cat "$D/other.pid")"
+	gone_within other 10
+	wait "$client" || true
+	grep -q 'stopped (SIGINT)' "$D/other.log"
+	ls "$D/spool-int"/ndt7-download-*.json
 }
 
 # A veth pair: $VETH in the root namespace (198.51.100.1), its peer in $NS
