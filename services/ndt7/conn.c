@@ -19,6 +19,7 @@
 #include "http.h"
 #include "log.h"
 #include "measure.h"
+#include "metrics.h"
 #include "record.h"
 #include "transport.h"
 #include "ws.h"
@@ -49,6 +50,10 @@ struct conn {
 	const char *end_reason;
 	struct peer_key peer;		/* its count in x->peers... */
 	enum peer_kind held;		/* ...of this kind */
+	int tls;			/* for the metrics' protocol label */
+	int okay;			/* the test ended with the closing handshake */
+	int running;			/* counted in metrics_tests() */
+	int monitoring;			/* a token with sub=monitoring: no rate limit */
 };
 
 static uint8_t scratch[256u << 10];
@@ -74,6 +79,28 @@ static void conn_gone(struct conn *c)
 	if (!c->end_reason)
 		c->end_reason = c->t.why;
 	conn_fire(c, EV_GONE, 0);
+}
+
+static enum m_proto conn_proto(const struct conn *c)
+{
+	return c->tls ? M_WSS : M_WS;
+}
+
+static enum m_dir conn_dir(const struct conn *c)
+{
+	return c->rec.test == TEST_DOWNLOAD ? M_DOWNLOAD : M_UPLOAD;
+}
+
+/* A failure while the test runs, for the metrics: reading or writing. */
+static void conn_test_error(struct conn *c, int writing)
+{
+	if (c->state != CONN_MEASURING)
+		return;
+	if (writing)
+		metrics_sender_error(conn_proto(c), conn_dir(c), c->rec.test == TEST_DOWNLOAD ?
+				     M_SEND_WRITE_PREPARED : M_SEND_WRITE_JSON);
+	else
+		metrics_receiver_error(conn_proto(c), conn_dir(c), M_RECV_READ_MESSAGE);
 }
 
 /* --- measurements ------------------------------------------------------- */
@@ -117,6 +144,7 @@ static void on_message(void *ctx, int opcode, const uint8_t *p, size_t n)
 	case WS_CLOSE:
 		if (!c->end_reason)
 			c->end_reason = "client sent close";
+		c->okay |= c->state == CONN_MEASURING || c->state == CONN_CLOSE_SENT;
 		conn_fire(c, EV_PEER_CLOSE, n >= 2 ? (p[0] << 8 | p[1]) : WS_CLOSE_NORMAL);
 		break;
 	case WS_TEXT:	/* client measurements */
@@ -144,6 +172,9 @@ static void on_frames(struct conn *c, uint8_t *p, size_t n)
 	if (!conn_state_parses_frames(c->state) || !ws_reader_feed(&c->rd, p, n, &ev))
 		return;
 	ndt7_log(LOG_INFO, "%s from %s: closing: %s", c->rec.uuid, c->rec.client, c->rd.why);
+	if (c->state == CONN_MEASURING)
+		metrics_receiver_error(conn_proto(c), conn_dir(c), c->rd.error == WS_CLOSE_POLICY ?
+				       M_RECV_WRONG_MESSAGE_TYPE : M_RECV_READ_MESSAGE);
 	c->end_reason = c->rd.why;
 	conn_fire(c, EV_PEER_ERROR, c->rd.error);
 }
@@ -236,16 +267,37 @@ static int conn_upgrade(struct conn *c, const struct http_request *req)
 	if (req->test == TEST_DOWNLOAD)
 		ws_out_stream(c->out, NDT7_MSG_INITIAL);
 	conn_fire(c, EV_UPGRADE, 0);
+	metrics_connection(conn_dir(c), M_CONN_RESULT);
+	metrics_tests(1);
+	c->running = 1;
 	conn_measure(c);	/* ConnectionInfo (and a ping) right away */
 	ndt7_log(LOG_DEBUG, "%s %s from %s", req->test == TEST_DOWNLOAD ? "download" : "upload",
 		 c->rec.uuid, c->rec.client);
 	return 0;
 }
 
-/* A test from this address, unless it runs as many as it may: then
- * 503 with Retry-After. */
-static int conn_test_admit(struct conn *c, struct http_verdict *v)
+/* A new test, unless the server is in lame duck, or (a download) its
+ * egress is above --txcontroller-max-rate, or this address runs as many
+ * tests as it may: then 503 with Retry-After. */
+static int conn_test_admit(struct conn *c, const struct http_request *req,
+			   struct http_verdict *v)
 {
+	if (metrics_lame_duck()) {
+		v->status = 503;
+		v->reason = "the server is shutting down (lame duck); try another server";
+		return 0;
+	}
+	if (c->x->cfg->tx_device) {
+		int over = req->test == TEST_DOWNLOAD && !c->monitoring && metrics_tx_over();
+
+		metrics_tx_request(!over);
+		if (over) {
+			v->status = 503;
+			v->reason = "the server sends above its egress limit "
+				"(--txcontroller-max-rate); try again later";
+			return 0;
+		}
+	}
 	if (peers_acquire(c->x->peers, c->x->worker, &c->peer, PEER_TEST) < 0) {
 		v->status = 503;
 		v->reason = "too many tests from this address at once (--max-tests-per-addr); "
@@ -265,9 +317,12 @@ static void on_request(struct conn *c)
 
 	if (!http_parse_request(c->req, c->req_len, &req, &v))
 		return;
+	if (v.status != 101 && v.status != 200 && req.test != TEST_NONE)
+		metrics_connection(req.test == TEST_DOWNLOAD ? M_DOWNLOAD : M_UPLOAD,
+				   M_CONN_WEBSOCKET_ERROR);
 	if (v.status == 200)
 		conn_page(c, &req);
-	else if (v.status != 101 || !conn_test_admit(c, &v))
+	else if (v.status != 101 || !conn_test_admit(c, &req, &v))
 		conn_refuse(c, &v);
 	else if (conn_upgrade(c, &req) == 0 && c->req_len > req.header_len)
 		on_frames(c, (uint8_t *)c->req + req.header_len,	/* right behind it */
@@ -329,6 +384,7 @@ static unsigned conn_read(struct conn *c)
 		n = transport_read(&c->t, buf, cap);
 
 		if (n < 0) {
+			conn_test_error(c, 0);
 			conn_gone(c);
 			return 0;
 		}
@@ -354,6 +410,7 @@ static void conn_write(struct conn *c)
 		return;		/* no response yet */
 	rc = ws_out_write(c->out, &c->t, IO_BUDGET);
 	if (rc < 0) {
+		conn_test_error(c, 1);
 		conn_gone(c);
 	} else if (rc == 1) {
 		if (c->out->closed)
@@ -392,6 +449,8 @@ static void conn_deadline(struct conn *c)
 	c->end_reason = upgraded ? "dropped at the 15 s deadline" :
 		"dropped: no complete upgrade request within 5 s";
 	if (upgraded) {
+		if (c->state == CONN_MEASURING)
+			metrics_receiver_error(conn_proto(c), conn_dir(c), M_RECV_CONTEXT_EXPIRED);
 		transport_abort(&c->t);
 		ndt7_log(LOG_WARN, "%s from %s: %s", c->rec.uuid, c->rec.client, c->end_reason);
 	}
@@ -407,6 +466,7 @@ unsigned conn_tick(struct conn *c)
 	} else if (c->state == CONN_MEASURING && now - c->t_start >= TEST_NS) {
 		conn_measure(c);	/* the last one has the final counters */
 		c->end_reason = "completed";
+		c->okay = 1;
 		conn_fire(c, EV_TEST_OVER, WS_CLOSE_NORMAL);
 	} else if (c->state == CONN_MEASURING && now >= c->t_next_measure) {
 		conn_measure(c);
@@ -443,6 +503,7 @@ struct conn *conn_open(struct conn_ctx *x, int fd, int tls, const struct peer_ke
 	c->deadline = x->now + HANDSHAKE_NS;
 	record_init(&c->rec, fd, x->uuid_prefix, ++x->counter);
 	c->rec.bbr = use_bbr(fd);
+	c->tls = tls;
 	c->state = CONN_HANDSHAKE;
 	if (!tls) {
 		transport_plain(&c->t, fd);
@@ -454,6 +515,8 @@ struct conn *conn_open(struct conn_ctx *x, int fd, int tls, const struct peer_ke
 		errno = EPROTO;
 		return NULL;
 	}
+	metrics_bbr(c->rec.bbr);
+	metrics_open_conns(1);
 	return c;
 }
 
@@ -475,10 +538,15 @@ void conn_close(struct conn *c)
 			 c->rec.client, why, secs, (unsigned long long)bytes,
 			 secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0, c->rec.bbr ? ", BBR" : "");
 		record_write(&c->rec, c->x->cfg);
+		metrics_test_result(conn_proto(c), conn_dir(c), c->okay,
+				    secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0, c->monitoring);
 	} else {
 		ndt7_log(LOG_DEBUG, "connection from %s: %s", c->rec.client, why);
 	}
 	peers_release(c->x->peers, c->x->worker, &c->peer, c->held);
+	metrics_open_conns(-1);
+	if (c->running)
+		metrics_tests(-1);
 	transport_close(&c->t);
 	free(c->req);
 	free(c->text);

@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "log.h"
 #include "memory.h"
+#include "metrics.h"
 #include "peers.h"
 
 #define NS 1000000000LL
@@ -263,7 +264,7 @@ int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls
 	peers_worker_reset(peers, worker);	/* what a predecessor held */
 	conn_ctx_init(&w.ctx, cfg, tls, peers, worker);
 	listeners_watch(&w, 1);
-	while (!server_stopping) {
+	while (!metrics_stop()) {
 		n = epoll_wait(w.epfd, evs, 256, w.any_again ? 0 : (int)(TICK_NS / MS));
 		if (n < 0 && errno != EINTR) {
 			ndt7_log(LOG_ERR, "worker %d: epoll_wait: %s", worker, strerror(errno));

@@ -1,4 +1,5 @@
-/* ndt7-server: options, listening sockets, TLS, and the workers. */
+/* ndt7-server: options, listening sockets, TLS, the shared mappings; then
+ * the supervisor (supervise.c) runs the workers. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -7,19 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "memory.h"
+#include "metrics.h"
 #include "peers.h"
 #include "server.h"
 #include "settings_args.h"
 #include "spool.h"
 #include "tls.h"
 #include "www.h"
-
-#define WORKERS_MAX 64
 
 static const char usage[] =
 	"Usage: ndt7-server [options]\n"
@@ -39,9 +38,17 @@ static const char usage[] =
 	"                       yet upgraded, all workers together (default 32; 0: no limit)\n"
 	"  --max-tests-per-addr N  tests one address runs at once, all workers together\n"
 	"                       (default 16; 0: no limit; more get 503 with Retry-After)\n"
+	"  --health-listen ADDR:PORT  GET /health: 200, or 500 in lame duck (default\n"
+	"                       127.0.0.1:8000; off)\n"
+	"  --metrics-listen ADDR:PORT  GET /metrics for Prometheus (default off)\n"
+	"  --txcontroller-device DEV  sample DEV's transmitted bytes every 100 ms...\n"
+	"  --txcontroller-max-rate BITS_PER_S  ...and refuse new downloads (503) while the\n"
+	"                       smoothed rate is above this (default 0: no limit)\n"
 	"  --www-dir DIR        the test page served at / (default " WWW_DIR_DEFAULT ";\n"
 	"                       missing: no page)\n"
 	"  --verbose            log every connection\n"
+	"SIGTERM: lame duck (running tests finish, then exit); a second SIGTERM or SIGINT:\n"
+	"exit at once.\n"
 	SETTINGS_USAGE;
 
 static int parse_num(const char *opt, const char *v, long long min, long long max, long long *out)
@@ -89,8 +96,10 @@ static const struct option opts[] = {
 	{ "spool-dir", 1, 0, 'o' }, { "spool-max-bytes", 1, 0, 'm' },
 	{ "label", 1, 0, 'L' }, { "workers", 1, 0, 'w' }, { "max-conns", 1, 0, 'n' },
 	{ "max-pending-per-addr", 1, 0, 'P' }, { "max-tests-per-addr", 1, 0, 'T' },
-	{ "compress", 1, 0, 'z' }, { "www-dir", 1, 0, 'W' }, { "verbose", 0, 0, 'v' },
-	{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	{ "compress", 1, 0, 'z' }, { "www-dir", 1, 0, 'W' },
+	{ "health-listen", 1, 0, 'H' }, { "metrics-listen", 1, 0, 'M' },
+	{ "txcontroller-device", 1, 0, 'D' }, { "txcontroller-max-rate", 1, 0, 'R' },
+	{ "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 };
 
 static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
@@ -110,7 +119,7 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 			break;
 		case 'p': case 's': case 'w': case 'n': case 'm':
 			if (parse_num(opt_name(opts, o), optarg, o == 'p' || o == 's' ? 0 : 1,
-				      o == 'p' || o == 's' ? 65535 : o == 'w' ? WORKERS_MAX :
+				      o == 'p' || o == 's' ? 65535 : o == 'w' ? NDT7_WORKERS_MAX :
 				      o == 'n' ? 100000 : (1LL << 50), &v) < 0)
 				return -1;
 			if (o == 'p')
@@ -130,6 +139,19 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 				return -1;
 			}
 			cfg->addrs[cfg->naddrs++] = optarg;
+			break;
+		case 'H':
+			cfg->health_listen = optarg;
+			cfg->health_listen_explicit = 1;
+			break;
+		case 'M':
+			cfg->metrics_listen = strcmp(optarg, "off") ? optarg : NULL;
+			break;
+		case 'D': cfg->tx_device = optarg; break;
+		case 'R':
+			if (parse_num(opt_name(opts, o), optarg, 0, 1LL << 50, &v) < 0)
+				return -1;
+			cfg->tx_max_rate = (uint64_t)v;
 			break;
 		case 'c': cfg->cert = optarg; break;
 		case 'k': cfg->key = optarg; break;
@@ -161,117 +183,15 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 			"self-signed certificate)\n");
 		return -1;
 	}
+	if (cfg->tx_max_rate && !cfg->tx_device) {
+		fprintf(stderr, "ndt7: --txcontroller-max-rate needs --txcontroller-device (the "
+			"device whose egress it limits)\n");
+		return -1;
+	}
 	if (!cfg->ws_port && !cfg->wss_port) {
 		fprintf(stderr, "ndt7: both ports are off: give --ws-port or --wss-port\n");
 		return -1;
 	}
-	return 0;
-}
-
-volatile sig_atomic_t server_stopping;
-
-/* Handlers only record the request: the loops act on it. */
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR2)
-		memory_report_requested = 1;
-	else
-		server_stopping = sig;
-}
-
-/* SIGTERM/SIGINT: stop cleanly; SIGUSR2: memory report. Inherited by the
- * workers, whose loop (loop.c) closes everything and returns. */
-static void signals_catch(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGUSR2, &sa, NULL);
-}
-
-/* A worker exits through exit(), so that atexit handlers (LeakSanitizer's
- * check in an ASan build, OpenSSL's cleanup) run. */
-static pid_t spawn(const struct ndt7_config *cfg, const struct listener *ls, int nls,
-		   SSL_CTX *tls, struct peers *peers, int id)
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		int rc = server_run(cfg, ls, nls, tls, peers, id);
-
-		SSL_CTX_free(tls);
-		exit(rc < 0 ? 1 : 0);
-	}
-	if (pid < 0)
-		ndt7_log(LOG_ERR, "cannot start worker %d: %s", id, strerror(errno));
-	return pid;
-}
-
-/* SIGUSR2 to the supervisor: its own report, and the workers'. */
-static void supervise_report(const pid_t *pids, int n)
-{
-	int i;
-
-	memory_report_requested = 0;
-	memory_report("supervisor", 0);
-	for (i = 0; i < n; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGUSR2);
-}
-
-/* Stop the workers and wait for them; an exit status other than 0 (a
- * leak found by LeakSanitizer at exit, say) is logged. */
-static void supervise_stop(pid_t *pids, int n)
-{
-	int i, status;
-	pid_t pid;
-
-	for (i = 0; i < n; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGTERM);
-	while ((pid = wait(&status)) > 0 || errno == EINTR) {
-		for (i = 0; pid > 0 && i < n; i++)
-			if (pids[i] == pid && status != 0)
-				ndt7_log(LOG_ERR, "worker %d (pid %d) stopped: %s %d", i, (int)pid,
-					 WIFSIGNALED(status) ? "killed by signal" : "exit status",
-					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	}
-}
-
-/* Keep cfg->workers workers running; on SIGTERM/SIGINT stop them and exit. */
-static int supervise(const struct ndt7_config *cfg, const struct listener *ls, int nls,
-		     SSL_CTX *tls, struct peers *peers)
-{
-	pid_t pids[WORKERS_MAX] = { 0 };
-	int i, status;
-
-	for (i = 0; i < cfg->workers; i++)
-		pids[i] = spawn(cfg, ls, nls, tls, peers, i);
-	while (!server_stopping) {
-		pid_t pid = wait(&status);
-
-		if (pid < 0) {
-			if (errno == EINTR) {
-				if (memory_report_requested)
-					supervise_report(pids, cfg->workers);
-				continue;
-			}
-			sleep(1);
-		}
-		for (i = 0; i < cfg->workers && !server_stopping; i++) {
-			if (pids[i] > 0 && pids[i] != pid)
-				continue;
-			if (pid > 0)
-				ndt7_log(LOG_ERR, "worker %d (pid %d) %s %d; restarting it in 1 s", i,
-					 (int)pid, WIFSIGNALED(status) ? "killed by signal" : "exited with",
-					 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-			sleep(1);
-			pids[i] = spawn(cfg, ls, nls, tls, peers, i);
-		}
-	}
-	supervise_stop(pids, cfg->workers);
-	ndt7_log(LOG_INFO, "stopped (signal %d)", (int)server_stopping);
 	return 0;
 }
 
@@ -281,7 +201,9 @@ int main(int argc, char **argv)
 		.ws_port = 80, .wss_port = 443, .state_dir = "/var/lib/ndt7",
 		.spool_dir = "/var/spool/ndt7", .spool_max = 64ULL << 20, .max_conns = 1000,
 		.max_pending_per_addr = 32, .max_tests_per_addr = 16, .www_dir = WWW_DIR_DEFAULT,
+		.health_listen = "127.0.0.1:8000",
 	};
+	struct metrics *m;
 	unsigned limits[PEER_KINDS];
 	struct peers *peers;
 	struct listener ls[NDT7_MAX_LISTENERS];
@@ -290,7 +212,7 @@ int main(int argc, char **argv)
 	int nls, rc;
 
 	setvbuf(stderr, NULL, _IOLBF, 0);
-	cfg.workers = cpus < 1 ? 1 : cpus > WORKERS_MAX ? WORKERS_MAX : (int)cpus;
+	cfg.workers = cpus < 1 ? 1 : cpus > NDT7_WORKERS_MAX ? NDT7_WORKERS_MAX : (int)cpus;
 	if (settings_args(&argc, &argv, opts, &cfg, parse_options) < 0 ||
 	    parse_options(argc, argv, &cfg) < 0)
 		return 2;
@@ -309,12 +231,11 @@ int main(int argc, char **argv)
 	peers = peers_new(cfg.workers, cfg.max_conns, limits);
 	if (!peers)
 		return 1;
-	ndt7_log(LOG_INFO, "%s ready: %d worker(s), results in %s (at most %llu bytes)",
-		 NDT7_VERSION, cfg.workers, cfg.spool_dir, (unsigned long long)cfg.spool_max);
+	m = metrics_new(cfg.workers);
+	if (!m)
+		return 1;
 	memory_setup();
-	signals_catch();
-	rc = cfg.workers == 1 ? server_run(&cfg, ls, nls, tls, peers, 0) :
-				supervise(&cfg, ls, nls, tls, peers);
+	rc = supervise(&cfg, ls, nls, tls, peers, m);
 	SSL_CTX_free(tls);
 	return rc < 0 ? 1 : 0;
 }

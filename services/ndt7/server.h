@@ -13,6 +13,7 @@
 #define NDT7_MAX_ADDRS 8
 #define NDT7_MAX_LABELS 16
 #define NDT7_MAX_LISTENERS (2 * NDT7_MAX_ADDRS)
+#define NDT7_WORKERS_MAX 64
 
 struct ndt7_config {
 	const char *addrs[NDT7_MAX_ADDRS];	/* numeric; none: "::" dual-stack */
@@ -27,6 +28,11 @@ struct ndt7_config {
 	unsigned max_tests_per_addr;		/* running tests (0: no limit) */
 	struct ndt7_meta labels[NDT7_MAX_LABELS];	/* ServerMetadata */
 	int nlabels;
+	const char *health_listen;		/* ADDR:PORT or "off" */
+	int health_listen_explicit;		/* given: failing to bind is fatal */
+	const char *metrics_listen;		/* NULL: off */
+	const char *tx_device;			/* NULL: no txcontroller */
+	uint64_t tx_max_rate;			/* bit/s; 0: no limit */
 };
 
 struct listener {
@@ -39,14 +45,19 @@ struct listener {
 int server_listen(const struct ndt7_config *cfg, struct listener *out);
 
 struct peers;
+struct metrics;
 
-/* Set by SIGTERM/SIGINT (main.c): the loop closes everything and returns. */
-extern volatile sig_atomic_t server_stopping;
-
-/* loop.c: serve until server_stopping, then close every connection, free
- * everything and return 0; -1 on a fatal error (logged). peers: the limits
- * per address all workers share (peers.h). */
+/* loop.c: serve until the supervisor says stop (metrics_stop()), then
+ * close every connection, free everything and return 0; -1 on a fatal
+ * error (logged). peers: the limits per address all workers share
+ * (peers.h). */
 int server_run(const struct ndt7_config *cfg, const struct listener *ls, int nls,
 	       SSL_CTX *tls, struct peers *peers, int worker);
+
+/* supervise.c: run the workers, /health, /metrics and the txcontroller
+ * until stopped by signals (SIGTERM: lame duck, see there); 0, or -1 on
+ * a fatal error (logged). */
+int supervise(const struct ndt7_config *cfg, const struct listener *ls, int nls,
+	      SSL_CTX *tls, struct peers *peers, struct metrics *m);
 
 #endif

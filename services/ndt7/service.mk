@@ -5,7 +5,7 @@
 # the image takes the binary's shared-library closure from the Debian
 # packages libssl3, zlib1g and libc6 (as it does for iperf3).
 
-NDT7_SRCS := $(addprefix services/ndt7/,main.c listen.c loop.c conn.c conn_state.c peers.c record.c \
+NDT7_SRCS := $(addprefix services/ndt7/,main.c supervise.c metrics.c httpd.c txcontroller.c listen.c loop.c conn.c conn_state.c peers.c record.c \
 	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c \
 	result.c uuid.c gzip.c settings_args.c www.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
@@ -58,7 +58,7 @@ ndt7-www: $(NDT7_JS)
 # -Iservices/ndt7: the target-specific variables add it.
 NDT7_UNIT_TESTS := test_ndt7_http test_ndt7_ws test_ndt7_measure test_ndt7_json \
 	test_ndt7_spool test_ndt7_conn_state test_ndt7_transport test_ndt7_ws_out test_ndt7_record \
-	test_ndt7_peers
+	test_ndt7_peers test_ndt7_metrics
 UNIT_TESTS += $(NDT7_UNIT_TESTS)
 NDT7_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(NDT7_UNIT_TESTS))
 $(NDT7_UNIT): SAN_CFLAGS += -Iservices/ndt7
@@ -81,6 +81,11 @@ $(HOSTBUILD)/tests/test_ndt7_record: SAN_CFLAGS += -Wl,--push-state,--no-as-need
 $(HOSTBUILD)/tests/test_ndt7_record: tests/unit/test_ndt7_record.c services/ndt7/record.c \
 	services/ndt7/spool.c services/ndt7/measure.c services/ndt7/http.c services/ndt7/json.c \
 	services/ndt7/log.c services/ndt7/result.c services/ndt7/uuid.c services/ndt7/gzip.c
+# The metrics' exposition text, the txcontroller's average, the supervisor's
+# HTTP request parser.
+$(HOSTBUILD)/tests/test_ndt7_metrics: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -Wl,--pop-state
+$(HOSTBUILD)/tests/test_ndt7_metrics: tests/unit/test_ndt7_metrics.c services/ndt7/metrics.c \
+	services/ndt7/txcontroller.c services/ndt7/httpd.c services/ndt7/log.c
 # The transports over a socketpair, TLS with a certificate made by tls.c.
 NDT7_SSL_LIBS := -Wl,--push-state,--no-as-needed -lssl -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_transport: SAN_CFLAGS += $(NDT7_SSL_LIBS)
@@ -93,12 +98,15 @@ $(HOSTBUILD)/tests/test_ndt7_ws_out: tests/unit/test_ndt7_ws_out.c services/ndt7
 $(HOSTBUILD)/tests/test_ndt7_ws_out: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm \
 	-Wl,--pop-state
 
-FUZZ_TARGETS += fuzz_ndt7_http fuzz_ndt7_ws
-NDT7_FUZZ := $(HOSTBUILD)/fuzz/fuzz_ndt7_http $(HOSTBUILD)/fuzz/fuzz_ndt7_ws
+FUZZ_TARGETS += fuzz_ndt7_http fuzz_ndt7_ws fuzz_ndt7_httpd
+NDT7_FUZZ := $(HOSTBUILD)/fuzz/fuzz_ndt7_http $(HOSTBUILD)/fuzz/fuzz_ndt7_ws \
+	$(HOSTBUILD)/fuzz/fuzz_ndt7_httpd
 $(NDT7_FUZZ): STD += -Iservices/ndt7
 $(NDT7_FUZZ): $(NDT7_HDRS)
 $(HOSTBUILD)/fuzz/fuzz_ndt7_http: tests/fuzz/fuzz_ndt7_http.c services/ndt7/http.c services/ndt7/json.c
 $(HOSTBUILD)/fuzz/fuzz_ndt7_ws: tests/fuzz/fuzz_ndt7_ws.c services/ndt7/ws.c services/ndt7/json.c
+$(HOSTBUILD)/fuzz/fuzz_ndt7_httpd: tests/fuzz/fuzz_ndt7_httpd.c services/ndt7/httpd.c \
+	services/ndt7/log.c
 
 # The load client of bench/ndt7 (not in the image): a host tool.
 NDT7_CLIENT := $(HOSTBUILD)/ndt7-client
