@@ -245,7 +245,7 @@ print("eof" if s.recv(1) == b"" else "data", round(time.time() - t, 1))' "$HEALT
 	ndt7_test_ok download BytesAcked
 	gone_within other 20
 	uuid=$(echo "$output" | jq -r .download.firstServer.ConnectionInfo.UUID)
-	ls "$D/spool-ld"/ndt7-download-*."$uuid".json
+	ls "$D/spool-ld"/ndt7/*/*/*/ndt7-download-*."$uuid".json
 	grep -q 'refused: 503 the server is shutting down (lame duck)' "$D/other.log"
 	grep -q 'stopped (lame duck over: no test running)' "$D/other.log"
 }
@@ -267,7 +267,7 @@ print("eof" if s.recv(1) == b"" else "data", round(time.time() - t, 1))' "$HEALT
 	gone_within other 10
 	wait "$client" || true
 	grep -q 'stopped (second SIGTERM)' "$D/other.log"
-	ls "$D/spool-2t"/ndt7-download-*.json
+	ls "$D/spool-2t"/ndt7/*/*/*/ndt7-download-*.json
 }
 
 @test "SIGINT during a test exits at once" {
@@ -284,7 +284,7 @@ print("eof" if s.recv(1) == b"" else "data", round(time.time() - t, 1))' "$HEALT
 	gone_within other 10
 	wait "$client" || true
 	grep -q 'stopped (SIGINT)' "$D/other.log"
-	ls "$D/spool-int"/ndt7-download-*.json
+	ls "$D/spool-int"/ndt7/*/*/*/ndt7-download-*.json
 }
 
 # A veth pair: $VETH in the root namespace (198.51.100.1), its peer in $NS
