@@ -20,6 +20,7 @@
 #include "log.h"
 #include "measure.h"
 #include "record.h"
+#include "token.h"
 #include "transport.h"
 #include "ws.h"
 #include "ws_out.h"
@@ -47,7 +48,8 @@ struct conn {
 	struct record rec;
 	const char *end_reason;
 	struct peer_key peer;		/* its count in x->peers... */
-	enum peer_kind held;		/* ...of this kind */
+	enum peer_kind held;		/* ...of this kind (PEER_NONE: none) */
+	int monitoring;			/* a valid token with sub "monitoring" */
 };
 
 static uint8_t scratch[256u << 10];
@@ -228,10 +230,35 @@ static int conn_upgrade(struct conn *c, const struct http_request *req)
 	return 0;
 }
 
+/* The access token (token.h): 1 to go on, or 0 with v set to 401. */
+static int conn_token_admit(struct conn *c, const struct http_request *req,
+			    struct http_verdict *v)
+{
+	const struct ndt7_config *cfg = c->x->cfg;
+	int given;
+	enum token_reason r = token_admit(cfg->token_keys, cfg->token_machine,
+					  cfg->token_required, req->query, req->query_len,
+					  time(NULL), &c->monitoring, &given);
+
+	/* metrics: token request path=req->test request=r ? rejected : accepted
+	 * reason=r ? token_reason_name(r) : given ? "locate" : "empty" (as upstream) */
+	if (r == TOKEN_OK)
+		return 1;
+	v->status = 401;
+	v->reason = token_reason_message(r);
+	return 0;
+}
+
 /* A test from this address, unless it runs as many as it may: then
- * 503 with Retry-After. */
+ * 503 with Retry-After. Monitoring (a token's sub) is not limited nor
+ * counted: M-Lab's monitoring must get through when clients do not. */
 static int conn_test_admit(struct conn *c, struct http_verdict *v)
 {
+	if (c->monitoring) {
+		peers_release(c->x->peers, c->x->worker, &c->peer, PEER_PENDING);
+		c->held = PEER_NONE;
+		return 1;
+	}
 	if (peers_acquire(c->x->peers, c->x->worker, &c->peer, PEER_TEST) < 0) {
 		v->status = 503;
 		v->reason = "too many tests from this address at once (--max-tests-per-addr); "
@@ -251,7 +278,7 @@ static void on_request(struct conn *c)
 
 	if (!http_parse_request(c->req, c->req_len, &req, &v))
 		return;
-	if (v.status != 101 || !conn_test_admit(c, &v))
+	if (v.status != 101 || !conn_token_admit(c, &req, &v) || !conn_test_admit(c, &v))
 		conn_refuse(c, &v);
 	else if (conn_upgrade(c, &req) == 0 && c->req_len > req.header_len)
 		on_frames(c, (uint8_t *)c->req + req.header_len,	/* right behind it */
@@ -454,15 +481,17 @@ void conn_close(struct conn *c)
 		double secs = (double)(c->x->now - c->t_start) / NS;
 		uint64_t bytes = c->rec.test == TEST_DOWNLOAD ? c->out->sent : c->app_recv;
 
-		ndt7_log(LOG_INFO, "%s %s from %s: %s after %.1f s, %llu bytes (%.1f Mbit/s)%s",
+		ndt7_log(LOG_INFO, "%s %s from %s: %s after %.1f s, %llu bytes (%.1f Mbit/s)%s%s",
 			 c->rec.test == TEST_DOWNLOAD ? "download" : "upload", c->rec.uuid,
 			 c->rec.client, why, secs, (unsigned long long)bytes,
-			 secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0, c->rec.bbr ? ", BBR" : "");
+			 secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0, c->rec.bbr ? ", BBR" : "",
+			 c->monitoring ? ", monitoring" : "");
 		record_write(&c->rec, c->x->cfg);
 	} else {
 		ndt7_log(LOG_DEBUG, "connection from %s: %s", c->rec.client, why);
 	}
-	peers_release(c->x->peers, c->x->worker, &c->peer, c->held);
+	if (c->held != PEER_NONE)
+		peers_release(c->x->peers, c->x->worker, &c->peer, c->held);
 	transport_close(&c->t);
 	free(c->req);
 	free(c->text);

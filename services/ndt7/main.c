@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "jwk.h"
 #include "log.h"
 #include "memory.h"
 #include "peers.h"
@@ -36,7 +37,47 @@ static const char usage[] =
 	"                       yet upgraded, all workers together (default 32; 0: no limit)\n"
 	"  --max-tests-per-addr N  tests one address runs at once, all workers together\n"
 	"                       (default 16; 0: no limit; more get 503 with Retry-After)\n"
+	"  --token-verify-key FILE|B64  an access token verify key: a JWK or JWK Set file\n"
+	"                       (a path starts with / or .) or base64url JWK JSON; repeatable\n"
+	"  --token-machine NAME the token audience this machine accepts (default: host name)\n"
+	"  --token-required yes|no  refuse tests without a token (default: yes with a key)\n"
 	"  --verbose            log every connection\n";
+
+static struct jwk_set token_keys;
+static char token_machine[256];
+
+/* --token-verify-key: the keys are read here, once, before the workers. */
+static int add_token_key(const char *arg)
+{
+	char err[512];
+
+	if (jwk_set_add(&token_keys, arg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ndt7: --token-verify-key %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The token settings once all options are read. */
+static int token_setup(struct ndt7_config *cfg)
+{
+	if (cfg->token_required < 0)
+		cfg->token_required = token_keys.n > 0;
+	if (cfg->token_required && token_keys.n == 0) {
+		fprintf(stderr, "ndt7: --token-required yes needs a --token-verify-key\n");
+		return -1;
+	}
+	if (!cfg->token_machine) {
+		if (gethostname(token_machine, sizeof(token_machine) - 1) < 0 || !token_machine[0]) {
+			fprintf(stderr, "ndt7: no host name for the token audience: give "
+				"--token-machine\n");
+			return -1;
+		}
+		cfg->token_machine = token_machine;
+	}
+	cfg->token_keys = &token_keys;
+	return 0;
+}
 
 static int parse_num(const char *opt, const char *v, long long min, long long max, long long *out)
 {
@@ -84,6 +125,8 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 		{ "spool-dir", 1, 0, 'o' }, { "spool-max-bytes", 1, 0, 'm' },
 		{ "label", 1, 0, 'L' }, { "workers", 1, 0, 'w' }, { "max-conns", 1, 0, 'n' },
 		{ "max-pending-per-addr", 1, 0, 'P' }, { "max-tests-per-addr", 1, 0, 'T' },
+		{ "token-verify-key", 1, 0, 'K' }, { "token-machine", 1, 0, 'M' },
+		{ "token-required", 1, 0, 'R' },
 		{ "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	long long v;
@@ -130,6 +173,26 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 			if (add_label(cfg, optarg) < 0)
 				return -1;
 			break;
+		case 'K':
+			if (add_token_key(optarg) < 0)
+				return -1;
+			break;
+		case 'M':
+			if (!optarg[0] || strlen(optarg) >= sizeof(token_machine)) {
+				fprintf(stderr, "ndt7: --token-machine: expected a name of 1 to %zu bytes\n",
+					sizeof(token_machine) - 1);
+				return -1;
+			}
+			cfg->token_machine = optarg;
+			break;
+		case 'R':
+			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
+				fprintf(stderr, "ndt7: --token-required \"%s\": expected yes or no\n",
+					optarg);
+				return -1;
+			}
+			cfg->token_required = strcmp(optarg, "yes") == 0;
+			break;
 		case 'v': log_threshold = LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
@@ -148,7 +211,7 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 		fprintf(stderr, "ndt7: both ports are off: give --ws-port or --wss-port\n");
 		return -1;
 	}
-	return 0;
+	return token_setup(cfg);
 }
 
 volatile sig_atomic_t server_stopping;
@@ -263,7 +326,7 @@ int main(int argc, char **argv)
 	struct ndt7_config cfg = {
 		.ws_port = 80, .wss_port = 443, .state_dir = "/var/lib/ndt7",
 		.spool_dir = "/var/spool/ndt7", .spool_max = 64ULL << 20, .max_conns = 1000,
-		.max_pending_per_addr = 32, .max_tests_per_addr = 16,
+		.max_pending_per_addr = 32, .max_tests_per_addr = 16, .token_required = -1,
 	};
 	unsigned limits[PEER_KINDS];
 	struct peers *peers;
@@ -274,8 +337,10 @@ int main(int argc, char **argv)
 
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	cfg.workers = cpus < 1 ? 1 : cpus > WORKERS_MAX ? WORKERS_MAX : (int)cpus;
-	if (parse_options(argc, argv, &cfg) < 0)
+	if (parse_options(argc, argv, &cfg) < 0) {
+		jwk_set_free(&token_keys);
 		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	ndt7_log_nonblocking();
 	if (spool_open(cfg.spool_dir, cfg.spool_max) < 0)
@@ -290,6 +355,8 @@ int main(int argc, char **argv)
 	peers = peers_new(cfg.workers, cfg.max_conns, limits);
 	if (!peers)
 		return 1;
+	ndt7_log(LOG_INFO, "access tokens: %d verify key(s), audience %s, %s", token_keys.n,
+		 cfg.token_machine, cfg.token_required ? "required" : "not required");
 	ndt7_log(LOG_INFO, "%s ready: %d worker(s), results in %s (at most %llu bytes)",
 		 NDT7_VERSION, cfg.workers, cfg.spool_dir, (unsigned long long)cfg.spool_max);
 	memory_setup();
@@ -297,5 +364,6 @@ int main(int argc, char **argv)
 	rc = cfg.workers == 1 ? server_run(&cfg, ls, nls, tls, peers, 0) :
 				supervise(&cfg, ls, nls, tls, peers);
 	SSL_CTX_free(tls);
+	jwk_set_free(&token_keys);
 	return rc < 0 ? 1 : 0;
 }

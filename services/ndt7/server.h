@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 
 #include "http.h"
+#include "jwk.h"
 
 #define NDT7_VERSION "fathom-ndt7-0.1"
 #define NDT7_MAX_ADDRS 8
@@ -25,6 +26,9 @@ struct ndt7_config {
 	unsigned max_tests_per_addr;		/* running tests (0: no limit) */
 	struct ndt7_meta labels[NDT7_MAX_LABELS];	/* ServerMetadata */
 	int nlabels;
+	const struct jwk_set *token_keys;	/* access token verify keys (token.h) */
+	const char *token_machine;		/* the aud tokens must name */
+	int token_required;			/* refuse tests without a token */
 };
 
 struct listener {

@@ -1,12 +1,15 @@
 # ndt7 measurement server (services/ndt7, README "ndt7"). Included by the
 # top-level Makefile before UNIT_BINS and FUZZ_BINS are computed.
 #
-# Built with the host's gcc against Debian's libssl-dev, dynamically linked:
-# the image takes the binary's shared-library closure from the Debian
-# packages libssl3 and libc6 (as it does for iperf3).
+# Built with the host's gcc against Debian's libssl-dev and libjansson-dev
+# (access token keys and claims), dynamically linked: the image takes the
+# binary's shared-library closure from the Debian packages libssl3,
+# libjansson4 and libc6 (as it does for iperf3): ndt7 needs all three in
+# the board's PACKAGES.
 
 NDT7_SRCS := $(addprefix services/ndt7/,main.c listen.c loop.c conn.c conn_state.c peers.c record.c \
-	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c)
+	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c \
+	jwk.c token.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
 NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))
 NDT7_BIN := $(BUILD)/ndt7-server
@@ -17,7 +20,7 @@ $(NDT7_OBJS): $(BUILD)/ndt7/%.o: services/ndt7/%.c $(NDT7_HDRS) | deps
 
 $(NDT7_BIN): $(NDT7_OBJS) $(HOST_LIB)
 	$(quiet) LD "$@"
-	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) $(HOST_LIB) -lssl -lcrypto -lm
+	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) $(HOST_LIB) -ljansson -lssl -lcrypto -lm
 
 # For the soak test under LeakSanitizer (tests/bats/ndt7-soak.bats), not the
 # image: the same sources with ASan and UBSan, and NDT7_TEST_LEAK, a switch
@@ -30,7 +33,7 @@ $(NDT7_ASAN_OBJS): $(HOSTBUILD)/ndt7-asan/%.o: services/ndt7/%.c $(NDT7_HDRS) | 
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(SAN_CFLAGS) -DNDT7_TEST_LEAK -c $< -o $@
 $(NDT7_ASAN_BIN): $(NDT7_ASAN_OBJS) $(HOST_LIB)
 	$(quiet) LD "$@"
-	$(Q)$(HOSTCC) $(SAN_CFLAGS) -o $@ $(NDT7_ASAN_OBJS) $(HOST_LIB) -lssl -lcrypto -lm
+	$(Q)$(HOSTCC) $(SAN_CFLAGS) -o $@ $(NDT7_ASAN_OBJS) $(HOST_LIB) -ljansson -lssl -lcrypto -lm
 .PHONY: ndt7-asan
 ndt7-asan: $(NDT7_ASAN_BIN)
 
