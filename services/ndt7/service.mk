@@ -46,7 +46,7 @@ ndt7: $(NDT7_BIN)
 # -Iservices/ndt7: the target-specific variables add it.
 NDT7_UNIT_TESTS := test_ndt7_http test_ndt7_ws test_ndt7_measure test_ndt7_json \
 	test_ndt7_spool test_ndt7_conn_state test_ndt7_transport test_ndt7_ws_out test_ndt7_record \
-	test_ndt7_peers
+	test_ndt7_peers test_ndt7_token
 UNIT_TESTS += $(NDT7_UNIT_TESTS)
 NDT7_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(NDT7_UNIT_TESTS))
 $(NDT7_UNIT): SAN_CFLAGS += -Iservices/ndt7
@@ -68,6 +68,11 @@ $(HOSTBUILD)/tests/test_ndt7_record: SAN_CFLAGS += -Wl,--push-state,--no-as-need
 $(HOSTBUILD)/tests/test_ndt7_record: tests/unit/test_ndt7_record.c services/ndt7/record.c \
 	services/ndt7/spool.c services/ndt7/measure.c services/ndt7/http.c services/ndt7/json.c \
 	services/ndt7/log.c
+# Access tokens: keys and tokens made in the test with OpenSSL.
+NDT7_TOKEN_LIBS := -Wl,--push-state,--no-as-needed -ljansson -lcrypto -Wl,--pop-state
+$(HOSTBUILD)/tests/test_ndt7_token: SAN_CFLAGS += $(NDT7_TOKEN_LIBS)
+$(HOSTBUILD)/tests/test_ndt7_token: tests/unit/test_ndt7_token.c services/ndt7/token.c \
+	services/ndt7/jwk.c services/ndt7/http.c services/ndt7/json.c
 # The transports over a socketpair, TLS with a certificate made by tls.c.
 NDT7_SSL_LIBS := -Wl,--push-state,--no-as-needed -lssl -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_transport: SAN_CFLAGS += $(NDT7_SSL_LIBS)

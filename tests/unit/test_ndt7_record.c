@@ -51,6 +51,27 @@ static int flood(size_t size, int n, int *kept)
 	return ok;
 }
 
+/* The access token is a credential: never in the record's ClientMetadata,
+ * however it is spelled, while the other parameters are kept. */
+static void test_no_token(void)
+{
+	static const char q[] = "client_name=unit&access_token=eyJhbGciOi.SECRETPAYLOAD.SIG"
+		"&access%5Ftoken=SECRET2&x=1";
+	char name[256];
+	struct record r;
+	struct json j;
+
+	record_init(&r, -1, "host", 0, 3);
+	record_start(&r, TEST_DOWNLOAD, q, sizeof(q) - 1);
+	CHECK(record_json(&r, &cfg, &j, name, sizeof(name)) == 0 && j.buf &&
+	      !strstr(j.buf, "access_token") && !strstr(j.buf, "SECRET") &&
+	      strstr(j.buf, "{\"Name\":\"client_name\",\"Value\":\"unit\"}") &&
+	      strstr(j.buf, "{\"Name\":\"x\",\"Value\":\"1\"}"),
+	      "access_token never in the record; the other parameters are");
+	json_free(&j);
+	record_free(&r);
+}
+
 int main(void)
 {
 	struct record r;
@@ -71,5 +92,6 @@ int main(void)
 	record_client_text(&r, (const uint8_t *)"{\"k\":1}", 7);
 	CHECK(record_valid(&r, &kept) && kept == 1, "only JSON objects are kept (%d)", kept);
 	record_free(&r);
+	test_no_token();
 	return tap_done();
 }
