@@ -85,12 +85,17 @@ $(HOSTBUILD)/tests/test_ndt7_ws_out: tests/unit/test_ndt7_ws_out.c services/ndt7
 $(HOSTBUILD)/tests/test_ndt7_ws_out: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm \
 	-Wl,--pop-state
 
-FUZZ_TARGETS += fuzz_ndt7_http fuzz_ndt7_ws
-NDT7_FUZZ := $(HOSTBUILD)/fuzz/fuzz_ndt7_http $(HOSTBUILD)/fuzz/fuzz_ndt7_ws
+FUZZ_TARGETS += fuzz_ndt7_http fuzz_ndt7_ws fuzz_ndt7_token
+NDT7_FUZZ := $(HOSTBUILD)/fuzz/fuzz_ndt7_http $(HOSTBUILD)/fuzz/fuzz_ndt7_ws \
+	$(HOSTBUILD)/fuzz/fuzz_ndt7_token
 $(NDT7_FUZZ): STD += -Iservices/ndt7
 $(NDT7_FUZZ): $(NDT7_HDRS)
 $(HOSTBUILD)/fuzz/fuzz_ndt7_http: tests/fuzz/fuzz_ndt7_http.c services/ndt7/http.c services/ndt7/json.c
 $(HOSTBUILD)/fuzz/fuzz_ndt7_ws: tests/fuzz/fuzz_ndt7_ws.c services/ndt7/ws.c services/ndt7/json.c
+# Libraries after the objects (FUZZ_LIB is last on the link line).
+$(HOSTBUILD)/fuzz/fuzz_ndt7_token: FUZZ_LIB += -ljansson -lcrypto
+$(HOSTBUILD)/fuzz/fuzz_ndt7_token: tests/fuzz/fuzz_ndt7_token.c services/ndt7/token.c \
+	services/ndt7/jwk.c services/ndt7/http.c services/ndt7/json.c
 
 # The load client of bench/ndt7 (not in the image): a host tool.
 NDT7_CLIENT := $(HOSTBUILD)/ndt7-client
