@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/param_build.h>
 
 #define RSA_BITS_MIN 2048
@@ -96,7 +97,8 @@ static ssize_t member_bytes(json_t *o, const char *name, unsigned char *out, siz
 		return fail(err, cap, "\"%s\" is missing or not a string", name);
 	n = b64url_decode(s, strlen(s), out, MEMBER_MAX);
 	if (n < 0)
-		return fail(err, cap, "\"%s\" is not unpadded base64url", name);
+		return fail(err, cap, "\"%s\" is not unpadded base64url of at most %d bytes", name,
+			    MEMBER_MAX);
 	if (want && (size_t)n != want)
 		return fail(err, cap, "\"%s\" must be %zu bytes, not %zd", name, want, n);
 	return n;
@@ -120,6 +122,7 @@ static EVP_PKEY *pkey_fromdata(const char *name, OSSL_PARAM *params)
 	}
 	EVP_PKEY_CTX_free(check);
 	EVP_PKEY_CTX_free(ctx);
+	ERR_clear_error();	/* what a refused key queued: not for TLS to find later */
 	return pkey;
 }
 
