@@ -41,7 +41,7 @@ include $(wildcard services/*/service.mk)
 # The image ships the services of its board's SERVICES (services/NAME/image,
 # read by image/mkinitramfs with @BUILD@ = $(BUILD)); SERVICE_BINS is only
 # complete here, after the service.mk files.
-$(OUT)/initramfs.cpio.zst: $(SERVICE_BINS) $(wildcard services/*/image services/*/*.service services/*/*.conf)
+$(OUT)/initramfs.cpio.zst: $(SERVICE_BINS) $(wildcard services/*/image services/*/*.service services/*/*.conf services/*/*.jwk)
 UNIT_BINS := $(addprefix $(HOSTBUILD)/tests/,$(UNIT_TESTS))
 FUZZ_BINS := $(addprefix $(HOSTBUILD)/fuzz/,$(FUZZ_TARGETS))
 

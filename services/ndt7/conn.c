@@ -21,6 +21,7 @@
 #include "measure.h"
 #include "metrics.h"
 #include "record.h"
+#include "token.h"
 #include "transport.h"
 #include "ws.h"
 #include "ws_out.h"
@@ -49,11 +50,11 @@ struct conn {
 	struct record rec;
 	const char *end_reason;
 	struct peer_key peer;		/* its count in x->peers... */
-	enum peer_kind held;		/* ...of this kind */
+	enum peer_kind held;		/* ...of this kind (PEER_NONE: none) */
 	int tls;			/* for the metrics' protocol label */
 	int okay;			/* the test ended with the closing handshake */
 	int running;			/* counted in metrics_tests() */
-	int monitoring;			/* a token with sub=monitoring: no rate limit */
+	int monitoring;			/* a valid token with sub "monitoring": no rate limit */
 };
 
 static uint8_t scratch[256u << 10];
@@ -276,6 +277,27 @@ static int conn_upgrade(struct conn *c, const struct http_request *req)
 	return 0;
 }
 
+/* The access token (token.h): 1 to go on, or 0 with v set to 401. */
+static int conn_token_admit(struct conn *c, const struct http_request *req,
+			    struct http_verdict *v)
+{
+	const struct ndt7_config *cfg = c->x->cfg;
+	int given;
+	enum token_reason r = token_admit(cfg->token_keys, cfg->token_machine,
+					  cfg->token_required, req->query, req->query_len,
+					  time(NULL), &c->monitoring, &given);
+
+	/* Accepted: "locate" with a token, "empty" without (as upstream). */
+	metrics_token_request(req->test == TEST_DOWNLOAD ? "/ndt/v7/download" : "/ndt/v7/upload",
+			      r == TOKEN_OK, r != TOKEN_OK ? token_reason_name(r) :
+			      given ? "locate" : "empty");
+	if (r == TOKEN_OK)
+		return 1;
+	v->status = 401;
+	v->reason = token_reason_message(r);
+	return 0;
+}
+
 /* A new test, unless the server is in lame duck, or (a download) its
  * egress is above --txcontroller-max-rate, or this address runs as many
  * tests as it may: then 503 with Retry-After. */
@@ -297,6 +319,11 @@ static int conn_test_admit(struct conn *c, const struct http_request *req,
 				"(--txcontroller-max-rate); try again later";
 			return 0;
 		}
+	}
+	if (c->monitoring) {
+		peers_release(c->x->peers, c->x->worker, &c->peer, PEER_PENDING);
+		c->held = PEER_NONE;
+		return 1;
 	}
 	if (peers_acquire(c->x->peers, c->x->worker, &c->peer, PEER_TEST) < 0) {
 		v->status = 503;
@@ -322,7 +349,8 @@ static void on_request(struct conn *c)
 				   M_CONN_WEBSOCKET_ERROR);
 	if (v.status == 200)
 		conn_page(c, &req);
-	else if (v.status != 101 || !conn_test_admit(c, &req, &v))
+	else if (v.status != 101 || !conn_token_admit(c, &req, &v) ||
+		 !conn_test_admit(c, &req, &v))
 		conn_refuse(c, &v);
 	else if (conn_upgrade(c, &req) == 0 && c->req_len > req.header_len)
 		on_frames(c, (uint8_t *)c->req + req.header_len,	/* right behind it */
@@ -533,17 +561,19 @@ void conn_close(struct conn *c)
 		double secs = (double)(c->x->now - c->t_start) / NS;
 		uint64_t bytes = c->rec.test == TEST_DOWNLOAD ? c->out->sent : c->app_recv;
 
-		ndt7_log(LOG_INFO, "%s %s from %s: %s after %.1f s, %llu bytes (%.1f Mbit/s)%s",
+		ndt7_log(LOG_INFO, "%s %s from %s: %s after %.1f s, %llu bytes (%.1f Mbit/s)%s%s",
 			 c->rec.test == TEST_DOWNLOAD ? "download" : "upload", c->rec.uuid,
 			 c->rec.client, why, secs, (unsigned long long)bytes,
-			 secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0, c->rec.bbr ? ", BBR" : "");
+			 secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0, c->rec.bbr ? ", BBR" : "",
+			 c->monitoring ? ", monitoring" : "");
 		record_write(&c->rec, c->x->cfg);
 		metrics_test_result(conn_proto(c), conn_dir(c), c->okay,
 				    secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0, c->monitoring);
 	} else {
 		ndt7_log(LOG_DEBUG, "connection from %s: %s", c->rec.client, why);
 	}
-	peers_release(c->x->peers, c->x->worker, &c->peer, c->held);
+	if (c->held != PEER_NONE)
+		peers_release(c->x->peers, c->x->worker, &c->peer, c->held);
 	metrics_open_conns(-1);
 	if (c->running)
 		metrics_tests(-1);

@@ -15,6 +15,7 @@ static const char *status_text(int status)
 {
 	switch (status) {
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 426: return "Upgrade Required";
@@ -294,7 +295,9 @@ int ndt7_query_parse(const char *query, size_t n, struct ndt7_meta *meta, int ma
 		    url_decode(query + eq + (eq < amp), amp - eq - (eq < amp), m.value,
 			       sizeof(m.value)) < 0)
 			return -1;
-		if (!meta || m.name[0] == '\0' || strncmp(m.name, "server_", 7) == 0)
+		/* The access token is a credential: never in the record. */
+		if (!meta || m.name[0] == '\0' || strncmp(m.name, "server_", 7) == 0 ||
+		    strcmp(m.name, NDT7_TOKEN_PARAM) == 0)
 			continue;
 		for (j = 0; j < count; j++)
 			if (strcmp(meta[j].name, m.name) == 0)
@@ -306,13 +309,50 @@ int ndt7_query_parse(const char *query, size_t n, struct ndt7_meta *meta, int ma
 	return count;
 }
 
+/* Whether query[start..eq) is name, after percent-decoding. */
+static int name_is(const char *query, size_t start, size_t eq, const char *name)
+{
+	char dec[64];
+
+	return url_decode(query + start, eq - start, dec, sizeof(dec)) == 0 &&
+	       strcmp(dec, name) == 0;
+}
+
+int ndt7_query_get(const char *query, size_t n, const char *name, char *out, size_t cap)
+{
+	size_t i = 0;
+
+	if (cap)
+		out[0] = '\0';
+	if (n > NDT7_QUERY_MAX)
+		return -1;
+	while (i < n) {
+		size_t start = i, eq, amp;
+
+		while (i < n && query[i] != '&')
+			i++;
+		amp = i++;
+		for (eq = start; eq < amp && query[eq] != '='; eq++)
+			;
+		if (amp == start || !name_is(query, start, eq, name))
+			continue;
+		if (eq == amp)
+			return 0;
+		if (amp - eq - 1 >= cap ||
+		    url_decode(query + eq + 1, amp - eq - 1, out, cap) < 0)
+			return -1;
+		return (int)strlen(out);
+	}
+	return 0;
+}
+
 size_t http_error_response(char *out, size_t cap, const struct http_verdict *v)
 {
 	int n = snprintf(out, cap,
 			 "HTTP/1.1 %d %s\r\n"
 			 "Content-Type: text/plain\r\n"
 			 "Content-Length: %zu\r\n"
-			 "%s%s%s"
+			 "%s%s%s%s"
 			 "Connection: close\r\n"
 			 "\r\n"
 			 "%s%s%s",
@@ -320,6 +360,7 @@ size_t http_error_response(char *out, size_t cap, const struct http_verdict *v)
 			 v->status == 426 ? "Sec-WebSocket-Version: 13\r\n" : "",
 			 v->status == 503 ? "Retry-After: " HTTP_RETRY_AFTER "\r\n" : "",
 			 v->status == 405 ? "Allow: GET, HEAD\r\n" : "",
+			 v->status == 401 ? "WWW-Authenticate: Bearer realm=\"ndt7\"\r\n" : "",
 			 v->head ? "" : "ndt7: ", v->head ? "" : v->reason, v->head ? "" : "\n");
 
 	if (n < 0)

@@ -61,11 +61,19 @@ struct ndt7_meta {
 };
 
 /* Percent-decode query (a=b&c=d; '+' is a space) into at most max entries:
- * duplicates and "server_" names are skipped, a missing value is empty,
+ * duplicates, "server_" names and access_token are skipped, a missing value is empty,
  * over-long names or values are truncated at a character boundary.
  * Returns the number of entries, or -1 if the query is not valid
  * URL-encoded UTF-8. */
 int ndt7_query_parse(const char *query, size_t n, struct ndt7_meta *meta, int max);
+
+/* The query parameter that carries an access token (token.h). */
+#define NDT7_TOKEN_PARAM "access_token"
+
+/* The percent-decoded value of the first parameter name in query into
+ * out[0..cap). Returns its length (0 if absent or empty), or -1 if it is
+ * malformed or does not fit. */
+int ndt7_query_get(const char *query, size_t n, const char *name, char *out, size_t cap);
 
 /* Seconds a client refused with 503 should wait: the longest a test runs. */
 #define HTTP_RETRY_AFTER "15"

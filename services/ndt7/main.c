@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jwk.h"
 #include "log.h"
 #include "memory.h"
 #include "metrics.h"
@@ -46,10 +47,50 @@ static const char usage[] =
 	"                       smoothed rate is above this (default 0: no limit)\n"
 	"  --www-dir DIR        the test page served at / (default " WWW_DIR_DEFAULT ";\n"
 	"                       missing: no page)\n"
+	"  --token-verify-key FILE|B64  an access token verify key: a JWK or JWK Set file\n"
+	"                       (a path starts with / or .) or base64url JWK JSON; repeatable\n"
+	"  --token-machine NAME the token audience this machine accepts (default: host name)\n"
+	"  --token-required yes|no  refuse tests without a token (default: yes with a key)\n"
 	"  --verbose            log every connection\n"
 	"SIGTERM: lame duck (running tests finish, then exit); a second SIGTERM or SIGINT:\n"
 	"exit at once.\n"
 	SETTINGS_USAGE;
+
+static struct jwk_set token_keys;
+static char token_machine[256];
+
+/* --token-verify-key: the keys are read here, once, before the workers. */
+static int add_token_key(const char *arg)
+{
+	char err[512];
+
+	if (jwk_set_add(&token_keys, arg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ndt7: --token-verify-key %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The token settings once all options are read. */
+static int token_setup(struct ndt7_config *cfg)
+{
+	if (cfg->token_required < 0)
+		cfg->token_required = token_keys.n > 0;
+	if (cfg->token_required && token_keys.n == 0) {
+		fprintf(stderr, "ndt7: --token-required yes needs a --token-verify-key\n");
+		return -1;
+	}
+	if (!cfg->token_machine) {
+		if (gethostname(token_machine, sizeof(token_machine) - 1) < 0 || !token_machine[0]) {
+			fprintf(stderr, "ndt7: no host name for the token audience: give "
+				"--token-machine\n");
+			return -1;
+		}
+		cfg->token_machine = token_machine;
+	}
+	cfg->token_keys = &token_keys;
+	return 0;
+}
 
 static int parse_num(const char *opt, const char *v, long long min, long long max, long long *out)
 {
@@ -99,11 +140,15 @@ static const struct option opts[] = {
 	{ "compress", 1, 0, 'z' }, { "www-dir", 1, 0, 'W' },
 	{ "health-listen", 1, 0, 'H' }, { "metrics-listen", 1, 0, 'M' },
 	{ "txcontroller-device", 1, 0, 'D' }, { "txcontroller-max-rate", 1, 0, 'R' },
+	{ "token-verify-key", 1, 0, 'K' }, { "token-machine", 1, 0, 'A' },
+	{ "token-required", 1, 0, 'Q' },
 	{ "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 };
 
 static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 {
+	/* A whole parse each time: settings_args() tries some before the last. */
+	jwk_set_free(&token_keys);
 	long long v;
 	int o;
 
@@ -169,6 +214,26 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 			}
 			cfg->compress = strcmp(optarg, "yes") == 0;
 			break;
+		case 'K':
+			if (add_token_key(optarg) < 0)
+				return -1;
+			break;
+		case 'A':
+			if (!optarg[0] || strlen(optarg) >= sizeof(token_machine)) {
+				fprintf(stderr, "ndt7: --token-machine: expected a name of 1 to %zu bytes\n",
+					sizeof(token_machine) - 1);
+				return -1;
+			}
+			cfg->token_machine = optarg;
+			break;
+		case 'Q':
+			if (strcmp(optarg, "yes") != 0 && strcmp(optarg, "no") != 0) {
+				fprintf(stderr, "ndt7: --token-required \"%s\": expected yes or no\n",
+					optarg);
+				return -1;
+			}
+			cfg->token_required = strcmp(optarg, "yes") == 0;
+			break;
 		case 'v': log_threshold = LOG_DEBUG; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
@@ -192,7 +257,7 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 		fprintf(stderr, "ndt7: both ports are off: give --ws-port or --wss-port\n");
 		return -1;
 	}
-	return 0;
+	return token_setup(cfg);
 }
 
 int main(int argc, char **argv)
@@ -201,7 +266,7 @@ int main(int argc, char **argv)
 		.ws_port = 80, .wss_port = 443, .state_dir = "/var/lib/ndt7",
 		.spool_dir = "/var/spool/ndt7", .spool_max = 64ULL << 20, .max_conns = 1000,
 		.max_pending_per_addr = 32, .max_tests_per_addr = 16, .www_dir = WWW_DIR_DEFAULT,
-		.health_listen = "127.0.0.1:8000",
+		.health_listen = "127.0.0.1:8000", .token_required = -1,
 	};
 	struct metrics *m;
 	unsigned limits[PEER_KINDS];
@@ -214,8 +279,10 @@ int main(int argc, char **argv)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	cfg.workers = cpus < 1 ? 1 : cpus > NDT7_WORKERS_MAX ? NDT7_WORKERS_MAX : (int)cpus;
 	if (settings_args(&argc, &argv, opts, &cfg, parse_options) < 0 ||
-	    parse_options(argc, argv, &cfg) < 0)
+	    parse_options(argc, argv, &cfg) < 0) {
+		jwk_set_free(&token_keys);
 		return 2;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	ndt7_log_nonblocking();
 	if (spool_open(cfg.spool_dir, cfg.spool_max) < 0)
@@ -234,8 +301,11 @@ int main(int argc, char **argv)
 	m = metrics_new(cfg.workers);
 	if (!m)
 		return 1;
+	ndt7_log(LOG_INFO, "access tokens: %d verify key(s), audience %s, %s", token_keys.n,
+		 cfg.token_machine, cfg.token_required ? "required" : "not required");
 	memory_setup();
 	rc = supervise(&cfg, ls, nls, tls, peers, m);
 	SSL_CTX_free(tls);
+	jwk_set_free(&token_keys);
 	return rc < 0 ? 1 : 0;
 }

@@ -22,9 +22,9 @@ const double metrics_rate_buckets[METRICS_RATE_BUCKETS] = {
 };
 
 const char *const metrics_token_reasons[] = {
-	"empty", "locate", "missing", "malformed", "too-large", "unsupported-algorithm",
-	"unknown-key", "bad-signature", "expired", "not-yet-valid", "wrong-issuer",
-	"wrong-audience", "other", NULL,
+	"empty", "locate", "missing", "malformed", "too-large", "algorithm",
+	"unknown-key", "signature", "issuer", "audience", "expired", "not-yet-valid",
+	"other", NULL,
 };
 #define TOKEN_REASONS (sizeof(metrics_token_reasons) / sizeof(*metrics_token_reasons) - 1)
 static const char *const token_paths[] = { "/ndt/v7/download", "/ndt/v7/upload", "other" };

@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 
 #include "http.h"
+#include "jwk.h"
 
 #define NDT7_VERSION "fathom-ndt7-0.1"
 #define NDT7_MAX_ADDRS 8
@@ -33,6 +34,9 @@ struct ndt7_config {
 	const char *metrics_listen;		/* NULL: off */
 	const char *tx_device;			/* NULL: no txcontroller */
 	uint64_t tx_max_rate;			/* bit/s; 0: no limit */
+	const struct jwk_set *token_keys;	/* access token verify keys (token.h) */
+	const char *token_machine;		/* the aud tokens must name */
+	int token_required;			/* refuse tests without a token */
 };
 
 struct listener {

@@ -1,13 +1,16 @@
 # ndt7 measurement server (services/ndt7, README "ndt7"). Included by the
 # top-level Makefile before UNIT_BINS and FUZZ_BINS are computed.
 #
-# Built with the host's gcc against Debian's libssl-dev, dynamically linked:
-# the image takes the binary's shared-library closure from the Debian
-# packages libssl3, zlib1g and libc6 (as it does for iperf3).
+# Built with the host's gcc against Debian's libssl-dev, zlib1g-dev and
+# libjansson-dev (access token keys and claims), dynamically linked: the
+# image takes the binary's shared-library closure from the Debian packages
+# libssl3, zlib1g, libjansson4 and libc6 (as it does for iperf3): ndt7 needs
+# all four in the board's PACKAGES.
 
 NDT7_SRCS := $(addprefix services/ndt7/,main.c supervise.c metrics.c httpd.c txcontroller.c listen.c loop.c conn.c conn_state.c peers.c record.c \
 	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c \
-	result.c uuid.c gzip.c settings_args.c www.c)
+	result.c uuid.c gzip.c settings_args.c www.c \
+	jwk.c token.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
 NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))
 NDT7_BIN := $(BUILD)/ndt7-server
@@ -18,7 +21,7 @@ $(NDT7_OBJS): $(BUILD)/ndt7/%.o: services/ndt7/%.c $(NDT7_HDRS) | deps
 
 $(NDT7_BIN): $(NDT7_OBJS) $(HOST_LIB)
 	$(quiet) LD "$@"
-	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) $(HOST_LIB) -lssl -lcrypto -lz -lm
+	$(Q)$(HOSTCC) -o $@ $(NDT7_OBJS) $(HOST_LIB) -ljansson -lssl -lcrypto -lz -lm
 
 # For the soak test under LeakSanitizer (tests/bats/ndt7-soak.bats), not the
 # image: the same sources with ASan and UBSan, and NDT7_TEST_LEAK, a switch
@@ -31,7 +34,7 @@ $(NDT7_ASAN_OBJS): $(HOSTBUILD)/ndt7-asan/%.o: services/ndt7/%.c $(NDT7_HDRS) | 
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(SAN_CFLAGS) -DNDT7_TEST_LEAK -c $< -o $@
 $(NDT7_ASAN_BIN): $(NDT7_ASAN_OBJS) $(HOST_LIB)
 	$(quiet) LD "$@"
-	$(Q)$(HOSTCC) $(SAN_CFLAGS) -o $@ $(NDT7_ASAN_OBJS) $(HOST_LIB) -lssl -lcrypto -lz -lm
+	$(Q)$(HOSTCC) $(SAN_CFLAGS) -o $@ $(NDT7_ASAN_OBJS) $(HOST_LIB) -ljansson -lssl -lcrypto -lz -lm
 .PHONY: ndt7-asan
 ndt7-asan: $(NDT7_ASAN_BIN)
 
@@ -58,7 +61,7 @@ ndt7-www: $(NDT7_JS)
 # -Iservices/ndt7: the target-specific variables add it.
 NDT7_UNIT_TESTS := test_ndt7_http test_ndt7_ws test_ndt7_measure test_ndt7_json \
 	test_ndt7_spool test_ndt7_conn_state test_ndt7_transport test_ndt7_ws_out test_ndt7_record \
-	test_ndt7_peers test_ndt7_metrics
+	test_ndt7_peers test_ndt7_metrics test_ndt7_token
 UNIT_TESTS += $(NDT7_UNIT_TESTS)
 NDT7_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(NDT7_UNIT_TESTS))
 $(NDT7_UNIT): SAN_CFLAGS += -Iservices/ndt7
@@ -86,6 +89,11 @@ $(HOSTBUILD)/tests/test_ndt7_record: tests/unit/test_ndt7_record.c services/ndt7
 $(HOSTBUILD)/tests/test_ndt7_metrics: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_metrics: tests/unit/test_ndt7_metrics.c services/ndt7/metrics.c \
 	services/ndt7/txcontroller.c services/ndt7/httpd.c services/ndt7/log.c
+# Access tokens: keys and tokens made in the test with OpenSSL.
+NDT7_TOKEN_LIBS := -Wl,--push-state,--no-as-needed -ljansson -lcrypto -Wl,--pop-state
+$(HOSTBUILD)/tests/test_ndt7_token: SAN_CFLAGS += $(NDT7_TOKEN_LIBS)
+$(HOSTBUILD)/tests/test_ndt7_token: tests/unit/test_ndt7_token.c services/ndt7/token.c \
+	services/ndt7/jwk.c services/ndt7/http.c services/ndt7/json.c
 # The transports over a socketpair, TLS with a certificate made by tls.c.
 NDT7_SSL_LIBS := -Wl,--push-state,--no-as-needed -lssl -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_ndt7_transport: SAN_CFLAGS += $(NDT7_SSL_LIBS)
@@ -98,15 +106,19 @@ $(HOSTBUILD)/tests/test_ndt7_ws_out: tests/unit/test_ndt7_ws_out.c services/ndt7
 $(HOSTBUILD)/tests/test_ndt7_ws_out: SAN_CFLAGS += -Wl,--push-state,--no-as-needed -lm \
 	-Wl,--pop-state
 
-FUZZ_TARGETS += fuzz_ndt7_http fuzz_ndt7_ws fuzz_ndt7_httpd
+FUZZ_TARGETS += fuzz_ndt7_http fuzz_ndt7_ws fuzz_ndt7_httpd fuzz_ndt7_token
 NDT7_FUZZ := $(HOSTBUILD)/fuzz/fuzz_ndt7_http $(HOSTBUILD)/fuzz/fuzz_ndt7_ws \
-	$(HOSTBUILD)/fuzz/fuzz_ndt7_httpd
+	$(HOSTBUILD)/fuzz/fuzz_ndt7_httpd $(HOSTBUILD)/fuzz/fuzz_ndt7_token
 $(NDT7_FUZZ): STD += -Iservices/ndt7
 $(NDT7_FUZZ): $(NDT7_HDRS)
 $(HOSTBUILD)/fuzz/fuzz_ndt7_http: tests/fuzz/fuzz_ndt7_http.c services/ndt7/http.c services/ndt7/json.c
 $(HOSTBUILD)/fuzz/fuzz_ndt7_ws: tests/fuzz/fuzz_ndt7_ws.c services/ndt7/ws.c services/ndt7/json.c
 $(HOSTBUILD)/fuzz/fuzz_ndt7_httpd: tests/fuzz/fuzz_ndt7_httpd.c services/ndt7/httpd.c \
 	services/ndt7/log.c
+# Libraries after the objects (FUZZ_LIB is last on the link line).
+$(HOSTBUILD)/fuzz/fuzz_ndt7_token: FUZZ_LIB += -ljansson -lcrypto
+$(HOSTBUILD)/fuzz/fuzz_ndt7_token: tests/fuzz/fuzz_ndt7_token.c services/ndt7/token.c \
+	services/ndt7/jwk.c services/ndt7/http.c services/ndt7/json.c
 
 # The load client of bench/ndt7 (not in the image): a host tool.
 NDT7_CLIENT := $(HOSTBUILD)/ndt7-client

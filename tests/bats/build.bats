@@ -134,11 +134,12 @@ setup_file() {
 	assert_output ""
 }
 
-@test "the default board's initramfs.cpio.zst is at most 4.5 MB" {
+# 4.5 MB until ndt7's access tokens brought libjansson4 (25 KB compressed).
+@test "the default board's initramfs.cpio.zst is at most 4.6 MB" {
 	[ "$BOARD" = qemu-x86_64 ] || skip "the bound is the default board's"
 	size=$(stat -c %s "$ART/initramfs.cpio.zst")
 	echo "initramfs.cpio.zst: $size bytes"
-	[ "$size" -le 4500000 ]
+	[ "$size" -le 4600000 ]
 }
 
 # MEDIA_MODULES of board.conf as module names ('-' and '_' are one).
@@ -366,8 +367,8 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
 		[ -f "$ROOTFS/lib/x86_64-linux-gnu/$lib" ] || { echo "missing $lib"; false; }
 	done
-	for lib in libssl.so.3:libssl3 libcrypto.so.3:libssl3 libz.so.1:zlib1g libm.so.6:libc6 \
-			libc.so.6:libc6; do
+	for lib in libssl.so.3:libssl3 libcrypto.so.3:libssl3 libz.so.1:zlib1g \
+		libjansson.so.4:libjansson4 libm.so.6:libc6 libc.so.6:libc6; do
 		jq -e --arg p "/lib/x86_64-linux-gnu/${lib%:*}" --arg pkg "${lib#*:} " \
 			'[.initramfs.files[] | select(.path == $p) | .from | startswith($pkg)] == [true]' \
 			"$ART/manifest.json" > /dev/null || { echo "${lib%:*} is not from ${lib#*:}"; false; }

@@ -2,6 +2,8 @@
 // line: {"download": {...}, "upload": {...}} with each test's return code,
 // errors, first and last server measurement and the client's last one.
 // Usage: node -r ./ws-global.js client.js HOST:PORT ws|wss download|upload|both
+// With NDT7_ACCESS_TOKEN set, the URLs carry it as access_token, as the URLs
+// M-Lab's Locate service hands out do.
 'use strict';
 const path = require('path');
 const ndt7 = require('@m-lab/ndt7');
@@ -36,12 +38,19 @@ function recorder(name, out) {
 
 (async () => {
   const out = {};
-  const urls = ndt7.discoverServerURLs(config, {});
+  const urls = await ndt7.discoverServerURLs(config, {});
+  if (process.env.NDT7_ACCESS_TOKEN) {
+    for (const k of Object.keys(urls)) {
+      const u = new URL(urls[k]);
+      u.searchParams.set('access_token', process.env.NDT7_ACCESS_TOKEN);
+      urls[k] = u.toString();
+    }
+  }
   for (const name of which === 'both' ? ['download', 'upload'] : [which]) {
     const cb = recorder(name, out);
     const fn = name === 'download' ? ndt7.downloadTest : ndt7.uploadTest;
     const t0 = Date.now();
-    out[name].rc = await fn(config, cb, urls);
+    out[name].rc = await fn(config, cb, Promise.resolve(urls));
     out[name].seconds = (Date.now() - t0) / 1000;
   }
   process.stdout.write(JSON.stringify(out) + '\n');

@@ -204,6 +204,9 @@ static const struct query_case query_cases[] = {
 	{ "a=", 1, "a", "", NULL, NULL },
 	{ "a=1&a=2", 1, "a", "1", NULL, NULL },
 	{ "server_x=1&b=2", 1, "b", "2", NULL, NULL },
+	{ "a=1&access_token=e30.e30.x&b=2", 2, "a", "1", "b", "2" },	/* never metadata */
+	{ "access%5Ftoken=x&access_token=y&b=2", 1, "b", "2", NULL, NULL },
+	{ "access_tokenx=1", 1, "access_tokenx", "1", NULL, NULL },
 	{ "&&a=1&", 1, "a", "1", NULL, NULL },
 	{ "=v&b=2", 1, "b", "2", NULL, NULL },
 	{ "a=%e2%82", -1, NULL, NULL, NULL, NULL },
@@ -247,6 +250,41 @@ static void test_query_bounds(void)
 	      (unsigned char)m[0].value[253] == 0xa9, "long value cut to 254 bytes, whole characters");
 }
 
+struct get_case {
+	const char *query, *name;
+	int rc;
+	const char *value;
+};
+
+static const struct get_case get_cases[] = {
+	{ "", "access_token", 0, "" },
+	{ "a=1", "access_token", 0, "" },
+	{ "access_token=abc.def.ghi", "access_token", 11, "abc.def.ghi" },
+	{ "a=1&access_token=x%2Ey&access_token=2", "access_token", 3, "x.y" },	/* the first */
+	{ "access%5Ftoken=t", "access_token", 1, "t" },
+	{ "access_token=", "access_token", 0, "" },
+	{ "access_token", "access_token", 0, "" },
+	{ "access_tokens=1", "access_token", 0, "" },
+	{ "access_token=%zz", "access_token", -1, "" },
+};
+
+static void test_query_get(void)
+{
+	char out[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(get_cases) / sizeof(get_cases[0]); i++) {
+		const struct get_case *c = &get_cases[i];
+		int rc = ndt7_query_get(c->query, strlen(c->query), c->name, out, sizeof(out));
+
+		CHECK(rc == c->rc && (rc < 0 || strcmp(out, c->value) == 0),
+		      "query_get \"%s\": %d \"%s\" (got %d \"%s\")", c->query, c->rc, c->value,
+		      rc, rc < 0 ? "" : out);
+	}
+	CHECK(ndt7_query_get("access_token=0123456789abcdef", 29, "access_token", out,
+			     sizeof(out)) == -1, "query_get: a value that does not fit is -1");
+}
+
 static void test_responses(void)
 {
 	char out[512];
@@ -274,6 +312,13 @@ static void test_responses(void)
 	http_error_response(out, sizeof(out), &v);
 	CHECK(strncmp(out, "HTTP/1.1 405 Method Not Allowed\r\n", 33) == 0 &&
 	      strstr(out, "\r\nAllow: GET, HEAD\r\n") != NULL, "405 response says what is allowed");
+	v.status = 401;
+	v.reason = "access token refused (expired)";
+	n = http_error_response(out, sizeof(out), &v);
+	CHECK(strncmp(out, "HTTP/1.1 401 Unauthorized\r\n", 27) == 0 &&
+	      strstr(out, "WWW-Authenticate: Bearer realm=\"ndt7\"\r\n") &&
+	      strcmp(out + n - 37, "ndt7: access token refused (expired)\n") == 0,
+	      "401 response with WWW-Authenticate and the reason");
 }
 
 int main(void)
@@ -284,6 +329,7 @@ int main(void)
 	test_limits();
 	test_queries();
 	test_query_bounds();
+	test_query_get();
 	test_responses();
 	return tap_done();
 }
