@@ -111,7 +111,7 @@ status() {
 @test "the access token is not in the stored record; the other parameters are" {
 	[ -e "$D/eddsa.out" ] || skip "needs the test above"
 	uuid=$(jq -r .download.firstServer.ConnectionInfo.UUID "$D/eddsa.out")
-	f=$(ls "$D/spool"/ndt7-download-*."$uuid".json)
+	f=$(ls "$D/spool"/ndt7/*/*/*/ndt7-download-*."$uuid".json)
 	jq -e '(.Download.ClientMetadata | map(.Name) | index("client_name")) != null and
 		(.Download.ClientMetadata | map(.Name) | index("access_token")) == null' "$f"
 	run sh -c 'cat "$1"/*.json | grep -c -e access_token -e eyJ' _ "$D/spool"
