@@ -114,7 +114,8 @@ status() {
 	f=$(ls "$D/spool"/ndt7/*/*/*/ndt7-download-*."$uuid".json)
 	jq -e '(.Download.ClientMetadata | map(.Name) | index("client_name")) != null and
 		(.Download.ClientMetadata | map(.Name) | index("access_token")) == null' "$f"
-	run sh -c 'cat "$1"/*.json | grep -c -e access_token -e eyJ' _ "$D/spool"
+	run sh -c 'find "$1" -name "*.json" | grep -q . && find "$1" -name "*.json" -exec cat {} + |
+		grep -c -e access_token -e eyJ' _ "$D/spool"
 	assert_output 0
 }
 
