@@ -107,6 +107,23 @@ iperf3_measures() {
 	echo "$json" | jq -e '.end.sum_received.bits_per_second | type == "number" and . > 0' >/dev/null
 }
 
+# vm_shell CMD: run CMD in the VM's rescue shell (fathom.shell on the serial
+# console, reached on VM_CONSOLE_PORT inside the namespace; root);
+# $output and $lines are what it printed, without the console's echo or
+# log lines.
+vm_shell() {
+	local n=$((RANDOM * 8 + 1))
+	# The markers are computed by the shell, so its echo of the command
+	# (with "$((n + 1))" unexpanded) cannot match them.
+	# shellcheck disable=SC2016 # expanded by that bash
+	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/$1 && printf "%s\n" "$2" >&5 && sleep 0.5' _ \
+		"$VM_CONSOLE_PORT" "echo begin-\$(($n + 1)); $1; echo end-\$(($n + 1))"
+	wait_until 30 grep -q "^end-$((n + 1))" "$CONSOLE" || return 1
+	output=$(tr -d '\r' < "$CONSOLE" | sed -n "/^begin-$((n + 1))\$/,/^end-$((n + 1))\$/p" |
+		sed '1d;$d' | grep -v -e '^fathom: ' -e '^\[ *[0-9.]*\] ')
+	mapfile -t lines <<< "$output"
+}
+
 # Send one command to the VM's QEMU monitor (tcp, inside the namespace).
 vm_monitor() {
 	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/4444 && echo "$1" >&5 && sleep 0.5' _ "$1"

@@ -31,22 +31,6 @@ setup_file() {
 		> "$CERT" || true
 }
 
-# vm_shell CMD: run CMD in the VM's rescue shell (root, serial console);
-# $output and $lines are what it printed, without the console's echo or
-# log lines.
-vm_shell() {
-	local n=$((RANDOM * 8 + 1))
-	# The markers are computed by the shell, so its echo of the command
-	# (with "$((n + 1))" unexpanded) cannot match them.
-	# shellcheck disable=SC2016 # expanded by that bash
-	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/$1 && printf "%s\n" "$2" >&5 && sleep 0.5' _ \
-		"$CONSOLE_PORT" "echo begin-\$(($n + 1)); $1; echo end-\$(($n + 1))"
-	wait_until 30 grep -q "^end-$((n + 1))" "$CONSOLE" || return 1
-	output=$(tr -d '\r' < "$CONSOLE" | sed -n "/^begin-$((n + 1))\$/,/^end-$((n + 1))\$/p" |
-		sed '1d;$d' | grep -v -e '^fathom: ' -e '^\[ *[0-9.]*\] ')
-	mapfile -t lines <<< "$output"
-}
-
 # ndt7_client HOSTPORT ws|wss download|upload|both: M-Lab's client, bounded.
 ndt7_client() {
 	in_ns timeout 60 node -r "$PRELOAD" "$CLIENT" "$@"
