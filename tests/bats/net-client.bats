@@ -219,3 +219,21 @@ teardown_file() {
 	assert_failure 1
 	assert_output --partial 'TLS: certificate verify failed for 127.0.0.1'
 }
+
+@test "wss: pings are answered, fragments joined, size bound and silence reported" {
+	run "$NETGET" --ca "$D/ca.pem" --ws "wss://127.0.0.1:$P_WSS/ping" 'x'
+	assert_success
+	assert_output 'reply: pong received'
+	run "$NETGET" --ca "$D/ca.pem" --ws "wss://127.0.0.1:$P_WSS/frag" 'three'
+	assert_success
+	assert_output 'reply: one two three'
+	run "$NETGET" --ca "$D/ca.pem" --ws "wss://127.0.0.1:$P_WSS/big" 'x'
+	assert_failure 1
+	assert_output 'netget: WebSocket: message over 65535 bytes'
+	start=$(date +%s%N)
+	run "$NETGET" --ca "$D/ca.pem" --timeout 1500 --ws "wss://127.0.0.1:$P_WSS/silent" 'x'
+	ms=$((($(date +%s%N) - start) / 1000000))
+	assert_failure 1
+	assert_output 'netget: no reply (timeout)'
+	[ "$ms" -lt 4000 ] || { echo "took $ms ms" >&2; return 1; }
+}

@@ -7,7 +7,9 @@ python3-websockets). Prints "ready" when listening.
 HTTPS paths: /ok (200, Content-Length), /chunked, /redirect (302),
 /big (100000 bytes), /stall (sends nothing for 30 s).
 WebSocket paths: /echo (replies with each message), /close (closes with
-4001 "bye"), /deny (401 on the upgrade)."""
+4001 "bye"), /deny (401 on the upgrade), /ping (pings, replies "pong
+received" once the pong came), /frag (replies in three fragments), /big (a
+100000-byte reply), /silent (never replies)."""
 import asyncio
 import http
 import http.server
@@ -85,6 +87,20 @@ async def serve_wss(port, ctx):
             await ws.recv()
             await ws.close(4001, "bye")
             return
+        msg = await ws.recv()
+        if path == "/ping":
+            pong = await ws.ping(b"are you there")
+            await asyncio.wait_for(pong, 5)
+            await ws.send("pong received")
+        elif path == "/frag":
+            await ws.send(["one ", "two ", msg])
+        elif path == "/big":
+            await ws.send("y" * 100000)
+        elif path == "/silent":
+            await asyncio.sleep(30)
+            return
+        else:
+            await ws.send(msg)
         async for msg in ws:
             await ws.send(msg)
 

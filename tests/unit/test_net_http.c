@@ -24,15 +24,17 @@ static const struct resp_case resp_cases[] = {
 	{ "content-length short", H200 "Content-Length: 9\r\n\r\nhello", 100, 0, -1, 0, NULL, NULL,
 	  NULL },
 	{ "content-length 0", H200 "Content-Length: 0\r\n\r\n", 100, 1, 1, 200, "", "", "" },
-	{ "chunked", H200 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n",
-	  100, 1, 1, 200, "hello world", "", "" },
+	{ "chunked",
+	  H200 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n", 100, 1,
+	  1, 200, "hello world", "", "" },
 	{ "chunked, upper-case hex, trailer",
 	  H200 "transfer-encoding: Chunked\r\n\r\nA\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\n", 100, 1, 1, 200,
 	  "0123456789", "", "" },
 	{ "chunked, no last chunk", H200 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", 100, 0,
 	  -1, 0, NULL, NULL, NULL },
-	{ "chunked over max", H200 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n",
-	  8, -1, -1, 0, NULL, NULL, NULL },
+	{ "chunked over max",
+	  H200 "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n", 8, -1, -1,
+	  0, NULL, NULL, NULL },
 	{ "chunk size over max before its data", H200 "Transfer-Encoding: chunked\r\n\r\nfffffff\r\n", 100,
 	  -1, -1, 0, NULL, NULL, NULL },
 	{ "chunk size overflow", H200 "Transfer-Encoding: chunked\r\n\r\nffffffffffffffffffff1\r\n",
@@ -46,8 +48,9 @@ static const struct resp_case resp_cases[] = {
 	{ "close-delimited", H200 "Content-Type: text/plain\r\n\r\nto the end", 100, 0, 1, 200,
 	  "to the end", "", "" },
 	{ "close-delimited over max", H200 "\r\n0123456789", 5, -1, -1, 0, NULL, NULL, NULL },
-	{ "302 with Location", "HTTP/1.1 302 Found\r\nLocation: https://example.org/x\r\nContent-Length: 0\r\n\r\n",
-	  100, 1, 1, 302, "", "https://example.org/x", "" },
+	{ "302 with Location",
+	  "HTTP/1.1 302 Found\r\nLocation: https://example.org/x\r\nContent-Length: 0\r\n\r\n", 100,
+	  1, 1, 302, "", "https://example.org/x", "" },
 	{ "204 has no body", "HTTP/1.1 204 No Content\r\n\r\n", 100, 1, 1, 204, "", "", "" },
 	{ "101 has no body", "HTTP/1.1 101 Switching\r\nSec-WebSocket-Accept: abc=\r\n\r\nframes", 100,
 	  1, 1, 101, "", "", "abc=" },
@@ -208,7 +211,8 @@ static void test_urls(void)
 			     strcmp(u.target, c->target) == 0;
 		if (ok && rc < 0)
 			ok = why != NULL;
-		CHECK(ok, "url %s: rc %d%s%s", strpbrk(c->in, "\r\n") ? "with CRLF in the path" : c->in, rc, rc < 0 ? ": " : "", rc < 0 ? why : "");
+		CHECK(ok, "url %s: rc %d%s%s", strpbrk(c->in, "\r\n") ? "with CRLF in the path" : c->in,
+		      rc, rc < 0 ? ": " : "", rc < 0 ? why : "");
 	}
 	{
 		char longu[2100] = "https://h/";
