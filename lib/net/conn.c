@@ -261,6 +261,7 @@ int net_conn_open(struct net_conn *c, const struct url *u, const struct https_op
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
 	c->timeout_ms = t;
+	ERR_clear_error();	/* SSL_get_error reads the thread's queue */
 	if (tcp_connect(c, u, deadline, err, errlen) < 0 ||
 	    (u->tls && tls_start(c, u, o, deadline, err, errlen) < 0)) {
 		net_conn_close(c);
