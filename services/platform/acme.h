@@ -1,7 +1,7 @@
 /* ACME (RFC 8555) client of the platform agent: an http-01 certificate for
  * the registered name, from Let's Encrypt (or pebble in tests). Our own
- * small client on lib/net/https.h, OpenSSL and jansson (docs/platform.md,
- * "Certificates", says why not uacme). */
+ * small client on lib/net/https.h, OpenSSL and jansson (docs/acme.md says
+ * why not uacme). */
 #ifndef PLATFORM_ACME_H
 #define PLATFORM_ACME_H
 
