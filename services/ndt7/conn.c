@@ -232,8 +232,14 @@ static void conn_page(struct conn *c, const struct http_request *req)
 		conn_no_memory(c);
 		return;
 	}
-	ndt7_log(LOG_DEBUG, "%s %s to %s: %d", req->head ? "HEAD" : "GET",
-		 www_file_name(req->page), c->rec.client, www_respond(c->out, req->page, req->head));
+	if (req->acme_token[0])	/* HTTP-01 is plain http (port 80) only */
+		ndt7_log(LOG_INFO, "acme challenge %s to %s: %d", req->acme_token, c->rec.client,
+			 www_acme_respond(c->out, c->tls ? NULL : c->x->cfg->acme_challenge_dir,
+					  req->acme_token, req->head));
+	else
+		ndt7_log(LOG_DEBUG, "%s %s to %s: %d", req->head ? "HEAD" : "GET",
+			 www_file_name(req->page), c->rec.client,
+			 www_respond(c->out, req->page, req->head));
 	c->end_reason = "test page served";
 	conn_fire(c, EV_REFUSE, 0);
 }

@@ -66,6 +66,26 @@ static int www_path(const char *path, size_t n, enum www_file *f)
 	return 0;
 }
 
+/* An ACME HTTP-01 path: 1 with the token copied to out (NUL-terminated),
+ * or 0. Only [A-Za-z0-9_-], so no '/', '.' or '%': never a path elsewhere. */
+static int acme_token(const char *path, size_t n, char *out)
+{
+	size_t plen = strlen(HTTP_ACME_PREFIX), i;
+
+	if (n <= plen || n - plen > HTTP_ACME_TOKEN_MAX || memcmp(path, HTTP_ACME_PREFIX, plen) != 0)
+		return 0;
+	for (i = plen; i < n; i++) {
+		char ch = path[i];
+
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		      (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return 0;
+	}
+	memcpy(out, path + plen, n - plen);
+	out[n - plen] = '\0';
+	return 1;
+}
+
 static int verdict(struct http_verdict *v, int status, const char *reason)
 {
 	v->status = status;
@@ -199,8 +219,8 @@ int http_parse_request(const char *buf, size_t n, struct http_request *req,
 	target = sp1 + 1;
 	q = memchr(target, '?', (size_t)(sp2 - target));
 	path_len = (size_t)((q ? q : sp2) - target);
-	/* Reserved: /.well-known/acme-challenge/ (RFC 8555 HTTP-01) for a
-	 * later ACME client; 404 like every other unknown path until then. */
+	if (!h.upgrade && acme_token(target, path_len, req->acme_token))
+		return verdict(v, 200, "acme challenge");
 	if (path_len == 16 && memcmp(target, "/ndt/v7/download", 16) == 0)
 		req->test = TEST_DOWNLOAD;
 	else if (path_len == 14 && memcmp(target, "/ndt/v7/upload", 14) == 0)

@@ -29,10 +29,16 @@ enum www_file {
 const char *www_file_name(enum www_file f);
 const char *www_file_type(enum www_file f);
 
+/* RFC 8555 HTTP-01: GET /.well-known/acme-challenge/TOKEN, where TOKEN is
+ * base64url ([A-Za-z0-9_-]); we accept 1 to 128 characters. */
+#define HTTP_ACME_PREFIX "/.well-known/acme-challenge/"
+#define HTTP_ACME_TOKEN_MAX 128
+
 struct http_request {
 	enum ndt7_test test;
 	enum www_file page;		/* with status 200: the file asked for */
 	int head;			/* HEAD: the page's headers only */
+	char acme_token[HTTP_ACME_TOKEN_MAX + 1];	/* with 200: an ACME challenge, not a page */
 	char key[64];			/* Sec-WebSocket-Key */
 	char query[NDT7_QUERY_MAX + 1];
 	size_t query_len;
@@ -49,7 +55,8 @@ struct http_verdict {
 /* Parse buf[0..n). Returns 0 if the request is incomplete (and n is below
  * HTTP_REQUEST_MAX), else 1 with *v set: 101 with req filled (a test), 200
  * with req->page and req->head (a page: GET or HEAD without Upgrade of a
- * name in the list above; any query is ignored), or the 4xx to send.
+ * name in the list above; any query is ignored; or, with req->acme_token
+ * set, an ACME challenge token), or the 4xx to send.
  * Checks, in order: syntax, method (GET, HEAD: else 405), path (404),
  * WebSocket headers, subprotocol, query. */
 int http_parse_request(const char *buf, size_t n, struct http_request *req,

@@ -18,6 +18,7 @@
 #include "memory.h"
 #include "metrics.h"
 #include "peers.h"
+#include "reload.h"
 
 #define NS 1000000000LL
 #define MS 1000000LL
@@ -213,6 +214,7 @@ static void tick(struct worker *w)
 		return;
 	w->last_tick = w->ctx.now;
 	ndt7_log_tick(w->ctx.now);
+	reload_check(&w->ctx);
 	for (i = 0; i < w->cfg->max_conns; i++)
 		if (w->slots[i].c)
 			slot_update(w, i, conn_tick(w->slots[i].c) |
@@ -230,6 +232,7 @@ static int worker_end(struct worker *w, int worker)
 			slot_free(w, i);
 	free(w->slots);
 	close(w->epfd);
+	reload_end();
 	ndt7_log(LOG_INFO, "worker %d: stopped: %d connection(s) closed", worker, n);
 	return 0;
 }

@@ -18,6 +18,7 @@
 #include "server.h"
 #include "settings_args.h"
 #include "spool.h"
+#include "reload.h"
 #include "tls.h"
 #include "www.h"
 
@@ -27,7 +28,8 @@ static const char usage[] =
 	"  --wss-port N         WebSocket over TLS port (default 443; 0: off)\n"
 	"  --listen ADDR        numeric address to listen on, repeatable (default :: = all, v4 and v6)\n"
 	"  --cert FILE --key FILE  PEM certificate chain and key for wss\n"
-	"                       (default: a self-signed one in the state directory)\n"
+	"                       (default: a self-signed one in the state directory, also\n"
+	"                       until they exist); reloaded when they change\n"
 	"  --state-dir DIR      where the self-signed certificate is kept (default /var/lib/ndt7)\n"
 	"  --spool-dir DIR      where result records are written (default /var/spool/ndt7)\n"
 	"  --spool-max-bytes N  size bound of the spool; oldest records are removed (default 67108864)\n"
@@ -50,6 +52,10 @@ static const char usage[] =
 	"  --token-verify-key FILE|B64  an access token verify key: a JWK or JWK Set file\n"
 	"                       (a path starts with / or .) or base64url JWK JSON; repeatable\n"
 	"  --token-machine NAME the token audience this machine accepts (default: host name)\n"
+	"  --token-machine-file FILE  the audience from FILE's first line, re-read when it\n"
+	"                       changes (until it exists: --token-machine)\n"
+	"  --acme-challenge-dir DIR  serve GET /.well-known/acme-challenge/TOKEN from DIR/TOKEN\n"
+	"                       on the ws port (ACME HTTP-01; default: none)\n"
 	"  --token-required yes|no  refuse tests without a token (default: yes with a key)\n"
 	"  --verbose            log every connection\n"
 	"SIGTERM: lame duck (running tests finish, then exit); a second SIGTERM or SIGINT:\n"
@@ -141,7 +147,8 @@ static const struct option opts[] = {
 	{ "health-listen", 1, 0, 'H' }, { "metrics-listen", 1, 0, 'M' },
 	{ "txcontroller-device", 1, 0, 'D' }, { "txcontroller-max-rate", 1, 0, 'R' },
 	{ "token-verify-key", 1, 0, 'K' }, { "token-machine", 1, 0, 'A' },
-	{ "token-required", 1, 0, 'Q' },
+	{ "token-required", 1, 0, 'Q' }, { "token-machine-file", 1, 0, 'F' },
+	{ "acme-challenge-dir", 1, 0, 'C' },
 	{ "verbose", 0, 0, 'v' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 };
 
@@ -203,6 +210,8 @@ static int parse_options(int argc, char **argv, struct ndt7_config *cfg)
 		case 'd': cfg->state_dir = optarg; break;
 		case 'o': cfg->spool_dir = optarg; break;
 		case 'W': cfg->www_dir = optarg; break;
+		case 'F': cfg->token_machine_file = optarg; break;
+		case 'C': cfg->acme_challenge_dir = optarg; break;
 		case 'L':
 			if (add_label(cfg, optarg) < 0)
 				return -1;
@@ -287,6 +296,7 @@ int main(int argc, char **argv)
 	ndt7_log_nonblocking();
 	if (spool_open(cfg.spool_dir, cfg.spool_max) < 0)
 		return 1;
+	cfg.token_machine = reload_setup(&cfg, cfg.token_machine);
 	if (cfg.wss_port && !(tls = tls_context(cfg.cert, cfg.key, cfg.state_dir)))
 		return 1;
 	www_load(cfg.www_dir);

@@ -22,6 +22,8 @@ struct ndt7_config {
 	int ws_port, wss_port;			/* 0: off */
 	const char *cert, *key, *state_dir, *spool_dir;
 	const char *www_dir;			/* the test page (www.h) */
+	const char *acme_challenge_dir;		/* ACME HTTP-01 tokens (www.h); NULL: none */
+	const char *token_machine_file;		/* the token audience, re-read (reload.h) */
 	uint64_t spool_max;
 	int compress;				/* gzip the records (--compress) */
 	int workers, max_conns;

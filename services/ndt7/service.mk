@@ -9,7 +9,7 @@
 
 NDT7_SRCS := $(addprefix services/ndt7/,main.c supervise.c metrics.c httpd.c txcontroller.c listen.c loop.c conn.c conn_state.c peers.c record.c \
 	ws_out.c transport.c transport_tls.c tls.c http.c ws.c measure.c json.c spool.c log.c memory.c \
-	result.c uuid.c gzip.c settings_args.c www.c \
+	result.c uuid.c gzip.c settings_args.c www.c reload.c \
 	jwk.c token.c)
 NDT7_HDRS := $(wildcard services/ndt7/*.h)
 NDT7_OBJS := $(patsubst services/ndt7/%.c,$(BUILD)/ndt7/%.o,$(NDT7_SRCS))

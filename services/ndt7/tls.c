@@ -211,6 +211,11 @@ SSL_CTX *tls_context(const char *cert, const char *key, const char *state_dir)
 	char gen_cert[4096], gen_key[4096], sans[SAN_MAX], host[256];
 	SSL_CTX *ctx;
 
+	if (cert && key && (access(cert, F_OK) < 0 || access(key, F_OK) < 0) && errno == ENOENT) {
+		ndt7_log(LOG_INFO, "tls: %s or %s does not exist yet; a self-signed certificate "
+			 "until both do", cert, key);
+		cert = key = NULL;
+	}
 	if (!cert || !key) {
 		if (mkdir(state_dir, 0700) < 0 && errno != EEXIST) {
 			ndt7_log(LOG_ERR, "tls: cannot create state directory %s: %s "

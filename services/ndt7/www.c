@@ -145,3 +145,54 @@ int www_respond(struct ws_out *q, enum www_file f, int head)
 		ws_out_body(q, e->body, e->body_len);
 	return 200;
 }
+
+/* A challenge file: 0 with body[0..*len), or -1. */
+static int acme_read(const char *dir, const char *token, char *body, size_t *len)
+{
+	char path[4096];
+	struct stat st;
+	ssize_t n;
+	int fd, k = snprintf(path, sizeof(path), "%s/%s", dir, token);
+
+	if (k < 0 || (size_t)k >= sizeof(path))
+		return -1;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > WWW_ACME_MAX) {
+		close(fd);
+		return -1;
+	}
+	n = read(fd, body, WWW_ACME_MAX);
+	close(fd);
+	if (n < 0)
+		return -1;
+	*len = (size_t)n;
+	return 0;
+}
+
+int www_acme_respond(struct ws_out *q, const char *dir, const char *token, int head)
+{
+	char body[WWW_ACME_MAX], resp[512 + WWW_ACME_MAX];
+	size_t len = 0;
+	int n;
+
+	if (!dir || acme_read(dir, token, body, &len) < 0) {
+		struct http_verdict v = { 404, "no such ACME challenge", head };
+
+		ws_out_raw(q, resp, http_error_response(resp, sizeof(resp), &v));
+		return 404;
+	}
+	n = snprintf(resp, sizeof(resp),
+		     "HTTP/1.1 200 OK\r\n"
+		     "Content-Type: text/plain\r\n"
+		     "Content-Length: %zu\r\n"
+		     "Cache-Control: no-store\r\n"
+		     "X-Content-Type-Options: nosniff\r\n"
+		     "Connection: close\r\n"
+		     "\r\n", len);
+	if (!head)	/* copied with the head: body is on this stack */
+		memcpy(resp + n, body, len);
+	ws_out_raw(q, resp, (size_t)n + (head ? 0 : len));
+	return 200;
+}

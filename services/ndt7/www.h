@@ -20,4 +20,11 @@ int www_load(const char *dir);
  * head): 200, or 404 when there is no page. Returns the status. */
 int www_respond(struct ws_out *q, enum www_file f, int head);
 
+/* ACME HTTP-01 (RFC 8555 8.3): queue the response to a request for
+ * token: the file dir/token (read now, at most WWW_ACME_MAX bytes, a
+ * regular file, no symbolic link) as text/plain, or 404 when dir is NULL
+ * or there is no such file. Returns the status. */
+#define WWW_ACME_MAX 4096u
+int www_acme_respond(struct ws_out *q, const char *dir, const char *token, int head);
+
 #endif

@@ -117,8 +117,6 @@ static const struct page_case page_cases[] = {
 	{ "absolute form", PAGE("GET", "http://x/"), 404, WWW_INDEX, 0 },
 	{ "empty path", PAGE("GET", "?a=1"), 404, WWW_INDEX, 0 },
 	{ "another file", PAGE("GET", "/favicon.ico"), 404, WWW_INDEX, 0 },
-	{ "acme challenge (reserved)", PAGE("GET", "/.well-known/acme-challenge/abc"), 404,
-	  WWW_INDEX, 0 },
 	{ "HEAD of an unknown path", PAGE("HEAD", "/x"), 404, WWW_INDEX, 1 },
 	{ "POST /", PAGE("POST", "/"), 405, WWW_INDEX, 0 },
 	{ "lowercase get", PAGE("get", "/"), 405, WWW_INDEX, 0 },
@@ -143,6 +141,57 @@ static void test_pages(void)
 			CHECK(req.page == c->page && req.head == c->head && req.test == TEST_NONE &&
 			      req.header_len == strlen(c->text),
 			      "page request %s: file %s", c->name, www_file_name(c->page));
+	}
+}
+
+/* ACME HTTP-01 challenges (RFC 8555 8.3): the token, or not one (""). */
+struct acme_case {
+	const char *name, *text;
+	int status;
+	const char *token;
+	int head;
+};
+
+#define T128 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" \
+	"0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDE_"
+
+static const struct acme_case acme_cases[] = {
+	{ "token", PAGE("GET", "/.well-known/acme-challenge/LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0"),
+	  200, "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0", 0 },
+	{ "HEAD", PAGE("HEAD", "/.well-known/acme-challenge/a-b_C"), 200, "a-b_C", 1 },
+	{ "one character", PAGE("GET", "/.well-known/acme-challenge/x"), 200, "x", 0 },
+	{ "128 characters", PAGE("GET", "/.well-known/acme-challenge/" T128), 200, T128, 0 },
+	{ "query ignored", PAGE("GET", "/.well-known/acme-challenge/abc?x=1"), 200, "abc", 0 },
+	{ "129 characters", PAGE("GET", "/.well-known/acme-challenge/" T128 "x"), 404, "", 0 },
+	{ "empty token", PAGE("GET", "/.well-known/acme-challenge/"), 404, "", 0 },
+	{ "no slash", PAGE("GET", "/.well-known/acme-challenge"), 404, "", 0 },
+	{ "traversal", PAGE("GET", "/.well-known/acme-challenge/../../etc/passwd"), 404, "", 0 },
+	{ "dot dot", PAGE("GET", "/.well-known/acme-challenge/.."), 404, "", 0 },
+	{ "sub directory", PAGE("GET", "/.well-known/acme-challenge/a/b"), 404, "", 0 },
+	{ "escaped", PAGE("GET", "/.well-known/acme-challenge/a%2fb"), 404, "", 0 },
+	{ "padding", PAGE("GET", "/.well-known/acme-challenge/abc="), 404, "", 0 },
+	{ "prefix doubled", PAGE("GET", "//.well-known/acme-challenge/abc"), 404, "", 0 },
+	{ "other well-known", PAGE("GET", "/.well-known/security.txt"), 404, "", 0 },
+	{ "POST", PAGE("POST", "/.well-known/acme-challenge/abc"), 405, "", 0 },
+	{ "upgrade", "GET /.well-known/acme-challenge/abc HTTP/1.1\r\nUpgrade: websocket\r\n"
+	  "Connection: Upgrade\r\n\r\n", 404, "", 0 },
+};
+
+static void test_acme(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(acme_cases) / sizeof(acme_cases[0]); i++) {
+		const struct acme_case *c = &acme_cases[i];
+		struct http_request req;
+		struct http_verdict v = { 0 };
+		int rc = http_parse_request(c->text, strlen(c->text), &req, &v);
+
+		CHECK(rc == 1 && v.status == c->status && strcmp(req.acme_token, c->token) == 0 &&
+		      req.head == c->head && req.test == TEST_NONE,
+		      "acme request %s: %d token \"%s\" (got %d, status %d %s, token \"%s\")",
+		      c->name, c->status, c->token, rc, v.status, v.reason ? v.reason : "",
+		      req.acme_token);
 	}
 }
 
@@ -325,6 +374,7 @@ int main(void)
 {
 	test_requests();
 	test_pages();
+	test_acme();
 	test_files();
 	test_limits();
 	test_queries();

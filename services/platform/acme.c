@@ -1,0 +1,454 @@
+/* The ACME (RFC 8555) exchange of the platform agent: account, order,
+ * http-01 authorization through ndt7's challenge directory, finalize with
+ * a CSR, download, and the atomic install of cert.pem and key.pem. */
+#include "acme.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "lib/net/https.h"
+
+#define ACME_BODY_MAX (256u << 10)
+
+struct acme {
+	const struct acme_opts *o;
+	struct https_opts h;
+	EVP_PKEY *key;
+	char kid[512];			/* the account URL */
+	char nonce[512];
+	char new_nonce[512], new_account[512], new_order[512];
+	char *err;
+	size_t errlen;
+};
+
+static int fail(struct acme *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->err, a->errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The ACME problem document's detail (RFC 8555 6.7), or the status. */
+static const char *problem(const struct https_response *r, char *buf, size_t cap)
+{
+	json_t *j = r->body ? json_loads(r->body, 0, NULL) : NULL;
+	const char *t = j ? json_string_value(json_object_get(j, "type")) : NULL;
+	const char *d = j ? json_string_value(json_object_get(j, "detail")) : NULL;
+
+	snprintf(buf, cap, "HTTP %d%s%s%s%s", r->status, t ? " " : "", t ? t : "",
+		 d ? ": " : "", d ? d : "");
+	json_decref(j);
+	return buf;
+}
+
+static int get_nonce(struct acme *a)
+{
+	struct https_response r = { 0 };
+	char e[256];
+
+	if (https_request("GET", a->new_nonce, NULL, NULL, 0, "Replay-Nonce", &a->h, &r, e,
+			  sizeof(e)) < 0)
+		return fail(a, "ACME newNonce %s: %s", a->new_nonce, e);
+	snprintf(a->nonce, sizeof(a->nonce), "%s", r.header_extra);
+	https_response_free(&r);
+	return a->nonce[0] ? 0 : fail(a, "ACME newNonce %s: no Replay-Nonce", a->new_nonce);
+}
+
+/* A signed POST (payload NULL: POST-as-GET); jwk instead of kid before
+ * the account exists. A rejected nonce is retried with the fresh one the
+ * server sent. 0 with *r (2xx), else -1 with err naming what. */
+static int post(struct acme *a, const char *what, const char *url, const char *payload,
+		int use_jwk, struct https_response *r)
+{
+	static const char *const hdr[] = { "Content-Type: application/jose+json", NULL };
+	char e[512];
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		char *jws;
+		int rc;
+
+		if (!a->nonce[0] && get_nonce(a) < 0)
+			return -1;
+		jws = acme_jws(a->key, use_jwk ? NULL : a->kid, a->nonce, url, payload);
+		if (!jws)
+			return fail(a, "ACME %s: cannot sign the request (OpenSSL)", what);
+		memset(r, 0, sizeof(*r));
+		rc = https_request("POST", url, hdr, jws, strlen(jws), "Replay-Nonce", &a->h, r,
+				   e, sizeof(e));
+		free(jws);
+		if (rc < 0)
+			return fail(a, "ACME %s %s: %s", what, url, e);
+		snprintf(a->nonce, sizeof(a->nonce), "%s", r->header_extra);
+		if (r->status >= 200 && r->status < 300)
+			return 0;
+		problem(r, e, sizeof(e));
+		https_response_free(r);
+		if (!strstr(e, "urn:ietf:params:acme:error:badNonce"))
+			return fail(a, "ACME %s %s: %s", what, url, e);
+	}
+	return fail(a, "ACME %s %s: nonce refused 4 times", what, url);
+}
+
+/* The body of a 2xx response as a JSON object (freed by the caller). */
+static json_t *body_json(struct acme *a, const char *what, struct https_response *r)
+{
+	json_t *j = r->body ? json_loads(r->body, 0, NULL) : NULL;
+
+	https_response_free(r);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		fail(a, "ACME %s: the response is not a JSON object", what);
+		return NULL;
+	}
+	return j;
+}
+
+/* j's string member name, or "". */
+static const char *str(json_t *j, const char *name)
+{
+	const char *s = json_string_value(json_object_get(j, name));
+
+	return s ? s : "";
+}
+
+static int copy_str(json_t *j, const char *name, char *out, size_t cap)
+{
+	const char *s = json_string_value(json_object_get(j, name));
+
+	if (!s || strlen(s) >= cap)
+		return -1;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int directory(struct acme *a, const char *url)
+{
+	struct https_response r = { 0 };
+	char e[512];
+	json_t *j;
+	int bad;
+
+	if (https_request("GET", url, NULL, NULL, 0, NULL, &a->h, &r, e, sizeof(e)) < 0)
+		return fail(a, "ACME directory %s: %s", url, e);
+	if (r.status != 200) {
+		problem(&r, e, sizeof(e));
+		https_response_free(&r);
+		return fail(a, "ACME directory %s: %s", url, e);
+	}
+	if (!(j = body_json(a, "directory", &r)))
+		return -1;
+	bad = copy_str(j, "newNonce", a->new_nonce, sizeof(a->new_nonce)) < 0 ||
+	      copy_str(j, "newAccount", a->new_account, sizeof(a->new_account)) < 0 ||
+	      copy_str(j, "newOrder", a->new_order, sizeof(a->new_order)) < 0;
+	json_decref(j);
+	return bad ? fail(a, "ACME directory %s: newNonce, newAccount or newOrder missing",
+			  url) : 0;
+}
+
+/* New account, or the existing one of this key (RFC 8555 7.3: 200 or 201,
+ * its URL in Location). */
+static int account(struct acme *a)
+{
+	struct https_response r;
+
+	if (post(a, "newAccount", a->new_account, "{\"termsOfServiceAgreed\":true}", 1, &r) < 0)
+		return -1;
+	snprintf(a->kid, sizeof(a->kid), "%s", r.location);
+	https_response_free(&r);
+	return a->kid[0] ? 0 : fail(a, "ACME newAccount: no Location (account URL)");
+}
+
+/* POST-as-GET url until its status is not one of the pending ones. */
+static json_t *poll(struct acme *a, const char *what, const char *url, const char *until)
+{
+	int tries = a->o->poll_tries > 0 ? a->o->poll_tries : 30, i;
+
+	for (i = 0; i < tries; i++) {
+		struct https_response r;
+		json_t *j;
+		const char *st;
+
+		if (i)
+			sleep(1);
+		if (post(a, what, url, NULL, 0, &r) < 0 || !(j = body_json(a, what, &r)))
+			return NULL;
+		st = json_string_value(json_object_get(j, "status"));
+		if (st && strcmp(st, until) == 0)
+			return j;
+		if (!st || (strcmp(st, "pending") && strcmp(st, "processing") &&
+			    strcmp(st, "ready"))) {
+			json_t *e = json_object_get(j, "error");
+			const char *d = json_string_value(json_object_get(e, "detail"));
+			json_t *ch;
+			size_t k;
+
+			json_array_foreach(json_object_get(j, "challenges"), k, ch)
+				if (!d)
+					d = json_string_value(json_object_get(
+						json_object_get(ch, "error"), "detail"));
+			fail(a, "ACME %s %s: status %s%s%s", what, url, st ? st : "(none)",
+			     d ? ": " : "", d ? d : "");
+			json_decref(j);
+			return NULL;
+		}
+		json_decref(j);
+	}
+	fail(a, "ACME %s %s: not %s after %d tries", what, url, until, tries);
+	return NULL;
+}
+
+static int write_file(const char *path, const void *p, size_t n, mode_t mode, int gid)
+{
+	char tmp[4096];
+	int fd, ok;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	ok = write(fd, p, n) == (ssize_t)n && (gid < 0 || fchown(fd, (uid_t)-1, (gid_t)gid) == 0) &&
+	     fchmod(fd, mode) == 0 && fsync(fd) == 0;
+	if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* One authorization: answer its http-01 challenge until it is valid. */
+static int authorize(struct acme *a, const char *url, const char *thumb)
+{
+	char token[256], curl[512], keyauth[512], path[4096];
+	struct https_response r;
+	json_t *j, *ch, *c = NULL;
+	size_t i;
+	int rc;
+
+	if (post(a, "authorization", url, NULL, 0, &r) < 0 ||
+	    !(j = body_json(a, "authorization", &r)))
+		return -1;
+	if (strcmp(str(j, "status"), "valid") == 0) {
+		json_decref(j);
+		return 0;
+	}
+	json_array_foreach(json_object_get(j, "challenges"), i, ch)
+		if (strcmp(str(ch, "type"), "http-01") == 0)
+			c = ch;
+	if (!c || copy_str(c, "token", token, sizeof(token)) < 0 ||
+	    copy_str(c, "url", curl, sizeof(curl)) < 0 ||
+	    strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
+		    strlen(token) || !token[0]) {
+		json_decref(j);
+		return fail(a, "ACME authorization %s: no usable http-01 challenge", url);
+	}
+	json_decref(j);
+	snprintf(keyauth, sizeof(keyauth), "%s.%s", token, thumb);
+	snprintf(path, sizeof(path), "%s/%s", a->o->challenge_dir, token);
+	if (write_file(path, keyauth, strlen(keyauth), 0644, -1) < 0)
+		return fail(a, "ACME challenge file %s: %s (is --acme-challenge-dir writable?)",
+			    path, strerror(errno));
+	rc = post(a, "challenge", curl, "{}", 0, &r);
+	if (rc == 0) {
+		https_response_free(&r);
+		j = poll(a, "authorization", url, "valid");
+		rc = j ? 0 : -1;
+		json_decref(j);
+	}
+	unlink(path);
+	return rc;
+}
+
+/* A CSR for domain signed by key, DER, base64url into out. */
+static int csr(EVP_PKEY *key, const char *domain, char *out, size_t cap)
+{
+	X509_REQ *req = X509_REQ_new();
+	X509_NAME *name = X509_NAME_new();
+	STACK_OF(X509_EXTENSION) *exts = sk_X509_EXTENSION_new_null();
+	X509_EXTENSION *san = NULL;
+	unsigned char *der = NULL;
+	char sans[300];
+	int n = -1, rc = -1;
+
+	snprintf(sans, sizeof(sans), "DNS:%s", domain);
+	if (req && name && exts &&
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)domain,
+				       -1, -1, 0) &&
+	    X509_REQ_set_subject_name(req, name) && X509_REQ_set_pubkey(req, key) &&
+	    (san = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name, sans)) &&
+	    sk_X509_EXTENSION_push(exts, san) && X509_REQ_add_extensions(req, exts) &&
+	    X509_REQ_sign(req, key, EVP_sha256()) > 0 && (n = i2d_X509_REQ(req, &der)) > 0)
+		rc = acme_b64url(der, (size_t)n, out, cap) < 0 ? -1 : 0;
+	OPENSSL_free(der);
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_NAME_free(name);
+	X509_REQ_free(req);
+	return rc;
+}
+
+/* The new key and the chain into tls_dir: key.pem first, then cert.pem
+ * (ndt7 reloads when both are there and match). */
+static int install(struct acme *a, EVP_PKEY *key, const char *chain, size_t n)
+{
+	char path[4096], *pem = NULL;
+	BIO *b = BIO_new(BIO_s_mem());
+	long len;
+	int rc = -1;
+
+	if (!b || !PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL) ||
+	    (len = BIO_get_mem_data(b, &pem)) <= 0) {
+		BIO_free(b);
+		return fail(a, "cannot encode the new certificate key (OpenSSL)");
+	}
+	snprintf(path, sizeof(path), "%s/key.pem", a->o->tls_dir);
+	if (write_file(path, pem, (size_t)len, 0640, a->o->key_gid) < 0)
+		fail(a, "cannot write %s: %s", path, strerror(errno));
+	else if (snprintf(path, sizeof(path), "%s/cert.pem", a->o->tls_dir) < 0 ||
+		 write_file(path, chain, n, 0644, -1) < 0)
+		fail(a, "cannot write %s: %s", path, strerror(errno));
+	else
+		rc = 0;
+	BIO_free(b);
+	return rc;
+}
+
+static int order(struct acme *a)
+{
+	static const char *const pem_accept[] = { "Accept: application/pem-certificate-chain",
+						  NULL };
+	char payload[512], thumb[64], ourl[512], fin[512], cert[512], e[512], *csr64 = NULL;
+	struct https_response r;
+	EVP_PKEY *ckey = NULL;
+	json_t *j, *az;
+	size_t i, cap = 4096;
+	int rc = -1;
+
+	snprintf(payload, sizeof(payload),
+		 "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"%s\"}]}", a->o->domain);
+	if (acme_thumbprint(a->key, thumb, sizeof(thumb)) < 0)
+		return fail(a, "cannot compute the account key's thumbprint (OpenSSL)");
+	if (post(a, "newOrder", a->new_order, payload, 0, &r) < 0)
+		return -1;
+	snprintf(ourl, sizeof(ourl), "%s", r.location);
+	if (!(j = body_json(a, "newOrder", &r)))
+		return -1;
+	if (!ourl[0] || copy_str(j, "finalize", fin, sizeof(fin)) < 0) {
+		json_decref(j);
+		return fail(a, "ACME newOrder: no order URL or finalize URL");
+	}
+	json_array_foreach(json_object_get(j, "authorizations"), i, az)
+		if (!json_is_string(az) || authorize(a, json_string_value(az), thumb) < 0) {
+			json_decref(j);
+			return a->err[0] ? -1 : fail(a, "ACME newOrder: bad authorization URL");
+		}
+	json_decref(j);
+	if (!(ckey = acme_key_new()) || !(csr64 = malloc(cap)) ||
+	    csr(ckey, a->o->domain, csr64, cap) < 0) {
+		fail(a, "cannot make the certificate key and request (OpenSSL)");
+		goto out;
+	}
+	{
+		size_t need = strlen(csr64) + 16;
+		char *p = malloc(need);
+
+		if (!p)
+			goto out;
+		snprintf(p, need, "{\"csr\":\"%s\"}", csr64);
+		rc = post(a, "finalize", fin, p, 0, &r);
+		free(p);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+		https_response_free(&r);
+	}
+	if (!(j = poll(a, "order", ourl, "valid")))
+		goto out;
+	if (copy_str(j, "certificate", cert, sizeof(cert)) < 0) {
+		json_decref(j);
+		fail(a, "ACME order %s: valid without a certificate URL", ourl);
+		goto out;
+	}
+	json_decref(j);
+	/* POST-as-GET with an Accept header: post() has none, so sign here. */
+	{
+		const char *hdr[] = { "Content-Type: application/jose+json", pem_accept[0], NULL };
+		char *jws = acme_jws(a->key, a->kid, a->nonce, cert, NULL);
+
+		memset(&r, 0, sizeof(r));
+		if (!jws || https_request("POST", cert, hdr, jws, strlen(jws), "Replay-Nonce",
+					  &a->h, &r, e, sizeof(e)) < 0) {
+			free(jws);
+			fail(a, "ACME certificate %s: %s", cert, jws ? e : "cannot sign");
+			goto out;
+		}
+		free(jws);
+	}
+	if (r.status != 200 || !r.body || !strstr(r.body, "-----BEGIN CERTIFICATE-----")) {
+		fail(a, "ACME certificate %s: %s", cert, problem(&r, e, sizeof(e)));
+		https_response_free(&r);
+		goto out;
+	}
+	rc = install(a, ckey, r.body, r.len);
+	https_response_free(&r);
+out:
+	free(csr64);
+	EVP_PKEY_free(ckey);
+	return rc;
+}
+
+int acme_obtain(const struct acme_opts *o, char *err, size_t errlen)
+{
+	struct acme a = { .o = o, .err = err, .errlen = errlen };
+	char keypath[4096];
+	int rc;
+
+	err[0] = '\0';
+	if (!o->domain || !o->challenge_dir || !o->tls_dir) {
+		snprintf(err, errlen, "ACME: domain, challenge directory and TLS directory needed");
+		return -1;
+	}
+	a.h = (struct https_opts){ .ca_file = o->ca_file, .timeout_ms = 30000,
+				   .max_body = ACME_BODY_MAX };
+	if (o->account_key)
+		snprintf(keypath, sizeof(keypath), "%s", o->account_key);
+	else
+		snprintf(keypath, sizeof(keypath), "%s/../acme-account.pem", o->tls_dir);
+	if (!(a.key = acme_key_load(keypath, err, errlen)))
+		return -1;
+	rc = directory(&a, o->directory ? o->directory : ACME_DIRECTORY_DEFAULT) < 0 ||
+	     account(&a) < 0 || order(&a) < 0 ? -1 : 0;
+	EVP_PKEY_free(a.key);
+	return rc;
+}
+
+int acme_needs_renewal(const char *cert_path, time_t now)
+{
+	FILE *f = fopen(cert_path, "re");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	time_t limit = now + (time_t)ACME_RENEW_DAYS * 86400;
+	int rc = 1;
+
+	if (f)
+		fclose(f);
+	if (x && X509_cmp_time(X509_get0_notAfter(x), &limit) > 0)
+		rc = 0;
+	X509_free(x);
+	return rc;
+}
