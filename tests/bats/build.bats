@@ -382,7 +382,9 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 	fi
 	# Owners and modes as the archive stores them (not as extracted here).
 	grep -qx 'ndt7:x:101:101:[^:]*:/nonexistent:/bin/false' "$ROOTFS/etc/passwd"
-	grep -qx 'ndt7:x:101:' "$ROOTFS/etc/group"
+	grep -qx 'ndt7:x:101:platform' "$ROOTFS/etc/group"
+	grep -qx 'platform:x:102:102:[^:]*:/nonexistent:/bin/false' "$ROOTFS/etc/passwd"
+	grep -qx 'platform:x:102:' "$ROOTFS/etc/group"
 	run sh -c "zstd -dc '$ART/initramfs.cpio.zst' | cpio -tv --numeric-uid-gid --quiet"
 	assert_line --regexp '^drwx------ +2 101 +101 .* var/lib/ndt7$'
 	assert_line --regexp '^drwxr-xr-x +2 101 +101 .* var/spool/ndt7$'
