@@ -41,6 +41,7 @@
 
 #include "csv.h"
 #include "lib/bootcfg/network.h"
+#include "lib/span.h"
 
 #define INV_CMDLINE_MAX 2048	/* x86 COMMAND_LINE_SIZE, with the NUL */
 #define INV_MSG_MAX 512
@@ -120,6 +121,15 @@ void inv_keep_first_error(void *ctx, const char *msg);
 /* cfg as /etc/fathom/network.conf (keys without "fathom."). Returns the
  * length, or -1 if buf is too small. */
 int inv_network_conf(const struct netcfg_config *cfg, char *buf, size_t len);
+
+/* inventory_platform.c: the platform columns' values (empty: absent).
+ * inv_platform_check: why they are refused (in msg), or NULL.
+ * inv_platform_settings: the checked values as "platform.iata=lga\n"...
+ * lines (the IATA code lowercased) in out, "" for none. */
+const char *inv_platform_check(struct span iata, struct span uplink, struct span probability,
+			       char *msg, size_t len);
+void inv_platform_settings(struct span iata, struct span uplink, struct span probability,
+			   char *out, size_t size);
 
 /* The machine's network.conf: inv_network_conf, then m->settings. */
 int inv_machine_conf(const struct inv_machine *m, char *buf, size_t len);
