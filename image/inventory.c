@@ -25,6 +25,9 @@ static const char *const column_names[INV_COL_COUNT] = {
 	[INV_COL_IPV6_DNS] = "ipv6_dns",
 	[INV_COL_DRAC_IPV4] = "drac_ipv4",
 	[INV_COL_EXTRA] = "extra",
+	[INV_COL_IATA] = "iata",
+	[INV_COL_UPLINK] = "uplink",
+	[INV_COL_PROBABILITY] = "probability",
 };
 
 const char *inv_column_name(enum inv_column col)
@@ -54,7 +57,8 @@ int inv_columns_parse(struct inv_columns *cols, const struct csv_record *rec,
 		if (c == INV_COL_COUNT) {
 			snprintf(msg, len, "header: unknown column \"%.*s\": expected"
 				 " hostname, ipv4, ipv4_gateway, ipv4_dns, ipv6,"
-				 " ipv6_gateway, ipv6_dns, mac, drac_ipv4 or extra",
+				 " ipv6_gateway, ipv6_dns, mac, drac_ipv4, extra, iata,"
+				 " uplink or probability",
 				 (int)(name.len > 64 ? 64 : name.len), name.s);
 			return -1;
 		}
@@ -320,9 +324,13 @@ int inv_machine_build(struct inv_machine *m, const struct inv_columns *cols,
 			   span_trim(span_of(rec->field[cols->index[c]]));
 	if (row_check_chars(&row, msg, len) ||
 	    row_check_columns(&row, msg, len) ||
+	    inv_platform_check(row.v[INV_COL_IATA], row.v[INV_COL_UPLINK],
+			       row.v[INV_COL_PROBABILITY], msg, len) ||
 	    row_cmdline(&row, m->cmdline, msg, len) ||
 	    machine_parse(m, board_cmdline, msg, len))
 		return -1;
+	inv_platform_settings(row.v[INV_COL_IATA], row.v[INV_COL_UPLINK],
+			      row.v[INV_COL_PROBABILITY], m->settings, sizeof(m->settings));
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /* libFuzzer target for lib/bootcfg/settings.c: arbitrary bytes as a kernel
  * command line and two settings files, checking the promises of
- * lib/bootcfg/settings.h. The input is cut at its NULs: command line,
+ * lib/bootcfg/settings.h (among them: platform.api-key is never taken
+ * from the command line). The input is cut at its NULs: command line,
  * fathom.conf, network.conf (missing parts are empty). */
 #include <stdint.h>
 #include <stdlib.h>
@@ -75,6 +76,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (n < -1 || (n >= 0 && (size_t)n != strlen(out)) || (n < 0 && out[0]))
 		abort();
 	settings_key_is_service(part[2], strlen(part[2]));
+	/* The platform's secret never comes from the command line. */
+	settings_init(&s, "platform", NULL, check_message, NULL);
+	settings_add_cmdline(&s, part[0]);
+	for (i = 0; i < (int)s.count; i++)
+		if (strcmp(s.item[i].option, "api-key") == 0)
+			abort();
+	settings_key_is_secret(part[2], strlen(part[2]));
 	free(copy);
 	return 0;
 }
