@@ -231,7 +231,7 @@ static int do_register(struct agent *a)
 		return rc < 0 ? -1 : a->reg_msg ? 0 : -1;
 	}
 	if (rc == 1)
-		snprintf(err, sizeof(err), "%d %s: %s%s%s", e.status ? e.status : status, e.type,
+		snprintf(err, sizeof(err), "%d %.100s: %.180s%s%.180s", e.status ? e.status : status, e.type,
 			 e.title, e.detail[0] ? ": " : "", e.detail);
 	else
 		snprintf(err, sizeof(err), "%d (%s)", status, status == 200 ? why :
