@@ -29,3 +29,22 @@ $(HOSTBUILD)/san/%.o: %.c | deps
 $(HOSTBUILD)/fuzzobj/%.o: %.c | deps
 	$(quiet) CLANG "$< (fuzzer)"
 	$(Q)mkdir -p $(dir $@) && clang $(FUZZ_CFLAGS) $(UNIT_INCLUDES) -c $< -o $@
+
+# lib/net: the HTTPS and WebSocket clients of the services (https.h,
+# wsclient.h). Their own archive, host flavors only: they need OpenSSL,
+# which the static musl PID 1 does not have. Link a program with
+# $(NET_LIB) $(HOST_LIB) -lssl -lcrypto (tests: $(SAN_NET_LIB) or
+# $(FUZZ_NET_LIB) before their flavor's lib).
+NET_SRCS := $(wildcard lib/net/*.c)
+NET_LIB := $(HOSTBUILD)/libfathom-net.a
+SAN_NET_LIB := $(HOSTBUILD)/san/libfathom-net.a
+FUZZ_NET_LIB := $(HOSTBUILD)/fuzzobj/libfathom-net.a
+$(NET_LIB): $(patsubst %.c,$(HOSTBUILD)/obj/%.o,$(NET_SRCS))
+$(SAN_NET_LIB): $(patsubst %.c,$(HOSTBUILD)/san/%.o,$(NET_SRCS))
+$(FUZZ_NET_LIB): $(patsubst %.c,$(HOSTBUILD)/fuzzobj/%.o,$(NET_SRCS))
+$(NET_LIB) $(SAN_NET_LIB) $(FUZZ_NET_LIB):
+	$(quiet) AR "$@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+.PHONY: net-lib
+net-lib: $(NET_LIB)
+all: $(NET_LIB)

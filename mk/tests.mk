@@ -93,3 +93,14 @@ bench: all
 	bench/netcfg --out $(O) --board $(BOARD)
 	bench/boot --out $(O) --board $(BOARD)
 	bench/fleet --out $(O) --board $(BOARD)
+
+# lib/net (https.h, wsclient.h): the test driver of tests/bats/net-client.bats
+# (a host tool, not in the image), unit tests and fuzz targets.
+NETGET := $(HOSTBUILD)/netget
+$(NETGET): tests/net/netget.c $(NET_LIB) $(HOST_LIB) | deps
+	$(quiet) HOSTCC "$<"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(NET_LIB) $(HOST_LIB) \
+		-lssl -lcrypto
+.PHONY: netget
+netget: $(NETGET)
+all: $(NETGET)

@@ -42,5 +42,9 @@ size_t ws_client_frame(int op, const void *p, size_t n, const unsigned char mask
 		       unsigned char *out, size_t cap);
 int ws_client_parse(const unsigned char *buf, size_t n, size_t max, int *op,
 		    const unsigned char **payload, size_t *plen, size_t *used);
+/* ws_client_parse that also says whether the frame ends its message
+ * (*fin: 1), for the reassembly of fragmented messages. */
+int ws_client_parse_fin(const unsigned char *buf, size_t n, size_t max, int *op, int *fin,
+			const unsigned char **payload, size_t *plen, size_t *used);
 
 #endif

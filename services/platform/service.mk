@@ -1,0 +1,51 @@
+# The platform agent (services/platform): joins M-Lab's platform
+# (token-exchange, autojoin, Locate heartbeat). Included by the top-level
+# Makefile like services/ndt7/service.mk.
+#
+# Built with the host's gcc against Debian's libjansson-dev and lib/net's
+# HTTPS/WebSocket clients (NET_LIB, OpenSSL), dynamically linked: the image
+# takes the binary's libraries from the board's PACKAGES (libssl3,
+# libjansson4, libc6).
+
+PLATFORM_SRCS := $(addprefix services/platform/,main.c config.c autojoin.c heartbeat.c health.c \
+	state.c backoff.c)
+PLATFORM_HDRS := $(wildcard services/platform/*.h)
+PLATFORM_OBJS := $(patsubst services/platform/%.c,$(BUILD)/platform/%.o,$(PLATFORM_SRCS))
+PLATFORM_BIN := $(BUILD)/platform-agent
+
+$(PLATFORM_OBJS): $(BUILD)/platform/%.o: services/platform/%.c $(PLATFORM_HDRS) | deps
+	$(quiet) HOSTCC "$<"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(PLATFORM_BIN): $(PLATFORM_OBJS) $(NET_LIB) $(HOST_LIB)
+	$(quiet) LD "$@"
+	$(Q)$(HOSTCC) -o $@ $(PLATFORM_OBJS) $(NET_LIB) $(HOST_LIB) -ljansson -lssl -lcrypto
+
+# The binary needs lib/net's implementation (branch p14-net): until it is
+# merged only the pure parts build (their unit tests and fuzz target).
+ifneq ($(wildcard lib/net/https.c),)
+SERVICE_BINS += $(PLATFORM_BIN)
+all: $(PLATFORM_BIN)
+endif
+.PHONY: platform
+platform: $(PLATFORM_BIN)
+
+# Unit tests and the fuzz target of the pure parts (messages, backoff).
+PLATFORM_UNIT_TESTS := test_platform_autojoin test_platform_backoff
+UNIT_TESTS += $(PLATFORM_UNIT_TESTS)
+PLATFORM_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(PLATFORM_UNIT_TESTS))
+$(PLATFORM_UNIT): SAN_CFLAGS += -Iservices/platform
+$(PLATFORM_UNIT): $(PLATFORM_HDRS)
+$(HOSTBUILD)/tests/test_platform_autojoin: SAN_CFLAGS += -Wl,--push-state,--no-as-needed \
+	-ljansson -Wl,--pop-state
+$(HOSTBUILD)/tests/test_platform_autojoin: tests/unit/test_platform_autojoin.c \
+	services/platform/autojoin.c
+$(HOSTBUILD)/tests/test_platform_backoff: tests/unit/test_platform_backoff.c \
+	services/platform/backoff.c
+
+FUZZ_TARGETS += fuzz_platform_json
+PLATFORM_FUZZ := $(HOSTBUILD)/fuzz/fuzz_platform_json
+$(PLATFORM_FUZZ): STD += -Iservices/platform
+$(PLATFORM_FUZZ): $(PLATFORM_HDRS)
+$(HOSTBUILD)/fuzz/fuzz_platform_json: FUZZ_LIB += -ljansson
+$(HOSTBUILD)/fuzz/fuzz_platform_json: tests/fuzz/fuzz_platform_json.c services/platform/autojoin.c
