@@ -68,7 +68,7 @@ register() {
 }
 
 @test "register: hostname, annotation and heartbeat as upstream builds them; a service-account key; the parameters recorded, the key redacted" {
-	ok=$(stat keys_ok)
+	ok=$(scount keys_ok)
 	run register
 	assert_success
 	assert_output 200
@@ -86,7 +86,7 @@ register() {
 	echo "$r" | jq -r .Registration.Credentials.ServiceAccountKey | base64 -d > "$D/sa.json"
 	jq -e '.type == "service_account" and (.client_email | endswith(".iam.gserviceaccount.com"))' "$D/sa.json"
 	jq -r .private_key "$D/sa.json" | openssl pkey -noout
-	[ "$(stat keys_ok)" -eq $((ok + 1)) ]
+	[ "$(scount keys_ok)" -eq $((ok + 1)) ]
 	rec '.endpoint == "register"' | tail -1 | jq -e '.method == "POST" and .status == 200 and
 		.api_key == "ok" and .query.api_key == ["<redacted>"] and .query.iata == ["LGA"] and
 		.query.ports == ["443", "80"] and .query.version == ["v0.1.0"]'

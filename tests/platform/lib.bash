@@ -82,8 +82,8 @@ ctl() {
 	"${ns[@]}" curl -sS --max-time 10 -f "http://127.0.0.1:$CPORT/$1"
 }
 
-# stat NAME: one counter of /stats (requests per endpoint: stat requests.token).
-stat() { ctl stats | jq -r ".$1 // 0"; }
+# scount NAME: one counter of /stats (per endpoint: scount requests.token).
+scount() { ctl stats | jq -r ".$1 // 0"; }
 
 # scurl ARGS...: curl to the stand-in, trusting only the test CA.
 scurl() { curl -sS --max-time 10 --cacert "$D/ca/ca.pem" "$@"; }
