@@ -23,14 +23,20 @@ setup_file() {
 		{ cat "$D/make.log" >&2; return 1; }
 	export NDT7=$OUTDIR/build/$BOARD/ndt7-server AGENT=$OUTDIR/build/$BOARD/platform-agent
 	make_ca "$D/ca" localhost 127.0.0.1
-	read -r WS HEALTH _ < <(free_ports)
-	export WS HEALTH
 	mkdir -p "$D/ndt7-state" "$D/spool"
-	"$NDT7" --ws-port "$WS" --wss-port 0 --listen 127.0.0.1 --workers 2 \
-		--state-dir "$D/ndt7-state" --spool-dir "$D/spool" \
-		--health-listen "127.0.0.1:$HEALTH" > "$D/ndt7.log" 2>&1 3>&- &
-	echo $! > "$D/ndt7.pid"
-	wait_for 5 grep -q ' ready: ' "$D/ndt7.log" || { cat "$D/ndt7.log" >&2; return 1; }
+	# Free ports can be taken by another test before ndt7 binds them: 3 tries.
+	for _ in 1 2 3; do
+		read -r WS HEALTH _ < <(free_ports)
+		"$NDT7" --ws-port "$WS" --wss-port 0 --listen 127.0.0.1 --workers 2 \
+			--state-dir "$D/ndt7-state" --spool-dir "$D/spool" \
+			--health-listen "127.0.0.1:$HEALTH" > "$D/ndt7.log" 2>&1 3>&- &
+		echo $! > "$D/ndt7.pid"
+		wait_for 5 grep -q ' ready: ' "$D/ndt7.log" && break
+		kill -KILL "$(cat "$D/ndt7.pid")" 2> /dev/null || true
+		rm -f "$D/ndt7.pid"
+	done
+	[ -f "$D/ndt7.pid" ] || { cat "$D/ndt7.log" >&2; return 1; }
+	export WS HEALTH
 }
 
 teardown_file() {
@@ -175,4 +181,30 @@ is_registered() { grep -q "registered as $H" "$D/agent.log"; }
 	! grep -q 'registered as' "$D/agent.log"
 	ctl clear
 	wait_for 90 is_registered || { cat "$D/agent.log" >&2; false; }
+}
+
+@test "agent: heartbeats keep a short-idle Locate connected; a dropped connection is reconnected with its Registration again" {
+	standin_start --ws-idle 3
+	agent_start
+	wait_for 25 has_score 1 || { cat "$D/agent.log" >&2; false; }
+	sleep 8	# 1 s heartbeats against 3 s of allowed silence
+	[ "$(nrec '.kind == "ws-close"')" -eq 0 ]
+	[ "$(nrec '.kind == "ws-message" and .msg.Health')" -ge 6 ]
+	ctl close-ws
+	wait_for 40 bash -c "[ \$(jq -c 'select(.kind == \"ws-message\" and .msg.Registration)' '$D/record.jsonl' | wc -l) -ge 2 ]" ||
+		{ cat "$D/agent.log" >&2; false; }
+	rec '.kind == "ws-message" and .msg.Registration' | tail -1 | jq -e --arg h "$H" '.msg.Registration.Hostname == $h'
+	[ "$(grep -c 'heartbeat to .* lost' "$D/agent.log")" -eq 1 ]
+	[ "$(grep -c 'heartbeat connected' "$D/agent.log")" -eq 2 ]
+}
+
+@test "agent: Health Score 0 while a registered port does not answer, with one log line saying which" {
+	read -r closed _ < <(free_ports)
+	standin_start
+	agent_start --port "$closed"
+	wait_for 25 has_score 0 || { cat "$D/agent.log" >&2; false; }
+	sleep 3
+	assert_equal "$(scores | sort -u)" 0
+	rec '.endpoint == "register-token"' | jq -e --arg a "$WS" --arg b "$closed" '.query.ports == [$a, $b]'
+	[ "$(grep -c "health 0: .*$closed" "$D/agent.log")" -eq 1 ]
 }
