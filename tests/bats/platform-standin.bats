@@ -16,7 +16,7 @@ setup_file() {
 	/usr/bin/python3 -c 'import websockets, cryptography' 2> /dev/null ||
 		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
 	export D=$BATS_FILE_TMPDIR
-	make_ca "$D/ca" localhost 127.0.0.1
+	make_ca "$D/ca" localhost 127.0.0.1 192.0.2.1
 	make_keys "$D/keys" org1 org2
 	key_of "$D/keys" 1 > "$D/key1"
 	printf '{"api_key":"%s"}' "$(cat "$D/key1")" > "$D/body1"
@@ -221,4 +221,25 @@ register() {
 @test "TLS: only clients trusting the test CA connect" {
 	run curl -sS --max-time 5 -X POST "$SURL/v0/token/autojoin"
 	assert_failure 60	# curl: peer certificate cannot be authenticated
+}
+
+@test "in a network namespace on a documentation address (192.0.2.1), as the QEMU tests use it" {
+	[ "$(id -u)" = 0 ] || skip "needs root (a network namespace)"
+	ns=fathom-standin-$$
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" addr add 192.0.2.1/32 dev lo
+	(
+		export D=$D/ns STANDIN_NETNS=$ns STANDIN_ADDR=192.0.2.1
+		mkdir -p "$D" && cp -r "$BATS_FILE_TMPDIR/ca" "$BATS_FILE_TMPDIR/keys" "$D/"
+		trap 'standin_stop; ip netns del "$ns"' EXIT
+		standin_start
+		[ "$SURL" = "https://192.0.2.1:$SPORT" ]
+		code=$(ip netns exec "$ns" curl -sS --max-time 10 --cacert "$D/ca/ca.pem" -o "$D/out" \
+			-w '%{http_code}' -X POST --data "@$BATS_FILE_TMPDIR/body1" "$SURL/v0/token/autojoin")
+		[ "$code" = 200 ] && jq -e '.token | length > 100' "$D/out"
+		ctl down && ctl up
+		[ "$(jq -r 'select(.endpoint == "token") | .peer' "$D/record.jsonl")" = 192.0.2.1 ]
+	)
+	! ip netns list | grep -q "^$ns"
 }
