@@ -1,24 +1,65 @@
-# The platform agent (services/platform). The ACME part (acme.c,
-# acme_jws.c: RFC 8555 http-01) and its test CLI acme-client; the agent
-# itself adds its own sources here at merge.
+# The platform agent (services/platform): joins M-Lab's platform
+# (token-exchange, autojoin, Locate heartbeat). Included by the top-level
+# Makefile like services/ndt7/service.mk.
 #
-# Host gcc against Debian's libssl-dev and libjansson-dev, with lib/net
-# (NET_LIB); the image takes libssl3 and libjansson4 from PACKAGES.
+# Built with the host's gcc against Debian's libjansson-dev and lib/net's
+# HTTPS/WebSocket clients (NET_LIB, OpenSSL), dynamically linked: the image
+# takes the binary's libraries from the board's PACKAGES (libssl3,
+# libjansson4, libc6).
 
-ACME_SRCS := $(addprefix services/platform/,acme.c acme_jws.c)
-ACME_HDRS := $(wildcard services/platform/*.h) lib/net/https.h
-ACME_OBJS := $(patsubst services/platform/%.c,$(BUILD)/platform/%.o,$(ACME_SRCS))
-ACME_BIN := $(BUILD)/acme-client
+PLATFORM_SRCS := $(addprefix services/platform/,main.c config.c autojoin.c heartbeat.c health.c \
+	state.c backoff.c acme.c acme_jws.c)
+PLATFORM_HDRS := $(wildcard services/platform/*.h)
+PLATFORM_OBJS := $(patsubst services/platform/%.c,$(BUILD)/platform/%.o,$(PLATFORM_SRCS))
+PLATFORM_BIN := $(BUILD)/platform-agent
 
-$(BUILD)/platform/%.o: services/platform/%.c $(ACME_HDRS) | deps
+$(PLATFORM_OBJS): $(BUILD)/platform/%.o: services/platform/%.c $(PLATFORM_HDRS) | deps
 	$(quiet) HOSTCC "$<"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
-$(ACME_BIN): $(ACME_OBJS) $(BUILD)/platform/acme_main.o $(NET_LIB) $(HOST_LIB)
+$(PLATFORM_BIN): $(PLATFORM_OBJS) $(NET_LIB) $(HOST_LIB)
 	$(quiet) LD "$@"
-	$(Q)$(HOSTCC) -o $@ $(ACME_OBJS) $(BUILD)/platform/acme_main.o $(NET_LIB) $(HOST_LIB) \
-		-ljansson -lssl -lcrypto
+	$(Q)$(HOSTCC) -o $@ $(PLATFORM_OBJS) $(NET_LIB) $(HOST_LIB) -ljansson -lssl -lcrypto
 
+# The binary needs lib/net's implementation (branch p14-net): until it is
+# merged only the pure parts build (their unit tests and fuzz target).
+ifneq ($(wildcard lib/net/https.c),)
+SERVICE_BINS += $(PLATFORM_BIN)
+all: $(PLATFORM_BIN)
+endif
+.PHONY: platform
+platform: $(PLATFORM_BIN)
+
+# The ACME client alone (acme.c, acme_jws.c: RFC 8555 http-01), for
+# tests/bats/acme.bats against pebble: the agent calls the same code.
+ACME_BIN := $(BUILD)/acme-client
+ACME_OBJS := $(addprefix $(BUILD)/platform/,acme.o acme_jws.o acme_main.o)
+$(BUILD)/platform/acme_main.o: services/platform/acme_main.c $(PLATFORM_HDRS) | deps
+	$(quiet) HOSTCC "$<"
+	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+$(ACME_BIN): $(ACME_OBJS) $(NET_LIB) $(HOST_LIB)
+	$(quiet) LD "$@"
+	$(Q)$(HOSTCC) -o $@ $(ACME_OBJS) $(NET_LIB) $(HOST_LIB) -ljansson -lssl -lcrypto
 .PHONY: acme-client
 acme-client: $(ACME_BIN)
 all: $(ACME_BIN)
+
+# Unit tests and the fuzz target of the pure parts (messages, backoff).
+PLATFORM_UNIT_TESTS := test_platform_autojoin test_platform_backoff
+UNIT_TESTS += $(PLATFORM_UNIT_TESTS)
+PLATFORM_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(PLATFORM_UNIT_TESTS))
+$(PLATFORM_UNIT): SAN_CFLAGS += -Iservices/platform
+$(PLATFORM_UNIT): $(PLATFORM_HDRS)
+$(HOSTBUILD)/tests/test_platform_autojoin: SAN_CFLAGS += -Wl,--push-state,--no-as-needed \
+	-ljansson -Wl,--pop-state
+$(HOSTBUILD)/tests/test_platform_autojoin: tests/unit/test_platform_autojoin.c \
+	services/platform/autojoin.c
+$(HOSTBUILD)/tests/test_platform_backoff: tests/unit/test_platform_backoff.c \
+	services/platform/backoff.c
+
+FUZZ_TARGETS += fuzz_platform_json
+PLATFORM_FUZZ := $(HOSTBUILD)/fuzz/fuzz_platform_json
+$(PLATFORM_FUZZ): STD += -Iservices/platform
+$(PLATFORM_FUZZ): $(PLATFORM_HDRS)
+$(HOSTBUILD)/fuzz/fuzz_platform_json: FUZZ_LIB += -ljansson
+$(HOSTBUILD)/fuzz/fuzz_platform_json: tests/fuzz/fuzz_platform_json.c services/platform/autojoin.c

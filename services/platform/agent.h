@@ -1,0 +1,46 @@
+/* The platform agent's state shared by main.c (token, register) and
+ * heartbeat.c (Locate's heartbeat). */
+#ifndef PLATFORM_AGENT_H
+#define PLATFORM_AGENT_H
+
+#include <signal.h>
+#include <time.h>
+
+#include "autojoin.h"
+#include "config.h"
+
+enum agent_state {
+	ST_START, ST_TOKEN_FAILED, ST_KEY_REFUSED, ST_REGISTER_FAILED, ST_REGISTERED,
+	ST_HEARTBEAT, ST_HEARTBEAT_FAILED, ST_STOPPED
+};
+
+struct agent {
+	struct platform_config *cfg;
+	enum agent_state state;
+	char token[AJ_TOKEN_MAX];
+	time_t token_at;			/* when it was obtained (monotonic s) */
+	char hostname[254];
+	char *reg_msg;				/* the heartbeat's Registration message */
+	time_t register_due;			/* monotonic s */
+	int score;				/* last sent, -1 none */
+};
+
+extern volatile sig_atomic_t agent_stop;
+
+/* A state change: its one log line (printf-like) and the status file;
+ * nothing when the state is the same. */
+void agent_change(struct agent *a, enum agent_state s, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+time_t agent_now(void);
+
+/* Sleep up to ms, less when SIGTERM comes: 0, or -1 when stopping. */
+int agent_sleep_ms(unsigned ms);
+
+/* heartbeat.c: connect with the token, send the registration, then the
+ * health every --heartbeat-interval until re-registration is due (1), the
+ * connection fails (-1, the state says why) or SIGTERM (0, after a score
+ * of 0 and a close). */
+int heartbeat_run(struct agent *a);
+
+#endif

@@ -1,0 +1,346 @@
+/* platform-agent: joins M-Lab's platform. API key -> token (token-exchange)
+ * -> register (autojoin) -> files for ndt7 -> Locate heartbeat, again
+ * every hour; retries with backoff, one log line per state change, never
+ * a secret in a log line. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "agent.h"
+#include "backoff.h"
+#include "lib/net/https.h"
+#include "state.h"
+
+#define KEY_REFUSED_S 3600	/* after a 401/403 for the key: no storm */
+#define TOKEN_MAX_AGE_S 3000	/* token-exchange's tokens live an hour */
+#define RETRY_BASE_MS 5000
+#define RETRY_CAP_MS 600000
+#define HTTP_TIMEOUT_MS 30000
+
+volatile sig_atomic_t agent_stop;
+
+static const char *const state_name[] = {
+	"starting", "token-failed", "key-refused", "register-failed", "registered",
+	"heartbeat", "heartbeat-failed", "stopped"
+};
+
+static void on_term(int sig)
+{
+	(void)sig;
+	agent_stop = 1;
+}
+
+time_t agent_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+int agent_sleep_ms(unsigned ms)
+{
+	struct timespec t = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (!agent_stop && nanosleep(&t, &t) < 0 && errno == EINTR)
+		;
+	return agent_stop ? -1 : 0;
+}
+
+void agent_change(struct agent *a, enum agent_state s, const char *fmt, ...)
+{
+	char line[700];
+	va_list ap;
+
+	if (a->state == s)
+		return;
+	a->state = s;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "platform: %s\n", line);
+	state_status(a->cfg->run_dir, state_name[s], line);
+}
+
+static unsigned rnd(void)
+{
+	unsigned r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (unsigned)time(NULL) * 2654435761u;
+	return r;
+}
+
+/* One POST; 0 with *r, or -1 (err). */
+static int post(const struct platform_config *c, const char *url, const char *auth,
+		const char *body, struct https_response *r, char *err, size_t errlen)
+{
+	const char *headers[3] = { "Content-Type: application/json", auth, NULL };
+	struct https_opts o = { 0 };
+
+	o.ca_file = c->ca_file;
+	o.timeout_ms = HTTP_TIMEOUT_MS;
+	o.allow_plain = strncmp(url, "http://", 7) == 0;	/* tests; production is https */
+	return https_request("POST", url, headers, body, body ? strlen(body) : 0, NULL, &o, r,
+			     err, errlen);
+}
+
+/* The wall-clock time seconds from now, for "not retrying until". */
+static void when(unsigned seconds, char *out, size_t cap)
+{
+	time_t t = time(NULL) + seconds;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, cap, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* 0 token, -1 retry with backoff, -2 key refused (long wait). */
+static int get_token(struct agent *a)
+{
+	struct https_response r = { 0 };
+	char err[512], until[40];
+	const char *why;
+	char *body = aj_token_request(a->cfg->api_key);
+	int rc;
+
+	if (!body)
+		return -1;
+	rc = post(a->cfg, a->cfg->token_url, NULL, body, &r, err, sizeof(err));
+	memset(body, 0, strlen(body));
+	free(body);
+	if (rc < 0) {
+		agent_change(a, ST_TOKEN_FAILED, "token-exchange unreachable: %s; retrying", err);
+		return -1;
+	}
+	if (r.status == 401 || r.status == 403) {
+		when(KEY_REFUSED_S, until, sizeof(until));
+		agent_change(a, ST_KEY_REFUSED, "API key refused (%d) by %s; check --api-key-file; "
+			     "not retrying until %s", r.status, a->cfg->token_url, until);
+		https_response_free(&r);
+		return -2;
+	}
+	if (r.status != 200 || aj_token_parse(r.body, r.len, a->token, sizeof(a->token), &why)) {
+		if (r.status != 200)
+			why = "unexpected status";
+		agent_change(a, ST_TOKEN_FAILED, "token-exchange answered %d: %s; retrying",
+			     r.status, why);
+		https_response_free(&r);
+		return -1;
+	}
+	https_response_free(&r);
+	a->token_at = agent_now();
+	return 0;
+}
+
+static int save(struct agent *a, const struct aj_registration *g)
+{
+	const struct platform_config *c = a->cfg;
+	char err[512], *json;
+	unsigned char *key;
+	size_t n = 0;
+	int rc;
+
+	key = aj_b64decode(g->sa_key, &n);
+	if (!key) {
+		agent_change(a, ST_REGISTER_FAILED, "register: the service-account key is not "
+			     "base64; retrying");
+		return -1;
+	}
+	rc = state_write(c->state_dir, "service-account.json", key, n, 0600, err, sizeof(err));
+	memset(key, 0, n);
+	free(key);
+	json = NULL;
+	if (rc == 0 && asprintf(&json, "{\"Hostname\":\"%s\",\"Heartbeat\":%s,\"Annotation\":%s}\n",
+				g->hostname, g->heartbeat,
+				g->annotation ? g->annotation : "null") < 0)
+		json = NULL, rc = -1, snprintf(err, sizeof(err), "out of memory");
+	if (rc == 0)
+		rc = state_write(c->state_dir, "registration.json", json, strlen(json), 0600, err,
+				 sizeof(err));
+	free(json);
+	if (rc == 0 && state_write(c->run_dir, "hostname", g->hostname, strlen(g->hostname), 0644,
+				   err, sizeof(err)) < 0)
+		rc = -1;
+	if (rc < 0)
+		agent_change(a, ST_REGISTER_FAILED, "%s; retrying", err);
+	return rc;
+}
+
+/* 0 registered, -1 retry, -2 refused (long wait), -3 token expired. */
+static int do_register(struct agent *a)
+{
+	static const char *const ndt_urls[] = {
+		"ws:///ndt/v7/download", "ws:///ndt/v7/upload",
+		"wss:///ndt/v7/download", "wss:///ndt/v7/upload", NULL
+	};
+	const struct platform_config *c = a->cfg;
+	struct aj_params p = { 0 };
+	struct https_response r = { 0 };
+	struct aj_registration g;
+	struct aj_error e;
+	char url[4096], auth[AJ_TOKEN_MAX + 32], err[512], until[40];
+	const char *why = "";
+	int rc, i, status;
+
+	p.service = c->service;
+	p.iata = c->iata;
+	p.ipv4 = c->ipv4;
+	p.ipv6 = c->ipv6;
+	p.type = c->type;
+	p.uplink = c->uplink;
+	p.probability = c->probability;
+	for (i = 0; i < c->nports; i++)
+		p.ports[p.nports++] = c->ports[i];
+	if (aj_register_url(c->register_url, &p, url, sizeof(url)) < 0) {
+		agent_change(a, ST_REGISTER_FAILED, "--register-url %s: too long or has a query",
+			     c->register_url);
+		return -2;
+	}
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", a->token);
+	rc = post(c, url, auth, NULL, &r, err, sizeof(err));
+	memset(auth, 0, sizeof(auth));
+	if (rc < 0) {
+		agent_change(a, ST_REGISTER_FAILED, "autojoin unreachable: %s; retrying", err);
+		return -1;
+	}
+	status = r.status;
+	rc = aj_register_parse(r.body, r.len, &g, &e, &why);
+	if (status == 200 && rc == 0) {
+		https_response_free(&r);
+		rc = save(a, &g);
+		if (rc == 0) {
+			free(a->reg_msg);
+			a->reg_msg = hb_registration_msg(g.heartbeat, "ndt/ndt7",
+							 strcmp(c->service, "ndt") ? NULL : ndt_urls);
+			if (strcmp(a->hostname, g.hostname) != 0)
+				a->state = ST_START;	/* a new name is news */
+			if (a->state != ST_HEARTBEAT)
+				agent_change(a, ST_REGISTERED, "registered as %s", g.hostname);
+			snprintf(a->hostname, sizeof(a->hostname), "%s", g.hostname);
+			/* ACME: acme_obtain(c, g.hostname, ...) is wired here by the lead
+			 * (services/platform/acme*.c, branch p14-acme). */
+		}
+		aj_registration_free(&g);
+		return rc < 0 ? -1 : a->reg_msg ? 0 : -1;
+	}
+	if (rc == 1)
+		snprintf(err, sizeof(err), "%d %.100s: %.180s%s%.180s", e.status ? e.status : status, e.type,
+			 e.title, e.detail[0] ? ": " : "", e.detail);
+	else
+		snprintf(err, sizeof(err), "%d (%s)", status, status == 200 ? why :
+			 "no error message");
+	if (rc == 0)
+		aj_registration_free(&g);
+	https_response_free(&r);
+	if (status == 401 && agent_now() - a->token_at > 60)
+		return -3;
+	if (status == 401 || status == 403) {
+		when(KEY_REFUSED_S, until, sizeof(until));
+		agent_change(a, ST_KEY_REFUSED, "registration refused: %s; not retrying until %s",
+			     err, until);
+		return -2;
+	}
+	if (status >= 400 && status < 500) {
+		/* Our request is wrong (an unknown IATA, an outdated version): the
+		 * same again soon would fail the same way. */
+		when(KEY_REFUSED_S, until, sizeof(until));
+		agent_change(a, ST_REGISTER_FAILED, "register refused: %s; not retrying until %s",
+			     err, until);
+		return -2;
+	}
+	agent_change(a, ST_REGISTER_FAILED, "register failed: %s; retrying", err);
+	return -1;
+}
+
+static int run(struct agent *a)
+{
+	const struct platform_config *c = a->cfg;
+	struct backoff b;
+	int rc;
+
+	backoff_init(&b, RETRY_BASE_MS, RETRY_CAP_MS);
+	while (!agent_stop) {
+		if (!a->token[0] || agent_now() - a->token_at > TOKEN_MAX_AGE_S) {
+			rc = get_token(a);
+			if (rc == -2) {
+				agent_sleep_ms(KEY_REFUSED_S * 1000u);
+				continue;
+			}
+			if (rc < 0) {
+				agent_sleep_ms(backoff_next(&b, rnd()));
+				continue;
+			}
+		}
+		if (agent_now() >= a->register_due || !a->reg_msg) {
+			rc = do_register(a);
+			if (rc == -3) {
+				a->token[0] = '\0';
+				continue;
+			}
+			if (rc < 0) {
+				agent_sleep_ms(rc == -2 ? KEY_REFUSED_S * 1000u : backoff_next(&b, rnd()));
+				continue;
+			}
+			a->register_due = agent_now() + jittered_s(c->register_interval,
+								   c->register_interval / 12, rnd());
+			if (c->once)
+				return 0;
+		}
+		rc = heartbeat_run(a);
+		if (rc == 0)
+			break;
+		if (rc > 0) {
+			backoff_reset(&b);
+			a->token[0] = '\0';	/* a fresh token with the new registration */
+			continue;
+		}
+		if (agent_now() - a->token_at > TOKEN_MAX_AGE_S / 2)
+			a->token[0] = '\0';
+		agent_sleep_ms(backoff_next(&b, rnd()));
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct platform_config cfg;
+	struct agent a = { 0 };
+	struct sigaction sa = { 0 };
+	char err[512];
+	int rc;
+
+	config_defaults(&cfg);
+	rc = config_parse(argc, argv, &cfg);
+	if (rc)
+		return rc > 0 ? 0 : 2;
+	if (config_load_key(&cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "platform: %s\n", err);
+		return 2;
+	}
+	config_default_addrs(&cfg);
+	umask(022);
+	if (state_mkdir(cfg.state_dir, 0700, err, sizeof(err)) < 0 ||
+	    state_mkdir(cfg.run_dir, 0755, err, sizeof(err)) < 0) {
+		fprintf(stderr, "platform: %s\n", err);
+		return 1;
+	}
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	a.cfg = &cfg;
+	a.score = -1;
+	rc = run(&a);
+	agent_change(&a, ST_STOPPED, "stopped");
+	memset(cfg.api_key, 0, sizeof(cfg.api_key));
+	memset(a.token, 0, sizeof(a.token));
+	free(a.reg_msg);
+	return rc;
+}
