@@ -23,6 +23,7 @@ struct agent {
 	char *reg_msg;				/* the heartbeat's Registration message */
 	time_t register_due;			/* monotonic s */
 	int score;				/* last sent, -1 none */
+	int hb_up;				/* the last heartbeat_run got through */
 };
 
 extern volatile sig_atomic_t agent_stop;

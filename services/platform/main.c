@@ -288,6 +288,7 @@ static int run(struct agent *a)
 				agent_sleep_ms(rc == -2 ? KEY_REFUSED_S * 1000u : backoff_next(&b, rnd()));
 				continue;
 			}
+			backoff_reset(&b);
 			a->register_due = agent_now() + jittered_s(c->register_interval,
 								   c->register_interval / 12, rnd());
 			if (c->once)
@@ -303,6 +304,8 @@ static int run(struct agent *a)
 		}
 		if (agent_now() - a->token_at > TOKEN_MAX_AGE_S / 2)
 			a->token[0] = '\0';
+		if (a->hb_up)
+			backoff_reset(&b);	/* it worked for a while: retry soon */
 		agent_sleep_ms(backoff_next(&b, rnd()));
 	}
 	return 0;
