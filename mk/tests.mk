@@ -34,6 +34,9 @@ $(HOSTBUILD)/fuzz/fuzz_coldplug: tests/fuzz/fuzz_coldplug.c init/modalias.c
 $(HOSTBUILD)/fuzz/fuzz_inventory: tests/fuzz/fuzz_inventory.c $(INVENTORY_SRCS)
 $(HOSTBUILD)/fuzz/fuzz_ipmi: tests/fuzz/fuzz_ipmi.c init/ipmi_msg.c
 
+# lib/net's tests, fuzz targets and test driver.
+include mk/net.mk
+
 # Each service under services/ brings its own rules, unit tests and fuzz
 # targets (services/NAME/service.mk adds to UNIT_TESTS, FUZZ_TARGETS and
 # SERVICE_BINS).
@@ -94,13 +97,3 @@ bench: all
 	bench/boot --out $(O) --board $(BOARD)
 	bench/fleet --out $(O) --board $(BOARD)
 
-# lib/net (https.h, wsclient.h): the test driver of tests/bats/net-client.bats
-# (a host tool, not in the image), unit tests and fuzz targets.
-NETGET := $(HOSTBUILD)/netget
-$(NETGET): tests/net/netget.c $(NET_LIB) $(HOST_LIB) | deps
-	$(quiet) HOSTCC "$<"
-	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(NET_LIB) $(HOST_LIB) \
-		-lssl -lcrypto
-.PHONY: netget
-netget: $(NETGET)
-all: $(NETGET)

@@ -289,3 +289,12 @@ int http_response_parse(const char *buf, size_t n, size_t max_body, const char *
 {
 	return http_response_parse_eof(buf, n, max_body, want_header, r, 0, why);
 }
+
+void https_response_free(struct https_response *r)
+{
+	if (!r)
+		return;
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+}

@@ -154,12 +154,3 @@ int https_request(const char *method, const char *url, const char *const *header
 	net_conn_close(&c);
 	return rc;
 }
-
-void https_response_free(struct https_response *r)
-{
-	if (!r)
-		return;
-	free(r->body);
-	r->body = NULL;
-	r->len = 0;
-}

@@ -4,7 +4,11 @@
  *
  * Built into its own archive (libfathom-net.a, host flavors only: it needs
  * OpenSSL, which the static musl PID 1 does not have); link it with
- * -lssl -lcrypto. */
+ * -lssl -lcrypto: in the Makefile, $(NET_LIB) $(HOST_LIB) -lssl -lcrypto.
+ * The caller ignores SIGPIPE (OpenSSL writes to the socket with write()).
+ * Over TLS, a response that ends with the connection (neither
+ * Content-Length nor chunked) must end with close_notify: a bare TCP close
+ * there is an error, as it could be a truncation. */
 #ifndef LIB_NET_HTTPS_H
 #define LIB_NET_HTTPS_H
 

@@ -1,6 +1,7 @@
 /* The WebSocket client of lib/net (wsclient.h): the HTTP upgrade over a
  * verified connection, then masked text messages out and whole messages
  * in, answering pings and the peer's close, each call bounded in time. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,7 +264,12 @@ int wsc_recv(struct wsc *c, int timeout_ms, char *buf, size_t cap, size_t *n, ch
 		ssize_t k;
 
 		if (rc < 0) {
-			snprintf(err, errlen, "WebSocket: invalid frame from the server");
+			/* Valid but for its size: say so. */
+			if (ws_client_parse_fin(c->rx, c->rxlen, SIZE_MAX, &op, &fin, &p, &plen,
+						&used) >= 0)
+				snprintf(err, errlen, "WebSocket: message over %zu bytes", cap - 1);
+			else
+				snprintf(err, errlen, "WebSocket: invalid frame from the server");
 			return -1;
 		}
 		if (rc > 0) {

@@ -25,7 +25,9 @@ int wsc_send_text(struct wsc *c, const char *msg, size_t n, char *err, size_t er
 /* Wait up to timeout_ms for a message: answers pings, skips pongs.
  * 1: a text or binary message in buf (NUL-terminated, *n bytes, at most
  * cap - 1; larger messages are an error), 0: timeout, -1: closed by the
- * peer or an error (err says which, with the close code if any). */
+ * peer or an error (err says which, with the close code if any). After
+ * 0 in the middle of a fragmented message, the fragments so far are in
+ * buf: call again with the same buf and cap. */
 int wsc_recv(struct wsc *c, int timeout_ms, char *buf, size_t cap, size_t *n,
 	     char *err, size_t errlen);
 

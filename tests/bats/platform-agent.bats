@@ -1,0 +1,178 @@
+#!/usr/bin/env bats
+# The platform agent (services/platform, platform-agent) against the
+# stand-in for M-Lab's APIs (tests/platform/standin.py) on 127.0.0.1, with a
+# real ndt7-server for its health check: what it registers, the files it
+# writes, its heartbeat, and how it behaves when the platform is down, the
+# key is revoked or autojoin fails. Every process is stopped by its pid.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load '../ndt7/assert'
+load '../platform/lib'
+
+setup_file() {
+	export TOP=$BATS_TEST_DIRNAME/../..
+	export OUTDIR=${FATHOM_OUT:-$TOP/out}
+	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
+	export D=$BATS_FILE_TMPDIR
+	[ -f "$TOP/services/platform/main.c" ] && [ -f "$TOP/lib/net/https.c" ] ||
+		skip "the platform agent (services/platform, lib/net) is not on this branch yet"
+	/usr/bin/python3 -c 'import websockets, cryptography' 2> /dev/null ||
+		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
+	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 platform > "$D/make.log" 2>&1 ||
+		{ cat "$D/make.log" >&2; return 1; }
+	export NDT7=$OUTDIR/build/$BOARD/ndt7-server AGENT=$OUTDIR/build/$BOARD/platform-agent
+	make_ca "$D/ca" localhost 127.0.0.1
+	read -r WS HEALTH _ < <(free_ports)
+	export WS HEALTH
+	mkdir -p "$D/ndt7-state" "$D/spool"
+	"$NDT7" --ws-port "$WS" --wss-port 0 --listen 127.0.0.1 --workers 2 \
+		--state-dir "$D/ndt7-state" --spool-dir "$D/spool" \
+		--health-listen "127.0.0.1:$HEALTH" > "$D/ndt7.log" 2>&1 3>&- &
+	echo $! > "$D/ndt7.pid"
+	wait_for 5 grep -q ' ready: ' "$D/ndt7.log" || { cat "$D/ndt7.log" >&2; return 1; }
+}
+
+teardown_file() {
+	local pid
+	pid=$(cat "$D/ndt7.pid" 2> /dev/null) || return 0
+	kill -TERM "$pid" 2> /dev/null || true
+	sleep 0.5
+	kill -KILL "$pid" 2> /dev/null || true
+}
+
+# Each test: a fresh stand-in (and record), keys and agent directories.
+setup() {
+	rm -rf "$D/state" "$D/run" "$D/record.jsonl" "$D/agent.log"
+	make_keys "$D/keys" org1
+	key_of "$D/keys" 1 > "$D/api-key"
+	chmod 600 "$D/api-key"
+	H=ndt-lga64496-7f000001.org1.sandbox.measurement-lab.org
+}
+
+teardown() {
+	agent_stop
+	standin_stop
+}
+
+agent_start() {
+	"$AGENT" --api-key-file "$D/api-key" --ca-file "$D/ca/ca.pem" \
+		--token-url "$SURL/v0/token/autojoin" \
+		--register-url "$SURL/autojoin/v0/node/register/token" \
+		--heartbeat-url "wss://127.0.0.1:$SPORT/v2/platform/heartbeat-jwt" \
+		--iata lga --uplink 10g --probability 0.5 --ipv4 127.0.0.1 --ipv6 ::1 \
+		--port "$WS" --health-url "http://127.0.0.1:$HEALTH/health" \
+		--state-dir "$D/state" --run-dir "$D/run" --heartbeat-interval 1 \
+		"$@" > "$D/agent.log" 2>&1 3>&- &
+	echo $! > "$D/agent.pid"
+}
+
+agent_stop() {
+	local pid
+	pid=$(cat "$D/agent.pid" 2> /dev/null) || return 0
+	kill -TERM "$pid" 2> /dev/null || true
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2> /dev/null || true
+	rm -f "$D/agent.pid"
+}
+
+mode() { stat -c %a "$1"; }
+scores() { rec '.kind == "ws-message" and .msg.Health' | jq -r .msg.Health.Score; }
+has_score() { scores | grep -qx "$1"; }
+is_registered() { grep -q "registered as $H" "$D/agent.log"; }
+
+@test "agent: exchanges the key, registers with the right parameters, writes its files with the right modes" {
+	standin_start
+	agent_start
+	wait_for 20 is_registered || { cat "$D/agent.log" >&2; false; }
+	wait_for 10 has_score 1 || { cat "$D/agent.log" >&2; false; }
+	[ "$(nrec '.endpoint == "token" and .method == "POST" and .api_key == "ok"')" -eq 1 ]
+	[ "$(nrec '.endpoint == "register-token" or .endpoint == "register"')" -eq 1 ]
+	rec '.endpoint == "register-token"' | jq -e --arg p "$WS" '.status == 200 and
+		.method == "POST" and .jwt == "ok" and .query.service == ["ndt"] and
+		(.query.iata | map(ascii_downcase)) == ["lga"] and .query.ipv4 == ["127.0.0.1"] and
+		.query.type == ["physical"] and .query.uplink == ["10g"] and
+		.query.probability == ["0.5"] and .query.ports == [$p]'
+	[ "$(scount keys_ok)" -eq 1 ]
+	[ "$(cat "$D/run/hostname")" = "$H" ]
+	[ "$(mode "$D/run")" = 755 ] && [ "$(mode "$D/run/hostname")" = 644 ]
+	[ "$(mode "$D/run/status")" = 644 ] && [ "$(wc -l < "$D/run/status")" -eq 1 ]
+	[ "$(mode "$D/state")" = 700 ]
+	[ "$(mode "$D/state/registration.json")" = 600 ]
+	[ "$(mode "$D/state/service-account.json")" = 600 ]
+	jq -e '.type == "service_account" and (.private_key | startswith("-----BEGIN"))' \
+		"$D/state/service-account.json" > /dev/null
+	# The key: never in the log, the record, a world-readable file or ps.
+	! grep -q -F -f "$D/api-key" "$D/agent.log" "$D/record.jsonl" "$D/run/status"
+	! ps -o args= -p "$(cat "$D/agent.pid")" | grep -q -F -f "$D/api-key"
+}
+
+@test "agent: heartbeat sends its Registration, then Health Score 1 (ndt7 healthy); Score 0 on SIGTERM" {
+	standin_start
+	agent_start
+	wait_for 25 has_score 1 || { cat "$D/agent.log" >&2; false; }
+	rec '.kind == "ws-message"' | head -1 | jq -e --arg h "$H" \
+		'.msg.Registration.Hostname == $h and .msg.Registration.Experiment == "ndt" and
+		 .msg.Registration.Metro == "lga" and .msg.Registration.Probability == 0.5'
+	rec '.kind == "ws-message"' | sed -n 2p | jq -e '.msg.Health.Score == 1'
+	[ "$(nrec '.kind == "ws-message" and .note')" -eq 0 ]	# no Health before Registration
+	assert_equal "$(scores | sort -u)" 1
+	grep -q 'heartbeat connected to 127.0.0.1' "$D/agent.log"
+	pid=$(cat "$D/agent.pid")
+	kill -TERM "$pid"
+	wait_for 5 bash -c "! kill -0 $pid 2> /dev/null"
+	[ "$(scores | tail -1)" = 0 ]
+	grep -q stopped "$D/run/status"
+}
+
+@test "agent: the platform down at start; it joins when the platform returns" {
+	standin_start
+	ctl down
+	agent_start
+	sleep 4
+	[ "$(nrec 'true')" -eq 0 ]
+	! grep -q 'registered as' "$D/agent.log"
+	kill -0 "$(cat "$D/agent.pid")"
+	ctl up
+	wait_for 60 is_registered || { cat "$D/agent.log" >&2; false; }
+	wait_for 10 has_score 1
+	# One line for the failure however many retries, none with the key.
+	[ "$(grep -c 'token' "$D/agent.log")" -le 2 ]
+	! grep -q -F -f "$D/api-key" "$D/agent.log"
+}
+
+@test "agent: a revoked key: one clear log line, no retry storm (requests counted over 20 s)" {
+	standin_start
+	ctl 'revoke?line=1'
+	agent_start
+	sleep 20
+	kill -0 "$(cat "$D/agent.pid")"	# still running, waiting
+	n=$(scount requests.token)
+	echo "token requests in 20 s: $n" >&2
+	[ "$n" -ge 1 ] && [ "$n" -le 2 ]
+	[ "$(nrec '.api_key == "revoked"')" -eq "$n" ]
+	[ "$(grep -c 'API key refused (401)' "$D/agent.log")" -eq 1 ]
+	[ "$(wc -l < "$D/agent.log")" -le 3 ]
+	grep -q 'key-refused' "$D/run/status"
+	! grep -q -F -f "$D/api-key" "$D/agent.log"
+}
+
+@test "agent: autojoin answering 500: retries with backoff (few requests in 20 s), one log line, then registers" {
+	standin_start
+	ctl 'fault?endpoint=register-token&kind=500&count=0'
+	agent_start
+	sleep 20
+	n=$(scount 'requests["register-token"]')
+	echo "register requests in 20 s: $n" >&2
+	[ "$n" -ge 2 ] && [ "$n" -le 5 ]
+	# Growing gaps: the last gap is longer than the first.
+	rec '.endpoint == "register-token"' | jq .t > "$D/times"
+	awk 'NR > 1 { g[NR] = $1 - p } { p = $1 } END { exit !(NR < 3 || g[NR] > g[2]) }' "$D/times"
+	[ "$(grep -c 'register failed' "$D/agent.log")" -eq 1 ]
+	! grep -q 'registered as' "$D/agent.log"
+	ctl clear
+	wait_for 90 is_registered || { cat "$D/agent.log" >&2; false; }
+}
