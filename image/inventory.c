@@ -25,6 +25,9 @@ static const char *const column_names[INV_COL_COUNT] = {
 	[INV_COL_IPV6_DNS] = "ipv6_dns",
 	[INV_COL_DRAC_IPV4] = "drac_ipv4",
 	[INV_COL_EXTRA] = "extra",
+	[INV_COL_IATA] = "iata",
+	[INV_COL_UPLINK] = "uplink",
+	[INV_COL_PROBABILITY] = "probability",
 };
 
 const char *inv_column_name(enum inv_column col)
@@ -54,7 +57,8 @@ int inv_columns_parse(struct inv_columns *cols, const struct csv_record *rec,
 		if (c == INV_COL_COUNT) {
 			snprintf(msg, len, "header: unknown column \"%.*s\": expected"
 				 " hostname, ipv4, ipv4_gateway, ipv4_dns, ipv6,"
-				 " ipv6_gateway, ipv6_dns, mac, drac_ipv4 or extra",
+				 " ipv6_gateway, ipv6_dns, mac, drac_ipv4, extra, iata,"
+				 " uplink or probability",
 				 (int)(name.len > 64 ? 64 : name.len), name.s);
 			return -1;
 		}
@@ -204,6 +208,97 @@ static int mac_valid(struct span v)
 	       scratch.iface_kind == NETCFG_IFACE_MAC;
 }
 
+/* IATA: 3 ASCII letters. */
+static int iata_valid(struct span v)
+{
+	size_t i;
+
+	for (i = 0; i < v.len; i++)
+		if (!((v.s[i] >= 'a' && v.s[i] <= 'z') || (v.s[i] >= 'A' && v.s[i] <= 'Z')))
+			return 0;
+	return v.len == 3;
+}
+
+/* An uplink speed: 1-999 (no leading 0) then 'g'. */
+static int uplink_valid(struct span v)
+{
+	size_t i;
+
+	if (v.len < 2 || v.len > 4 || v.s[v.len - 1] != 'g' || v.s[0] == '0')
+		return 0;
+	for (i = 0; i + 1 < v.len; i++)
+		if (v.s[i] < '0' || v.s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* A probability: 0, 1, or a decimal in between ("0.5", "1.0", ".25"). */
+static int probability_valid(struct span v)
+{
+	size_t i, dots = 0, digits = 0;
+	char text[32];
+
+	if (v.len == 0 || v.len >= sizeof(text))
+		return 0;
+	for (i = 0; i < v.len; i++) {
+		if (v.s[i] == '.')
+			dots++;
+		else if (v.s[i] >= '0' && v.s[i] <= '9')
+			digits++;
+		else
+			return 0;
+	}
+	if (dots > 1 || digits == 0)
+		return 0;
+	memcpy(text, v.s, v.len);
+	text[v.len] = '\0';
+	return strtod(text, NULL) <= 1.0;
+}
+
+/* The platform columns' checks. */
+static const char *row_check_platform(const struct row *row, char *msg, size_t len)
+{
+	struct span iata = row->v[INV_COL_IATA], up = row->v[INV_COL_UPLINK],
+		    p = row->v[INV_COL_PROBABILITY];
+
+	if (iata.len > 0 && !iata_valid(iata))
+		snprintf(msg, len, "iata: \"%.*s\": expected the 3-letter IATA code of the"
+			 " site's nearest airport, such as lga", (int)(iata.len > 64 ? 64 : iata.len),
+			 iata.s);
+	else if (up.len > 0 && !uplink_valid(up))
+		snprintf(msg, len, "uplink: \"%.*s\": expected the uplink's speed as 1g, 10g,"
+			 " 25g, 40g or 100g", (int)(up.len > 64 ? 64 : up.len), up.s);
+	else if (p.len > 0 && !probability_valid(p))
+		snprintf(msg, len, "probability: \"%.*s\": expected a number from 0 to 1,"
+			 " such as 0.5", (int)(p.len > 64 ? 64 : p.len), p.s);
+	else
+		return NULL;
+	return msg;
+}
+
+/* The platform.* lines of network.conf; the IATA code lowercased. */
+static void row_settings(const struct row *row, char *out, size_t size)
+{
+	const struct span *v = row->v;
+	struct strbuf t;
+	size_t i;
+
+	strbuf_init(&t, out, size);
+	if (v[INV_COL_IATA].len > 0) {
+		strbuf_addf(&t, "platform.iata=");
+		for (i = 0; i < v[INV_COL_IATA].len; i++)
+			strbuf_addf(&t, "%c", v[INV_COL_IATA].s[i] | 0x20);
+		strbuf_addf(&t, "\n");
+	}
+	if (v[INV_COL_UPLINK].len > 0)
+		strbuf_addf(&t, "platform.uplink=%.*s\n", (int)v[INV_COL_UPLINK].len,
+			    v[INV_COL_UPLINK].s);
+	if (v[INV_COL_PROBABILITY].len > 0)
+		strbuf_addf(&t, "platform.probability=%.*s\n", (int)v[INV_COL_PROBABILITY].len,
+			    v[INV_COL_PROBABILITY].s);
+	strbuf_finish(&t);
+}
+
 /* The column checks netcfg's parser does not do. */
 static const char *row_check_columns(const struct row *row, char *msg,
 				     size_t len)
@@ -320,9 +415,11 @@ int inv_machine_build(struct inv_machine *m, const struct inv_columns *cols,
 			   span_trim(span_of(rec->field[cols->index[c]]));
 	if (row_check_chars(&row, msg, len) ||
 	    row_check_columns(&row, msg, len) ||
+	    row_check_platform(&row, msg, len) ||
 	    row_cmdline(&row, m->cmdline, msg, len) ||
 	    machine_parse(m, board_cmdline, msg, len))
 		return -1;
+	row_settings(&row, m->settings, sizeof(m->settings));
 	return 0;
 }
 

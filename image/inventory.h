@@ -16,6 +16,16 @@
  *   mac           optional: MAC of the uplink NIC (fathom.iface=MAC)
  *   drac_ipv4     optional: ADDR/PLEN,GW for the iDRAC (fathom.drac.ipv4=)
  *   extra         optional: more kernel parameters, appended verbatim
+ *   iata          optional: the site's airport code, 3 letters (platform.iata)
+ *   uplink        optional: the uplink's speed, 1g, 10g, 25g, 40g, 100g ...
+ *                 (1-999 then "g": platform.uplink)
+ *   probability   optional: the share of Locate's users sent here, 0 to 1
+ *                 (platform.probability)
+ *
+ * The platform columns are settings for the platform agent, not kernel
+ * parameters: they go into network.conf as "platform.iata=lga" lines
+ * (lowercased). Secrets (the API key) are never inventory columns:
+ * mkmachines reads each machine's from a file beside the inventory.
  *
  * No value may hold what iPXE or the kernel would read as more than text
  * (inv_ipxe_unsafe): boot.ipxe carries the command line.
@@ -35,6 +45,7 @@
 #define INV_CMDLINE_MAX 2048	/* x86 COMMAND_LINE_SIZE, with the NUL */
 #define INV_MSG_MAX 512
 #define INV_TEXT_MAX 8192	/* a rendered network.conf or boot.ipxe */
+#define INV_SETTINGS_MAX 256	/* the platform.* lines of network.conf */
 
 enum inv_column {
 	INV_COL_HOSTNAME,
@@ -47,6 +58,9 @@ enum inv_column {
 	INV_COL_IPV6_DNS,
 	INV_COL_DRAC_IPV4,
 	INV_COL_EXTRA,
+	INV_COL_IATA,
+	INV_COL_UPLINK,
+	INV_COL_PROBABILITY,
 	INV_COL_COUNT
 };
 
@@ -59,6 +73,7 @@ struct inv_columns {
 struct inv_machine {
 	char cmdline[INV_CMDLINE_MAX];	/* ours: fathom.* and extra */
 	struct netcfg_config cfg;	/* what the appliance will parse */
+	char settings[INV_SETTINGS_MAX];	/* "platform.iata=lga\n"..., or "" */
 	unsigned line;
 };
 
@@ -105,6 +120,16 @@ void inv_keep_first_error(void *ctx, const char *msg);
 /* cfg as /etc/fathom/network.conf (keys without "fathom."). Returns the
  * length, or -1 if buf is too small. */
 int inv_network_conf(const struct netcfg_config *cfg, char *buf, size_t len);
+
+/* The machine's network.conf: inv_network_conf, then m->settings. */
+int inv_machine_conf(const struct inv_machine *m, char *buf, size_t len);
+
+/* Why the text of a per-machine secrets file (SECRETS_DIR/HOSTNAME.conf,
+ * which becomes /etc/fathom/secrets/platform.conf) is refused, or NULL:
+ * every line is blank, a comment, or platform.OPTION=VALUE that the
+ * appliance's settings parser takes. The message names the line and key,
+ * never a value. */
+const char *inv_secrets_check(const char *text, char *msg, size_t len);
 
 /* Whether conf parses back (netcfg_parse_file) to what cfg says. Returns 0,
  * or -1 with msg. */

@@ -1,5 +1,6 @@
 /* mkmachines: per-machine boot files from an inventory (format:
- * inventory.h): OUTDIR/<hostname>/{network.conf,config.cpio,boot.ipxe}. */
+ * inventory.h): OUTDIR/<hostname>/{network.conf,config.cpio,boot.ipxe},
+ * config.cpio with the machine's secrets file when it has one. */
 #include "cpio.h"
 #include "inventory.h"
 
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,11 +18,18 @@
 #define EXIT_USAGE 2
 #define PATH_SIZE 4096
 
-/* The overlay each machine gets: just its network.conf. */
+/* The overlay each machine gets: its network.conf, and its secrets if it
+ * has a SECRETS_DIR/<hostname>.conf (mode 0600, owned by the platform
+ * agent's user: boards' /etc/passwd gives it uid and gid 102). */
 static const char overlay_manifest[] =
 	"dir /etc 0755 0 0\n"
 	"dir /etc/fathom 0755 0 0\n"
 	"file /etc/fathom/network.conf network.conf 0644 0 0\n";
+#define PLATFORM_ID "102"
+#define SECRETS_MANIFEST \
+	"dir /etc/fathom/secrets 0755 0 0\n" \
+	"file /etc/fathom/secrets/platform.conf %s 0600 " PLATFORM_ID " " PLATFORM_ID "\n"
+#define SECRETS_FILE_MAX (64 * 1024)
 
 struct mkmachines {
 	const char *outdir;
@@ -28,6 +37,7 @@ struct mkmachines {
 	const char *board_cmdline;
 	const char *inventory;
 	const char *list_path;		/* -l: the hostnames written, one per line */
+	char secrets_dir[PATH_SIZE];	/* -s, default: the inventory's dir's secrets/ */
 	FILE *list;
 	struct cpio_manifest overlay;
 	struct cpio_write_options cpio_opt;
@@ -39,7 +49,8 @@ struct mkmachines {
 static void usage(FILE *to)
 {
 	fprintf(to,
-		"usage: mkmachines -o OUTDIR -b BASE_URL [-c CMDLINE] [-l LIST] INVENTORY.csv\n"
+		"usage: mkmachines -o OUTDIR -b BASE_URL [-c CMDLINE] [-l LIST] [-s DIR]\n"
+		"                  INVENTORY.csv\n"
 		"Write OUTDIR/<hostname>/{boot.ipxe,network.conf,config.cpio} for\n"
 		"each machine of the inventory (columns: docs/operators-guide.md).\n"
 		"  -o OUTDIR    where the machine directories go (created)\n"
@@ -47,6 +58,10 @@ static void usage(FILE *to)
 		"               machines/<hostname>/config.cpio\n"
 		"  -c CMDLINE   the board's kernel arguments, after the machine's\n"
 		"  -l LIST      write the hostnames of the machines written to LIST\n"
+		"  -s DIR       each machine's secrets (platform.api-key=...) in\n"
+		"               DIR/<hostname>.conf, mode 0600, go into its config.cpio\n"
+		"               as /etc/fathom/secrets/platform.conf (default: secrets/\n"
+		"               beside the inventory; none is fine)\n"
 		"Every mtime in config.cpio is $SOURCE_DATE_EPOCH (0 if unset).\n"
 		"No value (a row's, BASE_URL, CMDLINE) may hold what iPXE would read\n"
 		"as more than text: a line break, '$', '#', '&', '|', ';', '\\', quotes.\n"
@@ -58,7 +73,7 @@ static int parse_args(int argc, char **argv, struct mkmachines *mk)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "o:b:c:l:h")) != -1) {
+	while ((opt = getopt(argc, argv, "o:b:c:l:s:h")) != -1) {
 		switch (opt) {
 		case 'o':
 			mk->outdir = optarg;
@@ -72,6 +87,9 @@ static int parse_args(int argc, char **argv, struct mkmachines *mk)
 		case 'l':
 			mk->list_path = optarg;
 			break;
+		case 's':
+			snprintf(mk->secrets_dir, sizeof(mk->secrets_dir), "%s", optarg);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -82,6 +100,15 @@ static int parse_args(int argc, char **argv, struct mkmachines *mk)
 	if (optind != argc - 1 || !mk->outdir || !mk->base_url)
 		return -1;
 	mk->inventory = argv[optind];
+	if (!mk->secrets_dir[0]) {
+		const char *slash = strrchr(mk->inventory, '/');
+
+		if (slash)
+			snprintf(mk->secrets_dir, sizeof(mk->secrets_dir), "%.*s/secrets",
+				 (int)(slash - mk->inventory), mk->inventory);
+		else
+			snprintf(mk->secrets_dir, sizeof(mk->secrets_dir), "secrets");
+	}
 	return 0;
 }
 
@@ -146,27 +173,102 @@ static int write_or_report(const struct mkmachines *mk, const char *dir,
 	return -1;
 }
 
-static int write_config_cpio(struct mkmachines *mk, const char *dir)
+/* The machine's secrets file, checked: 1 and its absolute path in abs if
+ * there is one, 0 if none, -1 if refused (said why, never its contents). */
+static int secrets_find(const struct mkmachines *mk, const struct inv_machine *m,
+			char *abs)
 {
-	struct cpio_error err;
+	char path[PATH_SIZE + 300], msg[INV_MSG_MAX], *text;
+	struct stat st;
+	const char *why;
+	size_t len;
 
+	if (snprintf(path, sizeof(path), "%s/%s.conf", mk->secrets_dir, m->cfg.hostname) >=
+	    (int)sizeof(path)) {
+		fprintf(stderr, "mkmachines: -s %s: path too long\n", mk->secrets_dir);
+		return -1;
+	}
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		fprintf(stderr, "mkmachines: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > SECRETS_FILE_MAX) {
+		fprintf(stderr, "mkmachines: %s: expected a file of at most 64 KiB\n", path);
+		return -1;
+	}
+	if (st.st_mode & 077) {
+		fprintf(stderr, "mkmachines: %s: refused: mode %04o lets others than its owner"
+			" read the secrets in it; chmod 600 %s\n", path,
+			(unsigned)(st.st_mode & 07777), path);
+		return -1;
+	}
+	errno = 0;
+	if (!realpath(path, abs) || strpbrk(abs, " \t\r\n")) {
+		fprintf(stderr, "mkmachines: %s: %s\n", path, errno ? strerror(errno) :
+			"a path with blanks; move the secrets directory (-s DIR)");
+		return -1;
+	}
+	if (file_read_all(path, &text, &len) < 0) {
+		fprintf(stderr, "mkmachines: %s: cannot read: %s\n", path, strerror(errno));
+		return -1;
+	}
+	why = strlen(text) != len ? "a NUL byte in it" : inv_secrets_check(text, msg, sizeof(msg));
+	memset(text, 0, len);
+	free(text);
+	if (why) {
+		fprintf(stderr, "mkmachines: %s: %s\n", path, why);
+		return -1;
+	}
+	return 1;
+}
+
+static int write_config_cpio(struct mkmachines *mk, const char *dir, const char *secrets)
+{
+	struct cpio_manifest with = { 0 }, *manifest = &mk->overlay;
+	char text[sizeof(overlay_manifest) + sizeof(SECRETS_MANIFEST) + PATH_MAX];
+	struct cpio_error err;
+	int rc;
+
+	if (secrets) {
+		int n = snprintf(text, sizeof(text), "%s" SECRETS_MANIFEST, overlay_manifest,
+				 secrets);
+
+		if (cpio_manifest_parse(&with, text, (size_t)n, &err) < 0) {
+			fprintf(stderr, "mkmachines: %s/config.cpio: %s\n", dir, err.msg);
+			return -1;
+		}
+		manifest = &with;
+	}
 	mk->archive.len = 0;
 	mk->cpio_opt.basedir = dir;
-	if (cpio_write(&mk->overlay, &mk->cpio_opt, cpio_sink_membuf,
-		       &mk->archive, &err) < 0) {
+	rc = cpio_write(manifest, &mk->cpio_opt, cpio_sink_membuf, &mk->archive, &err);
+	cpio_manifest_free(&with);
+	if (rc < 0) {
 		fprintf(stderr, "mkmachines: %s/config.cpio: %s\n", dir, err.msg);
 		return -1;
 	}
-	return write_or_report(mk, dir, "config.cpio", mk->archive.data,
-			       mk->archive.len);
+	/* With secrets in it, config.cpio is only its owner's to read here. */
+	if (secrets) {
+		mode_t saved = mk->file_mode;
+
+		mk->file_mode &= 0600;
+		rc = write_or_report(mk, dir, "config.cpio", mk->archive.data, mk->archive.len);
+		mk->file_mode = saved;
+	} else {
+		rc = write_or_report(mk, dir, "config.cpio", mk->archive.data, mk->archive.len);
+	}
+	memset(mk->archive.data, 0, mk->archive.len);
+	return rc;
 }
 
 /* One machine's directory; network.conf first, config.cpio reads it. */
 static int write_machine(void *ctx, const struct inv_machine *m)
 {
 	struct mkmachines *mk = ctx;
-	char dir[PATH_SIZE], text[INV_TEXT_MAX], msg[INV_MSG_MAX];
-	int len;
+	char dir[PATH_SIZE], text[INV_TEXT_MAX], msg[INV_MSG_MAX], secrets[PATH_MAX];
+	int len, has_secrets;
 
 	if (snprintf(dir, sizeof(dir), "%s/%s", mk->outdir, m->cfg.hostname) >=
 	    (int)sizeof(dir) - 32) {
@@ -174,7 +276,13 @@ static int write_machine(void *ctx, const struct inv_machine *m)
 			mk->inventory, m->line);
 		return -1;
 	}
-	len = inv_network_conf(&m->cfg, text, sizeof(text));
+	has_secrets = secrets_find(mk, m, secrets);
+	if (has_secrets < 0) {
+		fprintf(stderr, "mkmachines: %s:%u: %s: nothing written for it\n", mk->inventory,
+			m->line, m->cfg.hostname);
+		return -1;
+	}
+	len = inv_machine_conf(m, text, sizeof(text));
 	if (len < 0 || inv_network_conf_check(&m->cfg, text, msg,
 					      sizeof(msg)) < 0) {
 		fprintf(stderr, "mkmachines: %s:%u: %s\n", mk->inventory, m->line,
@@ -187,7 +295,7 @@ static int write_machine(void *ctx, const struct inv_machine *m)
 		return -1;
 	}
 	if (write_or_report(mk, dir, "network.conf", text, (size_t)len) < 0 ||
-	    write_config_cpio(mk, dir) < 0)
+	    write_config_cpio(mk, dir, has_secrets ? secrets : NULL) < 0)
 		return -1;
 	len = inv_boot_ipxe(m, mk->base_url, mk->board_cmdline, text,
 			    sizeof(text));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/bootcfg/settings.h"
 #include "lib/strbuf.h"
 
 static void add_addr_value(struct strbuf *t, const struct netcfg_addr *a)
@@ -75,6 +76,68 @@ int inv_network_conf(const struct netcfg_config *cfg, char *buf, size_t len)
 	if (src[NETCFG_FIELD_NODAD] != NETCFG_SRC_DEFAULT)
 		strbuf_addf(&t, "nodad=%d\n", cfg->nodad ? 1 : 0);
 	return strbuf_finish(&t);
+}
+
+int inv_machine_conf(const struct inv_machine *m, char *buf, size_t len)
+{
+	int n = inv_network_conf(&m->cfg, buf, len);
+	size_t extra = strlen(m->settings);
+
+	if (n < 0 || (size_t)n + extra >= len)
+		return -1;
+	memcpy(buf + n, m->settings, extra + 1);
+	return n + (int)extra;
+}
+
+/* Collects the settings parser's first problem. */
+struct secrets_log {
+	int count;
+	char first[INV_MSG_MAX];
+};
+
+static void secrets_problem(void *ctx, const char *msg)
+{
+	struct secrets_log *log = ctx;
+
+	if (log->count++ == 0)
+		snprintf(log->first, sizeof(log->first), "%s", msg);
+}
+
+const char *inv_secrets_check(const char *text, char *msg, size_t len)
+{
+	static struct settings s;
+	struct secrets_log log = { 0 };
+	const char *p = text;
+	unsigned line = 0;
+
+	/* Every line is platform's: a stray line (a network key, a typo) would
+	 * be silently ignored on the appliance. */
+	while (p && *p) {
+		const char *eol = strchr(p, '\n'), *k = p;
+		size_t n = eol ? (size_t)(eol - p) : strlen(p), key_len = 0;
+
+		line++;
+		while (k < p + n && (*k == ' ' || *k == '\t'))
+			k++;
+		while (k + key_len < p + n && k[key_len] != '=' && k[key_len] != ' ' &&
+		       k[key_len] != '\t' && k[key_len] != '\r')
+			key_len++;
+		if (k < p + n && *k != '#' && *k != '\r' &&
+		    !((key_len > 9 && memcmp(k, "platform.", 9) == 0) ||
+		      (key_len > 16 && memcmp(k, "fathom.platform.", 16) == 0))) {
+			snprintf(msg, len, "line %u: expected platform.OPTION=VALUE lines only"
+				 " (such as platform.api-key=...)", line);
+			return msg;
+		}
+		p = eol ? eol + 1 : p + n;
+	}
+	settings_init(&s, "platform", NULL, secrets_problem, &log);
+	settings_add_file(&s, text, "line");
+	if (log.count) {
+		snprintf(msg, len, "%s", log.first);
+		return msg;
+	}
+	return NULL;
 }
 
 /* What the file can carry: everything but where it came from and BOOTIF. */

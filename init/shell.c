@@ -1,5 +1,7 @@
 /* The rescue shell (fathom.shell): a root shell on the console, and only
- * there, restarted a second after it exits. Off by default. */
+ * there, restarted a second after it exits. Off by default. A login shell:
+ * the image's /etc/profile runs fathom-status, so the services' status
+ * lines (/run/fathom/NAME/status) are the first thing it shows. */
 #define _GNU_SOURCE
 #include "init.h"
 

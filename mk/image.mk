@@ -82,5 +82,5 @@ verify:
 # there is something to do: without INVENTORY and BASE_URL the script says
 # what to set); its ARTIFACTS include media.cpio.zst, which MEDIA= needs.
 machines: $(MKMACHINES) $(SIGNING_KEY) $(if $(and $(INVENTORY),$(BASE_URL)),$(OUT)/SHA256SUMS.sig)
-	$(Q)V="$(V)" MKMACHINES="$(MKMACHINES)" SIGNING_KEY="$(SIGNING_KEY)" MEDIA="$(MEDIA)" \
+	$(Q)V="$(V)" MKMACHINES="$(MKMACHINES)" SIGNING_KEY="$(SIGNING_KEY)" MEDIA="$(MEDIA)" SECRETS="$(SECRETS)" \
 		scripts/machines "$(BOARD_DIR)" "$(BUILD)" "$(OUT)" "$(INVENTORY)" "$(BASE_URL)"

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -71,36 +72,67 @@ static int skip_device(const char *name)
 	return 0;
 }
 
-static void write_small(const char *path, const char *text, mode_t mode)
+/* path (replaced whole) with text, mode, and owner uid:gid unless uid is
+ * -1 (root's then). The owner is set before the name appears. */
+static void write_owned(const char *path, const char *text, mode_t mode, uid_t uid, gid_t gid)
 {
 	char tmp[128];
 	int fd;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return;
-	if (write(fd, text, strlen(text)) == (ssize_t)strlen(text))
+	if (fchmod(fd, mode) == 0 && (uid == (uid_t)-1 || fchown(fd, uid, gid) == 0) &&
+	    write(fd, text, strlen(text)) == (ssize_t)strlen(text))
 		rename(tmp, path);
+	else
+		unlink(tmp);
 	close(fd);
 }
 
-/* The medium's fathom.conf stays root's (later services' secrets may be in
- * it); the lines of a service whose settings are public (ndt7: labels,
- * public keys, limits) go to SETTINGS_DIR/PREFIX.conf, which that
- * service, running as its own user, reads (lib/bootcfg/settings.h). */
+static void write_small(const char *path, const char *text, mode_t mode)
+{
+	write_owned(path, text, mode, (uid_t)-1, (gid_t)-1);
+}
+
+/* A prefix with secrets (the platform agent's API key): its lines go to a
+ * file only its own user reads. The user is the image's (/etc/passwd);
+ * without it the file stays root's, which the agent cannot read: said once. */
+static void publish_secret(const char *path, const char *prefix, const char *lines)
+{
+	struct passwd *pw = getpwnam(prefix);
+
+	if (!pw)
+		nc_log_as(NC_ERR, "media", "no user %s in /etc/passwd: %s stays root's (0600) and "
+			  "the %s service cannot read it; add the user to the board's overlay",
+			  prefix, path, prefix);
+	write_owned(path, lines, 0600, pw ? pw->pw_uid : (uid_t)-1, pw ? pw->pw_gid : (gid_t)-1);
+}
+
+/* The medium's fathom.conf stays root's (secrets may be in it); each
+ * service's lines go to SETTINGS_DIR/PREFIX.conf, which that service,
+ * running as its own user, reads (lib/bootcfg/settings.h): 0644 for public
+ * settings (ndt7: labels, public keys, limits), 0600 owned by the
+ * service's user for a prefix with secrets (platform: the API key). A
+ * prefix without lines gets no file. */
 static void media_settings_publish(const char *conf)
 {
-	static const char *const public_prefixes[] = { "ndt7" };
+	static const char *const prefixes[] = { "ndt7", "platform" };
 	static char lines[8192];
 	char path[sizeof(SETTINGS_DIR) + 32];
 	size_t i;
 
 	mkdir(SETTINGS_DIR, 0755);
-	for (i = 0; i < sizeof(public_prefixes) / sizeof(public_prefixes[0]); i++) {
-		snprintf(path, sizeof(path), SETTINGS_DIR "/%s.conf", public_prefixes[i]);
-		if (settings_extract(conf, public_prefixes[i], lines, sizeof(lines)) >= 0)
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		snprintf(path, sizeof(path), SETTINGS_DIR "/%s.conf", prefixes[i]);
+		if (settings_extract(conf, prefixes[i], lines, sizeof(lines)) < 0)
+			continue;
+		if (!settings_prefix_has_secrets(prefixes[i]))
 			write_small(path, lines, 0644);
+		else if (lines[0])
+			publish_secret(path, prefixes[i], lines);
 	}
 }
 

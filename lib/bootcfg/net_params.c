@@ -1,6 +1,7 @@
 /* The network parameters of the kernel command line (fathom.*, epoxy.*,
  * ip=, BOOTIF=): the table, taking one token, and the messages. */
 #include "lib/bootcfg/net_parse.h"
+#include "lib/bootcfg/settings.h"
 
 #include <string.h>
 
@@ -173,8 +174,13 @@ int netcfg_parse_cmdline(struct netcfg_config *cfg, const char *cmdline,
 
 		if (!tok.has_value && span_equals(tok.key, "--"))
 			break;
-		if (def)
+		if (def) {
 			st.errors += apply_param(&st, def, &tok) < 0;
+		} else if (settings_key_is_secret(tok.key.s, tok.key.len)) {
+			/* Named, never its value: the console is not for secrets. */
+			report_error(&st, NULL, &tok, SETTINGS_SECRET_ON_CMDLINE);
+			st.errors++;
+		}
 	}
 	return st.errors;
 }

@@ -79,6 +79,57 @@ int settings_key_is_service(const char *key, size_t len)
 	return 0;
 }
 
+/* Whether PREFIX.OPTION (option already in the '-' spelling) is secret. */
+static int is_secret(const char *prefix, const char *option)
+{
+	static const char *const secrets[] = SETTINGS_SECRET_KEYS;
+	size_t i, n = strlen(prefix);
+
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		if (strncmp(secrets[i], prefix, n) == 0 && secrets[i][n] == '.' &&
+		    strcmp(secrets[i] + n + 1, option) == 0)
+			return 1;
+	return 0;
+}
+
+int settings_prefix_has_secrets(const char *prefix)
+{
+	static const char *const secrets[] = SETTINGS_SECRET_KEYS;
+	size_t i, n = strlen(prefix);
+
+	for (i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
+		if (n && strncmp(secrets[i], prefix, n) == 0 && secrets[i][n] == '.')
+			return 1;
+	return 0;
+}
+
+/* A key's option with '_' as '-', cut to fit name. */
+static void option_name(struct span option, char *name, size_t size)
+{
+	size_t i, n = option.len < size - 1 ? option.len : size - 1;
+
+	for (i = 0; i < n; i++)
+		name[i] = option.s[i] == '_' ? '-' : option.s[i];
+	name[n] = '\0';
+}
+
+int settings_key_is_secret(const char *key, size_t len)
+{
+	static const char *const prefixes[] = SETTINGS_SERVICE_PREFIXES;
+	char name[SETTING_OPTION_MAX];
+	struct span k = { key, len }, option;
+	size_t i;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		if (!key_option(k, prefixes[i], 1, &option))
+			continue;
+		option_name(option, name, sizeof(name));
+		if (is_secret(prefixes[i], name))
+			return 1;
+	}
+	return 0;
+}
+
 static int is_repeatable(const struct settings *s, const char *option)
 {
 	const char *const *r;
@@ -165,10 +216,21 @@ int settings_add_cmdline(struct settings *s, const char *cmdline)
 	struct span option;
 	int problems = 0;
 
-	while (p && (p = cmdline_next(p, &tok)) != NULL && !cmdline_is_end(&tok))
-		if (key_option(tok.key, s->prefix, 0, &option))
-			problems += take(s, tok.key, option, tok.value, tok.has_value,
-					 "kernel command line");
+	while (p && (p = cmdline_next(p, &tok)) != NULL && !cmdline_is_end(&tok)) {
+		char name[SETTING_OPTION_MAX];
+
+		if (!key_option(tok.key, s->prefix, 0, &option))
+			continue;
+		option_name(option, name, sizeof(name));
+		if (is_secret(s->prefix, name)) {
+			/* The value is never repeated, not even in the message. */
+			report(s, "kernel command line", tok.key, SETTINGS_SECRET_ON_CMDLINE);
+			problems++;
+			continue;
+		}
+		problems += take(s, tok.key, option, tok.value, tok.has_value,
+				 "kernel command line");
+	}
 	s->rank++;
 	return problems;
 }

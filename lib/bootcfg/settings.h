@@ -25,6 +25,25 @@
  * platform and upload are reserved for later services. */
 #define SETTINGS_SERVICE_PREFIXES { "ndt7", "platform", "upload" }
 
+/* Secrets ("PREFIX.OPTION", '-' spelling): taken from files only. The
+ * kernel command line is world-readable (/proc/cmdline) and shown in boot
+ * menus and BMC consoles, so a secret there is refused, never taken. */
+#define SETTINGS_SECRET_KEYS { "platform.api-key" }
+#define SETTINGS_SECRET_ON_CMDLINE "the API key is a secret: put it in fathom.conf on " \
+	"the stick, not on the kernel command line"
+
+/* Where the settings are on the appliance, highest rank first after the
+ * command line: netcfg copies the boot medium's PREFIX lines to
+ * SETTINGS_MEDIUM_DIR/PREFIX.conf (0644; 0600 owned by the service's user
+ * for a prefix with secrets: platform); a per-machine overlay
+ * (config.cpio) may carry SETTINGS_SECRETS_DIR/PREFIX.conf (0600, the
+ * service's user); every machine has SETTINGS_OVERLAY_PATH (0644). */
+#define SETTINGS_CMDLINE_PATH "/proc/cmdline"
+#define SETTINGS_MEDIUM_DIR "/run/fathom/settings"
+#define SETTINGS_SECRETS_DIR "/etc/fathom/secrets"
+#define SETTINGS_OVERLAY_PATH "/etc/fathom/network.conf"
+#define SETTINGS_PATH_MAX 128
+
 /* Called once per problem with one line of at most 511 bytes, no newline,
  * naming where the key came from: `PATH:LINE: ndt7.x: ...`. */
 typedef void (*settings_error_fn)(void *ctx, const char *msg);
@@ -62,6 +81,16 @@ int settings_add_file(struct settings *s, const char *text, const char *where);
  * SETTINGS_SERVICE_PREFIXES: a word netcfg does not own. */
 int settings_key_is_service(const char *key, size_t len);
 
+/* Whether PREFIX has secret settings (SETTINGS_SECRET_KEYS): its medium
+ * file is then 0600 and its secrets file is read. */
+int settings_prefix_has_secrets(const char *prefix);
+
+/* Whether key ("platform.api-key", "fathom.platform.api_key") is a secret
+ * (SETTINGS_SECRET_KEYS). On the kernel command line netcfg's parser says
+ * SETTINGS_SECRET_ON_CMDLINE (on the console, and mkmachines refuses such
+ * an inventory row); settings_add_cmdline refuses it with the same words. */
+int settings_key_is_secret(const char *key, size_t len);
+
 /* The lines of text that are PREFIX's (as settings_add_file takes them),
  * copied whole into out: their length, or -1 if they do not fit (out is
  * then empty). For netcfg to pass a medium's public ndt7 lines on without
@@ -73,5 +102,15 @@ int settings_extract(const char *text, const char *prefix, char *out, size_t siz
  * is /proc/cmdline on the appliance; files are NULL-terminated. */
 int settings_read(struct settings *s, const char *cmdline_path,
 		  const char *const *files);
+
+/* The files a service of prefix reads by default, highest rank first:
+ * SETTINGS_MEDIUM_DIR/PREFIX.conf, then for a prefix with secrets
+ * SETTINGS_SECRETS_DIR/PREFIX.conf, then SETTINGS_OVERLAY_PATH. Returns
+ * f->list, NULL-terminated (the strings live in f). */
+struct settings_files {
+	char path[2][SETTINGS_PATH_MAX];
+	const char *list[4];
+};
+const char *const *settings_default_files(struct settings_files *f, const char *prefix);
 
 #endif

@@ -62,3 +62,19 @@ int settings_read(struct settings *s, const char *cmdline_path, const char *cons
 	}
 	return problems;
 }
+
+const char *const *settings_default_files(struct settings_files *f, const char *prefix)
+{
+	size_t n = 0;
+
+	snprintf(f->path[0], sizeof(f->path[0]), SETTINGS_MEDIUM_DIR "/%.63s.conf", prefix);
+	f->list[n++] = f->path[0];
+	if (settings_prefix_has_secrets(prefix)) {
+		snprintf(f->path[1], sizeof(f->path[1]), SETTINGS_SECRETS_DIR "/%.63s.conf",
+			 prefix);
+		f->list[n++] = f->path[1];
+	}
+	f->list[n++] = SETTINGS_OVERLAY_PATH;
+	f->list[n] = NULL;
+	return f->list;
+}

@@ -23,7 +23,7 @@ struct request {
 
 /* Long lived: the settings' values are the options' arguments. */
 static struct settings machine;
-static char medium_path[sizeof(SETTINGS_MEDIUM_DIR) + SETTING_OPTION_MAX + 8];
+static struct settings_files default_files;
 
 static void print_problem(void *ctx, const char *msg)
 {
@@ -180,14 +180,9 @@ int settings_args(int *argc, char ***argv, const struct option *opts,
 		return 0;
 	if (!rq.cmdline)
 		rq.cmdline = SETTINGS_CMDLINE_PATH;
-	if (!rq.nfiles) {
-		snprintf(medium_path, sizeof(medium_path), SETTINGS_MEDIUM_DIR "/%.63s.conf",
-			 rq.prefix);
-		rq.files[0] = medium_path;
-		rq.files[1] = SETTINGS_OVERLAY_PATH;
-	}
 	settings_init(&machine, rq.prefix, repeatable, print_problem, NULL);
-	settings_read(&machine, rq.cmdline, rq.files);
+	settings_read(&machine, rq.cmdline, rq.nfiles ? rq.files :
+		      settings_default_files(&default_files, rq.prefix));
 	words = calloc(2 * SETTINGS_MAX + 1, sizeof(*words));
 	result = calloc((size_t)*argc + 2 * SETTINGS_MAX + 1, sizeof(*result));
 	if (!words || !result) {

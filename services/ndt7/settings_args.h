@@ -15,12 +15,9 @@
 
 #include "server.h"
 
-/* Where the settings are on the appliance (netcfg writes the medium's
- * PREFIX lines to SETTINGS_MEDIUM_DIR/PREFIX.conf, readable by the
- * service; the whole fathom.conf stays root's). */
-#define SETTINGS_CMDLINE_PATH "/proc/cmdline"
-#define SETTINGS_MEDIUM_DIR "/run/fathom/settings"
-#define SETTINGS_OVERLAY_PATH "/etc/fathom/network.conf"
+/* Where the settings are on the appliance: lib/bootcfg/settings.h
+ * (SETTINGS_MEDIUM_DIR, SETTINGS_OVERLAY_PATH, settings_default_files). */
+#include "lib/bootcfg/settings.h"
 
 #define SETTINGS_USAGE \
 	"  --settings PREFIX    also take PREFIX.OPTION=VALUE from the machine's settings\n" \
@@ -29,7 +26,8 @@
 	"                       options win; a bad setting is logged and left out\n" \
 	"  --settings-cmdline FILE  read the command line from FILE (default /proc/cmdline)\n" \
 	"  --settings-file FILE  a settings file, repeatable, highest rank first (default\n" \
-	"                       " SETTINGS_MEDIUM_DIR "/PREFIX.conf " SETTINGS_OVERLAY_PATH ")\n"
+	"                       " SETTINGS_MEDIUM_DIR "/PREFIX.conf, for platform also\n" \
+	"                       " SETTINGS_SECRETS_DIR "/PREFIX.conf, " SETTINGS_OVERLAY_PATH ")\n"
 
 typedef int (*options_parse_fn)(int argc, char **argv, struct ndt7_config *cfg);
 

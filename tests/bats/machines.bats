@@ -138,6 +138,60 @@ teardown_file() {
 	grep -qx 'ipv4=192.0.2.2/28,192.0.2.1' "$out/$BOARD/machines/good1.example.org/network.conf"
 }
 
+@test "platform columns become platform.* lines of network.conf; a secrets file beside the inventory goes into config.cpio 0600 owned by platform, never into network.conf or a log" {
+	out=$BATS_TEST_TMPDIR/plat
+	image_in "$out"
+	inv=$BATS_TEST_TMPDIR/site/fleet.csv
+	mkdir -p "$BATS_TEST_TMPDIR/site/secrets"
+	cat > "$inv" <<-'CSV'
+	hostname,ipv4,ipv4_gateway,iata,uplink,probability
+	p1.example.org,192.0.2.2/28,192.0.2.1,LGA,10g,0.5
+	p2.example.org,192.0.2.3/28,192.0.2.1,lga,1g,
+	p3.example.org,192.0.2.4/28,192.0.2.1,,,
+	p4.example.org,192.0.2.5/28,192.0.2.1,lgax,,
+	p5.example.org,192.0.2.6/28,192.0.2.1,,10G,
+	p6.example.org,192.0.2.7/28,192.0.2.1,,,1.5
+	CSV
+	key=throwaway-$RANDOM$RANDOM
+	(umask 077 && printf '# p1\nplatform.api-key=%s\n' "$key" > "$BATS_TEST_TMPDIR/site/secrets/p1.example.org.conf")
+	# Readable by others: refused, nothing written for that machine.
+	printf 'platform.api-key=%s\n' "$key" > "$BATS_TEST_TMPDIR/site/secrets/p2.example.org.conf"
+	chmod 0644 "$BATS_TEST_TMPDIR/site/secrets/p2.example.org.conf"
+	run make -s -C "$TOP" O="$out" BOARD="$BOARD" INVENTORY="$inv" BASE_URL="$BASE" machines
+	assert_failure
+	refute_output --partial "$key"
+	assert_line --partial "mkmachines: $BATS_TEST_TMPDIR/site/secrets/p2.example.org.conf: refused: mode 0644 lets others than its owner read the secrets in it; chmod 600"
+	assert_line --partial "mkmachines: $inv:3: p2.example.org: nothing written for it"
+	assert_line --partial "mkmachines: $inv:5: iata: \"lgax\": expected the 3-letter IATA code"
+	assert_line --partial "mkmachines: $inv:6: uplink: \"10G\": expected the uplink's speed as 1g, 10g, 25g, 40g or 100g"
+	assert_line --partial "mkmachines: $inv:7: probability: \"1.5\": expected a number from 0 to 1"
+	m=$out/$BOARD/machines
+	run ls "$m"
+	assert_output "$(printf 'IMAGE\nSHA256SUMS\nSHA256SUMS.sig\np1.example.org\np3.example.org')"
+	run grep '^platform\.' "$m/p1.example.org/network.conf"
+	assert_output "$(printf 'platform.iata=lga\nplatform.uplink=10g\nplatform.probability=0.5')"
+	run grep -c '^platform\.' "$m/p3.example.org/network.conf"
+	assert_output 0
+	! grep -rq -- "$key" "$m"/*/network.conf "$m"/*/boot.ipxe
+	# The secrets, as the archive stores them: 0600, uid and gid 102.
+	run sh -c "cpio -tv --numeric-uid-gid --quiet < '$m/p1.example.org/config.cpio'"
+	assert_line --regexp '^-rw------- +1 102 +102 .* etc/fathom/secrets/platform\.conf$'
+	assert_line --regexp '^drwxr-xr-x .* etc/fathom/secrets$'
+	mkdir -p "$BATS_TEST_TMPDIR/x"
+	(cd "$BATS_TEST_TMPDIR/x" && cpio -idm --quiet --no-preserve-owner < "$m/p1.example.org/config.cpio")
+	cmp "$BATS_TEST_TMPDIR/x/etc/fathom/secrets/platform.conf" "$BATS_TEST_TMPDIR/site/secrets/p1.example.org.conf"
+	# The one with the key is its owner's only; the other stays as it was.
+	[ "$(stat -c %a "$m/p1.example.org/config.cpio")" = 600 ]
+	run cpio -it --quiet < "$m/p3.example.org/config.cpio"
+	refute_output --partial secrets
+	# A file with other lines is refused naming the line, not its text.
+	printf 'platform.api-key=%s\nipv4=192.0.2.9/28\n' "$key" > "$BATS_TEST_TMPDIR/site/secrets/p2.example.org.conf"
+	chmod 600 "$BATS_TEST_TMPDIR/site/secrets/p2.example.org.conf"
+	run make -s -C "$TOP" O="$out" BOARD="$BOARD" INVENTORY="$inv" BASE_URL="$BASE" machines
+	refute_output --partial "$key"
+	assert_line --partial "p2.example.org.conf: line 2: expected platform.OPTION=VALUE lines only"
+}
+
 @test "iPXE commands in a row are refused with line and column, nothing written for that machine, exit 1" {
 	out=$BATS_TEST_TMPDIR/inj
 	printf '%s\n' 'hostname,ipv4,ipv4_dns,extra' \

@@ -142,6 +142,16 @@ CFG="fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1
 	assert_output --partial 'netcfg: fathom.ipv4: "192.0.2.10/33": prefix length must be 0-32'
 }
 
+@test "netcfg refuses the platform API key on the kernel command line, naming it, never showing it" {
+	run "$NETCFG" check $CFG fathom.iface=eth1 fathom.platform.api-key=throwaway-k3y-4711
+	assert_equal "$status" 1
+	assert_output --partial "netcfg: fathom.platform.api-key: the API key is a secret: put it in fathom.conf on the stick, not on the kernel command line"
+	refute_output --partial "throwaway-k3y-4711"
+	# Its other settings are not netcfg's, and not a problem.
+	run "$NETCFG" check $CFG fathom.iface=eth1 fathom.platform.iata=lga fathom.platform.uplink=10g
+	assert_success
+}
+
 # netcfg run in the background, as /init runs it: stdout gets "ready".
 netcfg_run_bg() {
 	ip netns exec "$DUT" "$NETCFG" run --allow-virtual "$@" \

@@ -357,6 +357,16 @@ static const struct bad_case exact_bad_cases[] = {
 	  " aa:bb:cc:dd:ee:ff or an interface name of 1-15 characters without"
 	  " '/', ':' or spaces" },
 	{ "ip=dhcp", "ip: \"dhcp\": " STATIC_ONLY },
+	/* A secret is named, its value never shown. */
+	{ "fathom.platform.api-key=s3cr3t-k3y",
+	  "fathom.platform.api-key: the API key is a secret: put it in fathom.conf on the"
+	  " stick, not on the kernel command line" },
+	{ "fathom.platform.api_key=s3cr3t-k3y",
+	  "fathom.platform.api_key: the API key is a secret: put it in fathom.conf on the"
+	  " stick, not on the kernel command line" },
+	{ "platform.api-key=\"s3cr3t k3y\"",
+	  "platform.api-key: the API key is a secret: put it in fathom.conf on the"
+	  " stick, not on the kernel command line" },
 	{ "ip=on", "ip: \"on\": " STATIC_ONLY },
 	{ "ip=any", "ip: \"any\": " STATIC_ONLY },
 	{ "ip=bootp", "ip: \"bootp\": " STATIC_ONLY },

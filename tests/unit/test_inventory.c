@@ -285,7 +285,7 @@ static const struct header_case header_cases[] = {
 	{ "hostname,ipv4,colour\nn1,192.0.2.1/24,red\n",
 	  "inv.csv:1: header: unknown column \"colour\": expected hostname,"
 	  " ipv4, ipv4_gateway, ipv4_dns, ipv6, ipv6_gateway, ipv6_dns, mac,"
-	  " drac_ipv4 or extra\n" },
+	  " drac_ipv4, extra, iata, uplink or probability\n" },
 	{ "#x\nhostname,ipv4,ipv4\n",
 	  "inv.csv:2: header: column \"ipv4\" appears twice\n" },
 	{ "hostname,mac\n",
@@ -344,6 +344,114 @@ static void test_bad_rows(void)
 	CHECK(errors == 1 && strstr(c.errors, "inv.csv:2: fathom.drac.ipv4: \"192.0.2.5/0,192.0.2.1\":"
 				    " prefix length must be 1-32"),
 	      "a BMC address with /0 is rejected wherever it comes from");
+}
+
+/* The platform columns: settings in network.conf, never on the command
+ * line; checked; a secret in the extra column is refused. */
+struct platform_case {
+	const char *row;	/* after "hostname,ipv4,iata,uplink,probability,extra\n" */
+	const char *settings;	/* NULL: refused with message */
+	const char *message;
+};
+
+static const struct platform_case platform_cases[] = {
+	{ "n1,192.0.2.10/28,,,,", "", NULL },
+	{ "n1,192.0.2.10/28,LGA,10g,0.5,",
+	  "platform.iata=lga\nplatform.uplink=10g\nplatform.probability=0.5\n", NULL },
+	{ "n1,192.0.2.10/28,lga,1g,,", "platform.iata=lga\nplatform.uplink=1g\n", NULL },
+	{ "n1,192.0.2.10/28,,100g,1,", "platform.uplink=100g\nplatform.probability=1\n", NULL },
+	{ "n1,192.0.2.10/28,,,0,", "platform.probability=0\n", NULL },
+	{ "n1,192.0.2.10/28,,,.25,", "platform.probability=.25\n", NULL },
+	{ "n1,192.0.2.10/28,lg,,,", NULL, "inv.csv:2: iata: \"lg\": expected the 3-letter IATA"
+	  " code of the site's nearest airport, such as lga\n" },
+	{ "n1,192.0.2.10/28,lga1,,,", NULL, "iata: \"lga1\"" },
+	{ "n1,192.0.2.10/28,l1a,,,", NULL, "iata: \"l1a\"" },
+	{ "n1,192.0.2.10/28,,10G,,", NULL, "inv.csv:2: uplink: \"10G\": expected the uplink's"
+	  " speed as 1g, 10g, 25g, 40g or 100g\n" },
+	{ "n1,192.0.2.10/28,,10,,", NULL, "uplink: \"10\"" },
+	{ "n1,192.0.2.10/28,,010g,,", NULL, "uplink: \"010g\"" },
+	{ "n1,192.0.2.10/28,,1000g,,", NULL, "uplink: \"1000g\"" },
+	{ "n1,192.0.2.10/28,,g,,", NULL, "uplink: \"g\"" },
+	{ "n1,192.0.2.10/28,,,1.5,", NULL, "inv.csv:2: probability: \"1.5\": expected a"
+	  " number from 0 to 1, such as 0.5\n" },
+	{ "n1,192.0.2.10/28,,,-0.5,", NULL, "probability: \"-0.5\"" },
+	{ "n1,192.0.2.10/28,,,0.5.1,", NULL, "probability: \"0.5.1\"" },
+	{ "n1,192.0.2.10/28,,,.,", NULL, "probability: \".\"" },
+	{ "n1,192.0.2.10/28,,,1e-1,", NULL, "probability: \"1e-1\"" },
+	{ "n1,192.0.2.10/28,,,,fathom.platform.api-key=s3cr3t", NULL,
+	  "inv.csv:2: fathom.platform.api-key: the API key is a secret: put it in fathom.conf"
+	  " on the stick, not on the kernel command line\n" },
+};
+
+static void test_platform_columns(void)
+{
+	char csv[512], conf[INV_TEXT_MAX];
+	struct collect c;
+	size_t i;
+
+	for (i = 0; i < sizeof(platform_cases) / sizeof(platform_cases[0]); i++) {
+		const struct platform_case *pc = &platform_cases[i];
+		int errors;
+
+		snprintf(csv, sizeof(csv), "hostname,ipv4,iata,uplink,probability,extra\n%s\n",
+			 pc->row);
+		errors = parse(csv, NULL, &c);
+		if (!pc->settings) {
+			CHECK(errors == 1 && c.machines == 0 && strstr(c.errors, pc->message) &&
+			      !strstr(c.errors, "s3cr3t"), "platform %zu: \"%s\" refused", i, pc->row);
+			diag_unless(errors == 1 && strstr(c.errors, pc->message), c.errors);
+			continue;
+		}
+		CHECK(errors == 0 && c.machines == 1 && strcmp(c.last.settings, pc->settings) == 0 &&
+		      !strstr(c.cmdlines, "platform"), "platform %zu: \"%s\" settings", i, pc->row);
+		diag_unless(errors == 0 && strcmp(c.last.settings, pc->settings) == 0,
+			    errors ? c.errors : c.last.settings);
+		/* network.conf: netcfg's lines, then the settings; it parses back. */
+		CHECK(inv_machine_conf(&c.last, conf, sizeof(conf)) > 0 &&
+		      strlen(conf) >= strlen(pc->settings) &&
+		      strcmp(conf + strlen(conf) - strlen(pc->settings), pc->settings) == 0 &&
+		      inv_network_conf_check(&c.last.cfg, conf, csv, sizeof(csv)) == 0,
+		      "platform %zu: network.conf ends with the settings and parses back", i);
+	}
+}
+
+struct secrets_case {
+	const char *text;
+	const char *message;	/* NULL: accepted */
+};
+
+static const struct secrets_case secrets_cases[] = {
+	{ "platform.api-key=s3cr3t\n", NULL },
+	{ "# the key\n\nplatform.api-key = \"s3cr3t\"\r\nfathom.platform.iata=lga\n", NULL },
+	{ "", NULL },
+	{ "platform.api-key=s3cr3t\nipv4=192.0.2.10/28\n",
+	  "line 2: expected platform.OPTION=VALUE lines only (such as platform.api-key=...)" },
+	{ "s3cr3t\n", "line 1: expected platform.OPTION=VALUE lines only" },
+	{ "ndt7.api-key=s3cr3t\n", "line 1: expected platform.OPTION=VALUE lines only" },
+	{ "platform.=s3cr3t\n", "line 1: expected platform.OPTION=VALUE lines only" },
+	{ "platform.API_KEY=s3cr3t\n",
+	  "line:1: platform.API_KEY: an option name has only a-z, 0-9, '-' and '_'" },
+	{ "platform.api-key=s3\001cr3t\n", "line:1: platform.api-key: control character" },
+};
+
+static void test_secrets_check(void)
+{
+	char msg[INV_MSG_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(secrets_cases) / sizeof(secrets_cases[0]); i++) {
+		const struct secrets_case *sc = &secrets_cases[i];
+		const char *why = inv_secrets_check(sc->text, msg, sizeof(msg));
+
+		if (!sc->message) {
+			CHECK(why == NULL, "secrets %zu: accepted", i);
+			diag_unless(why == NULL, msg);
+		} else {
+			CHECK(why && strstr(why, sc->message) && !strstr(why, "s3cr3t"),
+			      "secrets %zu: refused, naming the line, never the value", i);
+			diag_unless(why && strstr(why, sc->message), why ? why : "(accepted)");
+		}
+	}
 }
 
 /* What iPXE would read as more than text, in every column it can reach:
@@ -578,5 +686,7 @@ int main(void)
 	test_boot_ipxe();
 	test_injection();
 	test_network_conf();
+	test_platform_columns();
+	test_secrets_check();
 	return tap_done();
 }

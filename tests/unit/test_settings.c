@@ -99,6 +99,19 @@ static const struct settings_case cases[] = {
 	  "platform.key=k\nupload.x=1\n", NULL, "", "" },
 };
 
+/* The platform agent's prefix: its secret never from the command line. */
+static const struct settings_case platform_cases[] = {
+	{ "secret on the command line: refused by name, value never shown; files give it",
+	  "fathom.platform.api-key=s3cr3t fathom.platform.api_key=s3cr3t2 "
+	  "fathom.platform.iata=lga",
+	  "platform.api-key=fromstick\n", "platform.api-key=fromoverlay\nplatform.uplink=10g\n",
+	  "iata=lga@kernel command line\napi-key=fromstick@M:1\nuplink=10g@O:2\n",
+	  "kernel command line: fathom.platform.api-key: " SETTINGS_SECRET_ON_CMDLINE "\n"
+	  "kernel command line: fathom.platform.api_key: " SETTINGS_SECRET_ON_CMDLINE "\n" },
+	{ "after -- is not the kernel's: not ours, not reported",
+	  "ro -- fathom.platform.api-key=s3cr3t", NULL, NULL, "", "" },
+};
+
 static int count_lines(const char *s)
 {
 	int n = 0;
@@ -108,20 +121,21 @@ static int count_lines(const char *s)
 	return n;
 }
 
-static void run_case(const struct settings_case *c)
+static void run_case(const struct settings_case *c, const char *prefix)
 {
 	static struct settings s;
 	struct log log = { "" };
 	char out[OUT_SIZE];
 	int problems;
 
-	settings_init(&s, "ndt7", repeatable, collect, &log);
+	settings_init(&s, prefix, repeatable, collect, &log);
 	problems = settings_add_cmdline(&s, c->cmdline);
 	problems += settings_add_file(&s, c->medium, "M");
 	problems += settings_add_file(&s, c->overlay, "O");
 	render(&s, out, sizeof(out));
 	CHECK(strcmp(out, c->want) == 0, "%s: settings\n%s", c->name, out);
 	CHECK(strcmp(log.text, c->messages) == 0, "%s: messages\n%s", c->name, log.text);
+	CHECK(!strstr(log.text, "s3cr3t"), "%s: no secret in the messages", c->name);
 	CHECK(problems == count_lines(c->messages), "%s: problems counted (%d)", c->name,
 	      problems);
 }
@@ -174,6 +188,34 @@ static void test_key_is_service(void)
 		      no[i]);
 }
 
+static void test_secret_keys(void)
+{
+	static const char *const yes[] = { "platform.api-key", "fathom.platform.api-key",
+					   "platform.api_key", "fathom.platform.api_key" };
+	static const char *const no[] = { "platform.api-keys", "platform.iata", "ndt7.api-key",
+					  "fathom.api-key", "api-key", "platform.", "" };
+	struct settings_files f;
+	const char *const *l;
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		CHECK(settings_key_is_secret(yes[i], strlen(yes[i])), "secret: %s", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		CHECK(!settings_key_is_secret(no[i], strlen(no[i])), "not secret: \"%s\"", no[i]);
+	CHECK(settings_prefix_has_secrets("platform") && !settings_prefix_has_secrets("ndt7") &&
+	      !settings_prefix_has_secrets("plat") && !settings_prefix_has_secrets(""),
+	      "only platform has secrets");
+	l = settings_default_files(&f, "platform");
+	CHECK(l[0] && strcmp(l[0], "/run/fathom/settings/platform.conf") == 0 && l[1] &&
+	      strcmp(l[1], "/etc/fathom/secrets/platform.conf") == 0 && l[2] &&
+	      strcmp(l[2], "/etc/fathom/network.conf") == 0 && !l[3],
+	      "default files of platform: medium, secrets, network.conf");
+	l = settings_default_files(&f, "ndt7");
+	CHECK(l[0] && strcmp(l[0], "/run/fathom/settings/ndt7.conf") == 0 && l[1] &&
+	      strcmp(l[1], "/etc/fathom/network.conf") == 0 && !l[2],
+	      "default files of ndt7: medium, network.conf");
+}
+
 static void test_extract(void)
 {
 	static const char conf[] =
@@ -195,7 +237,10 @@ int main(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		run_case(&cases[i]);
+		run_case(&cases[i], "ndt7");
+	for (i = 0; i < sizeof(platform_cases) / sizeof(platform_cases[0]); i++)
+		run_case(&platform_cases[i], "platform");
+	test_secret_keys();
 	test_limits();
 	test_key_is_service();
 	test_extract();
