@@ -113,7 +113,7 @@ healths() { rec '.kind == "ws-message" and .msg.Health' | jq -r .msg.Health.Scor
 	run "$AGENT" --settings platform --settings-cmdline "$D/cmdline" --settings-file /dev/null \
 		--iata lga --uplink 1g --state-dir "$D/state" --run-dir "$D/run" --once
 	assert_failure 2
-	assert_line --partial 'kernel command line: platform.api-key: --api-key: only as platform.api-key in a settings file'
+	assert_line --partial 'kernel command line: fathom.platform.api-key: the API key is a secret'
 	assert_line --partial 'no API key'
 	refute_output --partial nope
 	# World-readable: the key there is refused, so there is no key at all.
