@@ -27,6 +27,9 @@ struct agent {
 };
 
 extern volatile sig_atomic_t agent_stop;
+/* Set around a request that may block for its whole timeout (30 s): a
+ * SIGTERM then ends the process at once, there being nothing to finish. */
+extern volatile sig_atomic_t agent_blocking;
 
 /* A state change: its one log line (printf-like) and the status file;
  * nothing when the state is the same. */

@@ -48,7 +48,13 @@ int heartbeat_run(struct agent *a)
 	o.timeout_ms = 15000;
 	url_host(cfg->heartbeat_url, host, sizeof(host));
 	a->hb_up = 0;
-	c = wsc_connect(cfg->heartbeat_url, headers, &o, err, sizeof(err));
+	agent_blocking = 1;
+	c = agent_stop ? NULL : wsc_connect(cfg->heartbeat_url, headers, &o, err, sizeof(err));
+	agent_blocking = 0;
+	if (agent_stop) {
+		wsc_close(c, 1001);
+		return 0;
+	}
 	memset(auth, 0, sizeof(auth));
 	if (!c) {
 		agent_change(a, ST_HEARTBEAT_FAILED, "heartbeat to %s failed: %s; retrying", host,

@@ -95,6 +95,17 @@ healths() { rec '.kind == "ws-message" and .msg.Health' | jq -r .msg.Health.Scor
 	[ "$(nrec '.endpoint == "register-token"')" = 1 ]
 }
 
+@test "SIGTERM while token-exchange stalls: the agent exits 0 at once, not after its 30 s timeout" {
+	ctl "fault?endpoint=token&kind=stall&seconds=60" > /dev/null
+	agent --port "$CPORT"
+	sleep 2	# the token request is the agent's first act; it now waits for 30 s
+	kill -0 "$APID"
+	start=$SECONDS
+	stop_agent
+	[ "$RC" = 0 ]
+	[ $((SECONDS - start)) -le 2 ]
+}
+
 @test "settings: platform.* from a private file and the command line; the key only from a private file" {
 	printf 'platform.iata=sea\nplatform.uplink=1g\nplatform.api-key=%s\n' "$(cat "$D/apikey")" \
 		> "$D/platform.conf"
