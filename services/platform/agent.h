@@ -23,9 +23,13 @@ struct agent {
 	char *reg_msg;				/* the heartbeat's Registration message */
 	time_t register_due;			/* monotonic s */
 	int score;				/* last sent, -1 none */
+	int hb_up;				/* the last heartbeat_run got through */
 };
 
 extern volatile sig_atomic_t agent_stop;
+/* Set around a request that may block for its whole timeout (30 s): a
+ * SIGTERM then ends the process at once, there being nothing to finish. */
+extern volatile sig_atomic_t agent_blocking;
 
 /* A state change: its one log line (printf-like) and the status file;
  * nothing when the state is the same. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 char *aj_token_request(const char *api_key)
 {
@@ -236,51 +237,28 @@ void aj_registration_free(struct aj_registration *r)
 	r->heartbeat = r->annotation = r->sa_key = NULL;
 }
 
-static int b64val(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 unsigned char *aj_b64decode(const char *s, size_t *n)
 {
-	size_t len = strlen(s), i, o = 0;
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		"0123456789+/";
+	size_t len = strlen(s), pad = 0;
 	unsigned char *out;
-	unsigned acc = 0;
-	int bits = 0, pad = 0;
+	int got;
 
-	out = malloc(len / 4 * 3 + 3);
+	while (pad < len && pad < 3 && s[len - 1 - pad] == '=')
+		pad++;
+	/* Padded, nothing but the alphabet (OpenSSL would skip whitespace). */
+	if (len % 4 || pad > 2 || strspn(s, alphabet) != len - pad || len > 0x7fffffff)
+		return NULL;
+	out = malloc(len / 4 * 3 + 1);
 	if (!out)
 		return NULL;
-	for (i = 0; i < len; i++) {
-		int v;
-
-		if (s[i] == '=') {
-			pad++;
-			continue;
-		}
-		v = b64val(s[i]);
-		if (v < 0 || pad) {
-			free(out);
-			return NULL;
-		}
-		acc = acc << 6 | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	if (pad > 2 || bits >= 6 || (len % 4 && pad)) {
+	got = len ? EVP_DecodeBlock(out, (const unsigned char *)s, (int)len) : 0;
+	if (got < 0 || (size_t)got < pad) {
 		free(out);
 		return NULL;
 	}
-	*n = o;
+	*n = (size_t)got - pad;
 	return out;
 }
 

@@ -18,8 +18,6 @@
 
 #include "lib/bootcfg/settings.h"
 
-#define CMDLINE_PATH "/proc/cmdline"
-#define OVERLAY_PATH "/etc/fathom/network.conf"
 #define ARGS_MAX 128
 
 void config_defaults(struct platform_config *c)
@@ -232,11 +230,15 @@ static const char usage[] =
 	"  --iata XYZ  --uplink 10g  --probability P  --type physical|virtual  --service ndt\n"
 	"  --ipv4 A  --ipv6 A   registered addresses (default: autojoin sees the source)\n"
 	"  --port N             repeatable: ports registered and health-checked (443, 80)\n"
-	"  --health-url URL     must answer 200 for a score of 1 (http://127.0.0.1:8000/health)\n"
+	"  --health-url URL     must answer 200 for a score of 1 (http://127.0.0.1:8000/health;\n"
+	"                       off: the ports alone)\n"
 	"  --state-dir DIR  --run-dir DIR  --acme-directory URL  --acme-challenge-dir DIR\n"
 	"  --tls-dir DIR  --register-interval S (3600)  --heartbeat-interval S (10)\n"
 	"  --once               register, write the files, exit (no heartbeat)\n"
 	"  --settings PREFIX    also take PREFIX.OPTION=VALUE from the machine's settings\n"
+	"                       (the kernel command line's fathom.PREFIX.*, then\n"
+	"                       " SETTINGS_MEDIUM_DIR "/PREFIX.conf,\n"
+	"                       " SETTINGS_SECRETS_DIR "/PREFIX.conf, " SETTINGS_OVERLAY_PATH ")\n"
 	"  --settings-cmdline FILE  --settings-file FILE (repeatable, highest rank first)\n";
 
 static void settings_problem(void *ctx, const char *msg)
@@ -252,20 +254,13 @@ static void apply_settings(struct platform_config *c, const char *prefix, const 
 			   const char **files)
 {
 	static const char *const repeatable[] = { "port", NULL };
-	static char medium[96];
-	const char *defaults[3];
+	static struct settings_files defaults;
+	const char *const *list = files[0] ? files : settings_default_files(&defaults, prefix);
 	char err[512];
 	size_t i;
 
-	if (!files[0]) {
-		snprintf(medium, sizeof(medium), "/run/fathom/settings/%.63s.conf", prefix);
-		defaults[0] = medium;
-		defaults[1] = OVERLAY_PATH;
-		defaults[2] = NULL;
-		files = defaults;
-	}
 	settings_init(&machine, prefix, repeatable, settings_problem, NULL);
-	settings_read(&machine, cmdline ? cmdline : CMDLINE_PATH, files);
+	settings_read(&machine, cmdline ? cmdline : SETTINGS_CMDLINE_PATH, list);
 	for (i = 0; i < machine.count; i++) {
 		const struct setting *x = &machine.item[i];
 		int secret = strcmp(x->option, "api-key") == 0;

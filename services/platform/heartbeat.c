@@ -47,7 +47,14 @@ int heartbeat_run(struct agent *a)
 	o.ca_file = cfg->ca_file;
 	o.timeout_ms = 15000;
 	url_host(cfg->heartbeat_url, host, sizeof(host));
-	c = wsc_connect(cfg->heartbeat_url, headers, &o, err, sizeof(err));
+	a->hb_up = 0;
+	agent_blocking = 1;
+	c = agent_stop ? NULL : wsc_connect(cfg->heartbeat_url, headers, &o, err, sizeof(err));
+	agent_blocking = 0;
+	if (agent_stop) {
+		wsc_close(c, 1001);
+		return 0;
+	}
 	memset(auth, 0, sizeof(auth));
 	if (!c) {
 		agent_change(a, ST_HEARTBEAT_FAILED, "heartbeat to %s failed: %s; retrying", host,
@@ -56,7 +63,7 @@ int heartbeat_run(struct agent *a)
 	}
 	if (wsc_send_text(c, a->reg_msg, strlen(a->reg_msg), err, sizeof(err)) < 0)
 		goto broken;
-	a->score = -1;
+	a->hb_up = 1;
 	agent_change(a, ST_HEARTBEAT, "heartbeat connected to %s", host);
 	while (!agent_stop) {
 		time_t next = agent_now() + cfg->heartbeat_interval;

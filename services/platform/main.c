@@ -11,6 +11,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "agent.h"
 #include "backoff.h"
@@ -24,6 +25,7 @@
 #define HTTP_TIMEOUT_MS 30000
 
 volatile sig_atomic_t agent_stop;
+volatile sig_atomic_t agent_blocking;
 
 static const char *const state_name[] = {
 	"starting", "token-failed", "key-refused", "register-failed", "registered",
@@ -34,6 +36,8 @@ static void on_term(int sig)
 {
 	(void)sig;
 	agent_stop = 1;
+	if (agent_blocking)
+		_exit(0);
 }
 
 time_t agent_now(void)
@@ -83,12 +87,18 @@ static int post(const struct platform_config *c, const char *url, const char *au
 {
 	const char *headers[3] = { "Content-Type: application/json", auth, NULL };
 	struct https_opts o = { 0 };
+	int rc;
 
 	o.ca_file = c->ca_file;
 	o.timeout_ms = HTTP_TIMEOUT_MS;
 	o.allow_plain = strncmp(url, "http://", 7) == 0;	/* tests; production is https */
-	return https_request("POST", url, headers, body, body ? strlen(body) : 0, NULL, &o, r,
-			     err, errlen);
+	agent_blocking = 1;
+	if (agent_stop)
+		_exit(0);
+	rc = https_request("POST", url, headers, body, body ? strlen(body) : 0, NULL, &o, r, err,
+			   errlen);
+	agent_blocking = 0;
+	return rc;
 }
 
 /* The wall-clock time seconds from now, for "not retrying until". */
@@ -288,6 +298,7 @@ static int run(struct agent *a)
 				agent_sleep_ms(rc == -2 ? KEY_REFUSED_S * 1000u : backoff_next(&b, rnd()));
 				continue;
 			}
+			backoff_reset(&b);
 			a->register_due = agent_now() + jittered_s(c->register_interval,
 								   c->register_interval / 12, rnd());
 			if (c->once)
@@ -303,6 +314,8 @@ static int run(struct agent *a)
 		}
 		if (agent_now() - a->token_at > TOKEN_MAX_AGE_S / 2)
 			a->token[0] = '\0';
+		if (a->hb_up)
+			backoff_reset(&b);	/* it worked for a while: retry soon */
 		agent_sleep_ms(backoff_next(&b, rnd()));
 	}
 	return 0;

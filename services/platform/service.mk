@@ -51,7 +51,7 @@ PLATFORM_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(PLATFORM_UNIT_TESTS))
 $(PLATFORM_UNIT): SAN_CFLAGS += -Iservices/platform
 $(PLATFORM_UNIT): $(PLATFORM_HDRS)
 $(HOSTBUILD)/tests/test_platform_autojoin: SAN_CFLAGS += -Wl,--push-state,--no-as-needed \
-	-ljansson -Wl,--pop-state
+	-ljansson -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_platform_autojoin: tests/unit/test_platform_autojoin.c \
 	services/platform/autojoin.c
 $(HOSTBUILD)/tests/test_platform_backoff: tests/unit/test_platform_backoff.c \
@@ -61,5 +61,5 @@ FUZZ_TARGETS += fuzz_platform_json
 PLATFORM_FUZZ := $(HOSTBUILD)/fuzz/fuzz_platform_json
 $(PLATFORM_FUZZ): STD += -Iservices/platform
 $(PLATFORM_FUZZ): $(PLATFORM_HDRS)
-$(HOSTBUILD)/fuzz/fuzz_platform_json: FUZZ_LIB += -ljansson
+$(HOSTBUILD)/fuzz/fuzz_platform_json: FUZZ_LIB += -ljansson -lcrypto
 $(HOSTBUILD)/fuzz/fuzz_platform_json: tests/fuzz/fuzz_platform_json.c services/platform/autojoin.c
