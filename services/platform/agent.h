@@ -31,6 +31,10 @@ extern volatile sig_atomic_t agent_stop;
  * SIGTERM then ends the process at once, there being nothing to finish. */
 extern volatile sig_atomic_t agent_blocking;
 
+/* cert.c: once registered as host, obtain or renew its certificate by
+ * ACME unless --acme-directory is off (the default); logged either way. */
+void agent_certificate(const struct platform_config *c, const char *host);
+
 /* A state change: its one log line (printf-like) and the status file;
  * nothing when the state is the same. */
 void agent_change(struct agent *a, enum agent_state s, const char *fmt, ...)

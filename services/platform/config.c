@@ -34,7 +34,7 @@ void config_defaults(struct platform_config *c)
 	c->health_url = "http://127.0.0.1:8000/health";
 	c->state_dir = "/var/lib/platform";
 	c->run_dir = "/run/fathom/platform";
-	c->acme_directory = "https://acme-v02.api.letsencrypt.org/directory";
+	c->acme_directory = "off";	/* until the agent is enabled in images */
 	c->acme_challenge_dir = "/run/fathom/acme";
 	c->tls_dir = "/var/lib/platform/tls";
 	c->register_interval = 3600;

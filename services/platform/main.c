@@ -234,8 +234,7 @@ static int do_register(struct agent *a)
 			if (a->state != ST_HEARTBEAT)
 				agent_change(a, ST_REGISTERED, "registered as %s", g.hostname);
 			snprintf(a->hostname, sizeof(a->hostname), "%s", g.hostname);
-			/* ACME: acme_obtain(c, g.hostname, ...) is wired here by the lead
-			 * (services/platform/acme*.c, branch p14-acme). */
+			agent_certificate(c, g.hostname);
 		}
 		aj_registration_free(&g);
 		return rc < 0 ? -1 : a->reg_msg ? 0 : -1;

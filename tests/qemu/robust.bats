@@ -44,13 +44,18 @@ setup_file() {
 }
 
 @test "the image's services have only the capabilities they name, bounding sets included" {
-	local cmd='for n in iperf3 ndt7-server; do echo "caps-$n $(grep ^Cap /proc/$(pidof $n)/status | tr -d "\t" | tr "\n" " ")"; done'
+	# Every process of each: ndt7-server is a supervisor and its workers.
+	local cmd='for n in iperf3 ndt7-server; do for p in $(pidof $n); do echo "caps-$n $(grep ^Cap /proc/$p/status | tr -d "\t" | tr "\n" " ")"; done; done'
 	wait_until 60 grep -q "service ndt7: started" "$CONSOLE"
 	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/4555 && printf "%s\n" "$0" >&5 && sleep 2' "$cmd"
 	wait_until 20 grep -q "^caps-ndt7-server Cap" "$CONSOLE"
 	run bash -c "grep '^caps-' '$CONSOLE' | tr -d '\r'"
 	assert_line "caps-iperf3 CapInh:0000000000000000 CapPrm:0000000000000000 CapEff:0000000000000000 CapBnd:0000000000000000 CapAmb:0000000000000000 "
 	assert_line "caps-ndt7-server CapInh:0000000000000400 CapPrm:0000000000000400 CapEff:0000000000000400 CapBnd:0000000000000400 CapAmb:0000000000000400 "
+	# Supervisor and worker(s), all the same.
+	[ "$(echo "$output" | grep -c '^caps-ndt7-server ')" -ge 2 ]
+	[ "$(echo "$output" | grep -c '^caps-ndt7-server ')" = \
+		"$(echo "$output" | grep -c '^caps-ndt7-server CapInh:0000000000000400 CapPrm:0000000000000400 CapEff:0000000000000400 CapBnd:0000000000000400 CapAmb:0000000000000400 $')" ]
 }
 
 @test "after the shell exits, a new one comes back" {

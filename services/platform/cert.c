@@ -1,0 +1,81 @@
+/* The platform agent's certificate for its registered name: obtained
+ * (and renewed 30 days before it expires) through ACME http-01 (acme.c)
+ * once registration gave the name; ndt7 reloads it from --tls-dir. */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "acme.h"
+#include "agent.h"
+
+/* 1 if the PEM certificate at path names host, else 0. */
+static int cert_names(const char *path, const char *host)
+{
+	FILE *f = fopen(path, "re");
+	X509 *x;
+	int ok;
+
+	if (!f)
+		return 0;
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	ok = x && X509_check_host(x, host, strlen(host), 0, NULL) == 1;
+	X509_free(x);
+	return ok;
+}
+
+/* Issuer's CN and notAfter of the certificate at path, for the log. */
+static void cert_describe(const char *path, char *out, size_t cap)
+{
+	FILE *f = fopen(path, "re");
+	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+	char cn[128] = "?";
+	struct tm tm;
+
+	if (f)
+		fclose(f);
+	if (!x) {
+		snprintf(out, cap, "unreadable");
+		return;
+	}
+	X509_NAME_get_text_by_NID(X509_get_issuer_name(x), NID_commonName, cn, sizeof(cn));
+	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
+		snprintf(out, cap, "issued by %s, expires %04d-%02d-%02d", cn, tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday);
+	else
+		snprintf(out, cap, "issued by %s", cn);
+	X509_free(x);
+}
+
+void agent_certificate(const struct platform_config *c, const char *host)
+{
+	struct acme_opts o = {
+		.directory = c->acme_directory, .ca_file = c->ca_file, .domain = host,
+		.challenge_dir = c->acme_challenge_dir, .tls_dir = c->tls_dir, .key_gid = -1,
+	};
+	char cert[512], err[512], what[256];
+	struct group *g = getgrnam("ndt7");
+
+	if (!c->acme_directory || strcmp(c->acme_directory, "off") == 0)
+		return;
+	snprintf(cert, sizeof(cert), "%s/cert.pem", c->tls_dir);
+	if (!acme_needs_renewal(cert, time(NULL)) && cert_names(cert, host))
+		return;
+	if (g)
+		o.key_gid = (int)g->gr_gid;
+	agent_blocking = 1;	/* SIGTERM: exit at once rather than after the order */
+	if (acme_obtain(&o, err, sizeof(err)) < 0) {
+		agent_blocking = 0;
+		fprintf(stderr, "platform: certificate for %s not issued: %s; ndt7 keeps its "
+			"self-signed one, next try at the next registration\n", host, err);
+		return;
+	}
+	agent_blocking = 0;
+	cert_describe(cert, what, sizeof(what));
+	fprintf(stderr, "platform: certificate for %s %s\n", host, what);
+}
