@@ -2,6 +2,7 @@
  * http-01 authorization through ndt7's challenge directory, finalize with
  * a CSR, download, and the atomic install of cert.pem and key.pem. */
 #include "acme.h"
+#include "acme_msg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +13,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <jansson.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -27,7 +27,7 @@ struct acme {
 	EVP_PKEY *key;
 	char kid[512];			/* the account URL */
 	char nonce[512];
-	char new_nonce[512], new_account[512], new_order[512];
+	struct acme_directory dir;
 	char *err;
 	size_t errlen;
 };
@@ -42,30 +42,18 @@ static int fail(struct acme *a, const char *fmt, ...)
 	return -1;
 }
 
-/* The ACME problem document's detail (RFC 8555 6.7), or the status. */
-static const char *problem(const struct https_response *r, char *buf, size_t cap)
-{
-	json_t *j = r->body ? json_loads(r->body, 0, NULL) : NULL;
-	const char *t = j ? json_string_value(json_object_get(j, "type")) : NULL;
-	const char *d = j ? json_string_value(json_object_get(j, "detail")) : NULL;
-
-	snprintf(buf, cap, "HTTP %d%s%s%s%s", r->status, t ? " " : "", t ? t : "",
-		 d ? ": " : "", d ? d : "");
-	json_decref(j);
-	return buf;
-}
-
 static int get_nonce(struct acme *a)
 {
 	struct https_response r = { 0 };
 	char e[256];
 
-	if (https_request("GET", a->new_nonce, NULL, NULL, 0, "Replay-Nonce", &a->h, &r, e,
+	if (https_request("GET", a->dir.new_nonce, NULL, NULL, 0, "Replay-Nonce", &a->h, &r, e,
 			  sizeof(e)) < 0)
-		return fail(a, "ACME newNonce %s: %s", a->new_nonce, e);
-	snprintf(a->nonce, sizeof(a->nonce), "%s", r.header_extra);
+		return fail(a, "ACME newNonce %s: %s", a->dir.new_nonce, e);
+	acme_parse_nonce(r.header_extra, a->nonce, sizeof(a->nonce));
 	https_response_free(&r);
-	return a->nonce[0] ? 0 : fail(a, "ACME newNonce %s: no Replay-Nonce", a->new_nonce);
+	return a->nonce[0] ? 0 : fail(a, "ACME newNonce %s: no valid Replay-Nonce",
+				      a->dir.new_nonce);
 }
 
 /* A signed POST (payload NULL: POST-as-GET); jwk instead of kid before
@@ -93,10 +81,10 @@ static int post(struct acme *a, const char *what, const char *url, const char *p
 		free(jws);
 		if (rc < 0)
 			return fail(a, "ACME %s %s: %s", what, url, e);
-		snprintf(a->nonce, sizeof(a->nonce), "%s", r->header_extra);
+		acme_parse_nonce(r->header_extra, a->nonce, sizeof(a->nonce));
 		if (r->status >= 200 && r->status < 300)
 			return 0;
-		problem(r, e, sizeof(e));
+		acme_problem(r->status, r->body, r->len, e, sizeof(e));
 		https_response_free(r);
 		if (!strstr(e, "urn:ietf:params:acme:error:badNonce"))
 			return fail(a, "ACME %s %s: %s", what, url, e);
@@ -104,60 +92,23 @@ static int post(struct acme *a, const char *what, const char *url, const char *p
 	return fail(a, "ACME %s %s: nonce refused 4 times", what, url);
 }
 
-/* The body of a 2xx response as a JSON object (freed by the caller). */
-static json_t *body_json(struct acme *a, const char *what, struct https_response *r)
-{
-	json_t *j = r->body ? json_loads(r->body, 0, NULL) : NULL;
-
-	https_response_free(r);
-	if (!json_is_object(j)) {
-		json_decref(j);
-		fail(a, "ACME %s: the response is not a JSON object", what);
-		return NULL;
-	}
-	return j;
-}
-
-/* j's string member name, or "". */
-static const char *str(json_t *j, const char *name)
-{
-	const char *s = json_string_value(json_object_get(j, name));
-
-	return s ? s : "";
-}
-
-static int copy_str(json_t *j, const char *name, char *out, size_t cap)
-{
-	const char *s = json_string_value(json_object_get(j, name));
-
-	if (!s || strlen(s) >= cap)
-		return -1;
-	memcpy(out, s, strlen(s) + 1);
-	return 0;
-}
-
 static int directory(struct acme *a, const char *url)
 {
 	struct https_response r = { 0 };
+	const char *why = NULL;
 	char e[512];
-	json_t *j;
-	int bad;
+	int rc;
 
 	if (https_request("GET", url, NULL, NULL, 0, NULL, &a->h, &r, e, sizeof(e)) < 0)
 		return fail(a, "ACME directory %s: %s", url, e);
 	if (r.status != 200) {
-		problem(&r, e, sizeof(e));
+		acme_problem(r.status, r.body, r.len, e, sizeof(e));
 		https_response_free(&r);
 		return fail(a, "ACME directory %s: %s", url, e);
 	}
-	if (!(j = body_json(a, "directory", &r)))
-		return -1;
-	bad = copy_str(j, "newNonce", a->new_nonce, sizeof(a->new_nonce)) < 0 ||
-	      copy_str(j, "newAccount", a->new_account, sizeof(a->new_account)) < 0 ||
-	      copy_str(j, "newOrder", a->new_order, sizeof(a->new_order)) < 0;
-	json_decref(j);
-	return bad ? fail(a, "ACME directory %s: newNonce, newAccount or newOrder missing",
-			  url) : 0;
+	rc = acme_parse_directory(r.body, r.len, &a->dir, &why);
+	https_response_free(&r);
+	return rc < 0 ? fail(a, "ACME directory %s: %s", url, why) : 0;
 }
 
 /* New account, or the existing one of this key (RFC 8555 7.3: 200 or 201,
@@ -166,50 +117,43 @@ static int account(struct acme *a)
 {
 	struct https_response r;
 
-	if (post(a, "newAccount", a->new_account, "{\"termsOfServiceAgreed\":true}", 1, &r) < 0)
+	if (post(a, "newAccount", a->dir.new_account, "{\"termsOfServiceAgreed\":true}", 1,
+		 &r) < 0)
 		return -1;
-	snprintf(a->kid, sizeof(a->kid), "%s", r.location);
+	acme_parse_location(r.location, a->kid, sizeof(a->kid));
 	https_response_free(&r);
-	return a->kid[0] ? 0 : fail(a, "ACME newAccount: no Location (account URL)");
+	return a->kid[0] ? 0 : fail(a, "ACME newAccount: no valid Location (account URL)");
 }
 
-/* POST-as-GET url until its status is not one of the pending ones. */
-static json_t *poll(struct acme *a, const char *what, const char *url, const char *until)
+/* POST-as-GET url until its status is until (0, *r holds that response)
+ * and not past the pending ones (-1). */
+static int poll(struct acme *a, const char *what, const char *url, enum acme_status until,
+		struct https_response *r)
 {
 	int tries = a->o->poll_tries > 0 ? a->o->poll_tries : 30, i;
 
 	for (i = 0; i < tries; i++) {
-		struct https_response r;
-		json_t *j;
-		const char *st;
+		struct acme_state s;
+		const char *why = NULL;
+		int step;
 
 		if (i)
 			sleep(1);
-		if (post(a, what, url, NULL, 0, &r) < 0 || !(j = body_json(a, what, &r)))
-			return NULL;
-		st = json_string_value(json_object_get(j, "status"));
-		if (st && strcmp(st, until) == 0)
-			return j;
-		if (!st || (strcmp(st, "pending") && strcmp(st, "processing") &&
-			    strcmp(st, "ready"))) {
-			json_t *e = json_object_get(j, "error");
-			const char *d = json_string_value(json_object_get(e, "detail"));
-			json_t *ch;
-			size_t k;
-
-			json_array_foreach(json_object_get(j, "challenges"), k, ch)
-				if (!d)
-					d = json_string_value(json_object_get(
-						json_object_get(ch, "error"), "detail"));
-			fail(a, "ACME %s %s: status %s%s%s", what, url, st ? st : "(none)",
-			     d ? ": " : "", d ? d : "");
-			json_decref(j);
-			return NULL;
+		if (post(a, what, url, NULL, 0, r) < 0)
+			return -1;
+		if (acme_parse_state(r->body, r->len, &s, &why) < 0) {
+			https_response_free(r);
+			return fail(a, "ACME %s %s: %s", what, url, why);
 		}
-		json_decref(j);
+		if ((step = acme_poll_step(&s, until)) > 0)
+			return 0;
+		https_response_free(r);
+		if (step < 0)
+			return fail(a, "ACME %s %s: status %s%s%s", what, url, s.status,
+				    s.detail[0] ? ": " : "", s.detail);
 	}
-	fail(a, "ACME %s %s: not %s after %d tries", what, url, until, tries);
-	return NULL;
+	return fail(a, "ACME %s %s: not %s after %d tries", what, url,
+		    until == ACME_ST_VALID ? "valid" : "done", tries);
 }
 
 static int write_file(const char *path, const void *p, size_t n, mode_t mode, int gid)
@@ -236,41 +180,33 @@ static int write_file(const char *path, const void *p, size_t n, mode_t mode, in
 /* One authorization: answer its http-01 challenge until it is valid. */
 static int authorize(struct acme *a, const char *url, const char *thumb)
 {
-	char token[256], curl[512], keyauth[512], path[4096];
+	char keyauth[512], path[4096];
 	struct https_response r;
-	json_t *j, *ch, *c = NULL;
-	size_t i;
+	struct acme_authz z;
+	const char *why = NULL;
 	int rc;
 
-	if (post(a, "authorization", url, NULL, 0, &r) < 0 ||
-	    !(j = body_json(a, "authorization", &r)))
+	if (post(a, "authorization", url, NULL, 0, &r) < 0)
 		return -1;
-	if (strcmp(str(j, "status"), "valid") == 0) {
-		json_decref(j);
+	rc = acme_parse_authz(r.body, r.len, &z, &why);
+	https_response_free(&r);
+	if (rc < 0)
+		return fail(a, "ACME authorization %s: %s", url, why);
+	if (z.s.st == ACME_ST_VALID)
 		return 0;
-	}
-	json_array_foreach(json_object_get(j, "challenges"), i, ch)
-		if (strcmp(str(ch, "type"), "http-01") == 0)
-			c = ch;
-	if (!c || copy_str(c, "token", token, sizeof(token)) < 0 ||
-	    copy_str(c, "url", curl, sizeof(curl)) < 0 ||
-	    strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") !=
-		    strlen(token) || !token[0]) {
-		json_decref(j);
+	if (!z.http01)
 		return fail(a, "ACME authorization %s: no usable http-01 challenge", url);
-	}
-	json_decref(j);
-	snprintf(keyauth, sizeof(keyauth), "%s.%s", token, thumb);
-	snprintf(path, sizeof(path), "%s/%s", a->o->challenge_dir, token);
+	snprintf(keyauth, sizeof(keyauth), "%s.%s", z.token, thumb);
+	snprintf(path, sizeof(path), "%s/%s", a->o->challenge_dir, z.token);
 	if (write_file(path, keyauth, strlen(keyauth), 0644, -1) < 0)
 		return fail(a, "ACME challenge file %s: %s (is --acme-challenge-dir writable?)",
 			    path, strerror(errno));
-	rc = post(a, "challenge", curl, "{}", 0, &r);
+	rc = post(a, "challenge", z.url, "{}", 0, &r);
 	if (rc == 0) {
 		https_response_free(&r);
-		j = poll(a, "authorization", url, "valid");
-		rc = j ? 0 : -1;
-		json_decref(j);
+		rc = poll(a, "authorization", url, ACME_ST_VALID, &r);
+		if (rc == 0)
+			https_response_free(&r);
 	}
 	unlink(path);
 	return rc;
@@ -333,10 +269,11 @@ static int order(struct acme *a)
 {
 	static const char *const pem_accept[] = { "Accept: application/pem-certificate-chain",
 						  NULL };
-	char payload[512], thumb[64], ourl[512], fin[512], cert[512], e[512], *csr64 = NULL;
+	char payload[512], thumb[64], ourl[ACME_URL_MAX], e[512], *csr64 = NULL;
 	struct https_response r;
+	struct acme_order o;
 	EVP_PKEY *ckey = NULL;
-	json_t *j, *az;
+	const char *why = NULL, *cert;
 	size_t i, cap = 4096;
 	int rc = -1;
 
@@ -344,21 +281,18 @@ static int order(struct acme *a)
 		 "{\"identifiers\":[{\"type\":\"dns\",\"value\":\"%s\"}]}", a->o->domain);
 	if (acme_thumbprint(a->key, thumb, sizeof(thumb)) < 0)
 		return fail(a, "cannot compute the account key's thumbprint (OpenSSL)");
-	if (post(a, "newOrder", a->new_order, payload, 0, &r) < 0)
+	if (post(a, "newOrder", a->dir.new_order, payload, 0, &r) < 0)
 		return -1;
-	snprintf(ourl, sizeof(ourl), "%s", r.location);
-	if (!(j = body_json(a, "newOrder", &r)))
-		return -1;
-	if (!ourl[0] || copy_str(j, "finalize", fin, sizeof(fin)) < 0) {
-		json_decref(j);
-		return fail(a, "ACME newOrder: no order URL or finalize URL");
-	}
-	json_array_foreach(json_object_get(j, "authorizations"), i, az)
-		if (!json_is_string(az) || authorize(a, json_string_value(az), thumb) < 0) {
-			json_decref(j);
-			return a->err[0] ? -1 : fail(a, "ACME newOrder: bad authorization URL");
-		}
-	json_decref(j);
+	acme_parse_location(r.location, ourl, sizeof(ourl));
+	rc = acme_parse_order(r.body, r.len, &o, &why);
+	https_response_free(&r);
+	if (rc < 0 || !ourl[0])
+		return fail(a, "ACME newOrder %s: %s", a->dir.new_order,
+			    rc < 0 ? why : "no valid Location (order URL)");
+	rc = -1;
+	for (i = 0; i < o.nauthz; i++)
+		if (authorize(a, o.authz[i], thumb) < 0)
+			return -1;
 	if (!(ckey = acme_key_new()) || !(csr64 = malloc(cap)) ||
 	    csr(ckey, a->o->domain, csr64, cap) < 0) {
 		fail(a, "cannot make the certificate key and request (OpenSSL)");
@@ -371,21 +305,22 @@ static int order(struct acme *a)
 		if (!p)
 			goto out;
 		snprintf(p, need, "{\"csr\":\"%s\"}", csr64);
-		rc = post(a, "finalize", fin, p, 0, &r);
+		rc = post(a, "finalize", o.finalize, p, 0, &r);
 		free(p);
 		if (rc < 0)
 			goto out;
 		rc = -1;
 		https_response_free(&r);
 	}
-	if (!(j = poll(a, "order", ourl, "valid")))
+	if (poll(a, "order", ourl, ACME_ST_VALID, &r) < 0)
 		goto out;
-	if (copy_str(j, "certificate", cert, sizeof(cert)) < 0) {
-		json_decref(j);
+	i = acme_parse_order(r.body, r.len, &o, &why) < 0 || !o.certificate[0];
+	https_response_free(&r);
+	if (i) {
 		fail(a, "ACME order %s: valid without a certificate URL", ourl);
 		goto out;
 	}
-	json_decref(j);
+	cert = o.certificate;
 	/* POST-as-GET with an Accept header: post() has none, so sign here. */
 	{
 		const char *hdr[] = { "Content-Type: application/jose+json", pem_accept[0], NULL };
@@ -400,8 +335,9 @@ static int order(struct acme *a)
 		}
 		free(jws);
 	}
-	if (r.status != 200 || !r.body || !strstr(r.body, "-----BEGIN CERTIFICATE-----")) {
-		fail(a, "ACME certificate %s: %s", cert, problem(&r, e, sizeof(e)));
+	if (r.status != 200 || acme_parse_chain(r.body, r.len, a->o->domain, &why) < 0) {
+		fail(a, "ACME certificate %s: %s", cert, r.status != 200 ?
+		     acme_problem(r.status, r.body, r.len, e, sizeof(e)) : why);
 		https_response_free(&r);
 		goto out;
 	}

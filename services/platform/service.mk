@@ -8,7 +8,7 @@
 # libjansson4, libc6).
 
 PLATFORM_SRCS := $(addprefix services/platform/,main.c config.c autojoin.c heartbeat.c health.c \
-	state.c backoff.c cert.c acme.c acme_jws.c)
+	state.c backoff.c cert.c acme.c acme_msg.c acme_jws.c)
 PLATFORM_HDRS := $(wildcard services/platform/*.h)
 PLATFORM_OBJS := $(patsubst services/platform/%.c,$(BUILD)/platform/%.o,$(PLATFORM_SRCS))
 PLATFORM_BIN := $(BUILD)/platform-agent
@@ -33,7 +33,7 @@ platform: $(PLATFORM_BIN)
 # The ACME client alone (acme.c, acme_jws.c: RFC 8555 http-01), for
 # tests/bats/acme.bats against pebble: the agent calls the same code.
 ACME_BIN := $(BUILD)/acme-client
-ACME_OBJS := $(addprefix $(BUILD)/platform/,acme.o acme_jws.o acme_main.o)
+ACME_OBJS := $(addprefix $(BUILD)/platform/,acme.o acme_msg.o acme_jws.o acme_main.o)
 $(BUILD)/platform/acme_main.o: services/platform/acme_main.c $(PLATFORM_HDRS) | deps
 	$(quiet) HOSTCC "$<"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
