@@ -45,7 +45,8 @@ acme-client: $(ACME_BIN)
 all: $(ACME_BIN)
 
 # Unit tests and the fuzz target of the pure parts (messages, backoff).
-PLATFORM_UNIT_TESTS := test_platform_autojoin test_platform_backoff
+PLATFORM_UNIT_TESTS := test_platform_autojoin test_platform_backoff test_platform_acme \
+	test_platform_acme_jws
 UNIT_TESTS += $(PLATFORM_UNIT_TESTS)
 PLATFORM_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(PLATFORM_UNIT_TESTS))
 $(PLATFORM_UNIT): SAN_CFLAGS += -Iservices/platform
@@ -56,10 +57,18 @@ $(HOSTBUILD)/tests/test_platform_autojoin: tests/unit/test_platform_autojoin.c \
 	services/platform/autojoin.c
 $(HOSTBUILD)/tests/test_platform_backoff: tests/unit/test_platform_backoff.c \
 	services/platform/backoff.c
+$(HOSTBUILD)/tests/test_platform_acme $(HOSTBUILD)/tests/test_platform_acme_jws: \
+	SAN_CFLAGS += -Wl,--push-state,--no-as-needed -ljansson -lssl -lcrypto -Wl,--pop-state
+$(HOSTBUILD)/tests/test_platform_acme: tests/unit/test_platform_acme.c \
+	services/platform/acme_msg.c
+$(HOSTBUILD)/tests/test_platform_acme_jws: tests/unit/test_platform_acme_jws.c \
+	services/platform/acme_jws.c
 
-FUZZ_TARGETS += fuzz_platform_json
-PLATFORM_FUZZ := $(HOSTBUILD)/fuzz/fuzz_platform_json
+FUZZ_TARGETS += fuzz_platform_json fuzz_platform_acme
+PLATFORM_FUZZ := $(HOSTBUILD)/fuzz/fuzz_platform_json $(HOSTBUILD)/fuzz/fuzz_platform_acme
 $(PLATFORM_FUZZ): STD += -Iservices/platform
 $(PLATFORM_FUZZ): $(PLATFORM_HDRS)
 $(HOSTBUILD)/fuzz/fuzz_platform_json: FUZZ_LIB += -ljansson -lcrypto
 $(HOSTBUILD)/fuzz/fuzz_platform_json: tests/fuzz/fuzz_platform_json.c services/platform/autojoin.c
+$(HOSTBUILD)/fuzz/fuzz_platform_acme: FUZZ_LIB += -ljansson -lssl -lcrypto
+$(HOSTBUILD)/fuzz/fuzz_platform_acme: tests/fuzz/fuzz_platform_acme.c services/platform/acme_msg.c
