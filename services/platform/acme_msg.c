@@ -40,15 +40,21 @@ static void copy_line(const char *s, char *out, size_t cap)
 		out[i] = '\0';
 }
 
-/* The JSON string v into out; -1 if missing, not a string, empty, with a
- * NUL inside or too long. */
+/* The JSON string v (a URL or a token) into out; -1 if missing, not a
+ * string, empty, too long or with a space or control byte (it would go
+ * into a request line: no header injection by the server's JSON). */
 static int copy_val(json_t *v, char *out, size_t cap)
 {
 	const char *s = json_string_value(v);
 	size_t len = json_string_length(v);
 
-	if (!s || !len || len >= cap || strlen(s) != len)
+	size_t i;
+
+	if (!s || !len || len >= cap)
 		return -1;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+			return -1;
 	memcpy(out, s, len + 1);
 	return 0;
 }

@@ -80,6 +80,9 @@ static void test_order(void)
 		{ "{\"finalize\":\"f\",\"authorizations\":\"a\"}", -1, 0, 0, "" },
 		{ "{\"finalize\":\"f\",\"authorizations\":[\"a\",7]}", -1, 0, 0, "" },
 		{ "{\"finalize\":\"f\",\"authorizations\":[\"a\",\"\"]}", -1, 0, 0, "" },
+		{ "{\"finalize\":\"f\",\"authorizations\":[\"https://x/a HTTP/1.1\\r\\nX: y\"]}",
+		  -1, 0, 0, "" },
+		{ "{\"finalize\":\"https://x/f\\u007f\",\"authorizations\":[\"a\"]}", -1, 0, 0, "" },
 		{ "{\"finalize\":\"f\",\"authorizations\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\","
 		  "\"8\",\"9\"]}", -1, 0, 0, "" },
 		{ "{\"finalize\":\"f\",\"authorizations\":[\"a\"],\"certificate\":42}", -1, 0, 0, "" },
@@ -125,6 +128,8 @@ static void test_authz(void)
 		  0, ACME_ST_PENDING, 0, "" },
 		{ "{\"status\":\"pending\",\"challenges\":[" CH("http-01", "a/b", "u") ","
 		  CH("http-01", "good", "u2") "]}", 0, ACME_ST_PENDING, 1, "good" },
+		{ "{\"status\":\"pending\",\"challenges\":[" CH("http-01", "t", "https://x/c d") "]}",
+		  0, ACME_ST_PENDING, 0, "" },
 		{ "{\"status\":\"pending\",\"challenges\":[" CH("http-01", "", "u") "]}",
 		  0, ACME_ST_PENDING, 0, "" },
 		{ "{\"status\":\"pending\",\"challenges\":[{\"type\":\"http-01\",\"token\":\"t\"}]}",
@@ -156,7 +161,7 @@ static void test_authz(void)
 	}
 	acme_parse_authz(t[0].body, strlen(t[0].body), &z, &why);
 	CHECK(!strcmp(z.url, PEB "/chalZ/3"), "the http-01 challenge's own URL (got %s)", z.url);
-	acme_parse_authz(t[12].body, strlen(t[12].body), &z, &why);
+	acme_parse_authz(t[13].body, strlen(t[13].body), &z, &why);
 	CHECK(!strcmp(z.s.detail, "Connection refused") && !strcmp(z.s.status, "invalid"),
 	      "a failed challenge's detail is the authorization's (got '%s')", z.s.detail);
 }
