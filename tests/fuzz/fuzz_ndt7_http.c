@@ -22,6 +22,21 @@ static void check_request(const char *buf, size_t n)
 	if (rc != 1 || !v.reason ||
 	    (v.status != 101 && v.status != 200 && (v.status < 400 || v.status > 499)))
 		abort();
+	if (v.status == 200 && req.acme_token[0]) {
+		/* An ACME challenge: GET or HEAD of the prefix and a base64url
+		 * token of 1 to HTTP_ACME_TOKEN_MAX characters. */
+		const char *path = buf + (req.head ? 5 : 4);
+		size_t len = strlen(req.acme_token), plen = strlen(HTTP_ACME_PREFIX);
+
+		if (req.test != TEST_NONE || len > HTTP_ACME_TOKEN_MAX ||
+		    strspn(req.acme_token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			   "0123456789_-") != len || req.head != v.head ||
+		    memcmp(buf, req.head ? "HEAD " : "GET ", req.head ? 5 : 4) ||
+		    memcmp(path, HTTP_ACME_PREFIX, plen) != 0 ||
+		    memcmp(path + plen, req.acme_token, len) != 0)
+			abort();
+		return;
+	}
 	if (v.status == 200) {
 		/* A page: GET or HEAD of "/" or "/" and a name from the list. */
 		const char *path = buf + (req.head ? 5 : 4);
