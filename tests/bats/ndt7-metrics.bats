@@ -328,9 +328,16 @@ veth_setup() {
 	assert_output 101
 	ndt7_client 198.51.100.2:80 ws download > "$D/tx-client" &
 	client=$!
-	sleep 3
-	run status 80 /ndt/v7/download 198.51.100.2
-	assert_output 503
+	# Once the client's download runs (Node may take seconds to start on a
+	# loaded machine), the average passes the limit and new downloads are
+	# refused; the client runs for 10 s, so this must happen within it.
+	refused=0
+	for _ in $(seq 40); do
+		[ "$(status 80 /ndt/v7/download 198.51.100.2)" = 503 ] && { refused=1; break; }
+		kill -0 "$client" 2> /dev/null || break
+		sleep 0.5
+	done
+	[ "$refused" = 1 ]
 	run status 80 /ndt/v7/upload 198.51.100.2
 	assert_output 101
 	wait "$client"
