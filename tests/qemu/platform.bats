@@ -7,7 +7,8 @@
 # in an archive appended to the initramfs, never the kernel command line.
 # The agent exchanges the key, registers, writes the name for ndt7 and keeps
 # Locate's heartbeat: Registration, then Health Score 1 (ndt7 healthy), and
-# Score 0 when the machine powers off. One VM for the file.
+# Score 0 when the machine powers off; ndt7 takes the registered name as its
+# access tokens' audience. One VM for the file.
 
 load lib
 load '../platform/lib'
@@ -47,10 +48,18 @@ setup_file() {
 		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
 	make_ca "$D/ca" 192.0.2.1 || return 1
 	make_keys "$D/keys" org1
+	# ndt7 verifies access tokens with a throwaway public key (the kernel
+	# command line); their audience is the name the agent registered.
+	export K=$D/tokkeys MINT=$TOP/tests/ndt7/mint-token.py
+	mkdir -p "$K"
+	"$MINT" keygen EdDSA locate_qemu "$K" || return 1
+	b64=$(basenc --base64url -w0 < "$K/locate_qemu.jwk" | tr -d =)
 	export VM_CONSOLE_PORT=$CONSOLE_PORT VM_BEFORE_BOOT=standin_and_settings
 	vm_boot platform console=ttyS0,115200 fathom.shell \
-		fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1
+		fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1 \
+		fathom.ndt7.token-verify-key="$b64"
 	export SPORT CPORT SURL STANDIN_NETNS=$NS
+	export RAW=$TOP/tests/ndt7/raw.js
 	wait_for_ping 192.0.2.10 || true
 }
 
@@ -84,6 +93,20 @@ has_score() { scores | grep -qx "$1"; }
 	assert_line --regexp '^drwxr-xr-x +[0-9]+ +102 +102 .* /run/fathom/platform$'
 	assert_line --regexp '^drwxr-xr-x +[0-9]+ +102 +102 .* /run/fathom/acme$'
 	refute_output --partial "$(key_of "$D/keys" 1)"
+}
+
+# status TARGET: the HTTP status of an upgrade to 192.0.2.10:80 TARGET.
+status() {
+	in_ns timeout 20 node "$RAW" status 192.0.2.10 80 "$1" | jq -r .status
+}
+
+@test "ndt7 accepts a token minted for the registered name, refuses one for the old hostname" {
+	wait_until 30 grep -q "access tokens: audience now $H" "$CONSOLE"
+	tok=$("$MINT" sign "$K/locate_qemu.pem" --aud "$H")
+	[ "$(status "/ndt/v7/download?access_token=$tok")" = 101 ]
+	tok=$("$MINT" sign "$K/locate_qemu.pem" --aud "(none)")
+	[ "$(status "/ndt/v7/download?access_token=$tok")" = 401 ]
+	[ "$(status "/ndt/v7/download")" = 401 ]
 }
 
 @test "the heartbeat: Registration first, then Health Score 1 (ndt7 healthy on 443 and 80)" {
