@@ -322,6 +322,10 @@ int config_parse(int argc, char **argv, struct platform_config *c)
 			"PREFIX (e.g. --settings platform)\n");
 		return -1;
 	}
+	c->by_init = prefix != NULL;
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], "once") == 0)
+			c->by_init = 0;
 	if (prefix)
 		apply_settings(c, prefix, cmdline, files);
 	/* Explicit options last: a single one wins, ports add up (as ndt7's
@@ -332,6 +336,8 @@ int config_parse(int argc, char **argv, struct platform_config *c)
 			return -1;
 		}
 	}
+	if (c->by_init && !c->api_key[0] && !c->api_key_file)
+		return 2;
 	if (!c->iata || !c->uplink) {
 		fprintf(stderr, "platform: --iata and --uplink are required (e.g. --iata lga "
 			"--uplink 10g, or platform.iata=lga in the settings)\n");

@@ -20,6 +20,7 @@ struct platform_config {
 	const char *acme_directory, *acme_challenge_dir, *tls_dir;
 	unsigned register_interval, heartbeat_interval;
 	int once;				/* --once: register, write, exit (tests) */
+	int by_init;			/* --settings without --once: run by init */
 };
 
 void config_defaults(struct platform_config *c);
@@ -32,7 +33,9 @@ int config_apply(struct platform_config *c, const char *name, const char *value,
 		 const char *from_settings, char *err, size_t errlen);
 
 /* Parse argv (with --settings PREFIX, --settings-cmdline, --settings-file,
- * like ndt7-server): 0, 1 for --help (printed), -1 (said on stderr). */
+ * like ndt7-server): 0, 1 for --help (printed), -1 (said on stderr), 2 when
+ * run by init (c->by_init) with no API key configured at all (the other
+ * settings are not checked then: an image nobody configured). */
 int config_parse(int argc, char **argv, struct platform_config *c);
 
 /* --ipv4 and --ipv6 unless given: the machine's first global unicast

@@ -4,6 +4,7 @@
  * a secret in a log line. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +321,23 @@ static int run(struct agent *a)
 	return 0;
 }
 
+/* Run by init but unable to join: wait for SIGTERM rather than exit, since
+ * init restarts a service that exits and counts the failures in a row,
+ * and too many stop the watchdog's feeding (the machine resets). */
+static int idle(const struct platform_config *c, const char *why)
+{
+	sigset_t term, old;
+
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigaddset(&term, SIGINT);
+	sigprocmask(SIG_BLOCK, &term, &old);
+	state_status(c->run_dir, "idle", why);
+	while (!agent_stop)
+		sigsuspend(&old);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct platform_config cfg;
@@ -328,25 +346,32 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc;
 
+	sa.sa_handler = on_term;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	config_defaults(&cfg);
 	rc = config_parse(argc, argv, &cfg);
-	if (rc)
-		return rc > 0 ? 0 : 2;
+	if (rc == 2) {
+		fprintf(stderr, "platform: no API key configured; not joining "
+			"(see docs/operators-guide.md)\n");
+		return idle(&cfg, "no API key configured");
+	}
+	if (rc == 1)
+		return 0;
+	if (rc < 0)
+		return cfg.by_init ? idle(&cfg, "settings refused (see the log)") : 2;
 	if (config_load_key(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "platform: %s\n", err);
-		return 2;
+		return cfg.by_init ? idle(&cfg, "API key unreadable (see the log)") : 2;
 	}
 	config_default_addrs(&cfg);
 	umask(022);
 	if (state_mkdir(cfg.state_dir, 0700, err, sizeof(err)) < 0 ||
 	    state_mkdir(cfg.run_dir, 0755, err, sizeof(err)) < 0) {
 		fprintf(stderr, "platform: %s\n", err);
-		return 1;
+		return cfg.by_init ? idle(&cfg, "directories missing (see the log)") : 1;
 	}
-	sa.sa_handler = on_term;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	a.cfg = &cfg;
 	a.score = -1;
 	rc = run(&a);

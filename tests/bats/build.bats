@@ -397,6 +397,41 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 	grep -qx 'exec=/sbin/sysctl -p /etc/fathom/ndt7-bbr.conf' "$ROOTFS/etc/fathom/services/ndt7-bbr"
 }
 
+@test "the platform agent (board SERVICES): binary, service files, its directories and their owners" {
+	cmp "$ROOTFS/usr/sbin/platform-agent" "$OUTDIR/build/$BOARD/platform-agent"
+	cmp "$ROOTFS/etc/fathom/services/platform" "$TOP/services/platform/platform.service"
+	grep -qx 'user=platform' "$ROOTFS/etc/fathom/services/platform"
+	grep -qx 'after=network' "$ROOTFS/etc/fathom/services/platform"
+	grep -qx 'restart=always' "$ROOTFS/etc/fathom/services/platform"
+	grep -q '^exec=/usr/sbin/platform-agent --settings platform --tls-dir /var/lib/platform-tls$' \
+		"$ROOTFS/etc/fathom/services/platform"
+	# The /run directories: a root one-shot before the network (no after=).
+	grep -qx 'exec=/usr/sbin/platform-dirs' "$ROOTFS/etc/fathom/services/platform-dirs"
+	grep -qx 'restart=never' "$ROOTFS/etc/fathom/services/platform-dirs"
+	! grep -q '^after=' "$ROOTFS/etc/fathom/services/platform-dirs"
+	# ndt7 reads the agent's outputs.
+	for o in "--token-machine-file /run/fathom/platform/hostname" "--acme-challenge-dir /run/fathom/acme" \
+		"--cert /var/lib/platform-tls/cert.pem" "--key /var/lib/platform-tls/key.pem"; do
+		grep -q -- " $o\b" "$ROOTFS/etc/fathom/services/ndt7" || { echo "ndt7 lacks $o"; false; }
+	done
+	run sh -c "zstd -dc '$ART/initramfs.cpio.zst' | cpio -tv --numeric-uid-gid --quiet"
+	assert_line --regexp '^drwx------ +2 102 +102 .* var/lib/platform$'
+	assert_line --regexp '^drwxr-x--- +2 102 +101 .* var/lib/platform-tls$'
+	assert_line --regexp '^-rwxr-xr-x +1 0 +0 .* usr/sbin/platform-agent$'
+	assert_line --regexp '^-rwxr-xr-x +1 0 +0 .* usr/sbin/platform-dirs$'
+	# Run with no settings in the image's root: one line, then it waits.
+	if [ "$(id -u)" = 0 ]; then
+		chroot "$ROOTFS" /usr/sbin/platform-agent --settings platform > "$BATS_TEST_TMPDIR/log" 2>&1 &
+		pid=$!
+		sleep 1
+		kill -0 "$pid"
+		kill -TERM "$pid"
+		wait "$pid"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/log")" \
+			"platform: no API key configured; not joining (see docs/operators-guide.md)"
+	fi
+}
+
 @test "the CA bundle for HTTPS clients: Debian's certificates, in /etc/ssl/certs/ca-certificates.crt 0644, parsed by openssl, reproducible" {
 	b=$ROOTFS/etc/ssl/certs/ca-certificates.crt
 	run sh -c "zstd -dc '$ART/initramfs.cpio.zst' | cpio -tv --numeric-uid-gid --quiet"

@@ -152,3 +152,34 @@ healths() { rec '.kind == "ws-message" and .msg.Health' | jq -r .msg.Health.Scor
 	assert_failure 2
 	assert_output --partial 'readable by everyone'
 }
+
+# In an image nobody configured, init runs the agent with no key: it must
+# wait quietly, since a service exiting in a loop stops init feeding the
+# watchdog. A refused setting there waits too; outside init (no --settings,
+# or --once) it is exit 2 as above.
+@test "run by init without an API key: one line, then it waits for SIGTERM and exits 0" {
+	: > "$D/empty"
+	"$AGENT" --settings platform --settings-cmdline "$D/empty" --settings-file "$D/empty" \
+		--state-dir "$D/state" --run-dir "$D/run" > "$D/agent.log" 2>&1 &
+	APID=$!
+	sleep 2
+	kill -0 "$APID"
+	stop_agent
+	[ "$RC" = 0 ]
+	cat "$D/agent.log"
+	[ "$(cat "$D/agent.log")" = \
+		"platform: no API key configured; not joining (see docs/operators-guide.md)" ]
+	# A key file that is world-readable: said once, then the same wait.
+	chmod 644 "$D/apikey"
+	"$AGENT" --settings platform --settings-cmdline "$D/empty" --settings-file "$D/empty" \
+		--iata lga --uplink 1g --api-key-file "$D/apikey" \
+		--state-dir "$D/state" --run-dir "$D/run" > "$D/agent.log" 2>&1 &
+	APID=$!
+	sleep 2
+	chmod 600 "$D/apikey"
+	kill -0 "$APID"
+	stop_agent
+	[ "$RC" = 0 ]
+	[ "$(grep -c . "$D/agent.log")" -eq 1 ]
+	grep -q 'readable by everyone' "$D/agent.log"
+}
