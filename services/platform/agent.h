@@ -24,6 +24,11 @@ struct agent {
 	time_t register_due;			/* monotonic s */
 	int score;				/* last sent, -1 none */
 	int hb_up;				/* the last heartbeat_run got through */
+	time_t hb_sent_at;			/* last beat sent (monotonic s), 0 none */
+	char hb_error[400];			/* the heartbeat's last error */
+	char detail[700];			/* the last state line logged */
+	char cert_issuer[128];			/* ndt7's certificate: "" self-signed */
+	char cert_until[16];			/* its notAfter, YYYY-MM-DD */
 };
 
 extern volatile sig_atomic_t agent_stop;
@@ -32,8 +37,14 @@ extern volatile sig_atomic_t agent_stop;
 extern volatile sig_atomic_t agent_blocking;
 
 /* cert.c: once registered as host, obtain or renew its certificate by
- * ACME unless --acme-directory is off (the default); logged either way. */
-void agent_certificate(const struct platform_config *c, const char *host);
+ * ACME unless --acme-directory is off (the default); logged either way.
+ * a->cert_issuer and cert_until then describe --tls-dir's certificate
+ * if it names host ("" when ndt7 keeps its self-signed one). */
+void agent_certificate(struct agent *a, const char *host);
+
+/* Rewrites --run-dir's status line (status.h) from the agent's state:
+ * on every state change, every beat sent, every retry. */
+void agent_status(struct agent *a);
 
 /* A state change: its one log line (printf-like) and the status file;
  * nothing when the state is the same. */

@@ -29,8 +29,9 @@ static int cert_names(const char *path, const char *host)
 	return ok;
 }
 
-/* Issuer's CN and notAfter of the certificate at path, for the log. */
-static void cert_describe(const char *path, char *out, size_t cap)
+/* Issuer's CN and notAfter (YYYY-MM-DD, "?" unknown) of the certificate
+ * at path into a, for the log and the status line: 0, or -1 unreadable. */
+static int cert_describe(const char *path, struct agent *a)
 {
 	FILE *f = fopen(path, "re");
 	X509 *x = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
@@ -39,33 +40,46 @@ static void cert_describe(const char *path, char *out, size_t cap)
 
 	if (f)
 		fclose(f);
-	if (!x) {
-		snprintf(out, cap, "unreadable");
-		return;
-	}
-	X509_NAME_get_text_by_NID(X509_get_issuer_name(x), NID_commonName, cn, sizeof(cn));
+	if (!x)
+		return -1;
+	if (X509_NAME_get_text_by_NID(X509_get_issuer_name(x), NID_commonName, cn,
+				      sizeof(cn)) < 0)
+		snprintf(cn, sizeof(cn), "?");
+	snprintf(a->cert_issuer, sizeof(a->cert_issuer), "%s", cn);
 	if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1)
-		snprintf(out, cap, "issued by %s, expires %04d-%02d-%02d", cn, tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday);
+		snprintf(a->cert_until, sizeof(a->cert_until), "%04d-%02d-%02d",
+			 (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100);
 	else
-		snprintf(out, cap, "issued by %s", cn);
+		snprintf(a->cert_until, sizeof(a->cert_until), "?");
 	X509_free(x);
+	return 0;
 }
 
-void agent_certificate(const struct platform_config *c, const char *host)
+/* a's certificate fields for what --tls-dir holds for host ("" none). */
+static void cert_current(struct agent *a, const char *cert, const char *host)
 {
+	a->cert_issuer[0] = a->cert_until[0] = '\0';
+	if (cert_names(cert, host) && cert_describe(cert, a) < 0)
+		a->cert_issuer[0] = a->cert_until[0] = '\0';
+}
+
+void agent_certificate(struct agent *a, const char *host)
+{
+	const struct platform_config *c = a->cfg;
 	struct acme_opts o = {
 		.directory = c->acme_directory, .ca_file = c->ca_file, .domain = host,
 		.challenge_dir = c->acme_challenge_dir, .tls_dir = c->tls_dir, .key_gid = -1,
 	};
-	char cert[512], err[512], what[256];
-	struct group *g = getgrnam("ndt7");
+	char cert[512], err[512];
+	struct group *g;
 
+	snprintf(cert, sizeof(cert), "%s/cert.pem", c->tls_dir);
+	cert_current(a, cert, host);
 	if (!c->acme_directory || strcmp(c->acme_directory, "off") == 0)
 		return;
-	snprintf(cert, sizeof(cert), "%s/cert.pem", c->tls_dir);
 	if (!acme_needs_renewal(cert, time(NULL)) && cert_names(cert, host))
 		return;
+	g = getgrnam("ndt7");
 	if (g)
 		o.key_gid = (int)g->gr_gid;
 	agent_blocking = 1;	/* SIGTERM: exit at once rather than after the order */
@@ -76,6 +90,12 @@ void agent_certificate(const struct platform_config *c, const char *host)
 		return;
 	}
 	agent_blocking = 0;
-	cert_describe(cert, what, sizeof(what));
-	fprintf(stderr, "platform: certificate for %s %s\n", host, what);
+	cert_current(a, cert, host);
+	if (a->cert_issuer[0])
+		fprintf(stderr, "platform: certificate for %s issued by %s, expires %s\n", host,
+			a->cert_issuer, a->cert_until);
+	else
+		fprintf(stderr, "platform: certificate for %s issued but %s does not name it\n",
+			host, cert);
+	agent_status(a);
 }

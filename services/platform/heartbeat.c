@@ -57,6 +57,7 @@ int heartbeat_run(struct agent *a)
 	}
 	memset(auth, 0, sizeof(auth));
 	if (!c) {
+		snprintf(a->hb_error, sizeof(a->hb_error), "to %.100s failed: %.280s", host, err);
 		agent_change(a, ST_HEARTBEAT_FAILED, "heartbeat to %s failed: %s; retrying", host,
 			     err);
 		return -1;
@@ -70,6 +71,9 @@ int heartbeat_run(struct agent *a)
 
 		if (send_health(a, c, err, sizeof(err)) < 0)
 			goto broken;
+		a->hb_sent_at = agent_now();
+		a->hb_error[0] = '\0';
+		agent_status(a);	/* one small file a beat */
 		if (agent_now() >= a->register_due) {
 			wsc_close(c, 1000);
 			return 1;
@@ -88,6 +92,7 @@ int heartbeat_run(struct agent *a)
 	return 0;
 broken:
 	wsc_close(c, 1001);
+	snprintf(a->hb_error, sizeof(a->hb_error), "to %.100s lost: %.280s", host, err);
 	agent_change(a, ST_HEARTBEAT_FAILED, "heartbeat to %s lost: %s; reconnecting", host, err);
 	return -1;
 }

@@ -18,6 +18,7 @@
 #include "backoff.h"
 #include "lib/net/https.h"
 #include "state.h"
+#include "status.h"
 
 #define KEY_REFUSED_S 3600	/* after a 401/403 for the key: no storm */
 #define TOKEN_MAX_AGE_S 3000	/* token-exchange's tokens live an hour */
@@ -70,7 +71,24 @@ void agent_change(struct agent *a, enum agent_state s, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "platform: %s\n", line);
-	state_status(a->cfg->run_dir, state_name[s], line);
+	snprintf(a->detail, sizeof(a->detail), "%s", line);
+	agent_status(a);
+}
+
+void agent_status(struct agent *a)
+{
+	struct status_info si = {
+		.state = state_name[a->state], .hostname = a->hostname, .detail = a->detail,
+		.hb_ok = a->state == ST_HEARTBEAT,
+		.hb_sent_ago = a->hb_sent_at ? (long)(agent_now() - a->hb_sent_at) : -1,
+		.hb_error = a->hb_error, .cert_issuer = a->cert_issuer, .cert_until = a->cert_until,
+	};
+	char line[1200], err[256];
+	size_t n = status_format(line, sizeof(line) - 1, &si);
+
+	line[n++] = '\n';
+	/* Only a display: a failure to write it is not worth a log line a beat. */
+	state_write(a->cfg->run_dir, "status", line, n, 0644, err, sizeof(err));
 }
 
 static unsigned rnd(void)
@@ -235,7 +253,7 @@ static int do_register(struct agent *a)
 			if (a->state != ST_HEARTBEAT)
 				agent_change(a, ST_REGISTERED, "registered as %s", g.hostname);
 			snprintf(a->hostname, sizeof(a->hostname), "%s", g.hostname);
-			agent_certificate(c, g.hostname);
+			agent_certificate(a, g.hostname);
 		}
 		aj_registration_free(&g);
 		return rc < 0 ? -1 : a->reg_msg ? 0 : -1;
@@ -269,6 +287,20 @@ static int do_register(struct agent *a)
 	return -1;
 }
 
+/* Waits ms after a failure, the status line rewritten meanwhile (every
+ * minute, so fathom-status never calls a waiting agent stale). */
+static void retry_wait(struct agent *a, unsigned ms)
+{
+	while (ms > 0 && !agent_stop) {
+		unsigned step = ms > 60000 ? 60000 : ms;
+
+		agent_status(a);
+		if (agent_sleep_ms(step) < 0)
+			return;
+		ms -= step;
+	}
+}
+
 static int run(struct agent *a)
 {
 	const struct platform_config *c = a->cfg;
@@ -280,11 +312,11 @@ static int run(struct agent *a)
 		if (!a->token[0] || agent_now() - a->token_at > TOKEN_MAX_AGE_S) {
 			rc = get_token(a);
 			if (rc == -2) {
-				agent_sleep_ms(KEY_REFUSED_S * 1000u);
+				retry_wait(a, KEY_REFUSED_S * 1000u);
 				continue;
 			}
 			if (rc < 0) {
-				agent_sleep_ms(backoff_next(&b, rnd()));
+				retry_wait(a, backoff_next(&b, rnd()));
 				continue;
 			}
 		}
@@ -295,7 +327,7 @@ static int run(struct agent *a)
 				continue;
 			}
 			if (rc < 0) {
-				agent_sleep_ms(rc == -2 ? KEY_REFUSED_S * 1000u : backoff_next(&b, rnd()));
+				retry_wait(a, rc == -2 ? KEY_REFUSED_S * 1000u : backoff_next(&b, rnd()));
 				continue;
 			}
 			backoff_reset(&b);
@@ -316,7 +348,7 @@ static int run(struct agent *a)
 			a->token[0] = '\0';
 		if (a->hb_up)
 			backoff_reset(&b);	/* it worked for a while: retry soon */
-		agent_sleep_ms(backoff_next(&b, rnd()));
+		retry_wait(a, backoff_next(&b, rnd()));
 	}
 	return 0;
 }

@@ -8,7 +8,7 @@
 # libjansson4, libc6).
 
 PLATFORM_SRCS := $(addprefix services/platform/,main.c config.c autojoin.c heartbeat.c health.c \
-	state.c backoff.c cert.c acme.c acme_msg.c acme_jws.c)
+	state.c status.c backoff.c cert.c acme.c acme_msg.c acme_jws.c)
 PLATFORM_HDRS := $(wildcard services/platform/*.h)
 PLATFORM_OBJS := $(patsubst services/platform/%.c,$(BUILD)/platform/%.o,$(PLATFORM_SRCS))
 PLATFORM_BIN := $(BUILD)/platform-agent
@@ -46,7 +46,7 @@ all: $(ACME_BIN)
 
 # Unit tests and the fuzz target of the pure parts (messages, backoff).
 PLATFORM_UNIT_TESTS := test_platform_autojoin test_platform_backoff test_platform_acme \
-	test_platform_acme_jws
+	test_platform_acme_jws test_platform_status
 UNIT_TESTS += $(PLATFORM_UNIT_TESTS)
 PLATFORM_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(PLATFORM_UNIT_TESTS))
 $(PLATFORM_UNIT): SAN_CFLAGS += -Iservices/platform
@@ -57,6 +57,8 @@ $(HOSTBUILD)/tests/test_platform_autojoin: tests/unit/test_platform_autojoin.c \
 	services/platform/autojoin.c
 $(HOSTBUILD)/tests/test_platform_backoff: tests/unit/test_platform_backoff.c \
 	services/platform/backoff.c
+$(HOSTBUILD)/tests/test_platform_status: tests/unit/test_platform_status.c \
+	services/platform/status.c
 $(HOSTBUILD)/tests/test_platform_acme $(HOSTBUILD)/tests/test_platform_acme_jws: \
 	SAN_CFLAGS += -Wl,--push-state,--no-as-needed -ljansson -lssl -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_platform_acme: tests/unit/test_platform_acme.c \

@@ -127,11 +127,37 @@ is_registered() { grep -q "registered as $H" "$D/agent.log"; }
 	[ "$(nrec '.kind == "ws-message" and .note')" -eq 0 ]	# no Health before Registration
 	assert_equal "$(scores | sort -u)" 1
 	grep -q 'heartbeat connected to 127.0.0.1' "$D/agent.log"
+	# The status line, rewritten on every beat (1 s here).
+	run cat "$D/run/status"
+	assert_output --regexp "^registered as $H; heartbeat ok \(last sent [0-9] s ago\); self-signed\$"
+	t=$(stat -c %Y.%y "$D/run/status")
+	wait_for 5 bash -c "[ \"\$(stat -c %Y.%y '$D/run/status')\" != '$t' ]"
 	pid=$(cat "$D/agent.pid")
 	kill -TERM "$pid"
 	wait_for 5 bash -c "! kill -0 $pid 2> /dev/null"
 	[ "$(scores | tail -1)" = 0 ]
 	grep -q stopped "$D/run/status"
+}
+
+@test "agent: the status line: the heartbeat's last error, and the certificate --tls-dir holds for the name" {
+	make_ca "$D/hostcert" "$H"
+	mkdir -p "$D/tls"
+	cp "$D/hostcert/server.pem" "$D/tls/cert.pem"
+	until=$(openssl x509 -noout -enddate -in "$D/tls/cert.pem" | cut -d= -f2)
+	until=$(date -u -d "$until" +%F)
+	standin_start
+	agent_start --tls-dir "$D/tls"
+	wait_for 25 has_score 1 || { cat "$D/agent.log" >&2; false; }
+	wait_for 5 grep -q 'heartbeat ok' "$D/run/status"
+	run cat "$D/run/status"
+	assert_output --regexp "^registered as $H; heartbeat ok \(last sent [0-9] s ago\); certificate Fathom test CA until $until\$"
+	# Locate refusing from now on: the line says why the heartbeat is down.
+	ctl 'fault?endpoint=heartbeat&kind=503&count=0'
+	ctl close-ws
+	wait_for 15 grep -q 'heartbeat: to 127.0.0.1 ' "$D/run/status" || { cat "$D/run/status" "$D/agent.log" >&2; false; }
+	run cat "$D/run/status"
+	assert_output --regexp "^registered as $H; heartbeat: to 127\.0\.0\.1 (lost|failed): .+; certificate Fathom test CA until $until\$"
+	[ "$(wc -l < "$D/run/status")" -eq 1 ]
 }
 
 @test "agent: the platform down at start; it joins when the platform returns" {
@@ -142,6 +168,7 @@ is_registered() { grep -q "registered as $H" "$D/agent.log"; }
 	[ "$(nrec 'true')" -eq 0 ]
 	! grep -q 'registered as' "$D/agent.log"
 	kill -0 "$(cat "$D/agent.pid")"
+	grep -q '^not registered: token-exchange unreachable: .*; retrying; self-signed$' "$D/run/status"
 	ctl up
 	wait_for 60 is_registered || { cat "$D/agent.log" >&2; false; }
 	wait_for 10 has_score 1
@@ -162,7 +189,8 @@ is_registered() { grep -q "registered as $H" "$D/agent.log"; }
 	[ "$(nrec '.api_key == "revoked"')" -eq "$n" ]
 	[ "$(grep -c 'API key refused (401)' "$D/agent.log")" -eq 1 ]
 	[ "$(wc -l < "$D/agent.log")" -le 3 ]
-	grep -q 'key-refused' "$D/run/status"
+	run cat "$D/run/status"
+	assert_output --regexp '^not registered: API key refused \(401\) by https://127\.0\.0\.1:[0-9]+/v0/token/autojoin; .*not retrying until .*; self-signed$'
 	! grep -q -F -f "$D/api-key" "$D/agent.log"
 }
 
