@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# The platform agent when M-Lab's platform is away: the stand-in
+# (tests/platform/standin.py, in the test namespace on 192.0.2.1) refuses
+# connections while the VM boots. The machine measures all the same (ndt7
+# without a token, no verify key being configured; iperf3), the agent joins
+# once the platform is back, and a key revoked later gets one console line
+# and no retry storm. The status line (fathom-status in the rescue shell)
+# says each time where it stands. One VM for the file.
+
+load lib
+load '../platform/lib'
+
+CONSOLE_PORT=4559
+H=ndt-lga64496-c000020a.org1.sandbox.measurement-lab.org
+
+# Run by vm_boot once the namespace exists: the stand-in, down (refusing),
+# and the settings archive naming it (as tests/qemu/platform.bats does).
+standin_down_and_settings() {
+	STANDIN_NETNS=$NS STANDIN_ADDR=192.0.2.1 standin_start || return 1
+	STANDIN_NETNS=$NS ctl down > /dev/null || return 1
+	local o=$D/overlay
+	mkdir -p "$o"
+	(
+		umask 077
+		printf '%s\n' "platform.api-key=$(key_of "$D/keys" 1)" \
+			"platform.token-url=$SURL/v0/token/autojoin" \
+			"platform.register-url=$SURL/autojoin/v0/node/register/token" \
+			"platform.heartbeat-url=wss://192.0.2.1:$SPORT/v2/platform/heartbeat-jwt" \
+			"platform.ca-file=/etc/fathom/platform-test-ca.pem" \
+			"platform.iata=lga" "platform.uplink=10g" "platform.heartbeat-interval=2" \
+			> "$o/platform.conf"
+	)
+	printf '%s\n' "dir /etc 0755 0 0" "dir /etc/fathom 0755 0 0" \
+		"dir /etc/fathom/secrets 0755 0 0" \
+		"file /etc/fathom/secrets/platform.conf $o/platform.conf 0600 102 102" \
+		"file /etc/fathom/platform-test-ca.pem $D/ca/ca.pem 0644 0 0" > "$o/manifest"
+	"$OUTDIR/build/host/mkcpio" -o "$o/overlay.cpio" "$o/manifest" || return 1
+	initrd_concat "$o/initrd" "$OUTDIR/$BOARD/initramfs.cpio.zst" "$o/overlay.cpio"
+	export VM_INITRD=$o/initrd
+}
+
+setup_file() {
+	export D=$BATS_FILE_TMPDIR
+	/usr/bin/python3 -c 'import websockets, cryptography' 2> /dev/null ||
+		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
+	make_ca "$D/ca" 192.0.2.1 || return 1
+	make_keys "$D/keys" org1
+	export VM_CONSOLE_PORT=$CONSOLE_PORT VM_BEFORE_BOOT=standin_down_and_settings
+	vm_boot platform-outage console=ttyS0,115200 fathom.shell \
+		fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1
+	export SPORT CPORT SURL STANDIN_NETNS=$NS
+	export RAW=$TOP/tests/ndt7/raw.js
+	wait_for_ping 192.0.2.10 || true
+}
+
+teardown_file() {
+	standin_stop
+	vm_destroy
+}
+
+console() { tr -d '\r' < "$CONSOLE"; }
+# The platform agent's pid in the VM, from /proc (no pidof needed).
+AGENT_PID='for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = platform-agent ] && echo ${p#/proc/}; done'
+
+@test "the platform down at boot: the agent says so once, and the machine still measures (ndt7, iperf3)" {
+	wait_until 120 grep -q "platform: token-exchange unreachable: .*; retrying" "$CONSOLE"
+	# ndt7 without a token (no verify key configured): the upgrade succeeds.
+	[ "$(in_ns timeout 30 node "$RAW" status 192.0.2.10 80 /ndt/v7/download | jq -r .status)" = 101 ]
+	iperf3_measures 192.0.2.10
+	vm_shell fathom-status
+	echo "$output"
+	assert_line --regexp '^platform: not registered: token-exchange unreachable: .*; retrying; self-signed$'
+	[ "$(console | grep -c 'platform: token-exchange unreachable')" -eq 1 ]
+	[ "$(nrec 'true')" -eq 0 ]
+}
+
+@test "the platform back: the agent joins (registration received, console line), the status says heartbeat ok" {
+	ctl up
+	# The agent's backoff grows while the platform is away (5 s doubling).
+	wait_until 300 grep -q "platform: registered as $H" "$CONSOLE"
+	[ "$(nrec '.endpoint == "register-token" and .status == 200 and .jwt == "ok"')" -ge 1 ]
+	wait_until 60 grep -q "platform: heartbeat connected to 192.0.2.1" "$CONSOLE"
+	sleep 3
+	vm_shell fathom-status
+	echo "$output"
+	assert_line --regexp "^platform: registered as $H; heartbeat ok \\(last sent [0-9]+ s ago\\); self-signed\$"
+}
+
+@test "a revoked key: one console line 'API key refused (401)', no retry storm (token requests over 30 s)" {
+	wait_until 60 grep -q "platform: registered as $H" "$CONSOLE"
+	ctl 'revoke?line=1'
+	n0=$(scount requests.token)
+	# The agent asks for a token when it starts: restart it (init restarts
+	# it a second after it exits), as a reboot or an hourly renewal would.
+	vm_shell "kill \$($AGENT_PID)"
+	wait_until 60 grep -q "platform: API key refused (401)" "$CONSOLE"
+	sleep 30
+	n=$(( $(scount requests.token) - n0 ))
+	echo "token requests in 30 s after the revocation: $n"
+	[ "$n" -ge 1 ] && [ "$n" -le 2 ]
+	[ "$(console | grep -c 'API key refused (401)')" -eq 1 ]
+	vm_shell fathom-status
+	echo "$output"
+	assert_line --regexp '^platform: not registered: API key refused \(401\) by .*; not retrying until .*; self-signed$'
+	# The agent waits (no exit, so no restart loop): one pid, still there.
+	vm_shell "$AGENT_PID"
+	[ "${#lines[@]}" -eq 1 ] && [[ ${lines[0]} =~ ^[0-9]+$ ]]
+	run console
+	refute_output --partial "$(key_of "$D/keys" 1)"
+}
