@@ -92,7 +92,8 @@ AGENT_PID='for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = platform-a
 	n0=$(scount requests.token)
 	# The agent asks for a token when it starts: restart it (init restarts
 	# it a second after it exits), as a reboot or an hourly renewal would.
-	vm_shell "kill \$($AGENT_PID)"
+	vm_shell "kill \$($AGENT_PID) && echo killed"
+	assert_line killed
 	wait_until 60 grep -q "platform: API key refused (401)" "$CONSOLE"
 	sleep 30
 	n=$(( $(scount requests.token) - n0 ))
