@@ -50,7 +50,8 @@ servers_and_settings() {
 		-tlsalpn01 "" -management 192.0.2.1:8055 -defaultIPv4 192.0.2.10 -defaultIPv6 ""
 	PEBBLE_VA_NOSLEEP=1 PEBBLE_VA_ALWAYS_VALID=0 \
 		pstart pebble pebble -config "$D/pebble.json" -dnsserver 192.0.2.1:8053
-	plog_has dns 'Starting management server' && plog_has pebble 'Listening on' || return 1
+	plog_has dns 'Starting management server' || return 1
+	plog_has pebble 'Listening on' || return 1
 	STANDIN_NETNS=$NS STANDIN_ADDR=192.0.2.1 standin_start || return 1
 	local o=$D/overlay
 	mkdir -p "$o"
@@ -75,8 +76,9 @@ servers_and_settings() {
 
 setup_file() {
 	export D=$BATS_FILE_TMPDIR
-	command -v pebble > /dev/null && command -v pebble-challtestsrv > /dev/null ||
+	if ! command -v pebble > /dev/null || ! command -v pebble-challtestsrv > /dev/null; then
 		skip "pebble is not installed (scripts/deps)"
+	fi
 	/usr/bin/python3 -c 'import websockets, cryptography' 2> /dev/null ||
 		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
 	make_ca "$D/ca" 192.0.2.1 || return 1
@@ -137,10 +139,12 @@ teardown_file() {
 	assert_failure
 }
 
-@test "in the VM: key.pem is 0640 platform:ndt7, cert.pem 0644, the challenge answer removed" {
+@test "in the VM: key.pem 0640 platform:ndt7, cert.pem 0644, the account key 0600 in the agent's state, no challenge answer left" {
 	wait_until 120 grep -q "platform: certificate for $H issued" "$CONSOLE"
-	vm_shell 'ls -ln /var/lib/platform-tls; echo acme: $(ls -A /run/fathom/acme | wc -l)'
+	# shellcheck disable=SC2016 # expanded by the VM's shell
+	vm_shell 'ls -ln /var/lib/platform-tls /var/lib/platform/acme-account.pem; echo acme: $(ls -A /run/fathom/acme | wc -l)'
 	echo "$output"
+	assert_line --regexp '^-rw------- +1 +102 +102 .* /var/lib/platform/acme-account\.pem$'
 	assert_line --regexp '^-rw-r----- +1 +102 +101 .* key\.pem$'
 	assert_line --regexp '^-rw-r--r-- +1 +102 +[0-9]+ .* cert\.pem$'
 	assert_line "acme: 0"
