@@ -70,7 +70,7 @@ void agent_certificate(struct agent *a, const char *host)
 		.directory = c->acme_directory, .ca_file = c->ca_file, .domain = host,
 		.challenge_dir = c->acme_challenge_dir, .tls_dir = c->tls_dir, .key_gid = -1,
 	};
-	char cert[512], err[512];
+	char cert[512], err[512], account[512];
 	struct group *g;
 
 	snprintf(cert, sizeof(cert), "%s/cert.pem", c->tls_dir);
@@ -82,6 +82,10 @@ void agent_certificate(struct agent *a, const char *host)
 	g = getgrnam("ndt7");
 	if (g)
 		o.key_gid = (int)g->gr_gid;
+	/* The account key is the agent's secret: its state directory (0700),
+	 * not beside tls_dir, whose parent (/var/lib) only root may write. */
+	snprintf(account, sizeof(account), "%s/acme-account.pem", c->state_dir);
+	o.account_key = account;
 	agent_blocking = 1;	/* SIGTERM: exit at once rather than after the order */
 	if (acme_obtain(&o, err, sizeof(err)) < 0) {
 		agent_blocking = 0;
