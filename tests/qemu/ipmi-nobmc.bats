@@ -23,6 +23,9 @@ console_grep() {
 	# ipmi_si found no interface: a note, not a failure
 	run console_grep "ipmi_si"
 	assert_output --partial "ipmi_si.ko: not for this hardware"
+	# The ping can answer before init has launched every service and said
+	# so (more services, a later line): wait for it, bounded.
+	wait_until 60 grep -q "ready: services launched" "$CONSOLE"
 	run console_grep "ready: services launched"
 	assert_output --partial "ready: services launched"
 }

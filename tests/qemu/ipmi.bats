@@ -190,6 +190,7 @@ subnet_mask:255.255.255.240"
 
 @test "the BMC child never held up PID 1: the machine is on the network, services run" {
 	wait_for_ping 192.0.2.10
+	wait_until 60 grep -q "ready: services launched" "$CONSOLE"
 	run grep -c "ready: services launched" "$CONSOLE"
 	assert_output 1
 }
