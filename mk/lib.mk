@@ -2,7 +2,7 @@
 # takes only the members it needs, and its own definition of a symbol wins
 # over the archive's (log_sink: lib/log.h).
 
-LIB_SRCS := $(wildcard lib/*.c lib/bootcfg/*.c)
+LIB_SRCS := $(wildcard lib/*.c lib/bootcfg/*.c lib/disk/*.c)
 
 TARGET_LIB := $(BUILD)/libfathom.a
 HOST_LIB := $(HOSTBUILD)/libfathom.a

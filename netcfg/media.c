@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "lib/clock.h"
+#include "lib/cmdline.h"
 #include "lib/file.h"
 #include "lib/kmod.h"
 #include "lib/bootcfg/init_params.h"
@@ -146,6 +147,21 @@ static int has_medium(const char *name)
 	return sysfs_read(dir, "size", size, sizeof(size)) < 0 || strcmp(size, "0") != 0;
 }
 
+/* A disk installed by fathom-install boots with fathom.slot=A|B: its ESP
+ * is the medium, with the slot's fathom.conf in /fathom/SLOT/. */
+static const char *conf_path(void)
+{
+	static char path[sizeof(MEDIA_DIR) + 32];
+	char cmdline[4096], slot[2];
+
+	if (file_read("/proc/cmdline", cmdline, sizeof(cmdline)) >= 0 &&
+	    cmdline_get(cmdline, "fathom.slot", slot, sizeof(slot)) && (slot[0] == 'A' || slot[0] == 'B'))
+		snprintf(path, sizeof(path), MEDIA_DIR "/fathom/%c/fathom.conf", slot[0]);
+	else
+		snprintf(path, sizeof(path), MEDIA_DIR "/fathom.conf");
+	return path;
+}
+
 /* Mount dev and look for the medium. 1: found (conf read, or empty if the
  * medium has none), 0: not this one. */
 static int try_device(const char *dev, enum fs_type t, const char *id,
@@ -162,7 +178,7 @@ static int try_device(const char *dev, enum fs_type t, const char *id,
 	if (stat(path, &st) == 0) {
 		found = 1;
 		conf[0] = '\0';
-		if (file_read(MEDIA_DIR "/fathom.conf", conf, size) < 0) {
+		if (file_read(conf_path(), conf, size) < 0) {
 			if (errno == ENOENT)
 				nc_log_as(NC_ERR, "media", "%s: no fathom.conf on it; network settings from the "
 					"command line only", dev);

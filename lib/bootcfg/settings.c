@@ -76,6 +76,19 @@ int settings_key_is_service(const char *key, size_t len)
 	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
 		if (key_option(k, prefixes[i], 1, &option))
 			return 1;
+	return settings_key_is_installer(key, len);
+}
+
+int settings_key_is_installer(const char *key, size_t len)
+{
+	static const char *const keys[] = SETTINGS_INSTALLER_KEYS;
+	size_t i;
+
+	if (len > 7 && memcmp(key, "fathom.", 7) == 0)
+		key += 7, len -= 7;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strlen(keys[i]) == len && memcmp(keys[i], key, len) == 0)
+			return 1;
 	return 0;
 }
 

@@ -81,6 +81,12 @@ int settings_add_file(struct settings *s, const char *text, const char *where);
  * SETTINGS_SERVICE_PREFIXES: a word netcfg does not own. */
 int settings_key_is_service(const char *key, size_t len);
 
+/* fathom-install's keys (services/install), "fathom." optional: netcfg
+ * ignores them as it ignores the services' (settings_key_is_service says
+ * yes to them too). */
+#define SETTINGS_INSTALLER_KEYS { "install", "install.wipe", "data.format" }
+int settings_key_is_installer(const char *key, size_t len);
+
 /* Whether PREFIX has secret settings (SETTINGS_SECRET_KEYS): its medium
  * file is then 0600 and its secrets file is read. */
 int settings_prefix_has_secrets(const char *prefix);
