@@ -274,3 +274,48 @@ media_check_iso() {
 	assert_output --partial "netcfg: eth0: ipv4 192.0.2.10/28 via 192.0.2.1"
 	refute_output --partial "fathom.conf on"
 }
+
+# Install to disk (install-*.bats): the built stick with fathom.conf's
+# addresses and install=TARGET (and any more lines given), a blank 2 GiB
+# disk with serial FATHOMDISK1, and with VM_UEFI_VARS=1 OVMF with a
+# writable copy of its variables (UEFI boot entries persist).
+# install_stick "install=FATHOMDISK1" [LINES...]
+install_stick() {
+	local img=$BATS_FILE_TMPDIR/stick.img conf=$BATS_FILE_TMPDIR/fathom.conf
+	cp "$OUTDIR/$BOARD/fathom.img" "$img"
+	{
+		echo "# node1, installed from the stick"
+		echo "ipv4=192.0.2.10/28,192.0.2.1"
+		echo "ipv6=2001:db8::10/64,2001:db8::1"
+		echo "hostname=node1.example.org"
+		printf '%s\n' "$@"
+	} > "$conf"
+	MTOOLS_SKIP_CHECK=1 mcopy -o -i "$img@@1M" "$conf" ::/fathom.conf
+}
+
+# install_disk NAME SERIAL [SIZE]: a sparse raw disk file.
+install_disk() {
+	truncate -s "${3:-2G}" "$BATS_FILE_TMPDIR/$1.img"
+}
+
+# QEMU options: virtio disks NAME:SERIAL..., plus OVMF's pflash with
+# UEFI=1 (code read-only, a copy of the variables made once per file).
+install_qemu_opts() {
+	local opts="" d name serial i=0
+	if [ -n "${UEFI:-}" ]; then
+		[ -f "$BATS_FILE_TMPDIR/vars.fd" ] || cp /usr/share/OVMF/OVMF_VARS_4M.fd "$BATS_FILE_TMPDIR/vars.fd"
+		opts="--qemu-arg -drive --qemu-arg if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
+		opts="$opts --qemu-arg -drive --qemu-arg if=pflash,format=raw,file=$BATS_FILE_TMPDIR/vars.fd"
+	fi
+	for d in "$@"; do
+		name=${d%%:*} serial=${d#*:} i=$((i + 1))
+		opts="$opts --qemu-arg -drive --qemu-arg if=none,id=disk$i,format=raw,file=$BATS_FILE_TMPDIR/$name.img"
+		opts="$opts --device virtio-blk-pci,drive=disk$i,serial=$serial"
+	done
+	echo "$opts"
+}
+
+# Whether the VM's QEMU has exited (the installer reboots; -no-reboot).
+vm_exited() {
+	! kill -0 "$QEMU_PID" 2>/dev/null
+}
