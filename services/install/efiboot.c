@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lib/kmod.h"
@@ -109,12 +108,7 @@ int efi_add_boot_entry(const struct gpt_part *esp)
 		return 1;
 	}
 	if (access(EFIVARS "/BootOrder-" GLOBAL, F_OK) < 0) {
-		struct utsname u;
-		char ko[160];
-
-		uname(&u);
-		snprintf(ko, sizeof(ko), "/lib/modules/%s/kernel/fs/efivarfs/efivarfs.ko", u.release);
-		module_load(ko);
+		modules_load_list("/etc/fathom/efi-modules");
 		if (mount("efivarfs", EFIVARS, "efivarfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 &&
 		    errno != EBUSY)
 			return say("efivarfs: %s: no UEFI boot entry; the firmware still finds "

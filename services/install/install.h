@@ -22,7 +22,7 @@ struct install_settings {
 	char cmdline[4096];			/* /proc/cmdline */
 };
 
-/* One console line: "install: ...". */
+/* One line on standard output: init logs it as "install: ...". */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* settings.c: a fathom.conf line's install keys into s (cmdline wins). */

@@ -3,7 +3,8 @@
  * installs the appliance from the stick onto the disk TARGET names, under
  * the safety rules of lib/disk/choose.c, then reboots into it; with
  * fathom.data.format=ID it prepares a data partition. Otherwise it exits
- * at once. */
+ * at once. By hand (rescue shell): fathom-install --install TARGET
+ * [--wipe TARGET] or --data-format ID, replacing the boot's settings. */
 #define _GNU_SOURCE
 #include "install.h"
 
@@ -23,7 +24,6 @@ void say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("install: ", stdout);
 	vprintf(fmt, ap);
 	fputc('\n', stdout);
 	fflush(stdout);
@@ -62,6 +62,39 @@ static void read_settings(struct install_settings *s)
 		settings_from_conf(s, conf, has_install, has_wipe, has_format);
 }
 
+/* Disks appear while their drivers probe (netcfg loads the stick's, an
+ * NVMe or RAID controller takes seconds): scan until a named target is
+ * there, or for auto until the list has not changed for 3 s; at most
+ * 30 s. The count, or -1. */
+static int scan_settled(struct disk *disks, int *n, const char *target)
+{
+	double start = now(), same_since = start;
+	char names[DISK_MAX * DISK_NAME_MAX], last[sizeof(names)] = "";
+	int i;
+
+	for (;;) {
+		struct timespec t = { 0, 500000000 };
+		int found = 0;
+
+		*n = disk_scan("", "/dev", disks, DISK_MAX);
+		if (*n < 0)
+			return -1;
+		names[0] = '\0';
+		for (i = 0; i < *n; i++) {
+			strcat(strcat(names, disks[i].name), " ");
+			found |= disk_matches(&disks[i], target);
+		}
+		if (strcmp(names, last) != 0)
+			same_since = now();
+		memcpy(last, names, sizeof(names));
+		if (strcmp(target, "auto") != 0 ? found : now() - same_since >= 3)
+			return *n;
+		if (now() - start >= 30)
+			return *n;
+		nanosleep(&t, NULL);
+	}
+}
+
 /* Pick the disk under the rules; -1 (said) when none may be written. */
 static int choose(struct disk *disks, int *n, const char *target, const char *wipe,
 		  const char *boot_disk, uint64_t min)
@@ -69,8 +102,7 @@ static int choose(struct disk *disks, int *n, const char *target, const char *wi
 	char msg[2048];
 	int chosen;
 
-	*n = disk_scan("", "/dev", disks, DISK_MAX);
-	if (*n < 0) {
+	if (scan_settled(disks, n, target) < 0) {
 		say("/sys/class/block: cannot list disks; nothing written");
 		return -1;
 	}
@@ -132,12 +164,41 @@ static int do_format(const struct install_settings *s)
 	return 0;
 }
 
-int main(void)
+/* Options for a run by hand (the rescue shell): they replace the boot's
+ * settings. 0, or -1 on a usage error. */
+static int read_options(int argc, char **argv, struct install_settings *s)
+{
+	static const char *const names[] = { "--install", "--wipe", "--data-format" };
+	char *const fields[] = { s->install, s->wipe, s->format };
+	int i, k;
+
+	for (i = 1; i < argc; i += 2) {
+		for (k = 0; k < 3 && strcmp(argv[i], names[k]) != 0; k++)
+			;
+		if (k == 3 || i + 1 >= argc || strlen(argv[i + 1]) >= sizeof(s->install))
+			return -1;
+		if (i == 1)
+			s->install[0] = s->wipe[0] = s->format[0] = '\0';
+		memcpy(fields[k], argv[i + 1], strlen(argv[i + 1]) + 1);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct install_settings s;
 	int rc = 0;
 
 	read_settings(&s);
+	if (read_options(argc, argv, &s) < 0) {
+		fprintf(stderr, "usage: fathom-install [--install TARGET [--wipe TARGET]] "
+			"[--data-format ID [--wipe ID]]\n"
+			"  without options: fathom.install=, fathom.install.wipe=, fathom.data.format= from "
+			"the kernel command line or the stick's fathom.conf\n");
+		if (s.stick_dev[0])
+			umount2(STICK_DIR, MNT_DETACH);
+		return 2;
+	}
 	if (!s.install[0] && !s.format[0]) {
 		if (s.stick_dev[0])
 			umount2(STICK_DIR, MNT_DETACH);

@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lib/kmod.h"
 
 static int try_mount(const char *dev, const char *id)
 {
@@ -33,8 +32,7 @@ int stick_mount(const char *id, unsigned timeout_s, char *dev, size_t dev_size)
 	time_t deadline = time(NULL) + timeout_s;
 	struct timespec quarter = { 0, 250000000 };
 
-	/* The stick's drivers (media.cpio.zst), as netcfg loads them. */
-	modules_load_list("/etc/fathom/media-modules");
+	/* netcfg loads the stick's drivers (media.cpio.zst's list): we wait. */
 	mkdir("/run/fathom", 0755);
 	mkdir(INSTALL_RUN, 0700);
 	mkdir(STICK_DIR, 0700);

@@ -293,12 +293,13 @@ install_stick() {
 	MTOOLS_SKIP_CHECK=1 mcopy -o -i "$img@@1M" "$conf" ::/fathom.conf
 }
 
-# install_disk NAME SERIAL [SIZE]: a sparse raw disk file.
+# install_disk NAME [SIZE]: a sparse raw disk file, 2G by default.
 install_disk() {
-	truncate -s "${3:-2G}" "$BATS_FILE_TMPDIR/$1.img"
+	truncate -s "${2:-2G}" "$BATS_FILE_TMPDIR/$1.img"
 }
 
-# QEMU options: virtio disks NAME:SERIAL..., plus OVMF's pflash with
+# QEMU options: virtio disks NAME:SERIAL[:boot]... (boot: the firmware's
+# first; NAME.img in BATS_FILE_TMPDIR), plus OVMF's pflash with
 # UEFI=1 (code read-only, a copy of the variables made once per file).
 install_qemu_opts() {
 	local opts="" d name serial i=0
@@ -308,9 +309,10 @@ install_qemu_opts() {
 		opts="$opts --qemu-arg -drive --qemu-arg if=pflash,format=raw,file=$BATS_FILE_TMPDIR/vars.fd"
 	fi
 	for d in "$@"; do
-		name=${d%%:*} serial=${d#*:} i=$((i + 1))
+		name=${d%%:*} serial=${d#*:} boot= i=$((i + 1))
+		case $serial in *:boot) serial=${serial%:boot} boot=,bootindex=0 ;; esac
 		opts="$opts --qemu-arg -drive --qemu-arg if=none,id=disk$i,format=raw,file=$BATS_FILE_TMPDIR/$name.img"
-		opts="$opts --device virtio-blk-pci,drive=disk$i,serial=$serial"
+		opts="$opts --device virtio-blk-pci,drive=disk$i,serial=$serial$boot"
 	done
 	echo "$opts"
 }
