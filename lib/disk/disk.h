@@ -19,6 +19,7 @@ struct disk {
 	int removable;			/* sysfs removable (USB sticks, card readers) */
 	int ro;
 	int partitions;			/* partitions the kernel sees */
+	int fathom_data;		/* one of them is PARTNAME=fathom-data */
 	char signature[16];		/* disk_probe()'s answer: "" when blank */
 	char serial[DISK_ID_MAX];
 	char wwn[DISK_ID_MAX];

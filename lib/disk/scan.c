@@ -77,18 +77,26 @@ static void vpd_serial(const char *dir, char *out, size_t size)
 	trim(out);
 }
 
-static int count_partitions(const char *dir, const char *name)
+/* The partitions under a disk's directory; whether one is fathom-data
+ * (its uevent's PARTNAME, the GPT name). */
+static int count_partitions(const char *dir, const char *name, int *fathom_data)
 {
-	char sub[1024];
+	char sub[1024], uevent[1024];
 	DIR *d = opendir(dir);
 	struct dirent *e;
 	int n = 0;
 
+	*fathom_data = 0;
 	while (d && (e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, name, strlen(name)) != 0)
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s/partition", dir, e->d_name);
-		n += access(sub, F_OK) == 0;
+		if (access(sub, F_OK) < 0)
+			continue;
+		n++;
+		snprintf(sub, sizeof(sub), "%s/%s/uevent", dir, e->d_name);
+		if (file_read(sub, uevent, sizeof(uevent)) >= 0 && strstr(uevent, "\nPARTNAME=fathom-data\n"))
+			*fathom_data = 1;
 	}
 	if (d)
 		closedir(d);
@@ -174,7 +182,7 @@ int disk_scan(const char *sysroot, const char *devroot, struct disk *out, int ma
 			continue;
 		k->removable = sysfs_read(dir, "removable", v, sizeof(v)) == 0 && strcmp(v, "1") == 0;
 		k->ro = sysfs_read(dir, "ro", v, sizeof(v)) == 0 && strcmp(v, "1") == 0;
-		k->partitions = count_partitions(dir, e->d_name);
+		k->partitions = count_partitions(dir, e->d_name, &k->fathom_data);
 		identify(dir, k);
 		probe_signature(devroot, k);
 		n++;

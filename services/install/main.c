@@ -156,6 +156,14 @@ static int do_format(const struct install_settings *s)
 	if (s->stick_dev[0] && disk_parent("", s->stick_dev + 5, boot_disk, sizeof(boot_disk)) < 0)
 		boot_disk[0] = '\0';
 	say("data.format: preparing a fathom-data partition on %s", s->format);
+	if (scan_settled(disks, &n, s->format) < 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (disk_matches(&disks[i], s->format) && disks[i].fathom_data) {
+			say("data.format: /dev/%s has a fathom-data partition already: left as it is",
+			    disks[i].name);
+			return 0;
+		}
 	i = choose(disks, &n, s->format, s->wipe, boot_disk[0] ? boot_disk : NULL,
 		   (uint64_t)(LAYOUT_DATA_MIN_MIB + 2) << 20);
 	if (i < 0 || format_data(&disks[i]) < 0)

@@ -12,22 +12,24 @@ setup_file() {
 	install_disk disk
 	VM_MEDIA="--usb $BATS_FILE_TMPDIR/stick.img" VM_QEMU_OPTS=$(install_qemu_opts disk:FATHOMDISK1) \
 		vm_boot install-bios
-	export INSTALL_CONSOLE=$CONSOLE START=$(date +%s)
+	export INSTALL_CONSOLE=$CONSOLE
+	START=$(date +%s)
 	wait_until 600 grep -q "install: done" "$CONSOLE" || true
-	export INSTALL_S=$(( $(date +%s) - START ))
+	INSTALL_S=$(( $(date +%s) - START ))
+	export INSTALL_S
 	local deadline=$(( $(date +%s) + 60 ))
 	while ! vm_exited && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
 	vm_destroy
-	QEMU_PID=
+	export QEMU_PID=
 	VM_MEDIA=--firmware VM_QEMU_OPTS=$(install_qemu_opts disk:FATHOMDISK1) vm_boot install-bios-disk
 	START=$(date +%s)
 	wait_for_ping 192.0.2.10 || true
-	export PING_S=$(( $(date +%s) - START ))
+	PING_S=$(( $(date +%s) - START ))
+	export PING_S
 	echo "# install-bios: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s" >&3
 }
 
 @test "install-bios: the installer wrote GRUB's BIOS boot code and said there is no UEFI entry to make" {
-	CONSOLE=$INSTALL_CONSOLE
 	run cat "$INSTALL_CONSOLE"
 	assert_output --partial "install: /dev/vda: GPT written: 3 partitions, GRUB BIOS boot code"
 	assert_output --partial "install: booted by BIOS: no UEFI boot entry (the disk's MBR boots it)"

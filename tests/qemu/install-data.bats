@@ -18,7 +18,7 @@ setup_file() {
 	assert_output --partial "install: /dev/vda3: ext4 fathom-data made"
 	assert_output --partial "install: data.format: /dev/vda has a fathom-data partition now"
 	vm_destroy
-	QEMU_PID=
+	export QEMU_PID=
 	run sfdisk --dump "$BATS_FILE_TMPDIR/data.img"
 	assert_output --partial 'name="fathom-data"'
 	refute_output --partial 'fathom-esp'

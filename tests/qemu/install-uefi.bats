@@ -13,23 +13,25 @@ setup_file() {
 	install_disk disk
 	VM_MEDIA="--usb $BATS_FILE_TMPDIR/stick.img" VM_QEMU_OPTS=$(install_qemu_opts disk:FATHOMDISK1) \
 		vm_boot install-uefi
-	export INSTALL_CONSOLE=$CONSOLE START=$(date +%s)
+	export INSTALL_CONSOLE=$CONSOLE
+	START=$(date +%s)
 	wait_until 600 grep -q "install: done" "$CONSOLE" || true
-	export INSTALL_S=$(( $(date +%s) - START ))
+	INSTALL_S=$(( $(date +%s) - START ))
+	export INSTALL_S
 	# The installer reboots; QEMU (-no-reboot) exits: the power-off.
 	local deadline=$(( $(date +%s) + 60 ))
 	while ! vm_exited && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
 	vm_destroy
-	QEMU_PID=
+	export QEMU_PID=
 	VM_MEDIA=--firmware VM_QEMU_OPTS=$(install_qemu_opts disk:FATHOMDISK1) vm_boot install-uefi-disk
 	START=$(date +%s)
 	wait_for_ping 192.0.2.10 || true
-	export PING_S=$(( $(date +%s) - START ))
+	PING_S=$(( $(date +%s) - START ))
+	export PING_S
 	echo "# install-uefi: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s" >&3
 }
 
 @test "install-uefi: the installer chose the disk by serial, wrote it, said so with progress and a summary" {
-	CONSOLE=$INSTALL_CONSOLE
 	run cat "$INSTALL_CONSOLE"
 	assert_output --regexp "install: vda \(2.0 GiB, serial FATHOMDISK1\): writing"
 	assert_output --partial "install: /dev/vda: GPT written: 3 partitions, GRUB BIOS boot code"

@@ -309,7 +309,7 @@ install_qemu_opts() {
 		opts="$opts --qemu-arg -drive --qemu-arg if=pflash,format=raw,file=$BATS_FILE_TMPDIR/vars.fd"
 	fi
 	for d in "$@"; do
-		name=${d%%:*} serial=${d#*:} boot= i=$((i + 1))
+		name=${d%%:*} serial=${d#*:} boot='' i=$((i + 1))
 		case $serial in *:boot) serial=${serial%:boot} boot=,bootindex=0 ;; esac
 		opts="$opts --qemu-arg -drive --qemu-arg if=none,id=disk$i,format=raw,file=$BATS_FILE_TMPDIR/$name.img"
 		opts="$opts --device virtio-blk-pci,drive=disk$i,serial=$serial$boot"

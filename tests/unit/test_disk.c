@@ -154,6 +154,7 @@ static void test_scan(void)
 	 * partition's directory inside its disk's. */
 	put("sys/devices/pci0/virtio1/block/vdb/vdb1/partition", "1\n");
 	put("sys/devices/pci0/virtio1/block/vdb/vdb1/size", "2048\n");
+	put("sys/devices/pci0/virtio1/block/vdb/vdb1/uevent", "MAJOR=254\nPARTN=1\nPARTNAME=fathom-data\n");
 	link_into_devices("vdb", "pci0/virtio1/block/vdb");
 	link_into_devices("vdb1", "pci0/virtio1/block/vdb/vdb1");
 	fake_disk("sda", "131072\n", "1\n", NULL, NULL, 0);
@@ -167,11 +168,12 @@ static void test_scan(void)
 	CHECK(n == 3, "scan: 3 disks (no partition, CD, loop or empty device): %d", n);
 	k = by_name(d, n, "vda");
 	CHECK(k && k->size == 2 * GIB && !k->removable && k->partitions == 0 && !k->signature[0] &&
+	      !k->fathom_data &&
 	      strcmp(k->serial, "FATHOMDISK1") == 0 && strcmp(k->bus, "virtio") == 0,
 	      "scan: vda blank, 2 GiB, serial from virtio's attribute");
 	k = by_name(d, n, "vdb");
-	CHECK(k && k->partitions == 1 && strcmp(k->signature, "gpt") == 0,
-	      "scan: vdb has a partition and a GPT signature");
+	CHECK(k && k->partitions == 1 && strcmp(k->signature, "gpt") == 0 && k->fathom_data,
+	      "scan: vdb has a partition (fathom-data) and a GPT signature");
 	k = by_name(d, n, "sda");
 	CHECK(k && k->removable && strcmp(k->serial, "STICK01") == 0 &&
 	      strcmp(k->model, "QEMU HARDDISK") == 0 && strcmp(k->wwn, "naa.5000c500a1b2c3d4") == 0,
@@ -185,16 +187,16 @@ static void test_scan(void)
 		execlp("rm", "rm", "-rf", root, (char *)NULL), _exit(1);
 }
 
-#define BLANK(nm, gib, ser) { nm, (gib) * GIB, 0, 0, 0, "", ser, "", "", "virtio" }
+#define BLANK(nm, gib, ser) { nm, (gib) * GIB, 0, 0, 0, 0, "", ser, "", "", "virtio" }
 static const struct disk fleet[] = {
 	BLANK("vda", 2, "FATHOMDISK1"),
-	{ "vdb", 2 * GIB, 0, 0, 1, "gpt", "OLDDISK", "", "", "virtio" },
-	{ "sda", 1 * GIB, 0, 0, 1, "gpt", "STICK01", "", "QEMU HARDDISK", "usb" },
-	{ "sdb", 8 * GIB, 0, 0, 0, "", "S3Z1NB0K123", "naa.5000c500a1b2c3d4", "Samsung SSD 860", "ata" },
-	{ "sdc", 8 * GIB, 1, 0, 0, "", "CARD", "", "", "usb" },
-	{ "vde", 1 << 20, 0, 0, 0, "", "TINY", "", "", "virtio" },
-	{ "vdf", 2 * GIB, 0, 1, 0, "", "ROM", "", "", "virtio" },
-	{ "vdg", 2 * GIB, 0, 0, 0, "ext4", "FS", "", "", "virtio" },
+	{ "vdb", 2 * GIB, 0, 0, 1, 0, "gpt", "OLDDISK", "", "", "virtio" },
+	{ "sda", 1 * GIB, 0, 0, 1, 0, "gpt", "STICK01", "", "QEMU HARDDISK", "usb" },
+	{ "sdb", 8 * GIB, 0, 0, 0, 0, "", "S3Z1NB0K123", "naa.5000c500a1b2c3d4", "Samsung SSD 860", "ata" },
+	{ "sdc", 8 * GIB, 1, 0, 0, 0, "", "CARD", "", "", "usb" },
+	{ "vde", 1 << 20, 0, 0, 0, 0, "", "TINY", "", "", "virtio" },
+	{ "vdf", 2 * GIB, 0, 1, 0, 0, "", "ROM", "", "", "virtio" },
+	{ "vdg", 2 * GIB, 0, 0, 0, 0, "ext4", "FS", "", "", "virtio" },
 };
 
 static void test_choose(void)
