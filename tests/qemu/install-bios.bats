@@ -26,7 +26,7 @@ setup_file() {
 	wait_for_ping 192.0.2.10 || true
 	PING_S=$(( $(date +%s) - START ))
 	export PING_S
-	echo "# install-bios: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s" >&3
+	echo "# install-bios: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s; the installer's own: $(grep -a -o "done in [0-9.]* s" "$INSTALL_CONSOLE")" >&3
 }
 
 @test "install-bios: the installer wrote GRUB's BIOS boot code and said there is no UEFI entry to make" {

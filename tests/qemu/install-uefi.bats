@@ -28,7 +28,7 @@ setup_file() {
 	wait_for_ping 192.0.2.10 || true
 	PING_S=$(( $(date +%s) - START ))
 	export PING_S
-	echo "# install-uefi: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s" >&3
+	echo "# install-uefi: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s; the installer's own: $(grep -a -o "done in [0-9.]* s" "$INSTALL_CONSOLE")" >&3
 }
 
 @test "install-uefi: the installer chose the disk by serial, wrote it, said so with progress and a summary" {
