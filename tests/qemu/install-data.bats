@@ -18,7 +18,6 @@ setup_file() {
 	assert_output --partial "install: /dev/vda3: ext4 fathom-data made"
 	assert_output --partial "install: data.format: /dev/vda has a fathom-data partition now"
 	vm_destroy
-	export QEMU_PID=
 	run sfdisk --dump "$BATS_FILE_TMPDIR/data.img"
 	assert_output --partial 'name="fathom-data"'
 	refute_output --partial 'fathom-esp'
@@ -27,4 +26,17 @@ setup_file() {
 	run blkid -p -O $((start * 512)) -o export "$BATS_FILE_TMPDIR/data.img"
 	assert_output --partial "TYPE=ext4"
 	assert_output --partial "LABEL=fathom-data"
+}
+
+@test "install-data: booted again with the same parameter, the prepared disk is left as it is" {
+	sha256sum "$BATS_FILE_TMPDIR/data.img" > "$BATS_FILE_TMPDIR/data.sha256"
+	VM_QEMU_OPTS=$(install_qemu_opts data:DATA1) vm_boot install-data-again fathom.data.format=DATA1 \
+		fathom.ipv4=192.0.2.10/28,192.0.2.1
+	wait_until "$BOOT_TIMEOUT" grep -q "service install: exited" "$CONSOLE"
+	run cat "$CONSOLE"
+	assert_output --partial "install: data.format: /dev/vda has a fathom-data partition already: left as it is"
+	assert_output --partial "service install: exited with status 0"
+	vm_destroy
+	run sha256sum -c "$BATS_FILE_TMPDIR/data.sha256"
+	assert_success
 }

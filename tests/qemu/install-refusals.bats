@@ -55,7 +55,6 @@ setup_file() {
 
 @test "install-refusals: nothing was written: checksums unchanged, the blank disks still have no blocks" {
 	vm_destroy
-	export QEMU_PID=
 	run sha256sum -c "$BATS_FILE_TMPDIR/before.sha256"
 	assert_success
 	[ "$(stat -c %b "$BATS_FILE_TMPDIR/blank1.img")" = 0 ]

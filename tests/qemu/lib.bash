@@ -62,7 +62,8 @@ vm_boot() {
 
 # Stop the VM (by its pid) and remove the namespace with everything in it.
 vm_destroy() {
-	if [ -n "${QEMU_PID:-}" ]; then
+	# A test may have stopped it already: never signal a reused pid.
+	if [ -n "${QEMU_PID:-}" ] && grep -qa qemu-system "/proc/$QEMU_PID/cmdline" 2>/dev/null; then
 		kill "$QEMU_PID" 2>/dev/null || true
 		for _ in $(seq 50); do kill -0 "$QEMU_PID" 2>/dev/null || break; sleep 0.1; done
 		kill -9 "$QEMU_PID" 2>/dev/null || true
