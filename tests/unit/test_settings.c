@@ -175,10 +175,13 @@ static void test_limits(void)
 static void test_key_is_service(void)
 {
 	static const char *const yes[] = { "ndt7.label", "fathom.ndt7.x", "platform.key",
-					   "upload.url", "fathom.upload.a" };
+					   "upload.url", "fathom.upload.a", "install", "fathom.install",
+					   "install.wipe", "fathom.install.wipe", "data.format",
+					   "fathom.data.format" };
 	static const char *const no[] = { "ndt7", "ndt7.", "ndt7label", "fathom.ndt7",
 					  "fathom.ndt7.", "ipv4", "fathom.ipv4", "ndt8.x",
-					  "xndt7.a", "fathom.fathom.ndt7.a", "" };
+					  "xndt7.a", "fathom.fathom.ndt7.a", "", "installer",
+					  "install.x", "fathom.", "data", "fathom.fathom.install" };
 	size_t i;
 
 	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
