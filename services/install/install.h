@@ -34,6 +34,9 @@ size_t conf_for_disk(const char *conf, char *out, size_t size);
 /* The kernel command line for the installed disk: the stick's, without
  * its boot loader's, media and install arguments. */
 void cmdline_for_disk(const char *cmdline, char *out, size_t size);
+/* The serial port and speed of the last console=ttySN[,SPEED]: GRUB's
+ * (ttyS0 at 115200 without one). */
+void serial_for_grub(const char *cmdline, int *unit, long *speed);
 
 /* stick.c: find and mount (read-only, STICK_DIR) the medium with
  * /boot/fathom-ID: 0, or -1 after timeout_s. */

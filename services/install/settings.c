@@ -5,6 +5,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Trimmed key and value of a KEY=VALUE line ("fathom." optional): 1, or 0
@@ -104,5 +105,27 @@ void cmdline_for_disk(const char *cmdline, char *out, size_t size)
 			n += (size_t)snprintf(out + n, size - n, "%s%.*s", n ? " " : "", (int)len, p);
 		}
 		p += len;
+	}
+}
+
+/* GRUB talks on the serial console the kernel is given (the last
+ * console=ttySN,SPEED), as the stick's boot loaders do; ttyS0 at 115200
+ * without one. */
+void serial_for_grub(const char *cmdline, int *unit, long *speed)
+{
+	const char *p = cmdline, *hit;
+
+	*unit = 0, *speed = 115200;
+	while ((hit = strstr(p, "console=ttyS")) != NULL) {
+		char *end;
+		long u = strtol(hit + 12, &end, 10);
+
+		if (end != hit + 12 && u >= 0 && u < 4) {
+			*unit = (int)u;
+			*speed = *end == ',' ? strtol(end + 1, NULL, 10) : 9600;
+			if (*speed <= 0)
+				*speed = 115200;
+		}
+		p = hit + 12;
 	}
 }

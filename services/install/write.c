@@ -220,6 +220,8 @@ static int write_esp(const struct install_settings *s, const char *id)
 {
 	static char conf[16384], disk_conf[16384], cfg[8192], args[4096], env[1025];
 	char version[128] = "", marker[128];
+	long speed;
+	int unit;
 	const struct copy files[] = {
 		{ STICK_DIR "/boot/vmlinuz", ESP_DIR "/fathom/A/vmlinuz", 0 },
 		{ STICK_DIR "/boot/initramfs.cpio.zst", ESP_DIR "/fathom/A/initramfs.cpio.zst", 0 },
@@ -246,10 +248,11 @@ static int write_esp(const struct install_settings *s, const char *id)
 	if (file_read("/etc/fathom/version", version, sizeof(version)) < 0)
 		snprintf(version, sizeof(version), "unknown\n");
 	cmdline_for_disk(s->cmdline, args, sizeof(args));
+	serial_for_grub(args, &unit, &speed);
 	snprintf(cfg, sizeof(cfg),
 		 "# Fathom installed on this disk (fathom-install). The same file for UEFI and BIOS.\n"
 		 "# grubenv: fathom_slot (A|B, the default) and fathom_try (a slot to boot once).\n"
-		 "serial --unit=0 --speed=115200\n"
+		 "serial --unit=%d --speed=%ld\n"
 		 "terminal_input console serial\n"
 		 "terminal_output console serial\n"
 		 "set timeout=1\n"
@@ -263,7 +266,7 @@ static int write_esp(const struct install_settings *s, const char *id)
 		 "menuentry \"Fathom (slot $fathom_slot)\" {\n"
 		 "\tlinux /fathom/$fathom_slot/vmlinuz %s fathom.slot=$fathom_slot fathom.media=%s\n"
 		 "\tinitrd /fathom/$fathom_slot/initramfs.cpio.zst /fathom/$fathom_slot/media.cpio.zst\n"
-		 "}\n", args, id);
+		 "}\n", unit, speed, args, id);
 	grubenv(env, "A");
 	snprintf(marker, sizeof(marker), ESP_DIR "/boot/fathom-%s", id);
 	if (put(ESP_DIR "/fathom/A/fathom.conf", disk_conf) < 0 ||

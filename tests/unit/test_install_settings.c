@@ -55,7 +55,7 @@ static void test_for_disk(void)
 	conf_for_disk("# node1\nipv4 = 192.0.2.10/28,192.0.2.1\ninstall=auto\nfathom.install.wipe=X\n"
 		      "data.format = Y\nndt7.label=a\n", out, sizeof(out));
 	CHECK(strcmp(out, "# node1\nipv4 = 192.0.2.10/28,192.0.2.1\nndt7.label=a\n") == 0,
-	      "conf for disk drops the install keys: %s", out);
+	      "conf for disk drops the install keys");
 	cmdline_for_disk("BOOT_IMAGE=/boot/vmlinuz console=ttyS0,115200 fathom.install=auto "
 			 "fathom.install.wipe=X quiet fathom.media=0123456789abcdef fathom.data.format=Z "
 			 "fathom.ipv4=192.0.2.10/28\n", out, sizeof(out));
@@ -63,8 +63,32 @@ static void test_for_disk(void)
 	      "command line for disk: %s", out);
 }
 
+static void test_serial(void)
+{
+	static const struct { const char *cmdline; int unit; long speed; } cases[] = {
+		{ "console=ttyS0,115200 quiet", 0, 115200 },
+		{ "console=tty0 console=ttyS1,57600n8", 1, 57600 },
+		{ "console=ttyS1,115200 console=ttyS0,9600", 0, 9600 },
+		{ "console=ttyS1", 1, 9600 },
+		{ "quiet", 0, 115200 },
+		{ "console=ttyS9,115200", 0, 115200 },
+		{ "console=ttySx", 0, 115200 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int unit;
+		long speed;
+
+		serial_for_grub(cases[i].cmdline, &unit, &speed);
+		CHECK(unit == cases[i].unit && speed == cases[i].speed, "serial for GRUB from \"%s\": %d %ld",
+		      cases[i].cmdline, unit, speed);
+	}
+}
+
 int main(void)
 {
+	test_serial();
 	test_from_conf();
 	test_for_disk();
 	return tap_done();
