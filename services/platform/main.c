@@ -366,7 +366,9 @@ static int run(struct agent *a)
 				continue;
 			}
 			if (rc < 0) {
-				retry_wait(a, (unsigned)(a->register_due - agent_now()) * 1000u);
+				time_t d = a->register_due - agent_now();
+
+				retry_wait(a, d > 0 ? (unsigned)d * 1000u : 1000u);
 				continue;
 			}
 			if (a->cfg->once)
