@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/pem.h>
@@ -30,7 +31,19 @@ struct acme {
 	struct acme_directory dir;
 	char *err;
 	size_t errlen;
+	int rate_limited;		/* the server said so (429, rateLimited) */
+	long retry_after;		/* its Retry-After in seconds, -1 none */
 };
+
+/* A refusal that is a rate limit: noted with its Retry-After. */
+static void note_limit(struct acme *a, const struct https_response *r, const char *problem)
+{
+	if (acme_rate_limited(r->status, problem)) {
+		/* metrics: ACME rate limited */
+		a->rate_limited = 1;
+		a->retry_after = acme_retry_after(r->retry_after, time(NULL));
+	}
+}
 
 static int fail(struct acme *a, const char *fmt, ...)
 {
@@ -85,6 +98,7 @@ static int post_hdr(struct acme *a, const char *what, const char *url, const cha
 		if (r->status >= 200 && r->status < 300)
 			return 0;
 		acme_problem(r->status, r->body, r->len, e, sizeof(e));
+		note_limit(a, r, e);
 		https_response_free(r);
 		if (!strstr(e, "urn:ietf:params:acme:error:badNonce"))
 			return fail(a, "ACME %s %s: %s", what, url, e);
@@ -109,6 +123,7 @@ static int directory(struct acme *a, const char *url)
 		return fail(a, "ACME directory %s: %s", url, e);
 	if (r.status != 200) {
 		acme_problem(r.status, r.body, r.len, e, sizeof(e));
+		note_limit(a, &r, e);
 		https_response_free(&r);
 		return fail(a, "ACME directory %s: %s", url, e);
 	}
@@ -345,9 +360,9 @@ out:
 	return rc;
 }
 
-int acme_obtain(const struct acme_opts *o, char *err, size_t errlen)
+int acme_obtain(const struct acme_opts *o, long *retry_s, char *err, size_t errlen)
 {
-	struct acme a = { .o = o, .err = err, .errlen = errlen };
+	struct acme a = { .o = o, .err = err, .errlen = errlen, .retry_after = -1 };
 	char keypath[4096];
 	int rc;
 
@@ -367,7 +382,9 @@ int acme_obtain(const struct acme_opts *o, char *err, size_t errlen)
 	rc = directory(&a, o->directory ? o->directory : ACME_DIRECTORY_DEFAULT) < 0 ||
 	     account(&a) < 0 || order(&a) < 0 ? -1 : 0;
 	EVP_PKEY_free(a.key);
-	return rc;
+	if (retry_s)
+		*retry_s = a.retry_after;
+	return rc < 0 && a.rate_limited ? -2 : rc;
 }
 
 int acme_needs_renewal(const char *cert_path, time_t now)

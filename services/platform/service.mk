@@ -8,7 +8,7 @@
 # libjansson4, libc6).
 
 PLATFORM_SRCS := $(addprefix services/platform/,main.c config.c autojoin.c heartbeat.c health.c \
-	state.c status.c backoff.c cert.c acme.c acme_msg.c acme_jws.c)
+	state.c status.c backoff.c cert.c refused.c acme.c acme_msg.c acme_jws.c)
 PLATFORM_HDRS := $(wildcard services/platform/*.h)
 PLATFORM_OBJS := $(patsubst services/platform/%.c,$(BUILD)/platform/%.o,$(PLATFORM_SRCS))
 PLATFORM_BIN := $(BUILD)/platform-agent

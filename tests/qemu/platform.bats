@@ -31,6 +31,7 @@ standin_and_settings() {
 			"platform.heartbeat-url=wss://192.0.2.1:$SPORT/v2/platform/heartbeat-jwt" \
 			"platform.ca-file=/etc/fathom/platform-test-ca.pem" \
 			"platform.iata=lga" "platform.uplink=10g" "platform.heartbeat-interval=2" \
+			"platform.acme-directory=off" \
 			> "$o/platform.conf"
 	)
 	printf '%s\n' "dir /etc 0755 0 0" "dir /etc/fathom 0755 0 0" \
