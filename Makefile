@@ -12,6 +12,7 @@ include mk/lib.mk
 include mk/target.mk
 include mk/host.mk
 include mk/image.mk
+include mk/update.mk
 include mk/tests.mk
 
 .PHONY: all help run clean
