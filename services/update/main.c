@@ -19,6 +19,7 @@
 #include "lib/bootcfg/settings.h"
 #include "lib/file.h"
 #include "lib/net/https.h"
+#include "esp.h"
 #include "fetch.h"
 #include "stage.h"
 #include "verify.h"
@@ -40,7 +41,8 @@ static const char usage[] =
 	"  --pubkey FILE         the key bundles must be signed with (" UPDATE_PUBKEY_DEFAULT ")\n"
 	"  --version-file FILE   the running image's version (" UPDATE_VERSION_DEFAULT ")\n"
 	"  --stage DIR           where the checked bundle is kept (/var/lib/update)\n"
-	"  --esp DIR             the mounted ESP: write the inactive slot, arm a one-shot boot\n"
+	"  --esp DIR|auto        the mounted ESP (auto: find the fathom-esp partition and mount\n"
+	"                        it): write the inactive slot, arm a one-shot boot\n"
 	"  --slot A|B            the running slot (default: fathom.slot= of --cmdline FILE,\n"
 	"                        /proc/cmdline; else the ESP's fathom_slot)\n"
 	"  --commit              with --esp: make the running slot the default once\n"
@@ -178,8 +180,43 @@ static char running_slot(const struct options *o, const struct grubenv *e)
 	return def && strlen(def) == 1 && slot_other(def[0]) ? def[0] : (e ? 'A' : 0);
 }
 
+/* The ESP to write: o->esp, or for "auto" the installed disk's, mounted
+ * (*mounted set). NULL with *rc set when there is none to write. */
+static const char *esp_open(const struct options *o, int *mounted, int *rc)
+{
+	char name[256], err[1024];
+
+	*mounted = 0;
+	if (strcmp(o->esp, "auto") != 0)
+		return o->esp;
+	*rc = 0;
+	if (!running_slot(o, NULL)) {
+		fprintf(stderr, "update: not booted from an installed disk (no fathom.slot=): "
+			"no slot to write\n");
+		return NULL;
+	}
+	*rc = 2;
+	if (esp_find("/sys", name, sizeof(name)) < 0) {
+		fprintf(stderr, "update: no %s partition on a non-removable disk: no slot to write; "
+			"reinstall from a stick\n", ESP_PARTNAME);
+		return NULL;
+	}
+	if (esp_mount(name, ESP_MOUNT_DIR, err, sizeof(err)) < 0) {
+		fprintf(stderr, "update: %s\n", err);
+		return NULL;
+	}
+	*mounted = 1;
+	return ESP_MOUNT_DIR;
+}
+
+static void esp_close(const char *esp, int mounted)
+{
+	if (esp && mounted)
+		esp_umount(esp);
+}
+
 /* The staged bundle in o->stage/staged goes to the inactive slot. */
-static int write_slot(const struct options *o, const struct bundle_version *v)
+static int write_slot_to(const struct options *o, const char *esp, const struct bundle_version *v)
 {
 	char dir[4096], err[1024];
 	struct bundle_sums sums;
@@ -188,22 +225,34 @@ static int write_slot(const struct options *o, const struct bundle_version *v)
 	char run, target;
 
 	snprintf(dir, sizeof(dir), "%s/staged", o->stage);
-	if (slot_env_read(o->esp, &e, err, sizeof(err)) < 0 ||
+	if (slot_env_read(esp, &e, err, sizeof(err)) < 0 ||
 	    verify_bundle_dir(dir, o->pubkey, NULL, &sums, &again, err, sizeof(err)) < 0) {
 		fprintf(stderr, "update: %s; slot not written\n", err);
 		return 2;
 	}
 	run = running_slot(o, &e);
 	target = slot_other(run);
-	if (slot_write(o->esp, target, run, dir, &sums, err, sizeof(err)) < 0) {
+	if (slot_write(esp, target, run, dir, &sums, err, sizeof(err)) < 0) {
 		fprintf(stderr, "update: %s; slot %c not armed, the next boot is slot %c as before\n",
 			err, target, run);
 		return 2;
 	}
 	fprintf(stderr, "update: version %" PRIu64 " (%s) written to slot %c of %s; the next boot "
 		"tries it once (fathom_try=%c), slot %c stays the default until it reports healthy\n",
-		v->number, v->describe, target, o->esp, target, run);
+		v->number, v->describe, target, esp, target, run);
 	return 0;
+}
+
+static int write_slot(const struct options *o, const struct bundle_version *v)
+{
+	int mounted, rc = 0;
+	const char *esp = esp_open(o, &mounted, &rc);
+
+	if (!esp)
+		return rc;
+	rc = write_slot_to(o, esp, v);
+	esp_close(esp, mounted);
+	return rc;
 }
 
 /* Check, stage, and write the slot: the exit status. */
@@ -272,34 +321,48 @@ static int healthy(const char *url, unsigned deadline, const char *ca_file)
 	return 0;
 }
 
-static int commit(const struct options *o)
+static int commit_on(const struct options *o, const char *esp, char run)
 {
 	struct grubenv e;
-	char err[1024], run;
+	char err[1024];
+	const char *def;
 	int rc;
 
-	if (slot_env_read(o->esp, &e, err, sizeof(err)) < 0) {
+	if (slot_env_read(esp, &e, err, sizeof(err)) < 0) {
 		fprintf(stderr, "update: %s\n", err);
 		return 2;
 	}
-	run = running_slot(o, NULL);
-	if (!run) {
-		fprintf(stderr, "update: no fathom.slot= on the kernel command line: not booted from "
-			"an installed disk; nothing to commit\n");
-		return 0;
-	}
+	def = grubenv_get(&e, "fathom_slot");
+	if (def && def[0] == run && def[1] == '\0')
+		return 0;	/* nothing to commit: no update was tried */
 	if (o->health_url && !healthy(o->health_url, o->health_deadline, o->ca_file)) {
 		fprintf(stderr, "update: slot %c: %s did not answer 200 within %u s: not committed; "
 			"the next boot is slot %s again\n", run, o->health_url, o->health_deadline,
-			grubenv_get(&e, "fathom_slot") ? grubenv_get(&e, "fathom_slot") : "A");
+			def ? def : "A");
 		return 1;
 	}
-	rc = slot_commit(o->esp, run, err, sizeof(err));
+	rc = slot_commit(esp, run, err, sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "update: %s; slot %c not committed\n", err, run);
 	else if (rc == 0)
 		fprintf(stderr, "update: slot %c healthy: committed, it is the default boot now\n", run);
 	return rc < 0 ? 2 : 0;
+}
+
+static int commit(const struct options *o)
+{
+	char run = running_slot(o, NULL);
+	const char *esp;
+	int mounted, rc = 0;
+
+	if (!run)
+		return 0;	/* not booted from an installed disk: nothing to commit */
+	esp = esp_open(o, &mounted, &rc);
+	if (!esp)
+		return rc;
+	rc = commit_on(o, esp, run);
+	esp_close(esp, mounted);
+	return rc;
 }
 
 int main(int argc, char **argv)
