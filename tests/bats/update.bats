@@ -91,6 +91,35 @@ flip_byte() {
 	assert_output --partial "is the same as this image's"
 }
 
+@test "the update key: made once under the cache (0600), UPDATE_KEY taken as given, bad ones refused" {
+	k=$BATS_TEST_TMPDIR/cache/update.key
+	run "$TOP/scripts/update-key" "$k" "$BATS_TEST_TMPDIR/pub" 1
+	assert_success
+	assert_output "  KEYS    new update signing key $k (installed machines trust only its public key: keep it, or set UPDATE_KEY=FILE)"
+	[ "$(stat -c %a "$k")" = 600 ]
+	grep -q 'BEGIN PUBLIC KEY' "$BATS_TEST_TMPDIR/pub"
+	touch -d @1 "$BATS_TEST_TMPDIR/pub"
+	run "$TOP/scripts/update-key" "$k" "$BATS_TEST_TMPDIR/pub" 1
+	assert_success
+	assert_output ""
+	[ "$(stat -c %Y "$BATS_TEST_TMPDIR/pub")" = 1 ]	# unchanged: no image rebuild
+	run "$TOP/scripts/update-key" "$BATS_TEST_TMPDIR/missing.key" "$BATS_TEST_TMPDIR/pub2" 0
+	assert_failure
+	assert_output --partial "UPDATE_KEY=$BATS_TEST_TMPDIR/missing.key: no such file"
+	[ ! -e "$BATS_TEST_TMPDIR/missing.key" ]
+	openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 -out "$BATS_TEST_TMPDIR/ec.key" 2> /dev/null
+	run "$TOP/scripts/update-key" "$BATS_TEST_TMPDIR/ec.key" "$BATS_TEST_TMPDIR/pub2" 0
+	assert_failure
+	assert_output --partial "not an Ed25519 key"
+	run "$TOP/scripts/update-key" "$TOP/update.key" "$BATS_TEST_TMPDIR/pub2" 1
+	assert_failure
+	assert_output --partial "is inside the work tree"
+	[ ! -e "$TOP/update.key" ]
+	chmod 644 "$k"
+	run "$TOP/scripts/update-key" "$k" "$BATS_TEST_TMPDIR/pub" 1
+	assert_output --partial "has mode 644; run: chmod 600 $k"
+}
+
 @test "a good bundle is staged, written to slot B and armed once; slot A stays the default" {
 	bundle "$BATS_TEST_TMPDIR/b" "3000 v3.0" "$D/good.key" media
 	esp
