@@ -19,9 +19,13 @@ $(UPDATE_PUB): update-key-force | deps
 		$(if $(filter $(UPDATE_KEY_DEFAULT),$(UPDATE_KEY)),1,0)
 
 # "SOURCE_DATE_EPOCH DESCRIBE": the number orders versions (a bundle must be
-# newer than the running image), git describe is for people.
-$(IMAGE_VERSION): $(SDE_STAMP)
-	$(Q)echo "$(SOURCE_DATE_EPOCH) $$(git describe --always --tags --dirty 2>/dev/null || echo unknown)" > $@.tmp && mv $@.tmp $@
+# newer than the running image), the description (git describe of the
+# commit SOURCE_DATE_EPOCH comes from) is for people. A build without .git
+# (a release tarball) gives both, as it gives SOURCE_DATE_EPOCH, or its
+# description is "unknown". Rewritten only when it changes.
+IMAGE_DESCRIBE ?= $(or $(shell git describe --always --tags 2>/dev/null),unknown)
+$(shell mkdir -p $(BUILD) && [ "$$(cat $(IMAGE_VERSION) 2>/dev/null)" = "$(SOURCE_DATE_EPOCH) $(IMAGE_DESCRIBE)" ] || \
+	echo "$(SOURCE_DATE_EPOCH) $(IMAGE_DESCRIBE)" > $(IMAGE_VERSION))
 
 $(OUT)/initramfs.cpio.zst: $(UPDATE_PUB) $(IMAGE_VERSION)
 
