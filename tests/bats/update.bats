@@ -159,6 +159,22 @@ flip_byte() {
 	assert_line "fathom_try=A"
 }
 
+@test "--esp auto on a machine not booted from an installed disk: staged only; commit silent" {
+	bundle "$BATS_TEST_TMPDIR/b" "3000 v3.0" "$D/good.key"
+	echo "console=ttyS0 fathom.media=STICK" > "$BATS_TEST_TMPDIR/cmdline"
+	run "$UPD" --pubkey "$D/good.pub" --version-file "$D/running" --stage "$BATS_TEST_TMPDIR/stage" \
+		--cmdline "$BATS_TEST_TMPDIR/cmdline" --from "$BATS_TEST_TMPDIR/b" --esp auto
+	assert_success
+	assert_line --index 0 "update: version 3000 (v3.0) checked and staged in $BATS_TEST_TMPDIR/stage/staged"
+	assert_line --index 1 "update: not booted from an installed disk (no fathom.slot=): no slot to write"
+	run "$UPD" --commit --esp auto --cmdline "$BATS_TEST_TMPDIR/cmdline"
+	assert_success
+	assert_output ""
+	run "$UPD" --cmdline "$BATS_TEST_TMPDIR/cmdline"
+	assert_success
+	assert_output "update: no update.url set and no --from DIR: nothing to do"
+}
+
 @test "a bundle signed with another key is refused with one line, nothing written" {
 	bundle "$BATS_TEST_TMPDIR/b" "3000 v3.0" "$D/other.key"
 	esp
