@@ -38,12 +38,14 @@ setup_file() {
 
 @test "two builds from different source directories and O= are bit-identical, boot media included" {
 	# A copy of the work tree elsewhere (no .git: SOURCE_DATE_EPOCH given,
-	# as a release build would), built into another O=.
+	# as a release build would, and the description of the image's version
+	# (mk/update.mk)), built into another O=.
 	src=$BATS_FILE_TMPDIR/src
 	mkdir -p "$src"
 	tar -C "$TOP" --exclude=./out --exclude=./.git -cf - . | tar -C "$src" -xf -
 	sde=$(jq .source_date_epoch "$ART/manifest.json")
-	run make -C "$src" O="$src/other-out" BOARD="$BOARD" SOURCE_DATE_EPOCH="$sde"
+	describe=$(cut -d' ' -f2- "$OUTDIR/build/$BOARD/version")
+	run make -C "$src" O="$src/other-out" BOARD="$BOARD" SOURCE_DATE_EPOCH="$sde" IMAGE_DESCRIBE="$describe"
 	assert_success
 	while read -r _ f; do
 		cmp "$ART/$f" "$src/other-out/$BOARD/$f"
