@@ -9,49 +9,24 @@
 
 load lib
 load '../platform/lib'
+load platform
 
 CONSOLE_PORT=4559
-H=ndt-lga64496-c000020a.org1.sandbox.measurement-lab.org
 
 # Run by vm_boot once the namespace exists: the stand-in, down (refusing),
 # and the settings archive naming it (as tests/qemu/platform.bats does).
 standin_down_and_settings() {
 	STANDIN_NETNS=$NS STANDIN_ADDR=192.0.2.1 standin_start || return 1
 	STANDIN_NETNS=$NS ctl down > /dev/null || return 1
-	local o=$D/overlay
-	mkdir -p "$o"
-	(
-		umask 077
-		printf '%s\n' "platform.api-key=$(key_of "$D/keys" 1)" \
-			"platform.token-url=$SURL/v0/token/autojoin" \
-			"platform.register-url=$SURL/autojoin/v0/node/register/token" \
-			"platform.heartbeat-url=wss://192.0.2.1:$SPORT/v2/platform/heartbeat-jwt" \
-			"platform.ca-file=/etc/fathom/platform-test-ca.pem" \
-			"platform.iata=lga" "platform.uplink=10g" "platform.heartbeat-interval=2" \
-			"platform.acme-directory=off" "platform.register-interval=10" \
-			> "$o/platform.conf"
-	)
-	printf '%s\n' "dir /etc 0755 0 0" "dir /etc/fathom 0755 0 0" \
-		"dir /etc/fathom/secrets 0755 0 0" \
-		"file /etc/fathom/secrets/platform.conf $o/platform.conf 0600 102 102" \
-		"file /etc/fathom/platform-test-ca.pem $D/ca/ca.pem 0644 0 0" > "$o/manifest"
-	"$OUTDIR/build/host/mkcpio" -o "$o/overlay.cpio" "$o/manifest" || return 1
-	initrd_concat "$o/initrd" "$OUTDIR/$BOARD/initramfs.cpio.zst" "$o/overlay.cpio"
-	export VM_INITRD=$o/initrd
+	platform_secrets_initrd "platform.heartbeat-interval=2" "platform.acme-directory=off" "platform.register-interval=10"
 }
 
 setup_file() {
-	export D=$BATS_FILE_TMPDIR
-	/usr/bin/python3 -c 'import websockets, cryptography' 2> /dev/null ||
-		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
-	make_ca "$D/ca" 192.0.2.1 || return 1
-	make_keys "$D/keys" org1
+	platform_setup_file || return 1
 	export VM_CONSOLE_PORT=$CONSOLE_PORT VM_BEFORE_BOOT=standin_down_and_settings
 	vm_boot platform-outage console=ttyS0,115200 fathom.shell \
 		fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1
-	export SPORT CPORT SURL STANDIN_NETNS=$NS
-	export RAW=$TOP/tests/ndt7/raw.js
-	wait_for_ping 192.0.2.10 || true
+	platform_booted
 }
 
 teardown_file() {

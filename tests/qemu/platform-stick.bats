@@ -12,9 +12,9 @@
 
 load lib
 load '../platform/lib'
+load platform
 
 CONSOLE_PORT=4559
-H=ndt-lga64496-c000020a.org1.sandbox.measurement-lab.org
 
 # Run by vm_boot once the namespace exists: the stand-in, then the stick.
 standin_and_stick() {
@@ -25,22 +25,14 @@ standin_and_stick() {
 	(
 		umask 077
 		printf '%s\n' "# node1 (made by platform-stick.bats)" \
-			"ipv4 = 192.0.2.10/28,192.0.2.1" "ipv6 = 2001:db8::10/64,2001:db8::1" \
-			"platform.api-key=$(key_of "$D/keys" 1)" \
-			"platform.token-url=$SURL/v0/token/autojoin" \
-			"platform.register-url=$SURL/autojoin/v0/node/register/token" \
-			"platform.heartbeat-url=wss://192.0.2.1:$SPORT/v2/platform/heartbeat-jwt" \
-			"platform.ca-file=/etc/fathom/platform-test-ca.pem" \
-			"platform.iata=lga" "platform.uplink=10g" "platform.heartbeat-interval=2" \
-			"platform.acme-directory=off" \
-			"ndt7.token-verify-key=$B64" > "$D/fathom.conf"
+			"ipv4 = 192.0.2.10/28,192.0.2.1" "ipv6 = 2001:db8::10/64,2001:db8::1" > "$D/fathom.conf"
+		platform_settings "platform.heartbeat-interval=2" "platform.acme-directory=off" \
+			"ndt7.token-verify-key=$B64" >> "$D/fathom.conf"
 	)
 	MTOOLS_SKIP_CHECK=1 mcopy -o -i "$img@@1M" "$D/fathom.conf" ::/fathom.conf || return 1
-	printf '%s\n' "dir /etc 0755 0 0" "dir /etc/fathom 0755 0 0" \
-		"file /etc/fathom/platform-test-ca.pem $D/ca/ca.pem 0644 0 0" > "$o/manifest"
-	"$OUTDIR/build/host/mkcpio" -o "$o/overlay.cpio" "$o/manifest" || return 1
-	initrd_concat "$o/initrd" "$OUTDIR/$BOARD/initramfs.cpio.zst" "$o/overlay.cpio"
+	platform_initrd || return 1
 	MTOOLS_SKIP_CHECK=1 mcopy -o -i "$img@@1M" "$o/initrd" ::/boot/initramfs.cpio.zst || return 1
+	unset VM_INITRD
 	MTOOLS_SKIP_CHECK=1 mtype -i "$img@@1M" ::/boot/syslinux/syslinux.cfg |
 		sed 's/^\( *APPEND .*\)$/\1 fathom.shell/' > "$o/syslinux.cfg"
 	grep -q 'APPEND .* fathom.shell$' "$o/syslinux.cfg" || return 1
@@ -50,20 +42,14 @@ standin_and_stick() {
 }
 
 setup_file() {
-	export D=$BATS_FILE_TMPDIR
-	/usr/bin/python3 -c 'import websockets, cryptography' 2> /dev/null ||
-		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
-	make_ca "$D/ca" 192.0.2.1 || return 1
-	make_keys "$D/keys" org1
+	platform_setup_file || return 1
 	export K=$D/tokkeys MINT=$TOP/tests/ndt7/mint-token.py
 	mkdir -p "$K"
 	"$MINT" keygen EdDSA locate_stick "$K" || return 1
 	B64=$(basenc --base64url -w0 < "$K/locate_stick.jwk" | tr -d =)
 	export VM_CONSOLE_PORT=$CONSOLE_PORT VM_BEFORE_BOOT=standin_and_stick
 	vm_boot platform-stick
-	export SPORT CPORT SURL STANDIN_NETNS=$NS
-	export RAW=$TOP/tests/ndt7/raw.js
-	wait_for_ping 192.0.2.10 || true
+	platform_booted
 }
 
 teardown_file() {
@@ -71,8 +57,6 @@ teardown_file() {
 	vm_destroy
 }
 
-scores() { rec '.kind == "ws-message" and .msg.Health' | jq -r .msg.Health.Score; }
-has_score() { scores | grep -qx "$1"; }
 
 @test "stick: the agent takes the key from the stick's fathom.conf, registers and heartbeats score 1" {
 	run tr -d '\r' < "$CONSOLE"
