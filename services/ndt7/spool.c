@@ -52,6 +52,7 @@ size_t spool_prune_count(const struct spool_entry *e, size_t n, uint64_t max)
  * tally then overstates the spool, which at worst brings a listing early. */
 struct spool_tally {
 	_Atomic uint64_t bytes, records, scans, removed;
+	_Atomic int full;	/* the last write failed with ENOSPC (logged once) */
 };
 
 static struct spool_tally *tally;
@@ -311,6 +312,8 @@ void spool_stats(struct spool_stats *out)
 	}
 }
 
+static void disk_full_note(const char *dir, int full);
+
 /* The directories of name (a path below dir), made as needed (0755, as
  * upstream's). Returns 0 or -1 (logged). */
 static int make_dirs(const char *dir, const char *name)
@@ -321,6 +324,10 @@ static int make_dirs(const char *dir, const char *name)
 	for (i = 0; name[i] && base + i < sizeof(path) - 1; i++) {
 		path[base + i] = '\0';
 		if (name[i] == '/' && mkdir(path, 0755) < 0 && errno != EEXIST) {
+			if (errno == ENOSPC || errno == EDQUOT) {
+				disk_full_note(dir, 1);
+				return -1;
+			}
 			ndt7_log(LOG_ERR, "spool %s: cannot create %s: %s (is the directory "
 				 "writable by this user? see --spool-dir)", dir, path, strerror(errno));
 			return -1;
@@ -352,7 +359,30 @@ static int write_tmp(const char *tmp, const char *data, size_t len)
 		}
 		off += (size_t)w;
 	}
+	/* On disk before the rename: a power cut leaves the record whole or
+	 * absent, never empty under its final name. */
+	if (fsync(fd) < 0) {
+		int saved = errno;
+
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
 	return close(fd);
+}
+
+/* A full disk is said once, and once when it is over: every test would
+ * repeat it, and the server goes on measuring meanwhile. */
+static void disk_full_note(const char *dir, int full)
+{
+	int was = atomic_exchange(&tally->full, full);
+
+	if (full && !was)
+		ndt7_log(LOG_ERR, "spool %s: disk full: results are not saved until there is "
+			 "space again (tests go on; free space or lower --spool-max-bytes)", dir);
+	else if (!full && was)
+		ndt7_log(LOG_INFO, "spool %s: space again: results are saved again", dir);
 }
 
 /* name as dir/name, through dir/DIRS/.BASE.tmp and a rename; the
@@ -372,6 +402,10 @@ static int store(const char *dir, const char *name, const char *data, size_t len
 			return -1;
 		rc = write_tmp(tmp, data, len);
 	} while (rc < 0 && errno == ENOENT && base != name && ++tries < 4);
+	if (rc < 0 && (errno == ENOSPC || errno == EDQUOT)) {
+		disk_full_note(dir, 1);
+		return -1;
+	}
 	if (rc < 0) {
 		ndt7_log(LOG_ERR, "spool %s: cannot write %s: %s (disk full? lower "
 			 "--spool-max-bytes; not writable? see --spool-dir)", dir, tmp, strerror(errno));
@@ -382,6 +416,7 @@ static int store(const char *dir, const char *name, const char *data, size_t len
 		unlink(tmp);
 		return -1;
 	}
+	disk_full_note(dir, 0);
 	return 0;
 }
 
