@@ -37,6 +37,8 @@ void state_setup(const char *test_root);
  * RAM. 0, or -1 (logged). */
 int state_dir_prepare(const char *svc, const char *test_root, const char *dir,
 		      uid_t uid, gid_t gid, mode_t mode);
+/* At shutdown, every service gone: /data read-only. */
+void state_shutdown(void);
 
 /* coldplug.c: load the modules for the devices present (the table is
  * described in modalias.h); log network devices left without a driver. */

@@ -29,6 +29,7 @@
 #define E2FSCK_WAIT_MS (30 * 60 * 1000L)
 
 static char data_dir[PATH_MAX];	/* "" : state is in RAM */
+static int data_mounted;		/* /data is ours (not in test mode) */
 
 /* A uevent file's value for key ("KEY=" included), or "". */
 static void uevent_value(const char *uevent, const char *key, char *out, size_t size)
@@ -191,6 +192,7 @@ static void data_mount(const char *dev)
 		return;
 	}
 	snprintf(data_dir, sizeof(data_dir), "/data/state");
+	data_mounted = !(flags & MS_RDONLY);
 	if (!(flags & MS_RDONLY) && mkdir(data_dir, 0755) < 0 && errno != EEXIST)
 		log_err("state: cannot create %s: %s", data_dir, strerror(errno));
 	log_info("state: %s (fathom-data) mounted on /data%s", dev,
@@ -222,6 +224,16 @@ void state_setup(const char *test_root)
 		watch_poll(50);
 	}
 	data_mount(dev);
+}
+
+void state_shutdown(void)
+{
+	/* The bind mounts share /data's filesystem: read-only, it is clean
+	 * (journal flushed) whatever else stays mounted. */
+	if (data_mounted && mount(NULL, "/data", NULL, MS_REMOUNT | MS_RDONLY | DATA_MOUNT_FLAGS,
+				  NULL) < 0)
+		log_err("shutdown: /data: cannot remount read-only: %s (e2fsck replays its "
+			"journal at the next boot)", strerror(errno));
 }
 
 /* mkdir -p of path's parents (root's, 0755). */
