@@ -6,7 +6,8 @@
 # order: the first test on the new disk, a reboot on the same disk (the
 # self-signed certificate and the record are still there), the disk filled
 # to 100 % (ndt7 still measures, the console says so once), and no disk at
-# all (one line: state is in RAM).
+# all (one line: state is in RAM), and a filesystem with an error e2fsck -p
+# may not fix (mounted read-only: what was kept is still served).
 
 load lib
 load '../ndt7/assert'
@@ -105,6 +106,9 @@ fs_in() { dd if="$BATS_FILE_TMPDIR/fs.img" of="$DISK" bs=1M seek=1 conv=notrunc 
 	run console_count "state: /dev/vda1 (fathom-data) mounted on /data"
 	assert_output 1
 	refute grep -q "tls: generated a self-signed certificate" "$CONSOLE"
+	# Remounted read-only at the shutdown above: e2fsck found it clean.
+	grep -q "fathom-data: clean" "$CONSOLE"
+	refute grep -q "recovering journal" "$CONSOLE"
 	run fingerprint
 	assert_output "$(cat "$BATS_FILE_TMPDIR/fp1")"
 	vm_shell 'find /var/spool/ndt7 -name "*.json"'
@@ -153,4 +157,37 @@ fs_in() { dd if="$BATS_FILE_TMPDIR/fs.img" of="$DISK" bs=1M seek=1 conv=notrunc 
 	refute grep -q "mounted on /data" "$CONSOLE"
 	grep -q "tls: generated a self-signed certificate" "$CONSOLE"
 	vm_destroy
+}
+
+@test "errors e2fsck -p leaves: one line, /data read-only, ndt7 serves the certificate it kept" {
+	[ -s "$BATS_FILE_TMPDIR/fp1" ] || skip "the first boot failed"
+	fs_out
+	e2fsck -fp "$BATS_FILE_TMPDIR/fs.img" || [ $? -le 1 ]
+	# A file whose extent header is broken, and the superblock saying the
+	# filesystem has errors (so that -p checks it): exit 4 on the host too.
+	echo broken > "$BATS_FILE_TMPDIR/f"
+	debugfs -w -R "rm filler" "$BATS_FILE_TMPDIR/fs.img"
+	debugfs -w -R "write $BATS_FILE_TMPDIR/f broken" "$BATS_FILE_TMPDIR/fs.img"
+	debugfs -w -R "set_inode_field broken block[0] 1" "$BATS_FILE_TMPDIR/fs.img"
+	debugfs -w -R "ssv state 2" "$BATS_FILE_TMPDIR/fs.img"
+	cp "$BATS_FILE_TMPDIR/fs.img" "$BATS_FILE_TMPDIR/fs-copy.img"
+	run e2fsck -p "$BATS_FILE_TMPDIR/fs-copy.img"
+	[ "$status" -ge 4 ]
+	fs_in
+	boot state5 "$DISK"
+	run console_count "state: e2fsck -p /dev/vda1: errors left uncorrected; mounting it read-only .*"
+	assert_output 1
+	run console_count "state: /dev/vda1 (fathom-data) mounted on /data read-only"
+	assert_output 1
+	run fingerprint
+	assert_output "$(cat "$BATS_FILE_TMPDIR/fp1")"
+	vm_shell 'grep " /data " /proc/mounts'
+	assert_line --regexp '^/dev/vda1 /data ext4 ro,nosuid,nodev,noexec'
+	# It measures, and says once that results are not saved.
+	run ndt7_client 192.0.2.10:80 ws download
+	assert_success
+	ndt7_test_ok download BytesAcked
+	run grep -c "spool /var/spool/ndt7: read-only file system: results are not saved" "$CONSOLE"
+	assert_output 1
+	refute grep -q "service ndt7: exited" "$CONSOLE"
 }
