@@ -139,12 +139,15 @@ setup_file() {
 # 4.5 MB until issue 13 brought libjansson4 for ndt7's access tokens (25 KB
 # compressed), zlib1g for --compress (libz.so.1) and the test page (12 KB);
 # 4.7 MB until issue 14 brought Debian's CA bundle for the platform agent's
-# HTTPS clients (148 roots, 217 KiB of PEM: 125 KB compressed).
-@test "the default board's initramfs.cpio.zst is at most 4.85 MB" {
+# HTTPS clients (148 roots, 217 KiB of PEM: 125 KB compressed); 4.85 MB
+# until issue 16 brought persistent state: e2fsck with libext2fs, libblkid,
+# libuuid and libcom-err, ext4 with jbd2, mbcache and the CRCs (loaded only
+# with a data partition) and virtio_blk: 0.91 MB compressed.
+@test "the default board's initramfs.cpio.zst is at most 5.75 MB" {
 	[ "$BOARD" = qemu-x86_64 ] || skip "the bound is the default board's"
 	size=$(stat -c %s "$ART/initramfs.cpio.zst")
 	echo "initramfs.cpio.zst: $size bytes"
-	[ "$size" -le 4850000 ]
+	[ "$size" -le 5750000 ]
 }
 
 # MEDIA_MODULES of board.conf as module names ('-' and '_' are one).
