@@ -41,6 +41,8 @@ include mk/net.mk
 # targets (services/NAME/service.mk adds to UNIT_TESTS, FUZZ_TARGETS and
 # SERVICE_BINS).
 include $(wildcard services/*/service.mk)
+# The uploader's transports (target.h) have rules of their own.
+include $(wildcard services/uploader/target.mk)
 # The image ships the services of its board's SERVICES (services/NAME/image,
 # read by image/mkinitramfs with @BUILD@ = $(BUILD)); SERVICE_BINS is only
 # complete here, after the service.mk files.
