@@ -180,8 +180,8 @@ static int stamp_save(struct core *c, char *err, size_t errlen)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || write(fd, text, (size_t)n) != n || fsync(fd) < 0 || close(fd) < 0 ||
 	    rename(tmp, path) < 0) {
-		snprintf(err, errlen, "write %s: %s (is --state-dir writable?)", path,
-			 strerror(errno));
+		snprintf(err, errlen, "write %s/stamp: %s (is --state-dir writable?)",
+			 c->cfg->state_dir, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -10,18 +10,18 @@ UPLOADER_CORE := main.c config.c naming.c shape.c queue.c bundle.c journal.c cor
 	serve.c
 UPLOADER_SRCS := $(addprefix services/uploader/,$(UPLOADER_CORE))
 UPLOADER_HDRS := $(wildcard services/uploader/*.h) services/platform/backoff.h
-UPLOADER_OBJS := $(patsubst services/uploader/%.c,$(BUILD)/uploader/%.o,$(UPLOADER_SRCS)) \
-	$(BUILD)/uploader/backoff.o
+UPLOADER_OBJS := $(patsubst services/uploader/%.c,$(BUILD)/uploader-core/%.o,$(UPLOADER_SRCS)) \
+	$(BUILD)/uploader-core/backoff.o
 UPLOADER_BIN := $(BUILD)/uploader
 # The transports' objects (target.mk's rules; same names whatever the order
 # the makefiles are read in).
 UPLOADER_TRANSPORT_OBJS := $(addprefix $(BUILD)/uploader-target/,target.o put.o gcs.o oauth.o)
 UPLOADER_CFLAGS := -Iservices/uploader -Iservices/platform
 
-$(BUILD)/uploader/%.o: services/uploader/%.c $(UPLOADER_HDRS) | deps
+$(BUILD)/uploader-core/%.o: services/uploader/%.c $(UPLOADER_HDRS) | deps
 	$(quiet) HOSTCC "$<"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) $(UPLOADER_CFLAGS) -c $< -o $@
-$(BUILD)/uploader/backoff.o: services/platform/backoff.c services/platform/backoff.h | deps
+$(BUILD)/uploader-core/backoff.o: services/platform/backoff.c services/platform/backoff.h | deps
 	$(quiet) HOSTCC "$<"
 	$(Q)mkdir -p $(dir $@) && $(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
