@@ -38,9 +38,17 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 	mkdir -p "$T/spool/ndt7" "$T/state"
 	rm -rf "$D/store/gcs"
+	# Below the kernel's ephemeral range (32768-60999), so that no outgoing
+	# connection takes it between this choice and the uploader's bind.
 	read -r MPORT _ < <(python3 -c '
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+import random, socket
+while True:
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randrange(20000, 30000))); break
+    except OSError:
+        s.close()
+print(s.getsockname()[1])')
 }
 
 teardown() {
@@ -154,8 +162,8 @@ fault_round() {
 
 @test "SIGKILL mid-upload, restart: the bundle in flight again under its name, every record once" {
 	gctl "fault?endpoint=upload&kind=stall&count=1&seconds=20" > /dev/null
-	up_start --timeout 15 --bundle-max-bytes 100000
 	spool 1 12
+	up_start --timeout 15 --bundle-max-bytes 100000
 	wait_for 20 test -e "$T/state/inflight.journal"
 	wait_for 20 bash -c "[ \"\$(curl -sS http://127.0.0.1:$GCPORT/stats | jq '.requests.upload // 0')\" -ge 1 ]"
 	obj=$(sed -n 's/^object //p' "$T/state/inflight.journal")
