@@ -182,7 +182,9 @@ static int save(struct agent *a, const struct aj_registration *g)
 			     "base64; retrying");
 		return -1;
 	}
-	rc = state_write(c->state_dir, "service-account.json", key, n, 0600, err, sizeof(err));
+	/* 0640: the uploader (group platform) signs its GCS token requests
+	 * with it; nobody else reads it. */
+	rc = state_write(c->state_dir, "service-account.json", key, n, 0640, err, sizeof(err));
 	memset(key, 0, n);
 	free(key);
 	json = NULL;
@@ -191,7 +193,7 @@ static int save(struct agent *a, const struct aj_registration *g)
 				g->annotation ? g->annotation : "null") < 0)
 		json = NULL, rc = -1, snprintf(err, sizeof(err), "out of memory");
 	if (rc == 0)
-		rc = state_write(c->state_dir, "registration.json", json, strlen(json), 0600, err,
+		rc = state_write(c->state_dir, "registration.json", json, strlen(json), 0640, err,
 				 sizeof(err));
 	free(json);
 	if (rc == 0 && state_write(c->run_dir, "hostname", g->hostname, strlen(g->hostname), 0644,
@@ -399,7 +401,8 @@ int main(int argc, char **argv)
 	}
 	config_default_addrs(&cfg);
 	umask(022);
-	if (state_mkdir(cfg.state_dir, 0700, err, sizeof(err)) < 0 ||
+	/* 0750: group platform (the uploader) reaches the key and registration. */
+	if (state_mkdir(cfg.state_dir, 0750, err, sizeof(err)) < 0 ||
 	    state_mkdir(cfg.run_dir, 0755, err, sizeof(err)) < 0) {
 		fprintf(stderr, "platform: %s\n", err);
 		return cfg.by_init ? idle(&cfg, "directories missing (see the log)") : 1;
