@@ -126,28 +126,52 @@ static void quarantine(int spool, const char *spool_dir, const char *qdir, const
 		 "uploader_quarantined_records_total)", spool_dir, path, why, dst);
 }
 
-/* Append line to the growing JSONL (one line, newline added). */
-static int append(char **jl, size_t *len, size_t *cap, const char *line, size_t n)
-{
-	while (*len + n + 1 > *cap) {
-		size_t c = *cap ? *cap * 2 : 65536;
-		char *p = realloc(*jl, c);
+/* The gzip stream a bundle grows in: records are compressed as they are
+ * added, so a bundle costs its compressed size in memory, not its 20 MiB
+ * of JSON Lines. */
+struct gz {
+	z_stream z;
+	unsigned char *out;
+	size_t cap;
+	uint64_t raw;
+};
 
-		if (!p)
+static int gz_init(struct gz *g)
+{
+	memset(g, 0, sizeof(*g));
+	return deflateInit2(&g->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) == Z_OK ? 0 : -1;
+}
+
+/* Compress n bytes (flush: Z_NO_FLUSH or Z_FINISH). */
+static int gz_put(struct gz *g, const char *p, size_t n, int flush)
+{
+	int rc;
+
+	g->z.next_in = (unsigned char *)p;
+	g->z.avail_in = (uInt)n;
+	g->raw += n;
+	do {
+		if (g->z.total_out == g->cap) {
+			size_t c = g->cap ? g->cap * 2 : 65536;
+			unsigned char *q = realloc(g->out, c);
+
+			if (!q)
+				return -1;
+			g->out = q;
+			g->cap = c;
+		}
+		g->z.next_out = g->out + g->z.total_out;
+		g->z.avail_out = (uInt)(g->cap - g->z.total_out);
+		rc = deflate(&g->z, flush);
+		if (rc == Z_STREAM_ERROR)
 			return -1;
-		*jl = p;
-		*cap = c;
-	}
-	memcpy(*jl + *len, line, n);
-	(*jl)[*len + n] = '\n';
-	*len += n + 1;
+	} while (g->z.avail_in > 0 || g->z.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
 	return 0;
 }
 
 /* One record's line: its bytes without the trailing newline, or compacted
  * by jansson when it spans lines. */
-static int add_record(char **jl, size_t *len, size_t *cap, const char *data, size_t n,
-		      const struct shape *s)
+static int add_record(struct gz *g, const char *data, size_t n, const struct shape *s)
 {
 	json_t *root;
 	char *line;
@@ -157,7 +181,7 @@ static int add_record(char **jl, size_t *len, size_t *cap, const char *data, siz
 		while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r' || data[n - 1] == ' ' ||
 				 data[n - 1] == '\t'))
 			n--;
-		return append(jl, len, cap, data, n);
+		return gz_put(g, data, n, Z_NO_FLUSH) < 0 ? -1 : gz_put(g, "\n", 1, Z_NO_FLUSH);
 	}
 	if (!(root = json_loadb(data, n, 0, NULL)))
 		return -1;
@@ -165,51 +189,27 @@ static int add_record(char **jl, size_t *len, size_t *cap, const char *data, siz
 	json_decref(root);
 	if (!line)
 		return -1;
-	rc = append(jl, len, cap, line, strlen(line));
+	rc = gz_put(g, line, strlen(line), Z_NO_FLUSH);
 	free(line);
-	return rc;
-}
-
-static int gzip_buf(const char *in, size_t len, unsigned char **out, size_t *outlen)
-{
-	z_stream z = { 0 };
-	size_t cap;
-	unsigned char *buf;
-
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	cap = deflateBound(&z, len);
-	if (!(buf = malloc(cap))) {
-		deflateEnd(&z);
-		return -1;
-	}
-	z.next_in = (unsigned char *)in;
-	z.avail_in = (uInt)len;
-	z.next_out = buf;
-	z.avail_out = (uInt)cap;
-	if (deflate(&z, Z_FINISH) != Z_STREAM_END) {
-		deflateEnd(&z);
-		free(buf);
-		return -1;
-	}
-	*outlen = cap - z.avail_out;
-	deflateEnd(&z);
-	*out = buf;
-	return 0;
+	return rc < 0 ? -1 : gz_put(g, "\n", 1, Z_NO_FLUSH);
 }
 
 int bundle_build(const char *spool_dir, const char *quarantine_dir, const struct queue *q,
 		 const size_t *idx, size_t n, uint64_t max_record, struct bundle *b,
 		 struct bundle_stats *st)
 {
-	char *jl = NULL;
-	size_t jlen = 0, jcap = 0, i;
+	struct gz g;
+	size_t i;
 	int spool = open(spool_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1;
 
 	memset(st, 0, sizeof(*st));
 	b->n = 0;
 	if (spool < 0) {
 		log_err("spool %s: cannot open: %s", spool_dir, strerror(errno));
+		return -1;
+	}
+	if (gz_init(&g) < 0) {
+		close(spool);
 		return -1;
 	}
 	if (!(b->paths = calloc(n ? n : 1, sizeof(*b->paths))))
@@ -241,7 +241,7 @@ int bundle_build(const char *spool_dir, const char *quarantine_dir, const struct
 		if (shape_check(r->datatype, gz ? plain : raw, gz ? plen : rlen, &s) < 0) {
 			quarantine(spool, spool_dir, quarantine_dir, r->path, raw, rlen, s.why);
 			st->quarantined++;
-		} else if (add_record(&jl, &jlen, &jcap, gz ? plain : raw, gz ? plen : rlen, &s) < 0) {
+		} else if (add_record(&g, gz ? plain : raw, gz ? plen : rlen, &s) < 0) {
 			free(raw);
 			free(plain);
 			log_err("bundle: out of memory adding %s", r->path);
@@ -252,14 +252,21 @@ int bundle_build(const char *spool_dir, const char *quarantine_dir, const struct
 		free(raw);
 		free(plain);
 	}
-	b->raw_bytes = jlen;
-	if (b->n > 0 && gzip_buf(jl, jlen, &b->data, &b->len) < 0) {
-		log_err("bundle: out of memory compressing %zu bytes", jlen);
+	if (b->n > 0 && gz_put(&g, "", 0, Z_FINISH) < 0) {
+		log_err("bundle: out of memory compressing %llu bytes",
+			(unsigned long long)g.raw);
 		goto out;
+	}
+	b->raw_bytes = g.raw;
+	if (b->n > 0) {
+		b->data = g.out;
+		b->len = g.z.total_out;
+		g.out = NULL;
 	}
 	rc = 0;
 out:
-	free(jl);
+	deflateEnd(&g.z);
+	free(g.out);
 	close(spool);
 	return rc;
 }
