@@ -188,7 +188,7 @@ static struct target *open_target(const struct up_config *c, char *err, size_t c
 /* Until ready or stopped: 1 ready, 0 stopped. */
 static int prepare(struct up_config *c, struct up_names *n, struct target **t, int sfd)
 {
-	char why[512] = "", last[512] = "", line[600];
+	char why[512] = "", last[512] = "";
 
 	for (;;) {
 		int r = resolve(c, n, why, sizeof(why));
@@ -201,9 +201,9 @@ static int prepare(struct up_config *c, struct up_names *n, struct target **t, i
 		if (strcmp(why, last) != 0) {
 			log_info("%s; trying again every 10 s", why);
 			snprintf(last, sizeof(last), "%s", why);
-			snprintf(line, sizeof(line), "upload: %s", why);
-			write_status(c->status_file, line);
 		}
+		/* Rewritten while waiting: fathom-status calls a stale line stopped. */
+		write_status(c->status_file, why);
 		if (wait_signal(sfd, 10000))
 			return 0;
 	}
@@ -214,7 +214,7 @@ static int run(struct core *core, const struct up_config *c, int sfd)
 	int ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	int mfd = c->metrics_listen ? serve_listen(c->metrics_listen) : -1;
 	long long next = 0, status_at = 0;
-	char line[512], last[512] = "";
+	char line[512];
 
 	if (ifd < 0)
 		log_warn("inotify: %s; looking at the spool every 30 s instead", strerror(errno));
@@ -233,10 +233,10 @@ static int run(struct core *core, const struct up_config *c, int sfd)
 			status_at = 0;
 		}
 		if (now >= status_at) {
+			/* Every STATUS_EVERY_MS even unchanged: fathom-status
+			 * calls a line not rewritten for 2 minutes stale. */
 			status_line(line, sizeof(line), &core->st, time(NULL));
-			if (strcmp(line, last) != 0)
-				write_status(c->status_file, line);
-			snprintf(last, sizeof(last), "%s", line);
+			write_status(c->status_file, line);
 			status_at = now + STATUS_EVERY_MS;
 		}
 		wait = (long)((next < status_at ? next : status_at) - now);
@@ -286,7 +286,7 @@ int main(int argc, char **argv)
 	if (cfg.target == UP_OFF) {
 		log_info("--target off: not uploading; records stay in %s under ndt7's own bound",
 			 cfg.spool_dir);
-		write_status(cfg.status_file, "upload: off");
+		write_status(cfg.status_file, "off (--target off): records stay in the spool");
 		while (!wait_signal(sfd, 3600000))
 			;
 		return 0;

@@ -45,7 +45,7 @@ size_t status_line(char *out, size_t cap, const struct up_stats *s, time_t now)
 	if (cap == 0)
 		return 0;
 	out[0] = '\0';
-	put(&o, "upload: %llu bundle%s sent", (unsigned long long)s->bundles,
+	put(&o, "%llu bundle%s sent", (unsigned long long)s->bundles,
 	    s->bundles == 1 ? "" : "s");
 	if (s->last_ok) {
 		hms(t, sizeof(t), s->last_ok);

@@ -57,6 +57,12 @@ int serve_listen(const char *spec)
 			close(fd);
 		return -1;
 	}
+	/* Port 0 takes one the kernel picks (tests): say which. */
+	len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		log_info("metrics at http://%s%s%s:%u/metrics", ss.ss_family == AF_INET6 ? "[" : "",
+			 host, ss.ss_family == AF_INET6 ? "]" : "",
+			 ntohs(ss.ss_family == AF_INET6 ? a6->sin6_port : a4->sin_port));
 	return fd;
 bad:
 	log_err("--metrics-listen \"%s\": expected ADDR:PORT (127.0.0.1:9991, [::1]:9991)", spec);

@@ -38,17 +38,7 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 	mkdir -p "$T/spool/ndt7" "$T/state"
 	rm -rf "$D/store/gcs"
-	# Below the kernel's ephemeral range (32768-60999), so that no outgoing
-	# connection takes it between this choice and the uploader's bind.
-	read -r MPORT _ < <(python3 -c '
-import random, socket
-while True:
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", random.randrange(20000, 30000))); break
-    except OSError:
-        s.close()
-print(s.getsockname()[1])')
+	MPORT=
 }
 
 teardown() {
@@ -64,9 +54,12 @@ up_start() {
 		--bucket archive-test --org org1 --node node1 --service-account-file "$D/sa.json" \
 		--token-url "$GURL/token" --gcs-endpoint "$GURL" --ca-file "$D/ca/ca.pem" \
 		--timeout 2 --retry-max 1 --bundle-max-age 1 --bundle-max-bytes 2048 \
-		--status-file "$T/status" --metrics-listen "127.0.0.1:$MPORT" "$@" \
+		--status-file "$T/status" --metrics-listen 127.0.0.1:0 "$@" \
 		>> "$T/up.log" 2>&1 3>&- &
 	echo $! > "$T/up.pid"
+	# The port the kernel gave (no race with other tests on the host).
+	wait_for 10 grep -q "metrics at http://127.0.0.1:[0-9]*/metrics" "$T/up.log"
+	MPORT=$(sed -n 's|.*metrics at http://127.0.0.1:\([0-9]*\)/metrics|\1|p' "$T/up.log" | tail -1)
 }
 
 # up_kill SIGNAL: stop the uploader started by up_start (by its pid).
@@ -125,7 +118,7 @@ metric() {
 	[ "$(metric uploader_records_total)" -eq 20 ]
 	[ "$(metric uploader_bundles_total)" -ge 2 ]
 	[ "$(metric uploader_queue_records)" -eq 0 ]
-	wait_for 15 grep -q "^upload: [0-9]* bundles sent, last [0-9:]*Z, queue 0 records$" "$T/status"
+	wait_for 15 grep -q "^[0-9]* bundles sent, last [0-9:]*Z, queue 0 records$" "$T/status"
 }
 
 # fault_round ENDPOINT KIND: with that fault on the next two requests, 10
@@ -198,7 +191,7 @@ fault_round() {
 	# the newest are all there
 	for i in $(seq 70 80); do [ -e "$T/spool/ndt7/2026/12/07/ndt7-download-$i.json" ]; done
 	[ "$(grep -c 'dropping the oldest records' "$T/up.log")" -eq 1 ]
-	grep -q "upload: 0 bundles sent, queue [0-9]* records (oldest [0-9]*s); failing since .* (http_5xx), $dropped records dropped" "$T/status" ||
+	grep -q "^0 bundles sent, queue [0-9]* records (oldest [0-9]*s); failing since .* (http_5xx), $dropped records dropped" "$T/status" ||
 		wait_for 12 grep -q "records dropped" "$T/status"
 	gctl clear > /dev/null
 	wait_for 40 spool_empty
@@ -229,7 +222,7 @@ fault_round() {
 		--bundle-max-age 1 --status-file "$T/status" > "$T/up.log" 2>&1 3>&- &
 	echo $! > "$T/up.pid"
 	spool 1 3
-	wait_for 10 grep -q "^upload: waiting for the registration ($T/registration.json)" "$T/status"
+	wait_for 10 grep -q "^waiting for the registration ($T/registration.json)" "$T/status"
 	[ "$(spooled)" -eq 3 ]
 	host=ndt-lga1234-c0a80001.org2.sandbox.measurement-lab.org
 	echo "{\"Hostname\":\"$host\",\"Heartbeat\":{},\"Annotation\":null}" > "$T/registration.json"

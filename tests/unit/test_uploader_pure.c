@@ -287,14 +287,14 @@ static void test_report(void)
 	char line[256], m[8192];
 
 	status_line(line, sizeof(line), &s, 1000);
-	CHECK(strcmp(line, "upload: 0 bundles sent, queue 0 records") == 0, "status idle: %s",
+	CHECK(strcmp(line, "0 bundles sent, queue 0 records") == 0, "status idle: %s",
 	      line);
 	s.bundles = 12;
 	s.last_ok = 1796638500;
 	s.queue_records = 3;
 	s.queue_oldest = 1796638500 - 40;
 	status_line(line, sizeof(line), &s, 1796638500);
-	CHECK(strcmp(line, "upload: 12 bundles sent, last 10:15:00Z, queue 3 records "
+	CHECK(strcmp(line, "12 bundles sent, last 10:15:00Z, queue 3 records "
 		     "(oldest 40s)") == 0, "status: %s", line);
 	s.failing_since = 1796638440;
 	snprintf(s.last_reason, sizeof(s.last_reason), "http_5xx");
