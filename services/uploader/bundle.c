@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "bundle.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -95,14 +96,41 @@ static int read_file(int dir, const char *path, size_t max, char **out, size_t *
 	return 0;
 }
 
+/* How many files quarantine_dir holds (stops counting at QUARANTINE_MAX). */
+static size_t quarantine_count(const char *qdir)
+{
+	DIR *dp = opendir(qdir);
+	struct dirent *d;
+	size_t n = 0;
+
+	if (!dp)
+		return 0;
+	while (n < QUARANTINE_MAX && (d = readdir(dp)))
+		n += d->d_name[0] != '.';
+	closedir(dp);
+	return n;
+}
+
 /* Move a refused record out of the spool (rename, or copy and remove when
- * the quarantine is on another file system), flattened to one name. */
+ * the quarantine is on another file system), flattened to one name. A
+ * full quarantine (QUARANTINE_MAX files: the state directory must not
+ * fill up with a misbehaving writer's output) keeps no copy. */
 static void quarantine(int spool, const char *spool_dir, const char *qdir, const char *path,
 		       const char *data, size_t len, const char *why)
 {
 	char name[REC_PATH_MAX + 8], dst[4096];
 	size_t i;
 	int fd;
+
+	if (quarantine_count(qdir) >= QUARANTINE_MAX) {
+		if (unlinkat(spool, path, 0) < 0 && errno != ENOENT)
+			log_err("spool %s: cannot remove bad record %s: %s", spool_dir, path,
+				strerror(errno));
+		log_warn("record %s/%s refused: %s; removed, the quarantine %s being full (%d "
+			 "files; counted in uploader_quarantined_records_total)", spool_dir, path,
+			 why, qdir, QUARANTINE_MAX);
+		return;
+	}
 
 	snprintf(name, sizeof(name), "%s", path);
 	for (i = 0; name[i]; i++)

@@ -10,6 +10,7 @@
 #include "queue.h"
 
 #define OBJECT_MAX 512
+#define QUARANTINE_MAX 1000	/* refused records kept for a look */
 
 struct bundle {
 	char object[OBJECT_MAX];

@@ -293,11 +293,14 @@ int main(int argc, char **argv)
 	}
 	if (!prepare(&cfg, &names, &t, sfd))
 		return 0;
-	log_info("uploading %s records to %s%s%s/%s/%s as node %s (bundles up to %llu bytes or "
-		 "%ld s)", cfg.spool_dir, cfg.target == UP_PUT ? cfg.put_url : "gs://",
-		 cfg.target == UP_PUT ? " " : cfg.bucket, cfg.target == UP_PUT ? "" : "",
-		 names.prefix, names.org, names.node, (unsigned long long)cfg.bundle_max_bytes,
-		 cfg.bundle_max_age_s);
+	if (cfg.target == UP_PUT)
+		log_info("uploading %s records to %s as %s/%s/... of node %s (bundles up to %llu "
+			 "bytes or %ld s)", cfg.spool_dir, cfg.put_url, names.prefix, names.org,
+			 names.node, (unsigned long long)cfg.bundle_max_bytes, cfg.bundle_max_age_s);
+	else
+		log_info("uploading %s records to gs://%s/%s/%s/... as node %s (bundles up to %llu "
+			 "bytes or %ld s)", cfg.spool_dir, cfg.bucket, names.prefix, names.org,
+			 names.node, (unsigned long long)cfg.bundle_max_bytes, cfg.bundle_max_age_s);
 	core_init(&core, &cfg, &names, t);
 	rc = run(&core, &cfg, sfd);
 	status_line(line, sizeof(line), &core.st, time(NULL));

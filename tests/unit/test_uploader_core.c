@@ -251,6 +251,33 @@ static void test_bound(void)
 	sh("rm -f %s/inflight.*", state);
 }
 
+static void test_quarantine_full(void)
+{
+	struct up_config cfg;
+	struct core c;
+	char q[400], path[500];
+	int i;
+
+	fake_reset();
+	snprintf(q, sizeof(q), "%s/quarantine", state);
+	sh("rm -rf %s", q);
+	mkdir(q, 0700);
+	for (i = 0; i < QUARANTINE_MAX; i++) {
+		snprintf(path, sizeof(path), "%s/old-%04d.json", q, i);
+		close(open(path, O_WRONLY | O_CREAT, 0600));
+	}
+	put_record(7, "[]");
+	put_record(8, NULL);
+	config(&cfg);
+	core_init(&c, &cfg, &names, NULL);
+	run(&c, 20);
+	snprintf(path, sizeof(path), "%s/ndt7_2026_12_07_ndt7-download-0007.json", q);
+	CHECK(c.st.quarantined == 1 && access(path, F_OK) != 0 && spool_count() == 0 &&
+	      c.st.records == 1, "a full quarantine: the bad record counted and removed, no copy");
+	core_free(&c);
+	sh("rm -rf %s", q);
+}
+
 int main(void)
 {
 	snprintf(root, sizeof(root), "/tmp/test_uploader_core.XXXXXX");
@@ -263,6 +290,7 @@ int main(void)
 	test_faults();
 	test_crash_resume();
 	test_bound();
+	test_quarantine_full();
 	fake_reset();
 	sh("rm -rf %s", root);
 	return tap_done();
