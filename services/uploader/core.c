@@ -312,9 +312,16 @@ long core_step(struct core *c, long long now_ms, const struct timespec *now)
 
 	for (rounds = 0; rounds < 64; rounds++) {
 		if (queue_scan(c->cfg->spool_dir, &c->q) < 0) {
-			log_err("spool %s: cannot list: %s", c->cfg->spool_dir, strerror(errno));
+			/* Once, not every 30 s: ndt7 may not have made it yet. */
+			if (!c->spool_missing)
+				log_warn("spool %s: cannot list: %s (made by ndt7-server; looking "
+					 "again every 30 s)", c->cfg->spool_dir, strerror(errno));
+			c->spool_missing = 1;
 			return wait_ms;
 		}
+		if (c->spool_missing)
+			log_info("spool %s: there now", c->cfg->spool_dir);
+		c->spool_missing = 0;
 		mark_busy(c);
 		enforce_bound(c, now_ms);
 		queue_depth(&c->q, &c->st.queue_records, &c->st.queue_bytes, &c->st.queue_oldest);

@@ -51,6 +51,7 @@ struct core {
 	uint64_t burst_records, burst_bytes;
 	struct up_stats st;
 	unsigned seed;
+	int spool_missing;		/* the last listing failed (logged once) */
 };
 
 /* 0, or -1 (logged). */

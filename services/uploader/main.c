@@ -227,8 +227,11 @@ static int run(struct core *core, const struct up_config *c, int sfd)
 
 		if (now >= next) {
 			struct timespec w = wall_now();
+			int missing = core->spool_missing;
 
 			next = now + core_step(core, now, &w);
+			if (missing && !core->spool_missing && ifd >= 0)
+				watch_tree(ifd, c->spool_dir, QUEUE_DEPTH);
 			now = monotonic_ms();
 			status_at = 0;
 		}

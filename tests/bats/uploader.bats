@@ -22,7 +22,7 @@ setup_file() {
 	make -C "$TOP" O="$OUTDIR" uploader > "$D/make.log" 2>&1 ||
 		{ cat "$D/make.log" >&2; return 1; }
 	export UPLOADER=$OUTDIR/build/qemu-x86_64/uploader
-	[ -x "$UPLOADER" ] || UPLOADER=$(ls "$OUTDIR"/build/*/uploader | head -1)
+	[ -x "$UPLOADER" ] || UPLOADER=$(find "$OUTDIR/build" -maxdepth 2 -name uploader -type f | head -1)
 	make_ca "$D/ca" localhost 127.0.0.1
 	make_sa "$D/sa.json"
 	(umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' > "$D/put-token")
@@ -228,7 +228,7 @@ fault_round() {
 	echo "{\"Hostname\":\"$host\",\"Heartbeat\":{},\"Annotation\":null}" > "$T/registration.json"
 	wait_for 30 spool_empty
 	f=$(find "$D/store/gcs/archive-mlab-sandbox/autoload/v2/org2/ndt/ndt7" -name "*-ndt7-$host-ndt-data.jsonl.gz")
-	[ "$(zcat $f | wc -l)" -eq 3 ]
+	[ "$(zcat "$f" | wc -l)" -eq 3 ]
 	[ "$(grep -c 'waiting for the registration' "$T/up.log")" -eq 1 ]
 }
 
@@ -240,6 +240,18 @@ fault_round() {
 	wait_for 30 spool_empty
 	find "$D/store/gcs/archive-test" -name '*-ndt7-explicit-ndt-data.jsonl.gz' | grep -q .
 	grep -q 'upload.timeout=abc: --timeout "abc"' "$T/up.log"
+}
+
+@test "a spool that does not exist yet: said once, then its records go once it appears" {
+	rm -rf "$T/spool"
+	up_start
+	wait_for 10 grep -q "spool $T/spool: cannot list: No such file or directory (made by ndt7-server" "$T/up.log"
+	mkdir -p "$T/spool/ndt7"
+	spool 1 3
+	wait_for 45 spool_empty
+	exactly_once 1 3
+	[ "$(grep -c 'cannot list' "$T/up.log")" -eq 1 ]
+	grep -q "spool $T/spool: there now" "$T/up.log"
 }
 
 @test "PUT target: bundles to the URL template with the bearer token" {
