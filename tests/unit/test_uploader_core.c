@@ -14,8 +14,34 @@
 
 #include "bundle.h"
 #include "core.h"
+#include "lib/log.h"
 #include "tap.h"
 #include "uploader_fake_target.h"
+
+/* What the core logs, kept to check (the lib's sink would print it). */
+static char logged[65536];
+static size_t logged_len;
+
+void log_sink(enum log_level level, const char *line)
+{
+	(void)level;
+	logged_len += (size_t)snprintf(logged + logged_len, sizeof(logged) - logged_len, "%s\n",
+				       line);
+	if (logged_len >= sizeof(logged))
+		logged_len = sizeof(logged) - 1;
+}
+
+static size_t count_lines(const char *needle)
+{
+	const char *p = logged;
+	size_t n = 0;
+
+	while ((p = strstr(p, needle))) {
+		n++;
+		p++;
+	}
+	return n;
+}
 
 static char root[256], spool[300], state[300];
 static long long now_ms = 1000000;
@@ -225,6 +251,8 @@ static void test_bound(void)
 	cfg.spool_max_bytes = 6 * 100;	/* each record is about 100 bytes */
 	cfg.bundle_max_bytes = 250;
 	core_init(&c, &cfg, &names, NULL);
+	logged_len = 0;
+	logged[0] = '\0';
 	for (i = 0; i < 30; i++) {
 		put_record(100 + i, NULL);
 		core_step(&c, now_ms, &wall);
@@ -245,6 +273,20 @@ static void test_bound(void)
 	      "outage: %llu dropped, %zu kept (the bundle in flight and the newest)",
 	      (unsigned long long)c.st.dropped_records, q.n);
 	CHECK(c.have_inflight && c.inflight.n > 0, "the bundle in flight is never dropped");
+	CHECK(count_lines("dropping the oldest records") == 1 &&
+	      count_lines("upload of autoload/v2/mlab/ndt/ndt7/") == 1,
+	      "one line for the drop burst, one for the failure, not one per retry");
+	now_ms += 61000;
+	wall.tv_sec += 61;
+	core_step(&c, now_ms, &wall);
+	{
+		char want[128];
+
+		snprintf(want, sizeof(want), "the drop burst ended: %llu records",
+			 (unsigned long long)c.st.dropped_records);
+		CHECK(count_lines(want) == 1, "a minute without drops: the burst summed up (%s)",
+		      want);
+	}
 	queue_free(&q);
 	core_free(&c);
 	sh("rm -rf %s/ndt7", spool);
