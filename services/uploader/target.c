@@ -53,6 +53,10 @@ void target_outcome_status(struct target_outcome *out, const char *what, int sta
 		target_outcome_set(out, TARGET_AUTH, "auth",
 				   "%s: HTTP %d: credentials refused; check the account key or token "
 				   "and its permissions on the bucket", what, status);
+	else if (status < 400)
+		target_outcome_set(out, TARGET_FATAL, "http_3xx",
+				   "%s: HTTP %d: not an answer to an upload (a redirect?); check "
+				   "the endpoint URL", what, status);
 	else
 		target_outcome_set(out, TARGET_FATAL, "http_4xx",
 				   "%s: HTTP %d: request refused; check the bucket, URL and "

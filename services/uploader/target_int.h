@@ -16,8 +16,8 @@
 #define TARGET_TOKEN_MAX 4096
 
 /* The outcome of an HTTP status (never 2xx): 5xx and 408 RETRY http_5xx,
- * 429 RETRY http_429, 401 and 403 AUTH auth, other 4xx (and 1xx/3xx)
- * FATAL http_4xx. detail: "WHAT: HTTP STATUS" and what to do. */
+ * 429 RETRY http_429, 401 and 403 AUTH auth, other 4xx FATAL http_4xx,
+ * 1xx and 3xx FATAL http_3xx. detail: "WHAT: HTTP STATUS" and what to do. */
 void target_outcome_status(struct target_outcome *out, const char *what, int status);
 /* The outcome of a failed https_request (its err): always RETRY, the reason
  * from the message: timeout, connect (also resolve), tls, reset (send,

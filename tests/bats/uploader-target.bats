@@ -10,6 +10,7 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '../uploader/lib'
+load '../ndt7/assert'
 
 OBJ=autoload/v2/org1/ndt/ndt7/2026/12/07/20261207T101500.000000Z-ndt7-mlab1-lga0t-ndt-data.jsonl.gz
 
@@ -82,9 +83,9 @@ fault() { gctl "fault?endpoint=$1&kind=$2&count=${3:-1}&seconds=6" > /dev/null; 
 	assert_output --partial 'https:// required'
 }
 
-@test "PUT: each fault has its outcome (5xx, 429 retry; 400 fatal; reset, stall retry); then it works" {
-	for k in 500:1:http_5xx 503:1:http_5xx 429:1:http_429 400:3:http_4xx 403:2:auth \
-		reset:1:reset stall:1:timeout; do
+@test "PUT: each fault has its outcome (5xx, 429 retry; 400 fatal; 401, 403 auth; reset, stall retry); then it works" {
+	for k in 500:1:http_5xx 503:1:http_5xx 429:1:http_429 400:3:http_4xx 401:2:auth \
+		403:2:auth reset:1:reset stall:1:timeout; do
 		fault put "${k%%:*}"
 		run put
 		echo "$k: $output"
@@ -175,6 +176,23 @@ fault() { gctl "fault?endpoint=$1&kind=$2&count=${3:-1}&seconds=6" > /dev/null; 
 	assert_success
 }
 
+@test "both: a server the CA does not vouch for is retry tls; nothing listening is retry connect" {
+	make_ca "$D/other" localhost 127.0.0.1
+	run put --ca-file "$D/other/ca.pem"
+	assert_failure 1
+	assert_output --regexp '^retry tls: PUT: TLS: certificate verify failed'
+	run gcs --ca-file "$D/other/ca.pem"
+	assert_failure 1
+	assert_output --regexp '^retry tls: token request: TLS: certificate verify failed'
+	read -r port _ < <(free_ports)
+	run put --put-url "https://127.0.0.1:$port/put/{object}"
+	assert_failure 1
+	assert_output --regexp "^retry connect: PUT: connect 127.0.0.1:$port: Connection refused"
+	run gcs --token-url "https://127.0.0.1:$port/token"
+	assert_failure 1
+	assert_output --partial 'retry connect: token request: connect'
+}
+
 @test "GCS: a wrong checksum in the answer is retried with reason checksum" {
 	fault upload checksum
 	run gcs
@@ -183,9 +201,9 @@ fault() { gctl "fault?endpoint=$1&kind=$2&count=${3:-1}&seconds=6" > /dev/null; 
 	rec '.endpoint == "upload" and .fault == "checksum"' | grep -q .
 }
 
-@test "GCS: token endpoint faults: 5xx and 429 retry, reset and stall retry, 401 auth" {
+@test "GCS: token endpoint faults: 5xx and 429 retry, reset and stall retry, 400, 401 and 403 auth" {
 	for k in 500:1:http_5xx 503:1:http_5xx 429:1:http_429 reset:1:reset stall:1:timeout \
-		401:2:auth; do
+		400:2:auth 401:2:auth 403:2:auth; do
 		gctl expire > /dev/null
 		fault token "${k%%:*}"
 		run gcs

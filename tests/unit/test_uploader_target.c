@@ -22,7 +22,7 @@ static const struct {
 	{ 429, TARGET_RETRY, "http_429" }, { 401, TARGET_AUTH, "auth" },
 	{ 403, TARGET_AUTH, "auth" },	   { 400, TARGET_FATAL, "http_4xx" },
 	{ 404, TARGET_FATAL, "http_4xx" }, { 413, TARGET_FATAL, "http_4xx" },
-	{ 301, TARGET_FATAL, "http_4xx" },
+	{ 301, TARGET_FATAL, "http_3xx" }, { 101, TARGET_FATAL, "http_3xx" },
 };
 
 static const struct {
