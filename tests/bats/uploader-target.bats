@@ -56,6 +56,71 @@ put() {
 # fault ENDPOINT KIND [COUNT]: the next COUNT (1) requests to ENDPOINT fail.
 fault() { gctl "fault?endpoint=$1&kind=$2&count=${3:-1}&seconds=6" > /dev/null; }
 
+# b64u: stdin as base64url without padding.
+b64u() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+
+# grant CLAIMS [ALG]: POST /token with an assertion of CLAIMS (JSON) signed
+# with the account's key; prints the HTTP status, then the answer.
+grant() {
+	local h c sig
+	h=$(printf '{"alg":"%s","typ":"JWT"}' "${2:-RS256}" | b64u)
+	c=$(printf '%s' "$1" | b64u)
+	sig=$(printf '%s.%s' "$h" "$c" | openssl dgst -sha256 -sign "$D/sa.pem" -binary | b64u)
+	curl -sS --max-time 10 --cacert "$D/ca/ca.pem" -w '%{http_code}\n' -o "$D/answer" \
+		--data-urlencode "grant_type=${GRANT_TYPE:-urn:ietf:params:oauth:grant-type:jwt-bearer}" \
+		--data-urlencode "assertion=$h.$c.$sig" "$GURL/token"
+	cat "$D/answer"
+}
+
+@test "stand-in: grants a token only for an assertion Google would take; uploads only with it" {
+	(umask 077; jq -r .private_key "$D/sa.json" > "$D/sa.pem")
+	now=$(date +%s)
+	iss=autonode-org1@mlab-sandbox.iam.gserviceaccount.com
+	scope=https://www.googleapis.com/auth/devstorage.read_write
+	claims() { # ISS AUD SCOPE IAT EXP
+		printf '{"iss":"%s","aud":"%s","scope":"%s","iat":%s,"exp":%s}' "$@"
+	}
+	run grant "$(claims "$iss" "$GURL/token" "$scope" "$now" $((now + 3600)))"
+	assert_success
+	assert_line --index 0 200
+	tok=$(jq -r .access_token "$D/answer")
+	[[ $tok == ya29.* ]]
+	jq -e '.token_type == "Bearer" and .expires_in == 3600' "$D/answer"
+	for c in "other@x|$GURL/token|$scope|$now|$((now + 3600))|iss is not" \
+		"$iss|https://oauth2.googleapis.com/token|$scope|$now|$((now + 3600))|aud is not" \
+		"$iss|$GURL/token|${scope%_write}_only|$now|$((now + 3600))|scope lacks" \
+		"$iss|$GURL/token|$scope|$((now - 7200))|$((now - 3600))|out of range" \
+		"$iss|$GURL/token|$scope|$now|$((now + 7200))|out of range"; do
+		IFS='|' read -r ci ca cs ct ce cw <<< "$c"
+		run grant "$(claims "$ci" "$ca" "$cs" "$ct" "$ce")"
+		echo "$c: $output"
+		assert_line --index 0 400
+		jq -e --arg w "$cw" '.error == "invalid_grant" and (.error_description | contains($w))' \
+			"$D/answer"
+	done
+	run grant "$(claims "$iss" "$GURL/token" "$scope" "$now" $((now + 3600)))" HS256
+	assert_line --index 0 400
+	GRANT_TYPE=client_credentials run grant "$(claims "$iss" "$GURL/token" "$scope" "$now" $((now + 3600)))"
+	assert_line --index 0 400
+	jq -e '.error == "unsupported_grant_type"' "$D/answer"
+	up() { curl -sS --max-time 10 --cacert "$D/ca/ca.pem" -o /dev/null -w '%{http_code}' \
+		--data-binary @"$D/bundle" "$@"; }
+	run up "$GURL/upload/storage/v1/b/archive-test/o?uploadType=media&name=x"
+	assert_output 401
+	run up -H "Authorization: Bearer ya29.made-up" "$GURL/upload/storage/v1/b/archive-test/o?uploadType=media&name=x"
+	assert_output 401
+	run up -H "Authorization: Bearer $tok" "$GURL/upload/storage/v1/b/archive-test/o?uploadType=media&name=a/../x"
+	assert_output 400
+	run up -H "Authorization: Bearer $tok" "$GURL/upload/storage/v1/b/archive-test/o?uploadType=multipart&name=x"
+	assert_output 400
+	run up -H "Authorization: Bearer $tok" "$GURL/upload/storage/v1/b/archive-test/o?uploadType=media&name=y"
+	assert_output 200
+	cmp "$D/bundle" "$D/store/gcs/archive-test/y"
+	run up -X PUT "$GURL/put/x"
+	assert_output 401
+	rm -f "$D/sa.pem"
+}
+
 @test "PUT: the bundle stored byte for byte under the object's name, with the bearer token" {
 	rm -rf "$D/store/put"
 	run put
