@@ -24,15 +24,15 @@ struct oauth {
 	char *key_file;
 	char *token_url;	/* NULL: the key's token_uri */
 	char token[TARGET_TOKEN_MAX];
-	long long valid_until;	/* monotonic seconds; 0: no token */
+	long long valid_until;	/* monotonic milliseconds; 0: no token */
 };
 
-static long long mono_s(void)
+static long long mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 int oauth_token_parse(const char *body, size_t len, struct oauth_token *t, const char **why)
@@ -315,8 +315,8 @@ static int token_fetch(struct oauth *a, const struct target_config *cfg,
 	if (rc == 0) {
 		memcpy(a->token, t.access_token, sizeof(a->token));
 		/* A token that expires within the margin is used once, not cached. */
-		a->valid_until = mono_s() + (t.expires_in > OAUTH_MARGIN_S ?
-					     t.expires_in - OAUTH_MARGIN_S : 0);
+		a->valid_until = mono_ms() + (t.expires_in > OAUTH_MARGIN_S ?
+					      (t.expires_in - OAUTH_MARGIN_S) * 1000LL : 0);
 		explicit_bzero(&t, sizeof(t));
 	}
 	return rc;
@@ -325,14 +325,14 @@ static int token_fetch(struct oauth *a, const struct target_config *cfg,
 int oauth_token(struct oauth *a, int fresh, const struct target_config *cfg, char *tok,
 		size_t cap, struct target_outcome *out)
 {
-	if (fresh || !a->token[0] || mono_s() >= a->valid_until) {
+	if (fresh || !a->token[0] || mono_ms() >= a->valid_until) {
 		explicit_bzero(a->token, sizeof(a->token));
 		if (token_fetch(a, cfg, out) < 0)
 			return -1;
 		/* metrics: a token was obtained */
 	}
 	snprintf(tok, cap, "%s", a->token);
-	if (mono_s() >= a->valid_until)
+	if (mono_ms() >= a->valid_until)
 		explicit_bzero(a->token, sizeof(a->token));
 	return 0;
 }

@@ -22,7 +22,8 @@ setup_file() {
 	export D=$BATS_FILE_TMPDIR
 	make -C "$TOP" O="$OUTDIR" upload-one > "$D/make.log" 2>&1 ||
 		{ cat "$D/make.log" >&2; return 1; }
-	export UP=$OUTDIR/build/host/upload-one
+	# UPLOAD_ONE: another build of the driver (e.g. with ASan) instead.
+	export UP=${UPLOAD_ONE:-$OUTDIR/build/host/upload-one}
 	make_ca "$D/ca" localhost 127.0.0.1
 	make_sa "$D/sa.json"
 	make_sa "$D/other-sa.json"
