@@ -210,8 +210,10 @@ static int upload_once(struct gcs *g, const char *url, const char *object, const
 	rc = 0;
 	if (r.status == 401)
 		rc = 1;
-	else if (r.status < 200 || r.status > 299)
+	else if (r.status < 200 || r.status > 299) {
 		target_outcome_status(out, "GCS upload", r.status);
+		target_outcome_note(out, r.body, r.len);
+	}
 	else if (gcs_object_parse(r.body, r.len, &obj, &why) < 0)
 		target_outcome_set(out, TARGET_RETRY, "answer", "GCS upload of %s: HTTP %d but "
 				   "the answer is unusable: %s", object, r.status, why);

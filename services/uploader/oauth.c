@@ -306,6 +306,8 @@ static int token_fetch(struct oauth *a, const struct target_config *cfg,
 				   "wrong); the platform agent re-registers for a new one", r.status);
 	else if (r.status != 200)
 		target_outcome_status(out, "token request", r.status);
+	if (r.status != 200)
+		target_outcome_note(out, r.body, r.len);
 	else if (oauth_token_parse(r.body, r.len, &t, &why) < 0)
 		target_outcome_set(out, TARGET_RETRY, "token", "token request: bad answer: %s",
 				   why);

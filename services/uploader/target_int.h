@@ -23,6 +23,13 @@ void target_outcome_status(struct target_outcome *out, const char *what, int sta
  * from the message: timeout, connect (also resolve), tls, reset (send,
  * recv, a TLS read or write failing, a response cut short), else "network". */
 void target_outcome_error(struct target_outcome *out, const char *what, const char *err);
+/* The server's own words from an error body, made safe for a log line:
+ * OAuth's {"error":"E","error_description":"D"} as "E: D", Google APIs'
+ * {"error":{"message":"M"}} as "M"; printable ASCII only (others '?'),
+ * cut to cap - 1. 0, or -1 (out "") when the body has neither. */
+int target_error_message(const char *body, size_t len, char *out, size_t cap);
+/* Appends " (server: MSG)" to out->detail when the body has a message. */
+void target_outcome_note(struct target_outcome *out, const char *body, size_t len);
 void target_outcome_set(struct target_outcome *out, enum target_result r, const char *reason,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

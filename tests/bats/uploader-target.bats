@@ -195,6 +195,7 @@ grant() {
 	run gcs --service-account-file "$D/other-sa.json"
 	assert_failure 2
 	assert_output --partial 'auth auth: token request: HTTP 400: the service-account key is refused'
+	assert_output --partial '(server: invalid_grant: bad signature)'
 	rec '.endpoint == "token"' | tail -1 | jq -e '.assertion == "bad signature"'
 	run gcs --service-account-file "$D/nonexistent.json"
 	assert_failure 4
@@ -259,12 +260,16 @@ grant() {
 	assert_output --partial 'retry connect: token request: connect'
 }
 
-@test "GCS: a wrong checksum in the answer is retried with reason checksum" {
+@test "GCS: a wrong checksum in the answer is retried with reason checksum; a refusal says what the server said" {
 	fault upload checksum
 	run gcs
 	assert_failure 1
 	assert_output --partial "retry checksum: GCS upload of $OBJ: crc32c differs from ours"
 	rec '.endpoint == "upload" and .fault == "checksum"' | grep -q .
+	fault upload 403
+	run gcs
+	assert_failure 2
+	assert_output --partial 'on the bucket (server: injected by the stand-in)'
 }
 
 @test "GCS: token endpoint faults: 5xx and 429 retry, reset and stall retry, 400, 401 and 403 auth" {

@@ -1,11 +1,12 @@
 /* libFuzzer target for the uploader's transports: what servers answer and
  * what the configuration names. The first byte picks what the rest is:
  * 0 the token endpoint's answer (oauth.c), 1 GCS's object resource (gcs.c;
- * its checksums compared with the input's own bytes), 2 an object name
+ * its checksums compared with the input's own bytes); both also as an
+ * error body whose message goes into a log line (target.c); 2 an object name
  * percent-encoded and put into a PUT URL template (target.c, put.c).
  * Checks the promises of target_int.h: a token is one header-safe word, a
- * parsed object name is a C string, an encoded name holds only unreserved
- * characters, '/' and %XX. */
+ * parsed object name is a C string, a server's message printable ASCII
+ * within its bound, an encoded name only unreserved characters, '/' and %XX. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,17 @@ static void check_token(const char *s, size_t n)
 	} else if (!why || !why[0]) {
 		abort();
 	}
+}
+
+static void check_message(const char *s, size_t n)
+{
+	char out[64];
+
+	if (target_error_message(s, n, out, sizeof(out)) == 0 && !out[0])
+		abort();
+	for (size_t i = 0; out[i]; i++)
+		if (out[i] < 0x20 || out[i] >= 0x7f || i >= sizeof(out) - 1)
+			abort();
 }
 
 static void check_object(const char *s, size_t n)
@@ -75,9 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] % 3) {
 	case 0:
 		check_token(s, size - 1);
+		check_message(s, size - 1);
 		break;
 	case 1:
 		check_object(s, size - 1);
+		check_message(s, size - 1);
 		break;
 	default:
 		check_name(s, size - 1);

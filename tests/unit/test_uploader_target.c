@@ -68,6 +68,52 @@ static void test_outcomes(void)
 }
 
 static const struct {
+	const char *body;
+	const char *msg;	/* NULL: none */
+} messages[] = {
+	{ "{\"error\":\"invalid_grant\",\"error_description\":\"Invalid JWT Signature.\"}",
+	  "invalid_grant: Invalid JWT Signature." },
+	{ "{\"error\":\"invalid_client\"}", "invalid_client" },
+	{ "{\"error\":{\"code\":403,\"message\":\"a@b does not have storage.objects.create "
+	  "access\"}}", "a@b does not have storage.objects.create access" },
+	{ "{\"error\":\"x\\r\\nInjected: 1\\u00e9\"}", "x??Injected: 1??" },
+	{ "{\"error\":\"0123456789012345678901234567890123456789012345678901234567890123456789\"}",
+	  "012345678901234567890123456789012345678901234567890123456789012" },
+	{ "{\"error\":{\"code\":500}}", NULL },
+	{ "{\"error\":\"\"}", NULL },
+	{ "{\"error\":7}", NULL },
+	{ "Internal Server Error\n", NULL },
+	{ "[\"error\"]", NULL },
+};
+
+static void test_messages(void)
+{
+	struct target_outcome o;
+	char out[64];
+
+	for (size_t i = 0; i < N(messages); i++) {
+		int rc = target_error_message(messages[i].body, strlen(messages[i].body), out,
+					      sizeof(out));
+
+		CHECK(messages[i].msg ? rc == 0 && strcmp(out, messages[i].msg) == 0
+				      : rc == -1 && out[0] == '\0',
+		      "server message case %zu: %s", i, messages[i].msg ? messages[i].msg : "none");
+	}
+	target_outcome_status(&o, "PUT", 403);
+	target_outcome_note(&o, messages[2].body, strlen(messages[2].body));
+	CHECK(strstr(o.detail, "bucket (server: a@b does not have storage.objects.create access)"),
+	      "the server's message appended to the detail");
+	target_outcome_status(&o, "PUT", 500);
+	target_outcome_note(&o, "<html>", 6);
+	CHECK(strcmp(o.detail, "PUT: HTTP 500: the server failed; retrying later") == 0,
+	      "no message, nothing appended");
+	memset(o.detail, 'a', sizeof(o.detail) - 1);
+	o.detail[sizeof(o.detail) - 1] = '\0';
+	target_outcome_note(&o, messages[0].body, strlen(messages[0].body));
+	CHECK(strlen(o.detail) == sizeof(o.detail) - 1, "a full detail stays bounded");
+}
+
+static const struct {
 	const char *in;
 	int keep_slash;
 	const char *out;	/* NULL: refused */
@@ -240,6 +286,7 @@ static void test_crc32c(void)
 int main(void)
 {
 	test_outcomes();
+	test_messages();
 	test_encode();
 	test_put_url();
 	test_put_token();
