@@ -27,6 +27,14 @@ struct oauth {
 	long long valid_until;	/* monotonic milliseconds; 0: no token */
 };
 
+/* A string that was a credential (an assertion, a request carrying one). */
+static void wipe_free(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
 static long long mono_ms(void)
 {
 	struct timespec ts;
@@ -284,17 +292,17 @@ static int token_fetch(struct oauth *a, const struct target_config *cfg,
 	if (!body) {
 		target_outcome_set(out, TARGET_AUTH, "key", "service-account key %s: %s",
 				   a->key_file, jwt ? "out of memory" : err);
-		free(jwt);
+		wipe_free(jwt);
 		key_free(k);
 		return -1;
 	}
 	sprintf(body, "grant_type=%s&assertion=%s", OAUTH_GRANT, jwt);
-	free(jwt);
+	wipe_free(jwt);
 	target_https_opts(cfg, &o);
 	rc = https_request("POST", url, headers, body, strlen(body), NULL, &o, &r, err,
 			   sizeof(err));
 	key_free(k);
-	free(body);
+	wipe_free(body);
 	if (rc < 0) {
 		target_outcome_error(out, "token request", err);
 		return -1;
@@ -313,6 +321,8 @@ static int token_fetch(struct oauth *a, const struct target_config *cfg,
 				   why);
 	else
 		rc = 0;
+	if (r.body)
+		explicit_bzero(r.body, r.len);	/* the access token */
 	https_response_free(&r);
 	if (rc == 0) {
 		memcpy(a->token, t.access_token, sizeof(a->token));
