@@ -249,14 +249,13 @@ void gcs_upload(struct gcs *g, const char *object, const void *data, size_t len,
 	for (int fresh = 0; fresh < 2; fresh++) {
 		int left = timeout - (int)(mono_ms() - start);
 
-		if (oauth_token(g->oauth, fresh, &g->cfg, tok, sizeof(tok), out) < 0)
-			return;
-		if (left < 100) {
-			explicit_bzero(tok, sizeof(tok));
+		if (fresh && left < 100) {
 			target_outcome_set(out, TARGET_RETRY, "timeout", "GCS upload of %s: HTTP "
 					   "401, and no time left to retry with a fresh token", object);
 			return;
 		}
+		if (oauth_token(g->oauth, fresh, &g->cfg, tok, sizeof(tok), out) < 0)
+			return;
 		if (upload_once(g, url, object, tok, data, len, left, out) == 0) {
 			explicit_bzero(tok, sizeof(tok));
 			return;

@@ -222,6 +222,15 @@ grant() {
 	[ "$(gcount requests.token)" -eq $((t0 + 2)) ]
 	[ "$(gcount requests.upload)" -eq $((u0 + 3)) ]
 	rec '.endpoint == "upload"' | tail -2 | jq -se '.[0].token == "expired" and .[1].status == 200'
+	# The upload after the refresh has what is left of the one timeout.
+	gctl "fault?endpoint=upload&kind=401&delay=1" > /dev/null
+	fault upload stall
+	run gcs --timeout-ms 2000
+	assert_failure 1
+	assert_output --regexp '^retry timeout: GCS upload: timeout after [0-9]+ ms'
+	ms=$(echo "$output" | sed -E 's/.*\(([0-9]+) ms\)$/\1/')
+	[ "$ms" -ge 1900 ] && [ "$ms" -le 2600 ]
+	gctl clear > /dev/null
 	fault upload 401 0
 	u0=$(gcount requests.upload)
 	run gcs
