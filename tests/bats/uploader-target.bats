@@ -295,6 +295,30 @@ grant() {
 	assert_success
 }
 
+@test "both: the key and the token file are read again (a rotated credential is used without a restart)" {
+	cp "$D/sa.json" "$D/sa.keep"
+	cp "$D/put-token" "$D/put-token.keep"
+	# GCS: the key replaced and the cached token expired between two uploads.
+	(sleep 0.5; cp "$D/other-sa.json" "$D/sa.json"; gctl expire > /dev/null) 3>&- &
+	run gcs --repeat 2 --pause-ms 1500
+	wait
+	cp "$D/sa.keep" "$D/sa.json"
+	assert_failure 2
+	assert_line --index 0 --regexp '^ok ok: '
+	assert_line --index 1 --partial 'auth auth: token request: HTTP 400'
+	rec '.endpoint == "token"' | tail -1 | jq -e '.assertion == "bad signature"'
+	# PUT: the token file rewritten between two uploads.
+	(sleep 0.5; cp "$D/wrong-token" "$D/put-token") 3>&- &
+	run put --repeat 2 --pause-ms 1500
+	wait
+	cp "$D/put-token.keep" "$D/put-token"
+	assert_failure 2
+	assert_line --index 0 --regexp '^ok ok: '
+	assert_line --index 1 --partial 'auth auth: PUT: HTTP 401'
+	run gcs
+	assert_success
+}
+
 @test "secrets: neither the key, the tokens nor the assertion in the driver's output or the record" {
 	run gcs
 	run put
