@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -20,6 +21,14 @@ struct gcs {
 	struct target_config cfg;
 	struct oauth *oauth;
 };
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
 
 uint32_t gcs_crc32c(uint32_t crc, const void *data, size_t len)
 {
@@ -177,9 +186,10 @@ struct gcs *gcs_open(const struct target_config *cfg, char *err, size_t errlen)
 	return g;
 }
 
-/* One upload with tok: 0 done (out filled), 1 the token was refused. */
+/* One upload with tok within timeout_ms: 0 done (out filled), 1 the token
+ * was refused. */
 static int upload_once(struct gcs *g, const char *url, const char *object, const char *tok,
-		       const void *data, size_t len, struct target_outcome *out)
+		       const void *data, size_t len, int timeout_ms, struct target_outcome *out)
 {
 	char auth[TARGET_TOKEN_MAX + 32], err[256];
 	const char *headers[] = { "Content-Type: application/octet-stream", auth, NULL }, *why;
@@ -190,6 +200,7 @@ static int upload_once(struct gcs *g, const char *url, const char *object, const
 
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
 	target_https_opts(&g->cfg, &o);
+	o.timeout_ms = timeout_ms;
 	rc = https_request("POST", url, headers, data, len, NULL, &o, &r, err, sizeof(err));
 	explicit_bzero(auth, sizeof(auth));
 	if (rc < 0) {
@@ -199,8 +210,10 @@ static int upload_once(struct gcs *g, const char *url, const char *object, const
 	rc = 0;
 	if (r.status == 401)
 		rc = 1;
-	else if (r.status < 200 || r.status > 299)
+	else if (r.status < 200 || r.status > 299) {
 		target_outcome_status(out, "GCS upload", r.status);
+		target_outcome_note(out, r.body, r.len);
+	}
 	else if (gcs_object_parse(r.body, r.len, &obj, &why) < 0)
 		target_outcome_set(out, TARGET_RETRY, "answer", "GCS upload of %s: HTTP %d but "
 				   "the answer is unusable: %s", object, r.status, why);
@@ -221,6 +234,8 @@ void gcs_upload(struct gcs *g, const char *object, const void *data, size_t len,
 		struct target_outcome *out)
 {
 	char url[TARGET_URL_MAX + 512], enc[TARGET_URL_MAX], tok[TARGET_TOKEN_MAX];
+	int timeout = g->cfg.timeout_ms > 0 ? g->cfg.timeout_ms : 30000;
+	long long start = mono_ms();
 
 	if (target_encode(object, 0, enc, sizeof(enc)) < 0) {
 		target_outcome_set(out, TARGET_FATAL, "object", "GCS upload: object name \"%.64s\""
@@ -229,10 +244,19 @@ void gcs_upload(struct gcs *g, const char *object, const void *data, size_t len,
 	}
 	snprintf(url, sizeof(url), "%s/upload/storage/v1/b/%s/o?uploadType=media&name=%s",
 		 g->endpoint, g->bucket, enc);
+	/* The two uploads (the second after a 401 and a fresh token) share
+	 * one timeout: target.h's bound. */
 	for (int fresh = 0; fresh < 2; fresh++) {
+		int left = timeout - (int)(mono_ms() - start);
+
+		if (fresh && left < 100) {
+			target_outcome_set(out, TARGET_RETRY, "timeout", "GCS upload of %s: HTTP "
+					   "401, and no time left to retry with a fresh token", object);
+			return;
+		}
 		if (oauth_token(g->oauth, fresh, &g->cfg, tok, sizeof(tok), out) < 0)
 			return;
-		if (upload_once(g, url, object, tok, data, len, out) == 0) {
+		if (upload_once(g, url, object, tok, data, len, left, out) == 0) {
 			explicit_bzero(tok, sizeof(tok));
 			return;
 		}

@@ -24,15 +24,23 @@ struct oauth {
 	char *key_file;
 	char *token_url;	/* NULL: the key's token_uri */
 	char token[TARGET_TOKEN_MAX];
-	long long valid_until;	/* monotonic seconds; 0: no token */
+	long long valid_until;	/* monotonic milliseconds; 0: no token */
 };
 
-static long long mono_s(void)
+/* A string that was a credential (an assertion, a request carrying one). */
+static void wipe_free(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+static long long mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
 int oauth_token_parse(const char *body, size_t len, struct oauth_token *t, const char **why)
@@ -284,17 +292,17 @@ static int token_fetch(struct oauth *a, const struct target_config *cfg,
 	if (!body) {
 		target_outcome_set(out, TARGET_AUTH, "key", "service-account key %s: %s",
 				   a->key_file, jwt ? "out of memory" : err);
-		free(jwt);
+		wipe_free(jwt);
 		key_free(k);
 		return -1;
 	}
 	sprintf(body, "grant_type=%s&assertion=%s", OAUTH_GRANT, jwt);
-	free(jwt);
+	wipe_free(jwt);
 	target_https_opts(cfg, &o);
 	rc = https_request("POST", url, headers, body, strlen(body), NULL, &o, &r, err,
 			   sizeof(err));
 	key_free(k);
-	free(body);
+	wipe_free(body);
 	if (rc < 0) {
 		target_outcome_error(out, "token request", err);
 		return -1;
@@ -306,17 +314,21 @@ static int token_fetch(struct oauth *a, const struct target_config *cfg,
 				   "wrong); the platform agent re-registers for a new one", r.status);
 	else if (r.status != 200)
 		target_outcome_status(out, "token request", r.status);
+	if (r.status != 200)
+		target_outcome_note(out, r.body, r.len);
 	else if (oauth_token_parse(r.body, r.len, &t, &why) < 0)
 		target_outcome_set(out, TARGET_RETRY, "token", "token request: bad answer: %s",
 				   why);
 	else
 		rc = 0;
+	if (r.body)
+		explicit_bzero(r.body, r.len);	/* the access token */
 	https_response_free(&r);
 	if (rc == 0) {
 		memcpy(a->token, t.access_token, sizeof(a->token));
 		/* A token that expires within the margin is used once, not cached. */
-		a->valid_until = mono_s() + (t.expires_in > OAUTH_MARGIN_S ?
-					     t.expires_in - OAUTH_MARGIN_S : 0);
+		a->valid_until = mono_ms() + (t.expires_in > OAUTH_MARGIN_S ?
+					      (t.expires_in - OAUTH_MARGIN_S) * 1000LL : 0);
 		explicit_bzero(&t, sizeof(t));
 	}
 	return rc;
@@ -325,14 +337,14 @@ static int token_fetch(struct oauth *a, const struct target_config *cfg,
 int oauth_token(struct oauth *a, int fresh, const struct target_config *cfg, char *tok,
 		size_t cap, struct target_outcome *out)
 {
-	if (fresh || !a->token[0] || mono_s() >= a->valid_until) {
+	if (fresh || !a->token[0] || mono_ms() >= a->valid_until) {
 		explicit_bzero(a->token, sizeof(a->token));
 		if (token_fetch(a, cfg, out) < 0)
 			return -1;
 		/* metrics: a token was obtained */
 	}
 	snprintf(tok, cap, "%s", a->token);
-	if (mono_s() >= a->valid_until)
+	if (mono_ms() >= a->valid_until)
 		explicit_bzero(a->token, sizeof(a->token));
 	return 0;
 }

@@ -133,11 +133,13 @@ void put_upload(struct put *p, const char *object, const void *data, size_t len,
 		target_outcome_error(out, "PUT", err);
 		return;
 	}
-	if (r.status >= 200 && r.status < 300)
+	if (r.status >= 200 && r.status < 300) {
 		target_outcome_set(out, TARGET_OK, "ok", "PUT %s: HTTP %d, %zu bytes stored",
 				   object, r.status, len);
-	else
+	} else {
 		target_outcome_status(out, "PUT", r.status);
+		target_outcome_note(out, r.body, r.len);
+	}
 	https_response_free(&r);
 }
 

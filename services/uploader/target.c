@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "target_int.h"
 
 struct target {
@@ -53,10 +55,56 @@ void target_outcome_status(struct target_outcome *out, const char *what, int sta
 		target_outcome_set(out, TARGET_AUTH, "auth",
 				   "%s: HTTP %d: credentials refused; check the account key or token "
 				   "and its permissions on the bucket", what, status);
+	else if (status < 400)
+		target_outcome_set(out, TARGET_FATAL, "http_3xx",
+				   "%s: HTTP %d: not an answer to an upload (a redirect?); check "
+				   "the endpoint URL", what, status);
 	else
 		target_outcome_set(out, TARGET_FATAL, "http_4xx",
 				   "%s: HTTP %d: request refused; check the bucket, URL and "
 				   "object prefix", what, status);
+}
+
+/* Appends s to out (used so far: *n of cap), printable ASCII only. */
+static void safe_append(char *out, size_t cap, size_t *n, const char *s)
+{
+	for (; *s && *n + 1 < cap; s++)
+		out[(*n)++] = *s >= 0x20 && *s < 0x7f ? *s : '?';
+	out[*n] = '\0';
+}
+
+int target_error_message(const char *body, size_t len, char *out, size_t cap)
+{
+	json_t *j = json_loadb(body, len, 0, NULL), *e, *d;
+	size_t n = 0;
+
+	if (cap)
+		out[0] = '\0';
+	e = json_object_get(j, "error");
+	d = json_object_get(j, "error_description");
+	if (json_is_string(e)) {
+		safe_append(out, cap, &n, json_string_value(e));
+		if (json_is_string(d)) {
+			safe_append(out, cap, &n, ": ");
+			safe_append(out, cap, &n, json_string_value(d));
+		}
+	} else if (json_is_string(json_object_get(e, "message"))) {
+		safe_append(out, cap, &n, json_string_value(json_object_get(e, "message")));
+	}
+	json_decref(j);
+	return n ? 0 : -1;
+}
+
+void target_outcome_note(struct target_outcome *out, const char *body, size_t len)
+{
+	size_t n = strlen(out->detail);
+	char msg[160];
+
+	if (!body || target_error_message(body, len, msg, sizeof(msg)) < 0)
+		return;
+	safe_append(out->detail, sizeof(out->detail), &n, " (server: ");
+	safe_append(out->detail, sizeof(out->detail), &n, msg);
+	safe_append(out->detail, sizeof(out->detail), &n, ")");
 }
 
 static int starts(const char *s, const char *prefix)

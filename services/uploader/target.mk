@@ -23,3 +23,21 @@ $(UPLOAD_ONE): tests/uploader/upload-one.c $(UPLOADER_TARGET_OBJS) $(NET_LIB) $(
 .PHONY: upload-one
 upload-one: $(UPLOAD_ONE)
 all: $(UPLOAD_ONE)
+
+# Unit tests and fuzz targets: the transports' pure parts, linked with the
+# rest of them and lib/net (the sanitizer and fuzzer flavors of each).
+UPLOADER_TARGET_LINK := $(UPLOADER_TARGET_SRCS) $(NET_SRCS)
+UNIT_TESTS += test_uploader_target test_uploader_oauth
+UPLOADER_TARGET_UNIT := $(HOSTBUILD)/tests/test_uploader_target $(HOSTBUILD)/tests/test_uploader_oauth
+$(UPLOADER_TARGET_UNIT): SAN_CFLAGS += -Iservices/uploader -Wl,--push-state,--no-as-needed \
+	-ljansson -lssl -lcrypto -Wl,--pop-state
+$(UPLOADER_TARGET_UNIT): $(UPLOADER_TARGET_HDRS)
+$(HOSTBUILD)/tests/test_uploader_target: tests/unit/test_uploader_target.c $(UPLOADER_TARGET_LINK)
+$(HOSTBUILD)/tests/test_uploader_oauth: tests/unit/test_uploader_oauth.c $(UPLOADER_TARGET_LINK)
+
+FUZZ_TARGETS += fuzz_uploader_target
+UPLOADER_TARGET_FUZZ := $(HOSTBUILD)/fuzz/fuzz_uploader_target
+$(UPLOADER_TARGET_FUZZ): STD += -Iservices/uploader
+$(UPLOADER_TARGET_FUZZ): FUZZ_LIB += -ljansson -lssl -lcrypto
+$(UPLOADER_TARGET_FUZZ): $(UPLOADER_TARGET_HDRS)
+$(UPLOADER_TARGET_FUZZ): tests/fuzz/fuzz_uploader_target.c $(UPLOADER_TARGET_LINK)

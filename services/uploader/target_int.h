@@ -16,13 +16,20 @@
 #define TARGET_TOKEN_MAX 4096
 
 /* The outcome of an HTTP status (never 2xx): 5xx and 408 RETRY http_5xx,
- * 429 RETRY http_429, 401 and 403 AUTH auth, other 4xx (and 1xx/3xx)
- * FATAL http_4xx. detail: "WHAT: HTTP STATUS" and what to do. */
+ * 429 RETRY http_429, 401 and 403 AUTH auth, other 4xx FATAL http_4xx,
+ * 1xx and 3xx FATAL http_3xx. detail: "WHAT: HTTP STATUS" and what to do. */
 void target_outcome_status(struct target_outcome *out, const char *what, int status);
 /* The outcome of a failed https_request (its err): always RETRY, the reason
  * from the message: timeout, connect (also resolve), tls, reset (send,
  * recv, a TLS read or write failing, a response cut short), else "network". */
 void target_outcome_error(struct target_outcome *out, const char *what, const char *err);
+/* The server's own words from an error body, made safe for a log line:
+ * OAuth's {"error":"E","error_description":"D"} as "E: D", Google APIs'
+ * {"error":{"message":"M"}} as "M"; printable ASCII only (others '?'),
+ * cut to cap - 1. 0, or -1 (out "") when the body has neither. */
+int target_error_message(const char *body, size_t len, char *out, size_t cap);
+/* Appends " (server: MSG)" to out->detail when the body has a message. */
+void target_outcome_note(struct target_outcome *out, const char *body, size_t len);
 void target_outcome_set(struct target_outcome *out, enum target_result r, const char *reason,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 

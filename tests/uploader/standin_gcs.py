@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
 CONTROL = """control (http://127.0.0.1:PORT):
-  /fault?endpoint=E&kind=K[&count=N][&seconds=S]  the next N requests to E fail
-      E: token upload put any; N: default 1, 0 = always
+  /fault?endpoint=E&kind=K[&count=N][&seconds=S][&delay=T]  the next N requests
+      to E fail (after T s, default 0); E: token upload put any; N: default 1, 0 = always
       K: 400 401 403 429 500 503 (a JSON error), stall (no answer for S s,
          default 120), reset (half the body read, then a TCP reset),
          checksum (stored, but the answer's md5Hash and crc32c are wrong)
@@ -189,6 +189,8 @@ class Handler(BaseHTTPRequestHandler):
                "endpoint": endpoint, "bearer": "Authorization" in self.headers,
                "content_type": self.headers.get("Content-Type"), "bytes": n}
         fault = st.take_fault(endpoint)
+        if fault and fault["delay"] > 0:
+            time.sleep(fault["delay"])
         if fault and fault["kind"] == "reset":
             rec["fault"] = "reset"
             st.record(**rec)
@@ -328,7 +330,8 @@ class Control(BaseHTTPRequestHandler):
                 with st.lock:
                     st.faults.append({"endpoint": q["endpoint"], "kind": q["kind"],
                                       "count": int(q.get("count", 1)),
-                                      "seconds": float(q.get("seconds", 120))})
+                                      "seconds": float(q.get("seconds", 120)),
+                                      "delay": float(q.get("delay", 0))})
             elif url.path == "/clear":
                 with st.lock:
                     st.faults.clear()

@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 	t = target_open(&cfg, err, sizeof(err));
 	if (!t) {
 		fprintf(stderr, "upload-one: %s\n", err);
+		free(data);
 		return 4;
 	}
 	for (int i = 0; i < repeat; i++) {
