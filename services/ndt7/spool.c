@@ -325,8 +325,10 @@ void spool_stats(struct spool_stats *out)
 	}
 }
 
-/* The directories of name (a path below dir), made as needed (0755, as
- * upstream's). Returns 0 or -1 (logged). */
+/* The directories of name (a path below dir), made as needed: 0775, so
+ * that the uploader (group ndt7) removes the records it has uploaded (and
+ * the day directories it empties); chmod because the umask would take the
+ * group's write away. Returns 0 or -1 (logged). */
 static int make_dirs(const char *dir, const char *name)
 {
 	char path[4096];
@@ -334,7 +336,9 @@ static int make_dirs(const char *dir, const char *name)
 
 	for (i = 0; name[i] && base + i < sizeof(path) - 1; i++) {
 		path[base + i] = '\0';
-		if (name[i] == '/' && mkdir(path, 0755) < 0 && errno != EEXIST) {
+		if (name[i] == '/' && mkdir(path, 0775) == 0)
+			chmod(path, 0775);
+		else if (name[i] == '/' && errno != EEXIST) {
 			if (disk_full_errno(errno)) {
 				disk_full_note(dir, errno);
 				return -1;
@@ -348,11 +352,13 @@ static int make_dirs(const char *dir, const char *name)
 	return 0;
 }
 
-/* tmp with data; returns 0, or -1 with errno (the file removed). */
+/* tmp with data; returns 0, or -1 with errno (the file removed). 0640:
+ * the uploader (group ndt7) reads it, others have no business with who
+ * tested from where. */
 static int write_tmp(const char *tmp, const char *data, size_t len)
 {
 	size_t off = 0;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 
 	if (fd < 0)
 		return -1;

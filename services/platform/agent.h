@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "autojoin.h"
-#include "backoff.h"
+#include "lib/backoff.h"
 #include "config.h"
 
 enum agent_state {

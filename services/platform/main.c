@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "backoff.h"
+#include "lib/backoff.h"
 #include "lib/net/https.h"
 #include "state.h"
 #include "status.h"
@@ -190,7 +190,9 @@ static int save(struct agent *a, const struct aj_registration *g)
 			     "base64; retrying");
 		return -1;
 	}
-	rc = state_write(c->state_dir, "service-account.json", key, n, 0600, err, sizeof(err));
+	/* 0640: the uploader (group platform) signs its GCS token requests
+	 * with it; nobody else reads it. */
+	rc = state_write(c->state_dir, "service-account.json", key, n, 0640, err, sizeof(err));
 	memset(key, 0, n);
 	free(key);
 	json = NULL;
@@ -199,7 +201,7 @@ static int save(struct agent *a, const struct aj_registration *g)
 				g->annotation ? g->annotation : "null") < 0)
 		json = NULL, rc = -1, snprintf(err, sizeof(err), "out of memory");
 	if (rc == 0)
-		rc = state_write(c->state_dir, "registration.json", json, strlen(json), 0600, err,
+		rc = state_write(c->state_dir, "registration.json", json, strlen(json), 0640, err,
 				 sizeof(err));
 	free(json);
 	if (rc == 0 && state_write(c->run_dir, "hostname", g->hostname, strlen(g->hostname), 0644,
@@ -446,7 +448,8 @@ int main(int argc, char **argv)
 	agent_key_stat(&cfg, &a.key_st);
 	config_default_addrs(&cfg);
 	umask(022);
-	if (state_mkdir(cfg.state_dir, 0700, err, sizeof(err)) < 0 ||
+	/* 0750: group platform (the uploader) reaches the key and registration. */
+	if (state_mkdir(cfg.state_dir, 0750, err, sizeof(err)) < 0 ||
 	    state_mkdir(cfg.run_dir, 0755, err, sizeof(err)) < 0) {
 		fprintf(stderr, "platform: %s\n", err);
 		return cfg.by_init ? idle(&cfg, "directories missing (see the log)") : 1;

@@ -70,8 +70,9 @@ bbr_flag() {
 		when=$(date -u -d "${d:0:4}-${d:4:2}-${d:6:2} ${hms:0:2}:${hms:2:2}:${hms:4:2}" +%s)
 		[ "$when" -ge "$(cat "$D/t0")" ] && [ "$when" -le "$(cat "$D/t1")" ]
 		[ "${BASH_REMATCH[7]}" = "$(jq -r ".${t^}.UUID" "$f")" ]
-		# Modes: directories 0755, files 0644 (umask permitting), no temporary files left.
-		[ "$(stat -c %a "$(dirname "$f")")" = 755 ] && [ "$(stat -c %a "$f")" = 644 ]
+		# Modes: directories 0775 (the uploader, group ndt7, removes what it
+		# uploaded), files 0640 (umask permitting), no temporary files left.
+		[ "$(stat -c %a "$(dirname "$f")")" = 775 ] && [ "$(stat -c %a "$f")" = 640 ]
 	done
 	[ -z "$(find "$D/spool" -name '.*.tmp')" ]
 }

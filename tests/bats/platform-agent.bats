@@ -106,9 +106,10 @@ is_registered() { grep -q "registered as $H" "$D/agent.log"; }
 	[ "$(cat "$D/run/hostname")" = "$H" ]
 	[ "$(mode "$D/run")" = 755 ] && [ "$(mode "$D/run/hostname")" = 644 ]
 	[ "$(mode "$D/run/status")" = 644 ] && [ "$(wc -l < "$D/run/status")" -eq 1 ]
-	[ "$(mode "$D/state")" = 700 ]
-	[ "$(mode "$D/state/registration.json")" = 600 ]
-	[ "$(mode "$D/state/service-account.json")" = 600 ]
+	# Group platform (the uploader) reads the key and the registration.
+	[ "$(mode "$D/state")" = 750 ]
+	[ "$(mode "$D/state/registration.json")" = 640 ]
+	[ "$(mode "$D/state/service-account.json")" = 640 ]
 	jq -e '.type == "service_account" and (.private_key | startswith("-----BEGIN"))' \
 		"$D/state/service-account.json" > /dev/null
 	# The key: never in the log, the record, a world-readable file or ps.
