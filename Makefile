@@ -12,6 +12,7 @@ include mk/lib.mk
 include mk/target.mk
 include mk/host.mk
 include mk/image.mk
+include mk/update.mk
 include mk/tests.mk
 
 .PHONY: all help run clean
@@ -21,7 +22,9 @@ all: $(OUT)/SHA256SUMS.sig
 help:
 	@echo 'Targets:'
 	@echo '  all (default)  build $$(O)/$$(BOARD)/: vmlinuz, initramfs.cpio.zst, manifest.json, fathom.pub,'
-	@echo '                 SHA256SUMS and SHA256SUMS.sig (signed with the key from make keys)'
+	@echo '                 SHA256SUMS and SHA256SUMS.sig (signed with the key from make keys); update/: the'
+	@echo '                 signed update bundle for installed machines (UPDATE_KEY=FILE, default a key made'
+	@echo '                 once in $${XDG_CACHE_HOME:-~/.cache}/fathom/update.key)'
 	@echo '  keys           create the signing key in $$FATHOM_KEYS (default ~/.config/fathom/keys) if absent'
 	@echo '  verify         check $$(O)/$$(BOARD)/ before publishing: signature, checksums, nothing unlisted,'
 	@echo '                 no symlinks, machines/ made for this image (scripts/verify --pubkey FILE DIR)'

@@ -11,6 +11,7 @@
 #define SERVICES_DIR "/etc/fathom/services"
 #define MODULES_LIST "/etc/fathom/modules"
 #define COLDPLUG_TABLE "/etc/fathom/coldplug"
+#define STATE_MODULES_LIST "/etc/fathom/state-modules"
 #define SERVICES_MAX 32
 
 /* mount.c: proc, sys, dev, run, tmp. Failures are logged. */
@@ -25,6 +26,19 @@ void mount_early(void);
 #define MODULES_WAIT_S 10
 int modules_load_start(const char *list, const char *coldplug_table);
 int modules_load_wait(void (*late)(void));
+
+/* state.c: find the fathom-data partition on a non-removable disk,
+ * e2fsck -p it and mount it on /data (read-only if errors are left); one
+ * line says where state is kept. Test mode: FATHOM_TEST_DATA, if set, is a
+ * directory standing in for /data. */
+void state_setup(const char *test_root);
+/* A service's state= directory test_root/dir (test_root may be NULL)
+ * with owner and mode: a bind mount of /data/state/dir, or a directory in
+ * RAM. 0, or -1 (logged). */
+int state_dir_prepare(const char *svc, const char *test_root, const char *dir,
+		      uid_t uid, gid_t gid, mode_t mode);
+/* At shutdown, every service gone: /data read-only. */
+void state_shutdown(void);
 
 /* coldplug.c: load the modules for the devices present (the table is
  * described in modalias.h); log network devices left without a driver. */

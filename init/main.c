@@ -263,6 +263,9 @@ int main(int argc, char **argv)
 	init_config_parse(&icfg, cmdline ? cmdline : "", log_config_error, NULL);
 	boot_cfg = &icfg;
 	modules_boot(test_root);
+	/* Before the services and netcfg: the storage drivers are in, and a
+	 * service never starts with its state directory still in RAM. */
+	state_setup(test_root);
 	/* netcfg first, as soon as the NIC drivers are in: the first answer on
 	 * the network waits for it, nothing else does. Its "ready" is read by
 	 * the loop, after the services below are loaded. */

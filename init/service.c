@@ -203,6 +203,79 @@ static const char *set_workdir(struct service *svc, const char *v)
 	return NULL;
 }
 
+static const char *set_name(char *dst, size_t size, const char *v, const char *what);
+
+/* An absolute path without empty, "." or ".." parts and not "/" itself:
+ * it names the same place under /data/state as on the root. */
+static int valid_state_dir(const char *v)
+{
+	const char *p = v;
+
+	if (v[0] != '/' || v[1] == '\0')
+		return 0;
+	while (*p == '/') {
+		size_t len = strcspn(p + 1, "/");
+
+		if (len == 0 || (len == 1 && p[1] == '.') || (len == 2 && p[1] == '.' && p[2] == '.'))
+			return 0;
+		p += 1 + len;
+	}
+	return 1;
+}
+
+/* Up to four octal digits, at most 0777 (no set-id or sticky bits). */
+static int parse_mode(const char *v, mode_t *out)
+{
+	unsigned m = 0;
+	size_t i;
+
+	if (!v[0] || strlen(v) > 4)
+		return -1;
+	for (i = 0; v[i]; i++) {
+		if (v[i] < '0' || v[i] > '7')
+			return -1;
+		m = m * 8 + (unsigned)(v[i] - '0');
+	}
+	if (m > 0777)
+		return -1;
+	*out = (mode_t)m;
+	return 0;
+}
+
+/* "DIR [MODE [GROUP]]", split on spaces and tabs. */
+static const char *add_state(struct service *svc, const char *v)
+{
+	char copy[SERVICE_PATH_MAX + 128], *save = NULL, *dir, *mode, *group;
+	struct service_state st = { .mode = 0700 };
+	int i;
+
+	if (strlen(v) >= sizeof(copy))
+		return "state: too long";
+	snprintf(copy, sizeof(copy), "%s", v);
+	dir = strtok_r(copy, " \t", &save);
+	mode = strtok_r(NULL, " \t", &save);
+	group = strtok_r(NULL, " \t", &save);
+	if (!dir || !valid_state_dir(dir))
+		return "state: expected an absolute directory without \".\" or \"..\" parts "
+		       "(state=DIR [MODE [GROUP]])";
+	if (strlen(dir) >= sizeof(st.dir))
+		return "state: directory name too long";
+	if (mode && parse_mode(mode, &st.mode) < 0)
+		return "state: MODE: expected octal permissions up to 0777, e.g. 0750";
+	if (group && set_name(st.group, sizeof(st.group), group, "state: GROUP: expected a group name"))
+		return "state: GROUP: expected a group name";
+	if (strtok_r(NULL, " \t", &save))
+		return "state: expected DIR [MODE [GROUP]]";
+	for (i = 0; i < svc->nstate; i++)
+		if (strcmp(svc->state[i].dir, dir) == 0)
+			return "state: this directory is already named";
+	if (svc->nstate == SERVICE_STATE_MAX)
+		return "state: at most 4 directories";
+	snprintf(st.dir, sizeof(st.dir), "%s", dir);
+	svc->state[svc->nstate++] = st;
+	return NULL;
+}
+
 static int parse_restart(const char *v, enum service_restart *out)
 {
 	if (strcmp(v, "always") == 0)
@@ -244,6 +317,8 @@ static const char *service_set(struct service *svc, const char *key, const char 
 		return set_limit(svc, key + 6, value);
 	if (strcmp(key, "capabilities") == 0)
 		return set_capabilities(svc, value, msg, msglen);
+	if (strcmp(key, "state") == 0)
+		return add_state(svc, value);
 	if (strcmp(key, "after") == 0) {
 		if (strcmp(value, "network") != 0)
 			return "after: expected \"network\"";
@@ -253,7 +328,7 @@ static const char *service_set(struct service *svc, const char *key, const char 
 	if (strcmp(key, "restart") == 0)
 		return parse_restart(value, &svc->restart) ? "restart: expected always, on-failure or never" : NULL;
 	return "unknown key (expected exec, user, group, env, workdir, limit.*, "
-	       "capabilities, after or restart)";
+	       "capabilities, state, after or restart)";
 }
 
 int service_parse(struct service *svc, const char *name, const char *text,

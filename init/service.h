@@ -24,6 +24,13 @@
  *                      are inheritable too); root gets them permitted and
  *                      effective through its bounding set, with empty
  *                      inheritable and ambient sets.
+ *   state=DIR [MODE [GROUP]]   repeatable, up to SERVICE_STATE_MAX: before
+ *                      each start DIR (absolute, no "." or ".." parts)
+ *                      exists, owned by the service's user and group (or
+ *                      GROUP), with MODE (octal, default 0700). With a data
+ *                      partition on /data it is a bind mount of
+ *                      /data/state/DIR, kept across reboots; else a
+ *                      directory in RAM (init/state.c).
  *   after=network      start only once netcfg has configured the uplink
  *   restart=always|on-failure|never   (default: always)
  * Values are checked here; users and groups are looked up at start.
@@ -43,6 +50,7 @@
 #define SERVICE_ENV_MAX 16
 #define SERVICE_ENV_LEN 256	/* "KEY=VALUE" and its NUL */
 #define SERVICE_PATH_MAX 256
+#define SERVICE_STATE_MAX 4
 /* A run shorter than this counts as a failure for the back-off. */
 #define SERVICE_STABLE_MS 30000
 
@@ -57,6 +65,13 @@ enum service_limit {
 
 enum service_restart { RESTART_ALWAYS = 0, RESTART_ON_FAILURE, RESTART_NEVER };
 
+/* One state= line. */
+struct service_state {
+	char dir[SERVICE_PATH_MAX];
+	mode_t mode;
+	char group[64];		/* "" : the service's group */
+};
+
 struct service {
 	char name[SERVICE_NAME_MAX];
 	char exec[SERVICE_EXEC_MAX];	/* argv strings live here */
@@ -70,6 +85,8 @@ struct service {
 	unsigned limits_set;		/* bit (1 << enum service_limit) */
 	unsigned long long limit[SERVICE_LIMITS];
 	unsigned long long capabilities;	/* bit (1 << CAP_*), or SERVICE_CAPS_ALL */
+	struct service_state state[SERVICE_STATE_MAX];
+	int nstate;
 	int after_network;
 	enum service_restart restart;
 

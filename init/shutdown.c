@@ -62,6 +62,7 @@ static void shutdown_final(void)
 	size_t i;
 
 	sync();
+	state_shutdown();
 	for (i = 0; i < sizeof(umounts) / sizeof(umounts[0]); i++)
 		umount2(umounts[i], MNT_DETACH);
 	watchdog_release();

@@ -265,6 +265,24 @@ static int service_creds(const struct service *svc, struct service_creds *c)
 	return 0;
 }
 
+/* Each state= directory, before the start (init/state.c); a failure is
+ * logged and the service starts anyway: it says best what it misses. */
+static void service_state_dirs(const struct service *svc, const struct service_creds *c)
+{
+	int i;
+
+	for (i = 0; i < svc->nstate; i++) {
+		const struct service_state *st = &svc->state[i];
+		struct group *gr = st->group[0] ? getgrnam(st->group) : NULL;
+
+		if (st->group[0] && !gr)
+			log_err("service %s: state %s: group %s not in /etc/group; using the "
+				"service's group", svc->name, st->dir, st->group);
+		state_dir_prepare(svc->name, getenv("FATHOM_TEST_ROOT"), st->dir, c->uid,
+				  gr ? gr->gr_gid : c->gid, st->mode);
+	}
+}
+
 static pid_t service_spawn(struct child *c)
 {
 	struct service *svc = c->ctx;
@@ -274,6 +292,7 @@ static pid_t service_spawn(struct child *c)
 
 	if (service_creds(svc, &creds) < 0)
 		return -1;
+	service_state_dirs(svc, &creds);
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
 		log_err("service %s: pipe: %s; its output goes to the console", svc->name, strerror(errno));
 		pipefd[0] = pipefd[1] = -1;

@@ -103,6 +103,44 @@ int file_read_all(const char *path, char **text, size_t *len)
 	return rc;
 }
 
+/* All of data to fd, across short writes and signals. */
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n == 0 ? (errno = ENOSPC, -1) : -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The directory holding path, synced so that a rename in it survives a
+ * power cut. */
+static int sync_parent(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd, rc;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	/* Some filesystems (tmpfs long ago, some FUSE) cannot sync a
+	 * directory: nothing to make durable there. */
+	return rc < 0 && errno != EINVAL && errno != ENOTSUP ? -1 : 0;
+}
+
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
 	char temp[4096];
@@ -113,13 +151,18 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 	fd = mkstemp(temp);
 	if (fd < 0)
 		return -1;
-	if (fchmod(fd, mode) < 0 || write(fd, data, len) != (ssize_t)len)
+	/* mkstemp's O_CLOEXEC is not portable: a child forked meanwhile
+	 * must not keep the file. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
 		rc = -1;
-	if (close(fd) < 0)
-		rc = -1;
-	if (rc == 0 && rename(temp, path) == 0)
-		return 0;
 	saved = errno;
+	if (close(fd) < 0 && rc == 0)
+		rc = -1, saved = errno;
+	if (rc == 0 && rename(temp, path) == 0)
+		return sync_parent(path);
+	if (rc == 0)
+		saved = errno;
 	unlink(temp);
 	errno = saved;
 	return -1;

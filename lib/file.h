@@ -20,8 +20,10 @@ int sysfs_read(const char *dir, const char *attr, char *buf, size_t size);
  * NUL-terminated *text of *len bytes: 0, or -1 with errno. */
 int file_read_all(const char *path, char **text, size_t *len);
 
-/* Write data to path through a temporary file next to it and a rename:
- * readers see the old file or the new one, whole. 0, or -1 with errno. */
+/* Write data to path through a temporary file next to it (PATH.XXXXXX,
+ * mode), fsync, rename, fsync of the directory: readers, and a reboot after
+ * a power cut, see the old file or the new one, whole. 0, or -1 with errno
+ * (ENOSPC when the disk is full; the temporary file is removed). */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 #endif

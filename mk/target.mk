@@ -6,7 +6,7 @@ INIT_SRCS := init/main.c init/log.c init/mount.c init/service.c \
 	init/supervise.c init/shutdown.c init/shutdown_fsm.c init/power.c init/watchdog.c \
 	init/shell.c init/network.c init/coldplug.c init/modalias.c init/ipmi.c \
 	init/ipmi_msg.c init/ipmi_lan.c init/ipmi_bmc.c init/child.c init/watch.c init/output.c \
-	init/modules.c
+	init/modules.c init/state.c
 INIT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(INIT_SRCS))
 INIT_BIN := $(BUILD)/init
 NETCFG_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(NETCFG_SRCS))

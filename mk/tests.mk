@@ -40,6 +40,9 @@ include mk/net.mk
 # Each service under services/ brings its own rules, unit tests and fuzz
 # targets (services/NAME/service.mk adds to UNIT_TESTS, FUZZ_TARGETS and
 # SERVICE_BINS).
+# The uploader's transports (target.h) have rules of their own, read first:
+# services/uploader/service.mk links $(UPLOADER_TARGET_OBJS).
+include $(wildcard services/uploader/target.mk)
 include $(wildcard services/*/service.mk)
 # The image ships the services of its board's SERVICES (services/NAME/image,
 # read by image/mkinitramfs with @BUILD@ = $(BUILD)); SERVICE_BINS is only

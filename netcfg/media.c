@@ -117,10 +117,11 @@ static void publish_secret(const char *path, const char *prefix, const char *lin
  * running as its own user, reads (lib/bootcfg/settings.h): 0644 for public
  * settings (ndt7: labels, public keys, limits), 0600 owned by the
  * service's user for a prefix with secrets (platform: the API key). A
- * prefix without lines gets no file. */
+ * prefix without lines gets no file (update: update.url, update.interval
+ * for fathom-update). */
 static void media_settings_publish(const char *conf)
 {
-	static const char *const prefixes[] = { "ndt7", "platform" };
+	static const char *const prefixes[] = { "ndt7", "platform", "update" };
 	static char lines[8192];
 	char path[sizeof(SETTINGS_DIR) + 32];
 	size_t i;

@@ -22,8 +22,9 @@
 #define SETTING_WHERE_MAX 160		/* "PATH:LINE" or "kernel command line" */
 
 /* Prefixes that belong to services: netcfg leaves their keys alone.
- * platform and upload are reserved for later services. */
-#define SETTINGS_SERVICE_PREFIXES { "ndt7", "platform", "upload" }
+ * platform and upload are reserved for later services; update: fathom-update
+ * (update.url, update.interval). */
+#define SETTINGS_SERVICE_PREFIXES { "ndt7", "platform", "upload", "update" }
 
 /* Secrets ("PREFIX.OPTION", '-' spelling): taken from files only. The
  * kernel command line is world-readable (/proc/cmdline) and shown in boot

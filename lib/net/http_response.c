@@ -110,6 +110,9 @@ static int header_parse(const char *p, const char *eol, const char *want,
 		*why = "Location header too long";
 		return -1;
 	}
+	if (IS("Retry-After"))	/* ACME's rate limits, 503s: the caller interprets it */
+		value_copy(r->retry_after, sizeof(r->retry_after), v,
+			   vlen < sizeof(r->retry_after) ? vlen : sizeof(r->retry_after) - 1);
 	if (want && IS(want) &&
 	    value_copy(r->header_extra, sizeof(r->header_extra), v, vlen) < 0) {
 		*why = "wanted header too long";

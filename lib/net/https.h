@@ -43,6 +43,7 @@ struct https_response {
 	char content_type[128];
 	char location[512];		/* Location header if any (redirects are never followed) */
 	char header_extra[512];		/* the header named in https_request's want_header */
+	char retry_after[64];		/* Retry-After if any (seconds or an HTTP date) */
 };
 
 /* One request: method ("GET", "POST", "PUT"), url, extra header lines

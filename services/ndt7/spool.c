@@ -52,10 +52,20 @@ size_t spool_prune_count(const struct spool_entry *e, size_t n, uint64_t max)
  * tally then overstates the spool, which at worst brings a listing early. */
 struct spool_tally {
 	_Atomic uint64_t bytes, records, scans, removed;
+	_Atomic int full;	/* errno of the last failed write: ENOSPC, EDQUOT or
+				 * EROFS (logged once), or 0 */
 };
 
 static struct spool_tally *tally;
 static char tally_dir[4096];
+
+static void disk_full_note(const char *dir, int err);
+
+/* Errors a full or read-only disk gives: said once, not at every test. */
+static int disk_full_errno(int err)
+{
+	return err == ENOSPC || err == EDQUOT || err == EROFS;
+}
 
 static int is_record(const char *name, size_t len)
 {
@@ -288,13 +298,17 @@ int spool_open(const char *dir, uint64_t max)
 			 "or choose another with --spool-dir)", dir, strerror(errno));
 		return -1;
 	}
-	if (access(dir, W_OK | X_OK) < 0) {
+	if (access(dir, W_OK | X_OK) < 0 && errno != EROFS) {
 		ndt7_log(LOG_ERR, "spool %s: not writable: %s (make it writable by this user, "
 			 "or choose another with --spool-dir)", dir, strerror(errno));
 		return -1;
 	}
+	/* Read-only (the data partition had errors): the server still
+	 * measures; said once here, the writes then fail quietly. */
 	if (tally_open(dir) < 0)
 		return -1;
+	if (access(dir, W_OK | X_OK) < 0 && errno == EROFS)
+		disk_full_note(dir, EROFS);
 	if (tally->bytes > max)
 		spool_prune(dir, max);
 	return 0;
@@ -311,8 +325,10 @@ void spool_stats(struct spool_stats *out)
 	}
 }
 
-/* The directories of name (a path below dir), made as needed (0755, as
- * upstream's). Returns 0 or -1 (logged). */
+/* The directories of name (a path below dir), made as needed: 0775, so
+ * that the uploader (group ndt7) removes the records it has uploaded (and
+ * the day directories it empties); chmod because the umask would take the
+ * group's write away. Returns 0 or -1 (logged). */
 static int make_dirs(const char *dir, const char *name)
 {
 	char path[4096];
@@ -320,7 +336,13 @@ static int make_dirs(const char *dir, const char *name)
 
 	for (i = 0; name[i] && base + i < sizeof(path) - 1; i++) {
 		path[base + i] = '\0';
-		if (name[i] == '/' && mkdir(path, 0755) < 0 && errno != EEXIST) {
+		if (name[i] == '/' && mkdir(path, 0775) == 0)
+			chmod(path, 0775);
+		else if (name[i] == '/' && errno != EEXIST) {
+			if (disk_full_errno(errno)) {
+				disk_full_note(dir, errno);
+				return -1;
+			}
 			ndt7_log(LOG_ERR, "spool %s: cannot create %s: %s (is the directory "
 				 "writable by this user? see --spool-dir)", dir, path, strerror(errno));
 			return -1;
@@ -330,11 +352,13 @@ static int make_dirs(const char *dir, const char *name)
 	return 0;
 }
 
-/* tmp with data; returns 0, or -1 with errno (the file removed). */
+/* tmp with data; returns 0, or -1 with errno (the file removed). 0640:
+ * the uploader (group ndt7) reads it, others have no business with who
+ * tested from where. */
 static int write_tmp(const char *tmp, const char *data, size_t len)
 {
 	size_t off = 0;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 
 	if (fd < 0)
 		return -1;
@@ -352,7 +376,34 @@ static int write_tmp(const char *tmp, const char *data, size_t len)
 		}
 		off += (size_t)w;
 	}
+	/* On disk before the rename: a power cut leaves the record whole or
+	 * absent, never empty under its final name. */
+	if (fsync(fd) < 0) {
+		int saved = errno;
+
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
 	return close(fd);
+}
+
+/* A full (or read-only) disk is said once, and once when it is over:
+ * every test would repeat it, and the server goes on measuring meanwhile.
+ * err: the write's errno, or 0 after a good write. */
+static void disk_full_note(const char *dir, int err)
+{
+	int was = atomic_exchange(&tally->full, err);
+
+	if (err == EROFS && was != EROFS)
+		ndt7_log(LOG_ERR, "spool %s: read-only file system: results are not saved "
+			 "(tests go on; repair the data partition, see the console at boot)", dir);
+	else if (err && err != EROFS && (!was || was == EROFS))
+		ndt7_log(LOG_ERR, "spool %s: disk full: results are not saved until there is "
+			 "space again (tests go on; free space or lower --spool-max-bytes)", dir);
+	else if (!err && was)
+		ndt7_log(LOG_INFO, "spool %s: space again: results are saved again", dir);
 }
 
 /* name as dir/name, through dir/DIRS/.BASE.tmp and a rename; the
@@ -372,6 +423,10 @@ static int store(const char *dir, const char *name, const char *data, size_t len
 			return -1;
 		rc = write_tmp(tmp, data, len);
 	} while (rc < 0 && errno == ENOENT && base != name && ++tries < 4);
+	if (rc < 0 && disk_full_errno(errno)) {
+		disk_full_note(dir, errno);
+		return -1;
+	}
 	if (rc < 0) {
 		ndt7_log(LOG_ERR, "spool %s: cannot write %s: %s (disk full? lower "
 			 "--spool-max-bytes; not writable? see --spool-dir)", dir, tmp, strerror(errno));
@@ -382,6 +437,7 @@ static int store(const char *dir, const char *name, const char *data, size_t len
 		unlink(tmp);
 		return -1;
 	}
+	disk_full_note(dir, 0);
 	return 0;
 }
 

@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "lib/file.h"
 #include "log.h"
 
 #define SAN_MAX 4096
@@ -135,28 +136,30 @@ static int add_ext(X509 *x, int nid, const char *value)
 	return ok ? 0 : -1;
 }
 
-/* Write a PEM file atomically with the given mode. */
+/* A PEM file with the given mode, crash-safe (file_write_atomic): after a
+ * power cut the old certificate or the new one is there, whole. */
 static int write_pem(const char *path, int mode, X509 *x, EVP_PKEY *k)
 {
-	char tmp[4096];
-	FILE *f;
-	int fd, ok;
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *data = NULL;
+	long len;
+	int ok;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		ndt7_log(LOG_ERR, "tls: cannot create %s: %s (is the state directory writable? "
-			 "see --state-dir)", tmp, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	ok = mem && (x ? PEM_write_bio_X509(mem, x) : PEM_write_bio_PrivateKey(mem, k, NULL, NULL,
+									      0, NULL, NULL));
+	len = ok ? BIO_get_mem_data(mem, &data) : 0;
+	if (!ok || len <= 0) {
+		ndt7_log(LOG_ERR, "tls: cannot encode %s: %s", path, ssl_error());
+		BIO_free(mem);
 		return -1;
 	}
-	ok = x ? PEM_write_X509(f, x) : PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL);
-	if (fclose(f) != 0 || !ok || rename(tmp, path) < 0) {
-		ndt7_log(LOG_ERR, "tls: cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
+	if (file_write_atomic(path, data, (size_t)len, (mode_t)mode) < 0) {
+		ndt7_log(LOG_ERR, "tls: cannot write %s: %s (is the state directory writable? "
+			 "see --state-dir)", path, strerror(errno));
+		BIO_free(mem);
 		return -1;
 	}
+	BIO_free(mem);
 	return 0;
 }
 

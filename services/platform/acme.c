@@ -6,11 +6,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/pem.h>
@@ -30,7 +32,19 @@ struct acme {
 	struct acme_directory dir;
 	char *err;
 	size_t errlen;
+	int rate_limited;		/* the server said so (429, rateLimited) */
+	long retry_after;		/* its Retry-After in seconds, -1 none */
 };
+
+/* A refusal that is a rate limit: noted with its Retry-After. */
+static void note_limit(struct acme *a, const struct https_response *r, const char *problem)
+{
+	if (acme_rate_limited(r->status, problem)) {
+		/* metrics: ACME rate limited */
+		a->rate_limited = 1;
+		a->retry_after = acme_retry_after(r->retry_after, time(NULL));
+	}
+}
 
 static int fail(struct acme *a, const char *fmt, ...)
 {
@@ -85,6 +99,7 @@ static int post_hdr(struct acme *a, const char *what, const char *url, const cha
 		if (r->status >= 200 && r->status < 300)
 			return 0;
 		acme_problem(r->status, r->body, r->len, e, sizeof(e));
+		note_limit(a, r, e);
 		https_response_free(r);
 		if (!strstr(e, "urn:ietf:params:acme:error:badNonce"))
 			return fail(a, "ACME %s %s: %s", what, url, e);
@@ -109,6 +124,7 @@ static int directory(struct acme *a, const char *url)
 		return fail(a, "ACME directory %s: %s", url, e);
 	if (r.status != 200) {
 		acme_problem(r.status, r.body, r.len, e, sizeof(e));
+		note_limit(a, &r, e);
 		https_response_free(&r);
 		return fail(a, "ACME directory %s: %s", url, e);
 	}
@@ -179,6 +195,13 @@ static int write_file(const char *path, const void *p, size_t n, mode_t mode, in
 		unlink(tmp);
 		errno = e;
 		return -1;
+	}
+	/* The rename on disk too: after a power cut the old file or the new. */
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	fd = open(dirname(tmp), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
 	}
 	return 0;
 }
@@ -345,9 +368,9 @@ out:
 	return rc;
 }
 
-int acme_obtain(const struct acme_opts *o, char *err, size_t errlen)
+int acme_obtain(const struct acme_opts *o, long *retry_s, char *err, size_t errlen)
 {
-	struct acme a = { .o = o, .err = err, .errlen = errlen };
+	struct acme a = { .o = o, .err = err, .errlen = errlen, .retry_after = -1 };
 	char keypath[4096];
 	int rc;
 
@@ -367,7 +390,9 @@ int acme_obtain(const struct acme_opts *o, char *err, size_t errlen)
 	rc = directory(&a, o->directory ? o->directory : ACME_DIRECTORY_DEFAULT) < 0 ||
 	     account(&a) < 0 || order(&a) < 0 ? -1 : 0;
 	EVP_PKEY_free(a.key);
-	return rc;
+	if (retry_s)
+		*retry_s = a.retry_after;
+	return rc < 0 && a.rate_limited ? -2 : rc;
 }
 
 int acme_needs_renewal(const char *cert_path, time_t now)

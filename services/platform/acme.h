@@ -30,8 +30,11 @@ struct acme_opts {
  * challenge_dir/TOKEN, removed afterwards), finalize with a CSR for a new
  * P-256 key, download the chain; cert.pem and key.pem replaced atomically.
  * 0, or -1 with err set to one line naming the step that failed (never a
- * key). Blocks for up to a few minutes. */
-int acme_obtain(const struct acme_opts *o, char *err, size_t errlen);
+ * key), or -2 likewise when the server refused for a rate limit (429 or
+ * urn:ietf:params:acme:error:rateLimited): *retry_s (if not NULL) is then
+ * its Retry-After in seconds, -1 when it gave none. Blocks for up to a few
+ * minutes. */
+int acme_obtain(const struct acme_opts *o, long *retry_s, char *err, size_t errlen);
 
 /* 1 if cert_path is missing, unreadable, or expires within
  * ACME_RENEW_DAYS of now; else 0. */

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 		       ACME_RENEW_DAYS);
 		return 0;
 	}
-	if (acme_obtain(&o, err, sizeof(err)) < 0) {
+	if (acme_obtain(&o, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "acme-client: %s\n", err);
 		return 1;
 	}

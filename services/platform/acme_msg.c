@@ -2,10 +2,12 @@
  * unit test and the fuzz target reach every line acme.c trusts: JSON
  * objects through jansson, headers by character class, the chain through
  * OpenSSL's PEM reader. */
+#define _GNU_SOURCE	/* timegm */
 #include "acme_msg.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <openssl/err.h>
@@ -275,4 +277,46 @@ int acme_parse_chain(const char *pem, size_t n, const char *domain, const char *
 	ERR_clear_error();
 	BIO_free(b);
 	return *why ? -1 : count;
+}
+
+long acme_retry_after(const char *v, time_t now)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char wday[4], mon[4], gmt[4];
+	const char *m;
+	struct tm tm = { 0 };
+	long secs = 0;
+	int used = -1;
+	time_t t;
+
+	if (!v || !*v)
+		return -1;
+	if (strspn(v, "0123456789") == strlen(v)) {
+		for (; *v; v++) {
+			if (secs > 100000000L)
+				return 100000000L;	/* years: the caller caps it anyway */
+			secs = secs * 10 + (*v - '0');
+		}
+		return secs;
+	}
+	if (sscanf(v, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3[A-Z]%n", wday, &tm.tm_mday,
+		   mon, &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, gmt, &used) != 8 ||
+	    used < 0 || v[used] != '\0' || strcmp(gmt, "GMT") != 0 || strlen(mon) != 3)
+		return -1;
+	m = strstr(months, mon);
+	if (!m || (m - months) % 3 != 0 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_year < 1970 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_mon = (int)((m - months) / 3);
+	tm.tm_year -= 1900;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	return t <= now ? 0 : (long)(t - now);
+}
+
+int acme_rate_limited(int status, const char *problem)
+{
+	return status == 429 ||
+	       (problem && strstr(problem, "urn:ietf:params:acme:error:rateLimited") != NULL);
 }

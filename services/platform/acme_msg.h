@@ -8,6 +8,7 @@
 #define PLATFORM_ACME_MSG_H
 
 #include <stddef.h>
+#include <time.h>
 
 #define ACME_URL_MAX 512
 #define ACME_TOKEN_MAX 256
@@ -82,6 +83,15 @@ int acme_parse_nonce(const char *v, char *out, size_t cap);
 /* A Location value: an http(s) URL without spaces or control bytes that
  * fits in out; 0, or -1 (out ""). */
 int acme_parse_location(const char *v, char *out, size_t cap);
+
+/* A Retry-After value (RFC 9110 10.2.3: delay-seconds or an IMF-fixdate
+ * such as "Sun, 06 Nov 1994 08:49:37 GMT") as seconds from now: >= 0
+ * (0 for a date already past), or -1 when v is empty or neither form. */
+long acme_retry_after(const char *v, time_t now);
+
+/* 1 when a refused request means a rate limit: HTTP 429, or the problem
+ * line (acme_problem) names urn:ietf:params:acme:error:rateLimited. */
+int acme_rate_limited(int status, const char *problem);
 
 /* A PEM certificate chain (application/pem-certificate-chain): one or more
  * certificates and nothing else PEM; the first (the leaf) for domain when

@@ -4,9 +4,11 @@
 #define PLATFORM_AGENT_H
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "autojoin.h"
+#include "lib/backoff.h"
 #include "config.h"
 
 enum agent_state {
@@ -22,6 +24,10 @@ struct agent {
 	char hostname[254];
 	char *reg_msg;				/* the heartbeat's Registration message */
 	time_t register_due;			/* monotonic s */
+	struct backoff reg_backoff;		/* re-registration failures in a row */
+	time_t refused_until;			/* after a refusal: no request before */
+	int key_from_file;			/* watch --api-key-file for a new key */
+	struct stat key_st;			/* its identity when read */
 	int score;				/* last sent, -1 none */
 	int hb_up;				/* the last heartbeat_run got through */
 	time_t hb_sent_at;			/* last beat sent (monotonic s), 0 none */
@@ -29,6 +35,7 @@ struct agent {
 	char detail[700];			/* the last state line logged */
 	char cert_issuer[128];			/* ndt7's certificate: "" self-signed */
 	char cert_until[16];			/* its notAfter, YYYY-MM-DD */
+	time_t acme_not_before;			/* rate limited: no order before (monotonic s) */
 };
 
 extern volatile sig_atomic_t agent_stop;
@@ -37,7 +44,9 @@ extern volatile sig_atomic_t agent_stop;
 extern volatile sig_atomic_t agent_blocking;
 
 /* cert.c: once registered as host, obtain or renew its certificate by
- * ACME unless --acme-directory is off (the default); logged either way.
+ * ACME unless --acme-directory is off (default: Let's Encrypt); logged
+ * either way. A certificate for host valid for over 30 days is kept; after
+ * a rate limit, no order before its Retry-After.
  * a->cert_issuer and cert_until then describe --tls-dir's certificate
  * if it names host ("" when ndt7 keeps its self-signed one). */
 void agent_certificate(struct agent *a, const char *host);
@@ -56,10 +65,33 @@ time_t agent_now(void);
 /* Sleep up to ms, less when SIGTERM comes: 0, or -1 when stopping. */
 int agent_sleep_ms(unsigned ms);
 
+/* main.c: a token if needed, then a registration (on a 401/403 once more
+ * with a fresh token). 0: a->reg_msg is the new Registration message and
+ * register_due the next one; -1: failed, retry at register_due; -2:
+ * refused (the key, or our request): no request before refused_until.
+ * The state line says which. */
+int agent_register(struct agent *a);
+
+/* refused.c: wait until a->refused_until (the status line rewritten every
+ * minute), sooner when --api-key-file changes and holds a key; the token
+ * is dropped and registration comes first afterwards. */
+void agent_refused_wait(struct agent *a);
+
+/* --api-key-file's identity (inode, size, mtime) into st, zeros if none. */
+void agent_key_stat(const struct platform_config *c, struct stat *st);
+
+enum {
+	HB_STOP = 0,		/* SIGTERM: score 0 sent, closed */
+	HB_FAILED = -1,		/* could not connect or lost: the state says why */
+	HB_REFUSED = -3,	/* re-registration refused: score 0 sent, closed */
+	HB_AUTH = -4		/* Locate refused the token (401/403) */
+};
+
 /* heartbeat.c: connect with the token, send the registration, then the
- * health every --heartbeat-interval until re-registration is due (1), the
- * connection fails (-1, the state says why) or SIGTERM (0, after a score
- * of 0 and a close). */
+ * health every --heartbeat-interval; re-register when due on the open
+ * connection (agent_register) and send the new Registration message on
+ * it, as upstream does. Returns when the connection fails, a
+ * re-registration is refused or SIGTERM comes (HB_*). */
 int heartbeat_run(struct agent *a);
 
 #endif

@@ -13,6 +13,9 @@
 #include "acme.h"
 #include "agent.h"
 
+#define ACME_LIMIT_WAIT_S (6 * 3600)	/* rate limited without a Retry-After */
+#define ACME_LIMIT_MAX_S (8 * 86400)	/* a Retry-After beyond this: not believed */
+
 /* 1 if the PEM certificate at path names host, else 0. */
 static int cert_names(const char *path, const char *host)
 {
@@ -63,6 +66,26 @@ static void cert_current(struct agent *a, const char *cert, const char *host)
 		a->cert_issuer[0] = a->cert_until[0] = '\0';
 }
 
+/* The ACME server's rate limit: no order before its Retry-After (else
+ * ACME_LIMIT_WAIT_S), ndt7 keeps the self-signed certificate; one line. */
+static void rate_limited(struct agent *a, const char *host, long retry_s, const char *err)
+{
+	char until[40];
+	time_t t;
+	struct tm tm;
+
+	if (retry_s < 0)
+		retry_s = ACME_LIMIT_WAIT_S;
+	if (retry_s > ACME_LIMIT_MAX_S)
+		retry_s = ACME_LIMIT_MAX_S;
+	a->acme_not_before = agent_now() + retry_s;
+	t = time(NULL) + retry_s;
+	gmtime_r(&t, &tm);
+	strftime(until, sizeof(until), "%Y-%m-%d %H:%M UTC", &tm);
+	fprintf(stderr, "platform: certificate for %s not issued: rate limited by the ACME server "
+		"(%s); ndt7 keeps its self-signed one; no new order before %s\n", host, err, until);
+}
+
 void agent_certificate(struct agent *a, const char *host)
 {
 	const struct platform_config *c = a->cfg;
@@ -72,13 +95,19 @@ void agent_certificate(struct agent *a, const char *host)
 	};
 	char cert[512], err[512], account[512];
 	struct group *g;
+	long retry_s = -1;
+	int rc;
 
 	snprintf(cert, sizeof(cert), "%s/cert.pem", c->tls_dir);
 	cert_current(a, cert, host);
 	if (!c->acme_directory || strcmp(c->acme_directory, "off") == 0)
 		return;
+	/* A certificate already there (kept across reboots) for this name and
+	 * valid for more than ACME_RENEW_DAYS: no order, no rate limit used. */
 	if (!acme_needs_renewal(cert, time(NULL)) && cert_names(cert, host))
 		return;
+	if (a->acme_not_before && agent_now() < a->acme_not_before)
+		return;	/* rate limited: said once, when it happened */
 	g = getgrnam("ndt7");
 	if (g)
 		o.key_gid = (int)g->gr_gid;
@@ -87,7 +116,13 @@ void agent_certificate(struct agent *a, const char *host)
 	snprintf(account, sizeof(account), "%s/acme-account.pem", c->state_dir);
 	o.account_key = account;
 	agent_blocking = 1;	/* SIGTERM: exit at once rather than after the order */
-	if (acme_obtain(&o, err, sizeof(err)) < 0) {
+	rc = acme_obtain(&o, &retry_s, err, sizeof(err));
+	if (rc == -2) {
+		agent_blocking = 0;
+		rate_limited(a, host, retry_s, err);
+		return;
+	}
+	if (rc < 0) {
 		agent_blocking = 0;
 		fprintf(stderr, "platform: certificate for %s not issued: %s; ndt7 keeps its "
 			"self-signed one, next try at the next registration\n", host, err);

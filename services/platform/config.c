@@ -1,6 +1,7 @@
 /* platform-agent's options from the command line and the machine's
  * settings (contract: config.h). */
 #define _GNU_SOURCE
+#include "acme.h"
 #include "config.h"
 
 #include <errno.h>
@@ -34,7 +35,7 @@ void config_defaults(struct platform_config *c)
 	c->health_url = "http://127.0.0.1:8000/health";
 	c->state_dir = "/var/lib/platform";
 	c->run_dir = "/run/fathom/platform";
-	c->acme_directory = "off";	/* until the agent is enabled in images */
+	c->acme_directory = ACME_DIRECTORY_DEFAULT;	/* "off" disables ACME */
 	c->acme_challenge_dir = "/run/fathom/acme";
 	c->tls_dir = "/var/lib/platform/tls";
 	c->register_interval = 3600;
@@ -176,8 +177,9 @@ int config_apply(struct platform_config *c, const char *name, const char *v,
 		c->ports[c->nports++] = u;
 		return 0;
 	} else if (strcmp(name, "register-interval") == 0) {
-		if (uint_arg(v, 60, 86400, &c->register_interval)) {
-			snprintf(err, errlen, "--register-interval \"%s\": seconds, 60 to 86400", v);
+		if (uint_arg(v, 10, 86400, &c->register_interval)) {
+			snprintf(err, errlen, "--register-interval \"%s\": seconds, 10 to 86400 "
+				 "(M-Lab: 3600)", v);
 			return -1;
 		}
 		return 0;
@@ -232,7 +234,8 @@ static const char usage[] =
 	"  --port N             repeatable: ports registered and health-checked (443, 80)\n"
 	"  --health-url URL     must answer 200 for a score of 1 (http://127.0.0.1:8000/health;\n"
 	"                       off: the ports alone)\n"
-	"  --state-dir DIR  --run-dir DIR  --acme-directory URL  --acme-challenge-dir DIR\n"
+	"  --acme-directory URL|off  ACME server for the certificate (Let's Encrypt)\n"
+	"  --state-dir DIR  --run-dir DIR  --acme-challenge-dir DIR\n"
 	"  --tls-dir DIR  --register-interval S (3600)  --heartbeat-interval S (10)\n"
 	"  --once               register, write the files, exit (no heartbeat)\n"
 	"  --settings PREFIX    also take PREFIX.OPTION=VALUE from the machine's settings\n"

@@ -34,6 +34,41 @@ static int send_health(struct agent *a, struct wsc *c, char *err, size_t errlen)
 	return wsc_send_text(c, msg, (size_t)n, err, errlen);
 }
 
+/* Score 0 and a close: the platform must not send users here. */
+static void goodbye(struct wsc *c)
+{
+	char msg[64], err[256];
+
+	hb_health_msg(0, msg, sizeof(msg));
+	wsc_send_text(c, msg, strlen(msg), err, sizeof(err));
+	wsc_close(c, 1000);
+}
+
+/* Re-registration due on an open connection: the new Registration message
+ * on it (upstream does so, no reconnect). 0 (also when it failed and is
+ * retried later: the old registration still stands), -1 the connection
+ * broke (err), HB_REFUSED (score 0 sent, closed). */
+static int reregister(struct agent *a, struct wsc *c, const char *host, char *err,
+		      size_t errlen)
+{
+	int r = agent_register(a);
+
+	if (r == -2) {
+		goodbye(c);
+		snprintf(a->hb_error, sizeof(a->hb_error), "closed (score 0 sent): %s",
+			 a->state == ST_KEY_REFUSED ? "registration refused" : "not registered");
+		agent_status(a);
+		return HB_REFUSED;
+	}
+	if (r < 0)
+		return 0;
+	if (wsc_send_text(c, a->reg_msg, strlen(a->reg_msg), err, errlen) < 0)
+		return -1;
+	/* metrics: re-registration sent on the heartbeat */
+	agent_change(a, ST_HEARTBEAT, "heartbeat to %s: registration renewed", host);
+	return 0;
+}
+
 int heartbeat_run(struct agent *a)
 {
 	const struct platform_config *cfg = a->cfg;
@@ -56,11 +91,20 @@ int heartbeat_run(struct agent *a)
 		return 0;
 	}
 	memset(auth, 0, sizeof(auth));
+	if (!c && (strcmp(err, "upgrade refused: 401") == 0 ||
+		   strcmp(err, "upgrade refused: 403") == 0)) {
+		/* metrics: heartbeat token refused */
+		snprintf(a->hb_error, sizeof(a->hb_error), "to %.100s refused the token: %.40s",
+			 host, err);
+		agent_change(a, ST_HEARTBEAT_FAILED, "heartbeat to %s refused the token (%s); "
+			     "checking the key", host, err + 17);
+		return HB_AUTH;
+	}
 	if (!c) {
 		snprintf(a->hb_error, sizeof(a->hb_error), "to %.100s failed: %.280s", host, err);
 		agent_change(a, ST_HEARTBEAT_FAILED, "heartbeat to %s failed: %s; retrying", host,
 			     err);
-		return -1;
+		return HB_FAILED;
 	}
 	if (wsc_send_text(c, a->reg_msg, strlen(a->reg_msg), err, sizeof(err)) < 0)
 		goto broken;
@@ -75,8 +119,12 @@ int heartbeat_run(struct agent *a)
 		a->hb_error[0] = '\0';
 		agent_status(a);	/* one small file a beat */
 		if (agent_now() >= a->register_due) {
-			wsc_close(c, 1000);
-			return 1;
+			int r = reregister(a, c, host, err, sizeof(err));
+
+			if (r == HB_REFUSED)
+				return r;
+			if (r < 0)
+				goto broken;
 		}
 		/* Until the next beat: answer pings, notice a close. */
 		while (!agent_stop && agent_now() < next) {
@@ -86,13 +134,11 @@ int heartbeat_run(struct agent *a)
 				goto broken;
 		}
 	}
-	hb_health_msg(0, buf, sizeof(buf));
-	wsc_send_text(c, buf, strlen(buf), err, sizeof(err));
-	wsc_close(c, 1000);
-	return 0;
+	goodbye(c);
+	return HB_STOP;
 broken:
 	wsc_close(c, 1001);
 	snprintf(a->hb_error, sizeof(a->hb_error), "to %.100s lost: %.280s", host, err);
 	agent_change(a, ST_HEARTBEAT_FAILED, "heartbeat to %s lost: %s; reconnecting", host, err);
-	return -1;
+	return HB_FAILED;
 }

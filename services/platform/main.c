@@ -15,12 +15,13 @@
 #include <unistd.h>
 
 #include "agent.h"
-#include "backoff.h"
+#include "lib/backoff.h"
 #include "lib/net/https.h"
 #include "state.h"
 #include "status.h"
 
-#define KEY_REFUSED_S 3600	/* after a 401/403 for the key: no storm */
+#define KEY_REFUSED_S (6 * 3600)	/* the key refused: recheck this late (or on a new key) */
+#define REQUEST_REFUSED_S 3600	/* autojoin refused our request (4xx): no storm */
 #define TOKEN_MAX_AGE_S 3000	/* token-exchange's tokens live an hour */
 #define RETRY_BASE_MS 5000
 #define RETRY_CAP_MS 600000
@@ -81,7 +82,10 @@ void agent_status(struct agent *a)
 		.state = state_name[a->state], .hostname = a->hostname, .detail = a->detail,
 		.hb_ok = a->state == ST_HEARTBEAT,
 		.hb_sent_ago = a->hb_sent_at ? (long)(agent_now() - a->hb_sent_at) : -1,
-		.hb_error = a->hb_error, .cert_issuer = a->cert_issuer, .cert_until = a->cert_until,
+		.hb_error = a->hb_error,
+		.reg_error = a->state == ST_KEY_REFUSED || a->state == ST_REGISTER_FAILED ?
+			     a->detail : NULL,
+		.cert_issuer = a->cert_issuer, .cert_until = a->cert_until,
 	};
 	char line[1200], err[256];
 	size_t n = status_format(line, sizeof(line) - 1, &si);
@@ -149,9 +153,13 @@ static int get_token(struct agent *a)
 		return -1;
 	}
 	if (r.status == 401 || r.status == 403) {
+		/* metrics: API key refused by the token service */
 		when(KEY_REFUSED_S, until, sizeof(until));
-		agent_change(a, ST_KEY_REFUSED, "API key refused (%d) by %s; check --api-key-file; "
-			     "not retrying until %s", r.status, a->cfg->token_url, until);
+		a->refused_until = agent_now() + KEY_REFUSED_S;
+		agent_change(a, ST_KEY_REFUSED, "API key refused by the token service (%d, %s): "
+			     "put a valid platform.api-key on the boot medium (fathom.conf) or in "
+			     "--api-key-file; next check %s or when the key file changes", r.status,
+			     a->cfg->token_url, until);
 		https_response_free(&r);
 		return -2;
 	}
@@ -182,7 +190,9 @@ static int save(struct agent *a, const struct aj_registration *g)
 			     "base64; retrying");
 		return -1;
 	}
-	rc = state_write(c->state_dir, "service-account.json", key, n, 0600, err, sizeof(err));
+	/* 0640: the uploader (group platform) signs its GCS token requests
+	 * with it; nobody else reads it. */
+	rc = state_write(c->state_dir, "service-account.json", key, n, 0640, err, sizeof(err));
 	memset(key, 0, n);
 	free(key);
 	json = NULL;
@@ -191,7 +201,7 @@ static int save(struct agent *a, const struct aj_registration *g)
 				g->annotation ? g->annotation : "null") < 0)
 		json = NULL, rc = -1, snprintf(err, sizeof(err), "out of memory");
 	if (rc == 0)
-		rc = state_write(c->state_dir, "registration.json", json, strlen(json), 0600, err,
+		rc = state_write(c->state_dir, "registration.json", json, strlen(json), 0640, err,
 				 sizeof(err));
 	free(json);
 	if (rc == 0 && state_write(c->run_dir, "hostname", g->hostname, strlen(g->hostname), 0644,
@@ -202,8 +212,9 @@ static int save(struct agent *a, const struct aj_registration *g)
 	return rc;
 }
 
-/* 0 registered, -1 retry, -2 refused (long wait), -3 token expired. */
-static int do_register(struct agent *a)
+/* 0 registered, -1 retry, -2 refused (long wait), -3 refused (401/403)
+ * with a token not fresh from the token service: exchange the key again. */
+static int do_register(struct agent *a, int fresh)
 {
 	static const char *const ndt_urls[] = {
 		"ws:///ndt/v7/download", "ws:///ndt/v7/upload",
@@ -267,10 +278,11 @@ static int do_register(struct agent *a)
 	if (rc == 0)
 		aj_registration_free(&g);
 	https_response_free(&r);
-	if (status == 401 && agent_now() - a->token_at > 60)
+	if ((status == 401 || status == 403) && !fresh)
 		return -3;
 	if (status == 401 || status == 403) {
-		when(KEY_REFUSED_S, until, sizeof(until));
+		when(REQUEST_REFUSED_S, until, sizeof(until));
+		a->refused_until = agent_now() + REQUEST_REFUSED_S;
 		agent_change(a, ST_KEY_REFUSED, "registration refused: %s; not retrying until %s",
 			     err, until);
 		return -2;
@@ -278,7 +290,8 @@ static int do_register(struct agent *a)
 	if (status >= 400 && status < 500) {
 		/* Our request is wrong (an unknown IATA, an outdated version): the
 		 * same again soon would fail the same way. */
-		when(KEY_REFUSED_S, until, sizeof(until));
+		when(REQUEST_REFUSED_S, until, sizeof(until));
+		a->refused_until = agent_now() + REQUEST_REFUSED_S;
 		agent_change(a, ST_REGISTER_FAILED, "register refused: %s; not retrying until %s",
 			     err, until);
 		return -2;
@@ -301,50 +314,83 @@ static void retry_wait(struct agent *a, unsigned ms)
 	}
 }
 
-static int run(struct agent *a)
+/* A token if a->token is missing or old: 0, -1 retry, -2 refused. */
+static int token(struct agent *a, int *fresh)
 {
-	const struct platform_config *c = a->cfg;
-	struct backoff b;
 	int rc;
 
-	backoff_init(&b, RETRY_BASE_MS, RETRY_CAP_MS);
-	while (!agent_stop) {
-		if (!a->token[0] || agent_now() - a->token_at > TOKEN_MAX_AGE_S) {
-			rc = get_token(a);
-			if (rc == -2) {
-				retry_wait(a, KEY_REFUSED_S * 1000u);
-				continue;
-			}
-			if (rc < 0) {
-				retry_wait(a, backoff_next(&b, rnd()));
-				continue;
-			}
+	*fresh = 0;
+	if (a->token[0] && agent_now() - a->token_at <= TOKEN_MAX_AGE_S)
+		return 0;
+	a->token[0] = '\0';
+	rc = get_token(a);
+	*fresh = rc == 0;
+	return rc;
+}
+
+int agent_register(struct agent *a)
+{
+	const struct platform_config *c = a->cfg;
+	int fresh, rc = token(a, &fresh);
+
+	if (rc == 0) {
+		rc = do_register(a, fresh);
+		if (rc == -3) {
+			/* 401/403: maybe only the token; once more with a new one. */
+			a->token[0] = '\0';
+			rc = token(a, &fresh);
+			if (rc == 0)
+				rc = do_register(a, 1);
 		}
+	}
+	if (rc == 0) {
+		backoff_reset(&a->reg_backoff);
+		a->register_due = agent_now() + jittered_s(c->register_interval,
+							   c->register_interval / 12, rnd());
+	} else if (rc == -1) {
+		a->register_due = agent_now() + backoff_next(&a->reg_backoff, rnd()) / 1000;
+	}
+	return rc < 0 ? (rc == -1 ? -1 : -2) : 0;
+}
+
+static int run(struct agent *a)
+{
+	struct backoff b;
+	int rc, fresh;
+
+	backoff_init(&b, RETRY_BASE_MS, RETRY_CAP_MS);
+	backoff_init(&a->reg_backoff, RETRY_BASE_MS, RETRY_CAP_MS);
+	while (!agent_stop) {
 		if (agent_now() >= a->register_due || !a->reg_msg) {
-			rc = do_register(a);
-			if (rc == -3) {
-				a->token[0] = '\0';
+			rc = agent_register(a);
+			if (rc == -2) {
+				agent_refused_wait(a);
 				continue;
 			}
 			if (rc < 0) {
-				retry_wait(a, rc == -2 ? KEY_REFUSED_S * 1000u : backoff_next(&b, rnd()));
+				time_t d = a->register_due - agent_now();
+
+				retry_wait(a, d > 0 ? (unsigned)d * 1000u : 1000u);
 				continue;
 			}
-			backoff_reset(&b);
-			a->register_due = agent_now() + jittered_s(c->register_interval,
-								   c->register_interval / 12, rnd());
-			if (c->once)
+			if (a->cfg->once)
 				return 0;
 		}
-		rc = heartbeat_run(a);
+		rc = token(a, &fresh);
 		if (rc == 0)
+			rc = heartbeat_run(a);
+		if (rc == HB_STOP)
 			break;
-		if (rc > 0) {
-			backoff_reset(&b);
-			a->token[0] = '\0';	/* a fresh token with the new registration */
+		if (rc == HB_REFUSED || rc == -2) {
+			agent_refused_wait(a);
 			continue;
 		}
-		if (agent_now() - a->token_at > TOKEN_MAX_AGE_S / 2)
+		if (rc == HB_AUTH && !fresh) {
+			/* Locate refused the token: at once, one new token. */
+			a->token[0] = '\0';
+			continue;
+		}
+		if (rc == HB_FAILED && agent_now() - a->token_at > TOKEN_MAX_AGE_S / 2)
 			a->token[0] = '\0';
 		if (a->hb_up)
 			backoff_reset(&b);	/* it worked for a while: retry soon */
@@ -376,7 +422,7 @@ int main(int argc, char **argv)
 	struct agent a = { 0 };
 	struct sigaction sa = { 0 };
 	char err[512];
-	int rc;
+	int rc, key_given;
 
 	sa.sa_handler = on_term;
 	sigaction(SIGTERM, &sa, NULL);
@@ -393,13 +439,17 @@ int main(int argc, char **argv)
 		return 0;
 	if (rc < 0)
 		return cfg.by_init ? idle(&cfg, "settings refused (see the log)") : 2;
+	key_given = cfg.api_key[0] != '\0';
 	if (config_load_key(&cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "platform: %s\n", err);
 		return cfg.by_init ? idle(&cfg, "API key unreadable (see the log)") : 2;
 	}
+	a.key_from_file = cfg.api_key_file != NULL && !key_given;
+	agent_key_stat(&cfg, &a.key_st);
 	config_default_addrs(&cfg);
 	umask(022);
-	if (state_mkdir(cfg.state_dir, 0700, err, sizeof(err)) < 0 ||
+	/* 0750: group platform (the uploader) reaches the key and registration. */
+	if (state_mkdir(cfg.state_dir, 0750, err, sizeof(err)) < 0 ||
 	    state_mkdir(cfg.run_dir, 0755, err, sizeof(err)) < 0) {
 		fprintf(stderr, "platform: %s\n", err);
 		return cfg.by_init ? idle(&cfg, "directories missing (see the log)") : 1;

@@ -8,7 +8,7 @@
 # libjansson4, libc6).
 
 PLATFORM_SRCS := $(addprefix services/platform/,main.c config.c autojoin.c heartbeat.c health.c \
-	state.c status.c backoff.c cert.c acme.c acme_msg.c acme_jws.c)
+	state.c status.c cert.c refused.c acme.c acme_msg.c acme_jws.c)
 PLATFORM_HDRS := $(wildcard services/platform/*.h)
 PLATFORM_OBJS := $(patsubst services/platform/%.c,$(BUILD)/platform/%.o,$(PLATFORM_SRCS))
 PLATFORM_BIN := $(BUILD)/platform-agent
@@ -44,8 +44,8 @@ $(ACME_BIN): $(ACME_OBJS) $(NET_LIB) $(HOST_LIB)
 acme-client: $(ACME_BIN)
 all: $(ACME_BIN)
 
-# Unit tests and the fuzz target of the pure parts (messages, backoff).
-PLATFORM_UNIT_TESTS := test_platform_autojoin test_platform_backoff test_platform_acme \
+# Unit tests and the fuzz target of the pure parts (messages; lib/backoff.c's test too).
+PLATFORM_UNIT_TESTS := test_platform_autojoin test_backoff test_platform_acme \
 	test_platform_acme_jws test_platform_status
 UNIT_TESTS += $(PLATFORM_UNIT_TESTS)
 PLATFORM_UNIT := $(addprefix $(HOSTBUILD)/tests/,$(PLATFORM_UNIT_TESTS))
@@ -55,8 +55,7 @@ $(HOSTBUILD)/tests/test_platform_autojoin: SAN_CFLAGS += -Wl,--push-state,--no-a
 	-ljansson -lcrypto -Wl,--pop-state
 $(HOSTBUILD)/tests/test_platform_autojoin: tests/unit/test_platform_autojoin.c \
 	services/platform/autojoin.c
-$(HOSTBUILD)/tests/test_platform_backoff: tests/unit/test_platform_backoff.c \
-	services/platform/backoff.c
+$(HOSTBUILD)/tests/test_backoff: tests/unit/test_backoff.c
 $(HOSTBUILD)/tests/test_platform_status: tests/unit/test_platform_status.c \
 	services/platform/status.c
 $(HOSTBUILD)/tests/test_platform_acme $(HOSTBUILD)/tests/test_platform_acme_jws: \

@@ -38,12 +38,14 @@ setup_file() {
 
 @test "two builds from different source directories and O= are bit-identical, boot media included" {
 	# A copy of the work tree elsewhere (no .git: SOURCE_DATE_EPOCH given,
-	# as a release build would), built into another O=.
+	# as a release build would, and the description of the image's version
+	# (mk/update.mk)), built into another O=.
 	src=$BATS_FILE_TMPDIR/src
 	mkdir -p "$src"
 	tar -C "$TOP" --exclude=./out --exclude=./.git -cf - . | tar -C "$src" -xf -
 	sde=$(jq .source_date_epoch "$ART/manifest.json")
-	run make -C "$src" O="$src/other-out" BOARD="$BOARD" SOURCE_DATE_EPOCH="$sde"
+	describe=$(cut -d' ' -f2- "$OUTDIR/build/$BOARD/version")
+	run make -C "$src" O="$src/other-out" BOARD="$BOARD" SOURCE_DATE_EPOCH="$sde" IMAGE_DESCRIBE="$describe"
 	assert_success
 	while read -r _ f; do
 		cmp "$ART/$f" "$src/other-out/$BOARD/$f"
@@ -137,12 +139,15 @@ setup_file() {
 # 4.5 MB until issue 13 brought libjansson4 for ndt7's access tokens (25 KB
 # compressed), zlib1g for --compress (libz.so.1) and the test page (12 KB);
 # 4.7 MB until issue 14 brought Debian's CA bundle for the platform agent's
-# HTTPS clients (148 roots, 217 KiB of PEM: 125 KB compressed).
-@test "the default board's initramfs.cpio.zst is at most 4.85 MB" {
+# HTTPS clients (148 roots, 217 KiB of PEM: 125 KB compressed); 4.85 MB
+# until issue 16 brought persistent state: e2fsck with libext2fs, libblkid,
+# libuuid and libcom-err, ext4 with jbd2, mbcache and the CRCs (loaded only
+# with a data partition) and virtio_blk: 0.91 MB compressed.
+@test "the default board's initramfs.cpio.zst is at most 5.75 MB" {
 	[ "$BOARD" = qemu-x86_64 ] || skip "the bound is the default board's"
 	size=$(stat -c %s "$ART/initramfs.cpio.zst")
 	echo "initramfs.cpio.zst: $size bytes"
-	[ "$size" -le 4850000 ]
+	[ "$size" -le 5750000 ]
 }
 
 # MEDIA_MODULES of board.conf as module names ('-' and '_' are one).
@@ -384,9 +389,9 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 	fi
 	# Owners and modes as the archive stores them (not as extracted here).
 	grep -qx 'ndt7:x:101:101:[^:]*:/nonexistent:/bin/false' "$ROOTFS/etc/passwd"
-	grep -qx 'ndt7:x:101:platform' "$ROOTFS/etc/group"
+	grep -qx 'ndt7:x:101:platform,uploader' "$ROOTFS/etc/group"
 	grep -qx 'platform:x:102:102:[^:]*:/nonexistent:/bin/false' "$ROOTFS/etc/passwd"
-	grep -qx 'platform:x:102:' "$ROOTFS/etc/group"
+	grep -qx 'platform:x:102:uploader' "$ROOTFS/etc/group"
 	run sh -c "zstd -dc '$ART/initramfs.cpio.zst' | cpio -tv --numeric-uid-gid --quiet"
 	assert_line --regexp '^drwx------ +2 101 +101 .* var/lib/ndt7$'
 	assert_line --regexp '^drwxr-xr-x +2 101 +101 .* var/spool/ndt7$'
@@ -415,7 +420,7 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 		grep -q -- " $o\b" "$ROOTFS/etc/fathom/services/ndt7" || { echo "ndt7 lacks $o"; false; }
 	done
 	run sh -c "zstd -dc '$ART/initramfs.cpio.zst' | cpio -tv --numeric-uid-gid --quiet"
-	assert_line --regexp '^drwx------ +2 102 +102 .* var/lib/platform$'
+	assert_line --regexp '^drwxr-x--- +2 102 +102 .* var/lib/platform$'
 	assert_line --regexp '^drwxr-x--- +2 102 +101 .* var/lib/platform-tls$'
 	assert_line --regexp '^-rwxr-xr-x +1 0 +0 .* usr/sbin/platform-agent$'
 	assert_line --regexp '^-rwxr-xr-x +1 0 +0 .* usr/sbin/platform-dirs$'
@@ -429,6 +434,37 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 		wait "$pid"
 		assert_equal "$(cat "$BATS_TEST_TMPDIR/log")" \
 			"platform: no API key configured; not joining (see docs/operators-guide.md)"
+	fi
+}
+
+@test "the uploader (board SERVICES): binary, service file, user in groups ndt7 and platform, its directory" {
+	cmp "$ROOTFS/usr/sbin/uploader" "$OUTDIR/build/$BOARD/uploader"
+	cmp "$ROOTFS/etc/fathom/services/uploader" "$TOP/services/uploader/uploader.service"
+	grep -qx 'user=uploader' "$ROOTFS/etc/fathom/services/uploader"
+	grep -qx 'after=network' "$ROOTFS/etc/fathom/services/uploader"
+	grep -q '^exec=/usr/sbin/uploader --settings upload --spool-dir /var/spool/ndt7 ' \
+		"$ROOTFS/etc/fathom/services/uploader"
+	grep -qx 'uploader:x:103:103:[^:]*:/nonexistent:/bin/false' "$ROOTFS/etc/passwd"
+	grep -qx 'uploader:x:103:' "$ROOTFS/etc/group"
+	# Below ndt7's own spool bound, which stays the last resort.
+	up=$(sed -n '/^exec=/s/.*--spool-max-bytes \([0-9]*\).*/\1/p' "$ROOTFS/etc/fathom/services/uploader")
+	nd=$(sed -n '/^exec=/s/.*--spool-max-bytes \([0-9]*\).*/\1/p' "$ROOTFS/etc/fathom/services/ndt7")
+	[ "$up" -lt "$nd" ]
+	grep -q 'chown uploader:uploader /run/fathom/uploader' "$ROOTFS/usr/sbin/platform-dirs"
+	run sh -c "zstd -dc '$ART/initramfs.cpio.zst' | cpio -tv --numeric-uid-gid --quiet"
+	assert_line --regexp '^drwx------ +2 103 +103 .* var/lib/uploader$'
+	assert_line --regexp '^-rwxr-xr-x +1 0 +0 .* usr/sbin/uploader$'
+	# In the image's root with no registration: one line, then it waits.
+	if [ "$(id -u)" = 0 ]; then
+		chroot "$ROOTFS" /usr/sbin/uploader --settings upload --status-file /tmp/upstatus \
+			> "$BATS_TEST_TMPDIR/log" 2>&1 &
+		pid=$!
+		sleep 1
+		kill -0 "$pid"
+		kill -TERM "$pid"
+		wait "$pid"
+		assert_equal "$(cat "$BATS_TEST_TMPDIR/log")" \
+			"uploader: waiting for the registration (/var/lib/platform/registration.json); trying again every 10 s"
 	fi
 }
 

@@ -14,7 +14,7 @@ setup() {
 	ROOT=$BATS_TEST_TMPDIR/root
 	LOG=$BATS_TEST_TMPDIR/init.log
 	mkdir -p "$ROOT/etc/fathom/services"
-	UNSHARE_PID= INIT_PID= GROUP_FILE= CMDLINE= POWER= AS_UID= NPROC=
+	UNSHARE_PID= INIT_PID= GROUP_FILE= CMDLINE= POWER= AS_UID= NPROC= DATA=
 }
 
 teardown() {
@@ -32,6 +32,7 @@ service() {
 }
 
 # GROUP_FILE, if set, is bind-mounted on /etc/group inside the namespace.
+# DATA, if set, is a directory standing in for the data partition's /data.
 # CMDLINE, if set, is the kernel command line init sees. POWER, if set, is
 # watched as the power button. AS_UID, if set, is the uid init runs as,
 # with at most NPROC processes of that uid (RLIMIT_NPROC: its forks fail).
@@ -43,6 +44,7 @@ start_init() {
 	[ -z "${AS_UID:-}" ] ||
 		wrap+=(prlimit --nproc="$NPROC" setpriv --reuid="$AS_UID" --regid="$AS_UID" --clear-groups)
 	[ -z "${POWER:-}" ] || envs+=(FATHOM_TEST_POWER="$POWER")
+	[ -z "${DATA:-}" ] || envs+=(FATHOM_TEST_DATA="$DATA")
 	unshare --pid --fork --mount-proc "${wrap[@]}" env "${envs[@]}" "$INIT" \
 		</dev/null >"$LOG" 2>&1 3>&- &
 	UNSHARE_PID=$!
@@ -541,4 +543,59 @@ cpu_ticks() {
 	assert_output --partial "modules: 3 loaded, 0 failed"
 	assert_output --partial "modules: the loader has finished"
 	kill -0 "$INIT_PID"
+}
+
+# state_service: a service with two state= directories that writes into
+# one and exits after a while (so that it is restarted).
+state_service() {
+	cat > "$ROOT/state.sh" <<-EOS
+	echo run >> $ROOT/var/lib/t/runs
+	sleep 0.5
+	exit 1
+	EOS
+	service st "exec=/bin/sh $ROOT/state.sh" "group=nogroup" "state=/var/lib/t 0750" \
+		"state=/var/spool/t"
+}
+
+@test "state= with a data partition: bind mounts of /data/state/DIR, owner and mode, none stacked by restarts" {
+	DATA=$BATS_TEST_TMPDIR/data
+	mkdir -p "$DATA"
+	state_service
+	start_init
+	sleep 3.5
+	run grep -c "state: $DATA (test) mounted on /data" "$LOG"
+	assert_output 1
+	# Written through the bind mount: on the host it is in DATA, and the
+	# directory under ROOT (outside init's mount namespace) stays empty.
+	[ "$(grep -c run "$DATA/state/var/lib/t/runs")" -ge 2 ]
+	[ ! -e "$ROOT/var/lib/t/runs" ]
+	run stat -c '%a %u %G' "$DATA/state/var/lib/t" "$DATA/state/var/spool/t"
+	assert_line --index 0 "750 0 nogroup"
+	assert_line --index 1 "700 0 nogroup"
+	run grep -c " $ROOT/var/lib/t " "/proc/$INIT_PID/mountinfo"
+	assert_output 1
+	run grep -c " $ROOT/var/spool/t " "/proc/$INIT_PID/mountinfo"
+	assert_output 1
+}
+
+@test "state= without a data partition: directories in RAM, and one line says so" {
+	state_service
+	start_init
+	sleep 1
+	run grep -c "state: no fathom-data partition: state is in RAM and lost at reboot" "$LOG"
+	assert_output 1
+	grep -q run "$ROOT/var/lib/t/runs"
+	run stat -c '%a %u %G' "$ROOT/var/lib/t" "$ROOT/var/spool/t"
+	assert_line --index 0 "750 0 nogroup"
+	assert_line --index 1 "700 0 nogroup"
+}
+
+@test "state= with a group not in /etc/group: logged, the service's group is used, it starts" {
+	service st "exec=/bin/sleep 1000" "state=/var/lib/t 0770 no-such-group"
+	start_init
+	wait_log "service st: started"
+	run cat "$LOG"
+	assert_output --partial "service st: state /var/lib/t: group no-such-group not in /etc/group; using the service's group"
+	run stat -c '%a %u %g' "$ROOT/var/lib/t"
+	assert_output "770 0 0"
 }

@@ -9,42 +9,7 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '../ndt7/assert'
-
-# start_server NAME ARGS...: the server in the background (pid in
-# $D/NAME.pid, output in $D/NAME.log); waits for ready. ARGS may start with
-# "ip netns exec NS" (it execs the server: the pid stays).
-start_server() {
-	local name=$1
-	shift
-	if [ "$1" = ip ]; then
-		"$@" > "$D/$name.log" 2>&1 3>&- &
-	else
-		"$NDT7" "$@" > "$D/$name.log" 2>&1 3>&- &
-	fi
-	echo $! > "$D/$name.pid"
-	for _ in $(seq 50); do
-		grep -q ' ready: ' "$D/$name.log" && return 0
-		kill -0 "$(cat "$D/$name.pid")" 2> /dev/null || break
-		sleep 0.1
-	done
-	cat "$D/$name.log" >&2
-	return 1
-}
-
-# The server and its workers, by pid: SIGINT (at once), then SIGKILL.
-stop_server() {
-	local pid kids
-	pid=$(cat "$D/$1.pid" 2> /dev/null) || return 0
-	kids=$(ps -o pid= --ppid "$pid" 2> /dev/null || true)
-	kill -INT "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	# shellcheck disable=SC2086
-	kill -KILL "$pid" $kids 2> /dev/null || true
-	rm -f "$D/$1.pid"
-}
+load '../ndt7/server'
 
 # gone_within NAME TENTHS: the server exits within TENTHS tenths of a second.
 gone_within() {
@@ -59,15 +24,9 @@ gone_within() {
 }
 
 setup_file() {
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
-	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
-	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
-	export NDT7=$OUTDIR/build/$BOARD/ndt7-server
-	NODE_PATH=$("$TOP/tests/ndt7/install-client")
-	export NODE_PATH
+	ndt7_setup_file ndt7
+	# INT: the workers exit at once (TERM is the lame duck some tests time).
+	export STOP_SIGNAL=INT
 	export CLIENT="$TOP/tests/ndt7/client.js" RAW="$TOP/tests/ndt7/raw.js"
 	export PRELOAD="$TOP/tests/ndt7/ws-global.js"
 	mkdir -p "$D/state"

@@ -8,58 +8,24 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '../ndt7/assert'
-
-# start NAME ARGS...: the server in the background ($D/NAME.pid, .log).
-start() {
-	name=$1
-	shift
-	"$NDT7" "$@" > "$D/$name.log" 2>&1 3>&- &
-	echo $! > "$D/$name.pid"
-	for _ in $(seq 50); do
-		grep -q ' ready: ' "$D/$name.log" && return 0
-		kill -0 "$(cat "$D/$name.pid")" 2> /dev/null || break
-		sleep 0.1
-	done
-	cat "$D/$name.log" >&2
-	return 1
-}
-
-# The server and its workers, by pid.
-stop() {
-	pid=$(cat "$D/$1.pid" 2> /dev/null) || return 0
-	kids=$(ps -o pid= --ppid "$pid" 2> /dev/null || true)
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" $kids 2> /dev/null || true
-	rm -f "$D/$1.pid"
-}
+load '../ndt7/server'
 
 setup_file() {
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
-	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
-	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
-	export NDT7=$OUTDIR/build/$BOARD/ndt7-server CHECK=$TOP/tests/ndt7/check_record.py
+	ndt7_setup_file ndt7
+	export CHECK=$TOP/tests/ndt7/check_record.py
 	export PYTHONDONTWRITEBYTECODE=1
-	NODE_PATH=$("$TOP/tests/ndt7/install-client")
-	export NODE_PATH
 	export CLIENT="$TOP/tests/ndt7/client.js" PRELOAD="$TOP/tests/ndt7/ws-global.js"
 	export RAW="$TOP/tests/ndt7/raw.js"
 	for _ in 1 2 3; do
 		read -r WS WSGZ WS3 <<-EOF
 		$(free_ports)
 		EOF
-		start plain --ws-port "$WS" --wss-port 0 --listen 127.0.0.1 --spool-dir "$D/spool" \
+		start_server plain --ws-port "$WS" --wss-port 0 --listen 127.0.0.1 --spool-dir "$D/spool" \
 			--workers 1 --label deployment=bats --label site=records &&
-			start gz --ws-port "$WSGZ" --wss-port 0 --listen 127.0.0.1 \
+			start_server gz --ws-port "$WSGZ" --wss-port 0 --listen 127.0.0.1 \
 				--spool-dir "$D/spool-gz" --workers 1 --compress yes && break
-		stop plain
-		stop gz
+		stop_server plain
+		stop_server gz
 	done
 	export WS WSGZ WS3
 	[ -e "$D/plain.pid" ] && [ -e "$D/gz.pid" ]
@@ -73,9 +39,9 @@ setup_file() {
 }
 
 teardown_file() {
-	stop plain
-	stop gz
-	stop small
+	stop_server plain
+	stop_server gz
+	stop_server small
 }
 
 # record TEST: the path of the record of TEST in $D/both.json (by UUID).
@@ -104,8 +70,9 @@ bbr_flag() {
 		when=$(date -u -d "${d:0:4}-${d:4:2}-${d:6:2} ${hms:0:2}:${hms:2:2}:${hms:4:2}" +%s)
 		[ "$when" -ge "$(cat "$D/t0")" ] && [ "$when" -le "$(cat "$D/t1")" ]
 		[ "${BASH_REMATCH[7]}" = "$(jq -r ".${t^}.UUID" "$f")" ]
-		# Modes: directories 0755, files 0644 (umask permitting), no temporary files left.
-		[ "$(stat -c %a "$(dirname "$f")")" = 755 ] && [ "$(stat -c %a "$f")" = 644 ]
+		# Modes: directories 0775 (the uploader, group ndt7, removes what it
+		# uploaded), files 0640 (umask permitting), no temporary files left.
+		[ "$(stat -c %a "$(dirname "$f")")" = 775 ] && [ "$(stat -c %a "$f")" = 640 ]
 	done
 	[ -z "$(find "$D/spool" -name '.*.tmp')" ]
 }
@@ -184,11 +151,11 @@ bbr_flag() {
 	head -c 100 /dev/zero > "$D/spool3/ndt7/2020/01/02/ndt7-upload-20200102T000000.000000000Z.h_1_0000000000000002.json"
 	touch -d 2020-01-01 "$old"/*.json
 	touch -d 2020-01-02 "$D/spool3/ndt7/2020/01/02"/*.json
-	start small --ws-port "$WS3" --wss-port 0 --listen 127.0.0.1 --spool-dir "$D/spool3" \
+	start_server small --ws-port "$WS3" --wss-port 0 --listen 127.0.0.1 --spool-dir "$D/spool3" \
 		--spool-max-bytes 6000 --workers 1
 	run timeout 60 node "$RAW" quick 127.0.0.1 "$WS3" 3
 	assert_output '{"codes":[101,101,101]}'
-	stop small
+	stop_server small
 	[ ! -e "$old" ]			# the oldest record and its day are gone
 	[ -d "$D/spool3/ndt7/2020/01/02" ]	# the next day is kept
 	[ "$(find "$D/spool3/ndt7" -name 'ndt7-download-*.json' -newer "$D/t0" | wc -l)" = 3 ]

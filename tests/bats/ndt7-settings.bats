@@ -10,43 +10,11 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '../ndt7/assert'
-
-start_server() {
-	name=$1
-	shift
-	"$NDT7" "$@" > "$D/$name.log" 2>&1 3>&- &
-	echo $! > "$D/$name.pid"
-	for _ in $(seq 50); do
-		grep -q ' ready: ' "$D/$name.log" && return 0
-		kill -0 "$(cat "$D/$name.pid")" 2> /dev/null || break
-		sleep 0.1
-	done
-	cat "$D/$name.log" >&2
-	return 1
-}
-
-stop_server() {
-	pid=$(cat "$D/$1.pid" 2> /dev/null) || return 0
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
-	rm -f "$D/$1.pid"
-}
+load '../ndt7/server'
 
 setup_file() {
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
-	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
-	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 netcfg > "$D/make.log" 2>&1 ||
-		make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
-	export NDT7=$OUTDIR/build/$BOARD/ndt7-server NETCFG=$OUTDIR/build/$BOARD/netcfg
-	NODE_PATH=$("$TOP/tests/ndt7/install-client")
-	export NODE_PATH
+	ndt7_setup_file ndt7 netcfg
+	export NETCFG=$OUTDIR/build/$BOARD/netcfg
 	export CLIENT="$TOP/tests/ndt7/client.js" PRELOAD="$TOP/tests/ndt7/ws-global.js"
 	export ABUSE="$TOP/tests/ndt7/abuse.py"
 	# The machine: a command line, the stick's fathom.conf, the overlay's

@@ -7,47 +7,10 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '../ndt7/assert'
-
-# start_server NAME ARGS...: the server in the background, its pid in
-# $D/NAME.pid, its output in $D/NAME.log; waits for it to listen.
-start_server() {
-	name=$1
-	shift
-	"$NDT7" "$@" > "$D/$name.log" 2>&1 3>&- &
-	echo $! > "$D/$name.pid"
-	for _ in $(seq 50); do
-		grep -q ' ready: ' "$D/$name.log" && return 0
-		kill -0 "$(cat "$D/$name.pid")" 2> /dev/null || break
-		sleep 0.1
-	done
-	cat "$D/$name.log" >&2
-	return 1
-}
-
-# The server and its workers (its children), by pid.
-stop_server() {
-	pid=$(cat "$D/$1.pid" 2> /dev/null) || return 0
-	kids=$(ps -o pid= --ppid "$pid" 2> /dev/null || true)
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" $kids 2> /dev/null || true
-	rm -f "$D/$1.pid"
-}
+load '../ndt7/server'
 
 setup_file() {
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
-	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
-	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
-	export NDT7=$OUTDIR/build/$BOARD/ndt7-server
-	# npm ci once per lock file into the cache; later runs are offline.
-	NODE_PATH=$("$TOP/tests/ndt7/install-client")
-	export NODE_PATH
+	ndt7_setup_file ndt7
 	export CLIENT="$TOP/tests/ndt7/client.js" RAW="$TOP/tests/ndt7/raw.js"
 	export PRELOAD="$TOP/tests/ndt7/ws-global.js"
 	mkdir -p "$D/spool" "$D/state" "$D/spool2"

@@ -69,7 +69,7 @@ agent_start() {
 		--iata lga --uplink 10g --probability 0.5 --ipv4 127.0.0.1 --ipv6 ::1 \
 		--port "$WS" --health-url "http://127.0.0.1:$HEALTH/health" \
 		--state-dir "$D/state" --run-dir "$D/run" --heartbeat-interval 1 \
-		"$@" > "$D/agent.log" 2>&1 3>&- &
+		--acme-directory off "$@" > "$D/agent.log" 2>&1 3>&- &
 	echo $! > "$D/agent.pid"
 }
 
@@ -106,9 +106,10 @@ is_registered() { grep -q "registered as $H" "$D/agent.log"; }
 	[ "$(cat "$D/run/hostname")" = "$H" ]
 	[ "$(mode "$D/run")" = 755 ] && [ "$(mode "$D/run/hostname")" = 644 ]
 	[ "$(mode "$D/run/status")" = 644 ] && [ "$(wc -l < "$D/run/status")" -eq 1 ]
-	[ "$(mode "$D/state")" = 700 ]
-	[ "$(mode "$D/state/registration.json")" = 600 ]
-	[ "$(mode "$D/state/service-account.json")" = 600 ]
+	# Group platform (the uploader) reads the key and the registration.
+	[ "$(mode "$D/state")" = 750 ]
+	[ "$(mode "$D/state/registration.json")" = 640 ]
+	[ "$(mode "$D/state/service-account.json")" = 640 ]
 	jq -e '.type == "service_account" and (.private_key | startswith("-----BEGIN"))' \
 		"$D/state/service-account.json" > /dev/null
 	# The key: never in the log, the record, a world-readable file or ps.
@@ -187,10 +188,11 @@ is_registered() { grep -q "registered as $H" "$D/agent.log"; }
 	echo "token requests in 20 s: $n" >&2
 	[ "$n" -ge 1 ] && [ "$n" -le 2 ]
 	[ "$(nrec '.api_key == "revoked"')" -eq "$n" ]
-	[ "$(grep -c 'API key refused (401)' "$D/agent.log")" -eq 1 ]
+	[ "$(grep -c 'API key refused by the token service (401, ' "$D/agent.log")" -eq 1 ]
+	grep -q 'put a valid platform.api-key on the boot medium' "$D/agent.log"
 	[ "$(wc -l < "$D/agent.log")" -le 3 ]
 	run cat "$D/run/status"
-	assert_output --regexp '^not registered: API key refused \(401\) by https://127\.0\.0\.1:[0-9]+/v0/token/autojoin; .*not retrying until .*; self-signed$'
+	assert_output --regexp '^not registered: API key refused by the token service \(401, https://127\.0\.0\.1:[0-9]+/v0/token/autojoin\): .*next check .* or when the key file changes; self-signed$'
 	! grep -q -F -f "$D/api-key" "$D/agent.log"
 }
 
@@ -235,4 +237,148 @@ is_registered() { grep -q "registered as $H" "$D/agent.log"; }
 	assert_equal "$(scores | sort -u)" 0
 	rec '.endpoint == "register-token"' | jq -e --arg a "$WS" --arg b "$closed" '.query.ports == [$a, $b]'
 	[ "$(grep -c "health 0: .*$closed" "$D/agent.log")" -eq 1 ]
+}
+
+# since N: the record's lines after its first N (what came after a moment).
+since() { tail -n +"$(($1 + 1))" "$D/record.jsonl" | jq -c "select($2)" | wc -l; }
+
+@test "agent: re-registration goes over the open heartbeat: a new Registration message, no reconnect" {
+	standin_start
+	agent_start --register-interval 10
+	wait_for 25 has_score 1 || { cat "$D/agent.log" >&2; false; }
+	# 10 s +- 0.8 s: two re-registrations within 25 s.
+	wait_for 30 bash -c "[ \$(jq -c 'select(.kind == \"ws-message\" and .msg.Registration)' '$D/record.jsonl' | wc -l) -ge 3 ]" ||
+		{ cat "$D/agent.log" >&2; false; }
+	[ "$(scount ws_open)" -eq 1 ]
+	[ "$(nrec '.kind == "ws-close"')" -eq 0 ]
+	[ "$(nrec '.endpoint == "register-token" and .status == 200')" -ge 3 ]
+	# Each Registration message follows its registration (the record's order).
+	jq -r 'select(.endpoint == "register-token" or (.kind == "ws-message" and .msg.Registration)) |
+		if .endpoint then "R" else "M" end' "$D/record.jsonl" | tr -d '\n' > "$D/order"
+	grep -Eq '^(RM)+R?$' "$D/order" || { cat "$D/order" >&2; false; }
+	rec '.kind == "ws-message" and .msg.Registration' | jq -e --arg h "$H" '.msg.Registration.Hostname == $h' > /dev/null
+	# Health goes on between them; the log has no line per re-registration.
+	[ "$(scores | sort -u)" = 1 ]
+	[ "$(grep -c 'registered as' "$D/agent.log")" -eq 1 ]
+	[ "$(grep -c 'heartbeat connected' "$D/agent.log")" -eq 1 ]
+}
+
+@test "agent: key revoked while running, seen at re-registration: one fresh token exchange, one clear line, score 0, heartbeat closed, no storm" {
+	standin_start
+	agent_start --register-interval 10
+	wait_for 25 has_score 1 || { cat "$D/agent.log" >&2; false; }
+	n0=$(nrec 'true')
+	t0=$(scount requests.token)
+	ctl 'revoke?line=1'
+	wait_for 20 grep -q 'API key refused by the token service (401' "$D/agent.log" ||
+		{ cat "$D/agent.log" >&2; false; }
+	sleep 12	# a re-registration interval more: nothing may be sent
+	kill -0 "$(cat "$D/agent.pid")"
+	[ "$(grep -c 'API key refused' "$D/agent.log")" -eq 1 ]
+	! grep -q 'registration refused' "$D/agent.log"
+	# The refused registration, then exactly one token exchange.
+	[ "$(since "$n0" '.endpoint == "register-token" and .status == 401')" -eq 1 ]
+	[ "$(since "$n0" '.endpoint == "register-token"')" -eq 1 ]
+	[ "$(($(scount requests.token) - t0))" -eq 1 ]
+	[ "$(since "$n0" '.endpoint == "token" and .api_key == "revoked"')" -eq 1 ]
+	# Locate heard score 0 last, then the close; no reconnect.
+	[ "$(scores | tail -1)" = 0 ]
+	[ "$(since "$n0" '.kind == "ws-close"')" -eq 1 ]
+	[ "$(scount ws_open)" -eq 1 ]
+	[ "$(since "$n0" '.endpoint == "heartbeat"')" -eq 0 ]
+	run cat "$D/run/status"
+	assert_output --regexp "^registered as $H \(last re-registration: API key refused by the token service \(401, .*\); heartbeat: closed \(score 0 sent\): registration refused; self-signed\$"
+	! grep -q -F -f "$D/api-key" "$D/agent.log"
+}
+
+@test "agent: key revoked, Locate refuses the token on reconnect: one token exchange, one line; a new key in the file is picked up" {
+	make_keys "$D/keys" org1 org2
+	key_of "$D/keys" 1 > "$D/api-key"
+	standin_start
+	agent_start
+	wait_for 25 has_score 1 || { cat "$D/agent.log" >&2; false; }
+	n0=$(nrec 'true')
+	t0=$(scount requests.token)
+	ctl 'revoke?line=1'
+	ctl close-ws
+	wait_for 30 grep -q 'API key refused by the token service (401' "$D/agent.log" ||
+		{ cat "$D/agent.log" >&2; false; }
+	sleep 8
+	kill -0 "$(cat "$D/agent.pid")"
+	[ "$(grep -c 'API key refused' "$D/agent.log")" -eq 1 ]
+	[ "$(since "$n0" '.endpoint == "heartbeat" and .status == 401')" -eq 1 ]
+	[ "$(since "$n0" '.endpoint == "heartbeat"')" -eq 1 ]
+	[ "$(($(scount requests.token) - t0))" -eq 1 ]
+	# The operator writes org2's key into the file: picked up within seconds.
+	key_of "$D/keys" 2 > "$D/api-key.new"
+	chmod 600 "$D/api-key.new"
+	mv "$D/api-key.new" "$D/api-key"
+	H2=${H/.org1./.org2.}
+	wait_for 15 grep -q "api-key changed: trying its key" "$D/agent.log" || { cat "$D/agent.log" >&2; false; }
+	wait_for 20 grep -q "registered as $H2" "$D/agent.log" || { cat "$D/agent.log" >&2; false; }
+	wait_for 15 bash -c "jq -c 'select(.kind == \"ws-message\")' '$D/record.jsonl' | tail -1 | jq -e '.msg.Health.Score == 1' > /dev/null"
+	rec '.kind == "ws-message" and .msg.Registration' | tail -1 | jq -e --arg h "$H2" '.msg.Registration.Hostname == $h'
+	! grep -q -F -f "$D/api-key" "$D/agent.log"
+}
+
+# cert_for DIR DAYS: a self-signed certificate for $H valid DAYS days in DIR/cert.pem.
+cert_for() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/key.pem" \
+		-out "$1/cert.pem" -days "$2" -subj "/CN=Fathom reuse test" -addext "subjectAltName=DNS:$H" \
+		2> /dev/null
+}
+
+@test "agent: ACME rate limited (429 rateLimited, Retry-After 7200): one line, self-signed kept, no new order for 2 h" {
+	T=$BATS_TEST_TMPDIR
+	standin_start
+	mkdir -p "$T/acme" "$T/tls"
+	agent_start --acme-directory "$SURL/acme/directory" --acme-challenge-dir "$T/acme" \
+		--tls-dir "$T/tls" --register-interval 10
+	wait_for 25 grep -q 'rate limited by the ACME server' "$D/agent.log" || { cat "$D/agent.log" >&2; false; }
+	wait_for 25 has_score 1 || { cat "$D/agent.log" >&2; false; }
+	# Two re-registrations more: ACME is not asked again.
+	wait_for 30 bash -c "[ \$(jq -c 'select(.endpoint == \"register-token\")' '$D/record.jsonl' | wc -l) -ge 3 ]" ||
+		{ cat "$D/agent.log" >&2; false; }
+	[ "$(grep -c 'rate limited' "$D/agent.log")" -eq 1 ]
+	[ "$(nrec '.endpoint == "acme-account" or .endpoint == "acme-order"')" -eq 1 ]
+	[ "$(nrec '.endpoint == "acme-directory"')" -eq 1 ]
+	grep -q "certificate for $H not issued: .*urn:ietf:params:acme:error:rateLimited.*ndt7 keeps its self-signed one" "$D/agent.log"
+	# "no new order before" now + 7200 s (this minute or the next).
+	a=$(date -u -d '+7200 sec' '+%Y-%m-%d %H:%M'); b=$(date -u -d '+7260 sec' '+%Y-%m-%d %H:%M')
+	grep -Eq "no new order before ($a|$b) UTC\$" "$D/agent.log" || { grep 'no new order' "$D/agent.log" >&2; false; }
+	[ ! -e "$T/tls/cert.pem" ]
+	grep -q '; self-signed$' "$D/run/status"
+}
+
+@test "agent: a rate limit without Retry-After backs off hours (6 h)" {
+	T=$BATS_TEST_TMPDIR
+	standin_start --acme-retry-after ''
+	mkdir -p "$T/acme" "$T/tls"
+	agent_start --acme-directory "$SURL/acme/directory" --acme-challenge-dir "$T/acme" --tls-dir "$T/tls"
+	wait_for 25 grep -q 'rate limited by the ACME server' "$D/agent.log" || { cat "$D/agent.log" >&2; false; }
+	a=$(date -u -d '+6 hours' '+%Y-%m-%d %H:%M'); b=$(date -u -d '+6 hours 1 min' '+%Y-%m-%d %H:%M')
+	grep -Eq "no new order before ($a|$b) UTC\$" "$D/agent.log" || { grep 'no new order' "$D/agent.log" >&2; false; }
+}
+
+@test "agent: a certificate for the name valid for more than 30 days is reused (no ACME request); one within 30 days is renewed" {
+	T=$BATS_TEST_TMPDIR
+	standin_start
+	cert_for "$T/tls" 90
+	mkdir -p "$T/acme"
+	agent_start --acme-directory "$SURL/acme/directory" --acme-challenge-dir "$T/acme" --tls-dir "$T/tls"
+	wait_for 25 has_score 1 || { cat "$D/agent.log" >&2; false; }
+	sleep 2
+	[ "$(nrec '.endpoint | startswith("acme")')" -eq 0 ]
+	until=$(date -u -d "$(openssl x509 -noout -enddate -in "$T/tls/cert.pem" | cut -d= -f2)" +%F)
+	grep -q "; certificate Fathom reuse test until $until\$" "$D/run/status"
+	! grep -q 'certificate for' "$D/agent.log"
+	agent_stop
+	# 20 days left: renewal is due, ACME is asked (and refuses here).
+	cert_for "$T/tls" 20
+	agent_start --acme-directory "$SURL/acme/directory" --acme-challenge-dir "$T/acme" --tls-dir "$T/tls"
+	wait_for 25 grep -q 'rate limited by the ACME server' "$D/agent.log" || { cat "$D/agent.log" >&2; false; }
+	[ "$(nrec '.endpoint == "acme-directory"')" -eq 1 ]
+	# The old certificate stays in place meanwhile (ndt7 keeps serving it).
+	openssl x509 -noout -checkend $((19 * 86400)) -in "$T/tls/cert.pem"
 }

@@ -2,7 +2,7 @@
  * (or whoever answers in its place) sends the platform agent. The first
  * byte picks what the rest is: 0 a directory, 1 an order, 2 an
  * authorization, 3 a polled resource's status, 4 a problem document, 5 a
- * Replay-Nonce / Location value, 6 a PEM certificate chain. Bodies are
+ * Replay-Nonce / Location / Retry-After value, 6 a PEM certificate chain. Bodies are
  * passed in a buffer of their exact size (no NUL: ASan sees an overread).
  * Checks the promises of acme_msg.h: URLs and tokens non-empty and bounded,
  * a token only base64url characters (it becomes a file name), error text
@@ -127,6 +127,10 @@ static void headers(const char *v)
 	} else if (out[0]) {
 		abort();
 	}
+	/* Retry-After: -1 or a delay, never negative otherwise; rateLimited
+	 * recognised in any problem line. */
+	if (acme_retry_after(v, 1700000000) < -1 || acme_rate_limited(200, v) < 0)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,6 +6,9 @@ One process serves, over TLS (a certificate from the test's throwaway CA):
   POST /autojoin/v0/node/register      autojoin, API key in the query
   POST /autojoin/v0/node/register/token  autojoin, bearer JWT
   GET  /v2/platform/heartbeat-jwt      Locate's heartbeat WebSocket, bearer JWT
+  GET  /acme/directory                 an ACME server (RFC 8555) that is rate
+                                       limited: newAccount answers 429 rateLimited
+                                       with Retry-After (--acme-retry-after)
 The shapes follow upstream (m-lab/autojoin, m-lab/token-exchange, m-lab/locate);
 the data (hostnames' ASN, geography, keys) is made up. Everything received is
 recorded as JSON lines (API keys redacted). A control port on 127.0.0.1 (plain
@@ -23,7 +26,8 @@ CONTROL = """control (http://127.0.0.1:PORT):
       E: token register register-token heartbeat any; N: default 1, 0 = always
       K: 500 401 503 (JSON error), stall (no answer for S s, default 120),
          drop (half a response, then the socket is closed)
-  /clear             no more faults       /revoke?line=N  key on line N: 401
+  /clear             no more faults       /revoke?line=N  key on line N: 401,
+                     and so are the tokens it got (open heartbeats stay open)
   /unrevoke?line=N   /down  stop listening (refused)    /up  listen again
   /close-ws          close open heartbeat connections    /stats  counts as JSON
 """
@@ -31,7 +35,9 @@ CONTROL = """control (http://127.0.0.1:PORT):
 ENDPOINTS = {"/v0/token/autojoin": "token",
              "/autojoin/v0/node/register": "register",
              "/autojoin/v0/node/register/token": "register-token",
-             "/v2/platform/heartbeat-jwt": "heartbeat"}
+             "/v2/platform/heartbeat-jwt": "heartbeat",
+             "/acme/directory": "acme-directory", "/acme/new-nonce": "acme-nonce",
+             "/acme/new-account": "acme-account", "/acme/new-order": "acme-order"}
 # A few airports the stand-in "knows" (upstream: a dataset), with made-up cities.
 IATA = {"lga": ("New York", "US", "NA", 40.7667, -73.8667),
         "sea": ("Seattle", "US", "NA", 47.4489, -122.3094),
@@ -84,16 +90,16 @@ class State:
             self.stats[name] = self.stats.get(name, 0) + n
 
     def key_org(self, key):
-        """(org, why): org when the key is good, else why it is refused."""
+        """(org, why, line): org when the key is good, else why it is refused."""
         for i, (k, org) in enumerate(self.keys):
             if key and k == key:
                 if i + 1 in self.revoked:
                     self.count("keys_bad")
-                    return None, "revoked"
+                    return None, "revoked", i + 1
                 self.count("keys_ok")
-                return org, "ok"
+                return org, "ok", i + 1
         self.count("keys_bad")
-        return None, "unknown" if key else "missing"
+        return None, "unknown" if key else "missing", 0
 
     def take_fault(self, endpoint):
         with self.lock:
@@ -107,10 +113,12 @@ class State:
                     return dict(f)
         return None
 
-    def jwt(self, org):
+    def jwt(self, org, line):
         now = int(time.time())
         head = {"alg": "EdDSA", "typ": "JWT", "kid": "standin"}
-        claims = {"iss": "token-exchange", "aud": "autojoin", "org": org,
+        # "standin_key": the key's line, so that a revoked key's tokens are
+        # refused too (a revocation that takes effect at once).
+        claims = {"iss": "token-exchange", "aud": "autojoin", "org": org, "standin_key": line,
                   "iat": now, "nbf": now, "exp": now + self.args.token_lifetime}
         msg = b64u(json.dumps(head).encode()) + "." + b64u(json.dumps(claims).encode())
         return msg + "." + b64u(self.sign_key.sign(msg.encode()))
@@ -132,6 +140,8 @@ class State:
             return None, "expired"
         if not claims.get("org"):
             return None, "no org"
+        if claims.get("standin_key") in self.revoked:
+            return None, "key revoked"
         return claims, "ok"
 
     def sa_key(self, org):
@@ -306,16 +316,49 @@ class Handler(BaseHTTPRequestHandler):
             key = json.loads(raw).get("api_key", "")
         except (ValueError, AttributeError):
             return self.reply(400, "Invalid request body\n", "text/plain")
-        org, why = self.server.st.key_org(key)
+        org, why, line = self.server.st.key_org(key)
         rec["api_key"] = why
         if not org:
             return self.reply(401, "Invalid API key\n", "text/plain")
         self.server.st.count("tokens_issued")
-        return self.reply(200, {"token": self.server.st.jwt(org)})
+        return self.reply(200, {"token": self.server.st.jwt(org, line)})
+
+    def acme_reply(self, status, body, extra=()):
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/problem+json" if status >= 400
+                         else "application/json")
+        self.send_header("Replay-Nonce", b64u(os.urandom(16)))
+        for k, v in extra:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        return status
+
+    def ep_acme_directory(self, q, raw, rec):
+        base = "https://" + self.headers.get("Host", "localhost") + "/acme/"
+        return self.acme_reply(200, {"newNonce": base + "new-nonce",
+                                     "newAccount": base + "new-account",
+                                     "newOrder": base + "new-order"})
+
+    def ep_acme_nonce(self, q, raw, rec):
+        return self.acme_reply(200, {})
+
+    def ep_acme_account(self, q, raw, rec):
+        """Let's Encrypt's answer to one request too many (the limit's wording)."""
+        ra = self.server.st.args.acme_retry_after
+        return self.acme_reply(429, {
+            "type": "urn:ietf:params:acme:error:rateLimited", "status": 429,
+            "detail": "too many certificates (5) already issued for this exact set of "
+                      "identifiers in the last 168h0m0s"},
+            [("Retry-After", ra)] if ra else [])
+
+    ep_acme_order = ep_acme_account
 
     def ep_register(self, q, raw, rec):
         key = q.get("api_key", [""])[0]
-        org, why = self.server.st.key_org(key)
+        org, why, _ = self.server.st.key_org(key)
         rec["api_key"] = why
         if not org:
             typ, title = (("?api_key=<key>", "API key is required") if why == "missing"
@@ -521,6 +564,8 @@ def main():
     p.add_argument("--project", default="mlab-sandbox")
     p.add_argument("--asn", type=int, default=64496)
     p.add_argument("--min-version", default="v0.0.0")
+    p.add_argument("--acme-retry-after", default="7200",
+                   help="the rate-limited ACME answers' Retry-After ('': none)")
     a = p.parse_args()
     st = State(a)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -13,10 +13,9 @@
 
 load lib
 load '../platform/lib'
+load platform
 
 CONSOLE_PORT=4559
-# The stand-in's name: the site (iata + its made-up ASN) and the address in hex.
-H=ndt-lga64496-c000020a.org1.sandbox.measurement-lab.org
 
 # pstart NAME COMMAND...: in the namespace, in the background, its pid in $D/NAME.pid.
 pstart() {
@@ -53,25 +52,7 @@ servers_and_settings() {
 	plog_has dns 'Starting management server' || return 1
 	plog_has pebble 'Listening on' || return 1
 	STANDIN_NETNS=$NS STANDIN_ADDR=192.0.2.1 standin_start || return 1
-	local o=$D/overlay
-	mkdir -p "$o"
-	(
-		umask 077
-		printf '%s\n' "platform.api-key=$(key_of "$D/keys" 1)" \
-			"platform.token-url=$SURL/v0/token/autojoin" \
-			"platform.register-url=$SURL/autojoin/v0/node/register/token" \
-			"platform.heartbeat-url=wss://192.0.2.1:$SPORT/v2/platform/heartbeat-jwt" \
-			"platform.ca-file=/etc/fathom/platform-test-ca.pem" \
-			"platform.acme-directory=https://192.0.2.1:14000/dir" \
-			"platform.iata=lga" "platform.uplink=10g" > "$o/platform.conf"
-	)
-	printf '%s\n' "dir /etc 0755 0 0" "dir /etc/fathom 0755 0 0" \
-		"dir /etc/fathom/secrets 0755 0 0" \
-		"file /etc/fathom/secrets/platform.conf $o/platform.conf 0600 102 102" \
-		"file /etc/fathom/platform-test-ca.pem $D/ca/ca.pem 0644 0 0" > "$o/manifest"
-	"$OUTDIR/build/host/mkcpio" -o "$o/overlay.cpio" "$o/manifest" || return 1
-	initrd_concat "$o/initrd" "$OUTDIR/$BOARD/initramfs.cpio.zst" "$o/overlay.cpio"
-	export VM_INITRD=$o/initrd
+	platform_secrets_initrd "platform.acme-directory=https://192.0.2.1:14000/dir"
 }
 
 setup_file() {
@@ -86,8 +67,7 @@ setup_file() {
 	export VM_CONSOLE_PORT=$CONSOLE_PORT VM_BEFORE_BOOT=servers_and_settings
 	vm_boot platform-acme console=ttyS0,115200 fathom.shell \
 		fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1
-	export SPORT CPORT SURL STANDIN_NETNS=$NS
-	wait_for_ping 192.0.2.10 || true
+	platform_booted
 }
 
 teardown_file() {

@@ -9,48 +9,24 @@
 
 load lib
 load '../platform/lib'
+load platform
 
 CONSOLE_PORT=4559
-H=ndt-lga64496-c000020a.org1.sandbox.measurement-lab.org
 
 # Run by vm_boot once the namespace exists: the stand-in, down (refusing),
 # and the settings archive naming it (as tests/qemu/platform.bats does).
 standin_down_and_settings() {
 	STANDIN_NETNS=$NS STANDIN_ADDR=192.0.2.1 standin_start || return 1
 	STANDIN_NETNS=$NS ctl down > /dev/null || return 1
-	local o=$D/overlay
-	mkdir -p "$o"
-	(
-		umask 077
-		printf '%s\n' "platform.api-key=$(key_of "$D/keys" 1)" \
-			"platform.token-url=$SURL/v0/token/autojoin" \
-			"platform.register-url=$SURL/autojoin/v0/node/register/token" \
-			"platform.heartbeat-url=wss://192.0.2.1:$SPORT/v2/platform/heartbeat-jwt" \
-			"platform.ca-file=/etc/fathom/platform-test-ca.pem" \
-			"platform.iata=lga" "platform.uplink=10g" "platform.heartbeat-interval=2" \
-			> "$o/platform.conf"
-	)
-	printf '%s\n' "dir /etc 0755 0 0" "dir /etc/fathom 0755 0 0" \
-		"dir /etc/fathom/secrets 0755 0 0" \
-		"file /etc/fathom/secrets/platform.conf $o/platform.conf 0600 102 102" \
-		"file /etc/fathom/platform-test-ca.pem $D/ca/ca.pem 0644 0 0" > "$o/manifest"
-	"$OUTDIR/build/host/mkcpio" -o "$o/overlay.cpio" "$o/manifest" || return 1
-	initrd_concat "$o/initrd" "$OUTDIR/$BOARD/initramfs.cpio.zst" "$o/overlay.cpio"
-	export VM_INITRD=$o/initrd
+	platform_secrets_initrd "platform.heartbeat-interval=2" "platform.acme-directory=off" "platform.register-interval=10"
 }
 
 setup_file() {
-	export D=$BATS_FILE_TMPDIR
-	/usr/bin/python3 -c 'import websockets, cryptography' 2> /dev/null ||
-		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
-	make_ca "$D/ca" 192.0.2.1 || return 1
-	make_keys "$D/keys" org1
+	platform_setup_file || return 1
 	export VM_CONSOLE_PORT=$CONSOLE_PORT VM_BEFORE_BOOT=standin_down_and_settings
 	vm_boot platform-outage console=ttyS0,115200 fathom.shell \
 		fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1
-	export SPORT CPORT SURL STANDIN_NETNS=$NS
-	export RAW=$TOP/tests/ndt7/raw.js
-	wait_for_ping 192.0.2.10 || true
+	platform_booted
 }
 
 teardown_file() {
@@ -86,23 +62,29 @@ AGENT_PID='for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = platform-a
 	assert_line --regexp "^platform: registered as $H; heartbeat ok \\(last sent [0-9]+ s ago\\); self-signed\$"
 }
 
-@test "a revoked key: one console line 'API key refused (401)', no retry storm (token requests over 30 s)" {
-	wait_until 60 grep -q "platform: registered as $H" "$CONSOLE"
+# Re-registration every 10 s here (platform.register-interval=10): the
+# revocation is seen at the next one, on the open heartbeat.
+@test "a key revoked while running: one fresh token exchange, one console line, score 0 and the heartbeat closed, no retry storm" {
+	wait_until 60 grep -q "platform: heartbeat connected to 192.0.2.1" "$CONSOLE"
+	wait_until 30 bash -c "[ \$(jq -c 'select(.kind == \"ws-message\" and .msg.Health.Score == 1)' '$D/record.jsonl' | wc -l) -ge 1 ]"
+	n0=$(wc -l < "$D/record.jsonl")
+	t0=$(scount requests.token)
 	ctl 'revoke?line=1'
-	n0=$(scount requests.token)
-	# The agent asks for a token when it starts: restart it (init restarts
-	# it a second after it exits), as a reboot or an hourly renewal would.
-	vm_shell "kill \$($AGENT_PID) && echo killed"
-	assert_line killed
-	wait_until 60 grep -q "platform: API key refused (401)" "$CONSOLE"
+	wait_until 60 grep -q "platform: API key refused by the token service (401" "$CONSOLE"
 	sleep 30
-	n=$(( $(scount requests.token) - n0 ))
-	echo "token requests in 30 s after the revocation: $n"
-	[ "$n" -ge 1 ] && [ "$n" -le 2 ]
-	[ "$(console | grep -c 'API key refused (401)')" -eq 1 ]
+	after() { tail -n +"$((n0 + 1))" "$D/record.jsonl" | jq -c "select($1)" | wc -l; }
+	n=$(( $(scount requests.token) - t0 ))
+	echo "token requests in 30 s after the refusal: $n"
+	[ "$n" -eq 1 ]
+	[ "$(after '.endpoint == "register-token"')" -eq 1 ]
+	[ "$(after '.endpoint == "heartbeat"')" -eq 0 ]
+	[ "$(after '.kind == "ws-close"')" -eq 1 ]
+	[ "$(rec '.kind == "ws-message" and .msg.Health' | tail -1 | jq -r .msg.Health.Score)" = 0 ]
+	[ "$(console | grep -c 'API key refused')" -eq 1 ]
+	console | grep -q 'put a valid platform.api-key on the boot medium'
 	vm_shell fathom-status
 	echo "$output"
-	assert_line --regexp '^platform: not registered: API key refused \(401\) by .*; not retrying until .*; self-signed$'
+	assert_line --regexp "^platform: registered as $H \(last re-registration: API key refused by the token service \(401, .*\); heartbeat: closed \(score 0 sent\): registration refused; self-signed\$"
 	# The agent waits (no exit, so no restart loop): one pid, still there.
 	vm_shell "$AGENT_PID"
 	[ "${#lines[@]}" -eq 1 ] && [[ ${lines[0]} =~ ^[0-9]+$ ]]

@@ -12,42 +12,19 @@
 
 load lib
 load '../platform/lib'
+load platform
 
 CONSOLE_PORT=4558
-# The stand-in's name: the site (iata + its made-up ASN) and the address in hex.
-H=ndt-lga64496-c000020a.org1.sandbox.measurement-lab.org
 
 # Run by vm_boot once the namespace exists: the stand-in on the bridge's
 # address, then the settings archive naming its port.
 standin_and_settings() {
 	STANDIN_NETNS=$NS STANDIN_ADDR=192.0.2.1 standin_start || return 1
-	local o=$D/overlay
-	mkdir -p "$o"
-	(
-		umask 077
-		printf '%s\n' "platform.api-key=$(key_of "$D/keys" 1)" \
-			"platform.token-url=$SURL/v0/token/autojoin" \
-			"platform.register-url=$SURL/autojoin/v0/node/register/token" \
-			"platform.heartbeat-url=wss://192.0.2.1:$SPORT/v2/platform/heartbeat-jwt" \
-			"platform.ca-file=/etc/fathom/platform-test-ca.pem" \
-			"platform.iata=lga" "platform.uplink=10g" "platform.heartbeat-interval=2" \
-			> "$o/platform.conf"
-	)
-	printf '%s\n' "dir /etc 0755 0 0" "dir /etc/fathom 0755 0 0" \
-		"dir /etc/fathom/secrets 0755 0 0" \
-		"file /etc/fathom/secrets/platform.conf $o/platform.conf 0600 102 102" \
-		"file /etc/fathom/platform-test-ca.pem $D/ca/ca.pem 0644 0 0" > "$o/manifest"
-	"$OUTDIR/build/host/mkcpio" -o "$o/overlay.cpio" "$o/manifest" || return 1
-	initrd_concat "$o/initrd" "$OUTDIR/$BOARD/initramfs.cpio.zst" "$o/overlay.cpio"
-	export VM_INITRD=$o/initrd
+	platform_secrets_initrd "platform.heartbeat-interval=2" "platform.acme-directory=off"
 }
 
 setup_file() {
-	export D=$BATS_FILE_TMPDIR
-	/usr/bin/python3 -c 'import websockets, cryptography' 2> /dev/null ||
-		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
-	make_ca "$D/ca" 192.0.2.1 || return 1
-	make_keys "$D/keys" org1
+	platform_setup_file || return 1
 	# ndt7 verifies access tokens with a throwaway public key (the kernel
 	# command line); their audience is the name the agent registered.
 	export K=$D/tokkeys MINT=$TOP/tests/ndt7/mint-token.py
@@ -58,9 +35,7 @@ setup_file() {
 	vm_boot platform console=ttyS0,115200 fathom.shell \
 		fathom.ipv4=192.0.2.10/28,192.0.2.1 fathom.ipv6=2001:db8::10/64,2001:db8::1 \
 		fathom.ndt7.token-verify-key="$b64"
-	export SPORT CPORT SURL STANDIN_NETNS=$NS
-	export RAW=$TOP/tests/ndt7/raw.js
-	wait_for_ping 192.0.2.10 || true
+	platform_booted
 }
 
 teardown_file() {
@@ -68,8 +43,6 @@ teardown_file() {
 	vm_destroy
 }
 
-scores() { rec '.kind == "ws-message" and .msg.Health' | jq -r .msg.Health.Score; }
-has_score() { scores | grep -qx "$1"; }
 
 @test "the agent exchanges the key from the private settings file and registers; the console says so" {
 	wait_until 90 grep -q "platform: registered as $H" "$CONSOLE"

@@ -1,5 +1,6 @@
 /* The shared layer lib/: spans, bounded text, the command-line tokenizer,
  * SOURCE_DATE_EPOCH, the BMC address syntax, files, clock and log. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,21 @@ static void test_drac(void)
 	      "drac: shape and family");
 }
 
+/* Entries in dir other than . and .. (-1 if it cannot be read). */
+static int count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
 static void test_files(void)
 {
 	char dir[] = "/tmp/test_lib.XXXXXX", path[64], buf[8], *all = NULL;
@@ -122,9 +138,21 @@ static void test_files(void)
 	CHECK(file_read_all(path, &all, &len) == 0 && len == 7 && strcmp(all, "0x8086\n") == 0,
 	      "file_read_all");
 	free(all);
+	all = NULL;
+	CHECK(file_write_atomic(path, "new", 3, 0600) == 0 && stat(path, &st) == 0 &&
+	      (st.st_mode & 0777) == 0600 && file_read_all(path, &all, &len) == 0 &&
+	      len == 3 && strcmp(all, "new") == 0, "file_write_atomic: replaces the old file");
+	free(all);
+	CHECK(count_entries(dir) == 1, "file_write_atomic: no temporary file left behind");
 	unlink(path);
 	CHECK(file_read_all(path, &all, &len) == -1 && errno == ENOENT && !all,
 	      "file_read_all: a missing file is ENOENT");
+	snprintf(path, sizeof(path), "%s/no-such-dir/f", dir);
+	CHECK(file_write_atomic(path, "x", 1, 0600) == -1 && errno == ENOENT,
+	      "file_write_atomic: a missing directory is ENOENT");
+	CHECK(file_write_atomic("/dev/null/x", "x", 1, 0600) == -1 && errno == ENOTDIR,
+	      "file_write_atomic: a parent that is not a directory is ENOTDIR");
+	CHECK(count_entries(dir) == 0, "file_write_atomic: failures leave nothing behind");
 	rmdir(dir);
 }
 

@@ -497,7 +497,7 @@ static void test_days(void)
 		}
 		for (k = 0; k < 3 && st->kept[k]; k++) {
 			snprintf(path, sizeof(path), "%s/%s", dir, st->kept[k]);
-			CHECK(stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & 07777) <= 0755,
+			CHECK(stat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && (sb.st_mode & 07777) == 0775,
 			      "days, step %zu: %s kept, mode %o", i + 1, st->kept[k],
 			      (unsigned)(sb.st_mode & 07777));
 		}

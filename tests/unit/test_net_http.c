@@ -142,6 +142,16 @@ static void test_wanted_header_long(void)
 	struct https_response r;
 	const char *why = NULL;
 
+	snprintf(in, sizeof(in), "HTTP/1.1 429 Too Many\r\nretry-after: 7200\r\n"
+		 "Content-Length: 0\r\n\r\n");
+	CHECK(http_response_parse(in, strlen(in), 10, NULL, &r, &why) == 1 && r.status == 429 &&
+	      strcmp(r.retry_after, "7200") == 0, "Retry-After kept (any case)");
+	https_response_free(&r);
+	snprintf(in, sizeof(in), H200 "Content-Length: 0\r\n\r\n");
+	CHECK(http_response_parse(in, strlen(in), 10, NULL, &r, &why) == 1 && !r.retry_after[0],
+	      "no Retry-After: empty");
+	https_response_free(&r);
+
 	snprintf(in, sizeof(in), H200 "Location: /%0600d\r\nContent-Length: 0\r\n\r\n", 0);
 	CHECK(http_response_parse(in, strlen(in), 10, NULL, &r, &why) == -1 && why,
 	      "a Location over 511 bytes is refused, not cut");

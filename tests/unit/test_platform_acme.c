@@ -302,8 +302,43 @@ static void test_chain(void)
 	CHECK(acme_parse_chain("{\"detail\":\"x\"}", 14, name, &why) == -1, "JSON is refused");
 }
 
+static void test_retry_after(void)
+{
+	static const struct {
+		const char *v;
+		long want;
+	} cases[] = {
+		{ "120", 120 }, { "0", 0 }, { "", -1 }, { "-5", -1 }, { "12 ", -1 },
+		{ "1.5", -1 }, { "99999999999999999999", 100000000L },
+		{ "Thu, 01 Jan 1970 02:00:00 GMT", 3600 },	/* now = 01:00 */
+		{ "Thu, 01 Jan 1970 00:00:00 GMT", 0 },		/* past: now */
+		{ "Fri, 02 Jan 1970 01:00:00 GMT", 86400 },
+		{ "Thu, 01 Jan 1970 02:00:00 UTC", -1 },
+		{ "Thu, 01 Foo 1970 02:00:00 GMT", -1 },
+		{ "Thu, 01 anF 1970 02:00:00 GMT", -1 },	/* not on a month boundary */
+		{ "Thu, 32 Jan 1970 02:00:00 GMT", -1 },
+		{ "Thu, 01 Jan 1970 02:00:00 GMT trailing", -1 },
+		{ "soon", -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long got = acme_retry_after(cases[i].v, 3600);
+
+		CHECK(got == cases[i].want, "Retry-After \"%s\": %ld (want %ld)", cases[i].v, got,
+		      cases[i].want);
+	}
+	CHECK(acme_retry_after(NULL, 0) == -1, "no Retry-After: -1");
+	CHECK(acme_rate_limited(429, ""), "429 is a rate limit");
+	CHECK(acme_rate_limited(403, "HTTP 403 urn:ietf:params:acme:error:rateLimited: too many"),
+	      "a rateLimited problem is a rate limit");
+	CHECK(!acme_rate_limited(403, "HTTP 403 urn:ietf:params:acme:error:unauthorized: no"),
+	      "another problem is not");
+}
+
 int main(void)
 {
+	test_retry_after();
 	test_directory();
 	test_order();
 	test_authz();

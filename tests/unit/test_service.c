@@ -224,7 +224,56 @@ static const struct bad_case bad_cases[] = {
 	  "unknown capability \"all\"", 2 },
 	{ "cap-all-upper", "exec=/bin/x\ncapabilities=ALL\n", "unknown capability \"ALL\"", 2 },
 	{ "cap-key-singular", "exec=/bin/x\ncapability=CAP_NET_RAW\n", "unknown key", 2 },
+	{ "state-empty", "exec=/bin/x\nstate=\n", "state: expected an absolute directory", 2 },
+	{ "state-relative", "exec=/bin/x\nstate=var/lib/x\n", "state: expected an absolute", 2 },
+	{ "state-root", "exec=/bin/x\nstate=/\n", "state: expected an absolute", 2 },
+	{ "state-dotdot", "exec=/bin/x\nstate=/var/lib/../../etc\n", "without \".\" or \"..\"", 2 },
+	{ "state-dot", "exec=/bin/x\nstate=/var/./lib\n", "without \".\"", 2 },
+	{ "state-double-slash", "exec=/bin/x\nstate=/var//lib\n", "state: expected", 2 },
+	{ "state-trailing-slash", "exec=/bin/x\nstate=/var/lib/\n", "state: expected", 2 },
+	{ "state-mode-decimal", "exec=/bin/x\nstate=/var/lib/x 0789\n", "state: MODE: expected octal", 2 },
+	{ "state-mode-setuid", "exec=/bin/x\nstate=/var/lib/x 4755\n", "up to 0777", 2 },
+	{ "state-mode-long", "exec=/bin/x\nstate=/var/lib/x 000700\n", "state: MODE", 2 },
+	{ "state-mode-word", "exec=/bin/x\nstate=/var/lib/x rwx\n", "state: MODE", 2 },
+	{ "state-group-bad", "exec=/bin/x\nstate=/var/lib/x 0750 a:b\n", "state: GROUP", 2 },
+	{ "state-extra", "exec=/bin/x\nstate=/var/lib/x 0750 g more\n", "DIR [MODE [GROUP]]", 2 },
+	{ "state-twice", "exec=/bin/x\nstate=/a\nstate=/a 0750\n", "already named", 3 },
+	{ "state-too-many", "exec=/bin/x\nstate=/a\nstate=/b\nstate=/c\nstate=/d\nstate=/e\n",
+	  "at most 4 directories", 6 },
 };
+
+/* A good file's state= lines and what they parse into. */
+static const struct {
+	const char *text;
+	int n;
+	struct service_state want[SERVICE_STATE_MAX];
+} state_cases[] = {
+	{ "exec=/bin/x\n", 0, { { "", 0, "" } } },
+	{ "exec=/bin/x\nstate=/var/lib/ndt7\n", 1, { { "/var/lib/ndt7", 0700, "" } } },
+	{ "state=/var/spool/ndt7 0770\nexec=/bin/x\n", 1, { { "/var/spool/ndt7", 0770, "" } } },
+	{ "exec=/bin/x\nstate=\t/var/lib/platform-tls  750 ndt7 \n", 1,
+	  { { "/var/lib/platform-tls", 0750, "ndt7" } } },
+	{ "exec=/bin/x\nstate=/a 0\nstate=/a.b/..c 0644\nstate=/x/y_z 777\nstate=/d 0700 g\n", 4,
+	  { { "/a", 0, "" }, { "/a.b/..c", 0644, "" }, { "/x/y_z", 0777, "" }, { "/d", 0700, "g" } } },
+};
+
+static void test_state_cases(void)
+{
+	char err[ERR_SIZE] = "";
+	struct service svc;
+	size_t i;
+	int j, ok;
+
+	for (i = 0; i < sizeof(state_cases) / sizeof(state_cases[0]); i++) {
+		ok = service_parse(&svc, "s", state_cases[i].text, err, sizeof(err)) == 0 &&
+		     svc.nstate == state_cases[i].n;
+		for (j = 0; ok && j < svc.nstate; j++)
+			ok = strcmp(svc.state[j].dir, state_cases[i].want[j].dir) == 0 &&
+			     svc.state[j].mode == state_cases[i].want[j].mode &&
+			     strcmp(svc.state[j].group, state_cases[i].want[j].group) == 0;
+		CHECK(ok, "state case %zu: %d directories (%s)", i, svc.nstate, err);
+	}
+}
 
 /* The error must name the service, and the line when there is one. */
 static void check_error_text(const char *name, const char *err,
@@ -661,6 +710,7 @@ static void test_child_table(void)
 int main(void)
 {
 	test_tables();
+	test_state_cases();
 	test_limits();
 	test_reuse();
 	test_restart_delay();

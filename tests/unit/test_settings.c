@@ -175,7 +175,8 @@ static void test_limits(void)
 static void test_key_is_service(void)
 {
 	static const char *const yes[] = { "ndt7.label", "fathom.ndt7.x", "platform.key",
-					   "upload.url", "fathom.upload.a", "install", "fathom.install",
+					   "upload.url", "fathom.upload.a", "update.url",
+					   "fathom.update.interval", "install", "fathom.install",
 					   "install.wipe", "fathom.install.wipe", "data.format",
 					   "fathom.data.format" };
 	static const char *const no[] = { "ndt7", "ndt7.", "ndt7label", "fathom.ndt7",

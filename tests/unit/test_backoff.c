@@ -1,6 +1,6 @@
-/* Unit tests for services/platform/backoff.c: the exponential growth, the
+/* Unit tests for lib/backoff.c: the exponential growth, the
  * cap, the jitter's range, the reset, and the re-registration interval. */
-#include "backoff.h"
+#include "lib/backoff.h"
 #include "tap.h"
 
 static void test_backoff(void)

@@ -1,8 +1,9 @@
-/* Retry delays of the platform agent: capped exponential backoff with
- * jitter, and the re-registration interval (upstream's 55-65 minutes).
+/* Retry delays of the services (the platform agent, the uploader): capped
+ * exponential backoff with jitter, and a jittered interval (the agent's
+ * re-registration: upstream's 55-65 minutes).
  * Pure: the caller passes the random numbers. */
-#ifndef PLATFORM_BACKOFF_H
-#define PLATFORM_BACKOFF_H
+#ifndef FATHOM_BACKOFF_H
+#define FATHOM_BACKOFF_H
 
 struct backoff {
 	unsigned base_ms, cap_ms;	/* first delay, largest delay */

@@ -1,0 +1,397 @@
+/* fathom-update: takes a signed update bundle from a directory (a stick)
+ * or fetches it from update.url over HTTPS, checks it (signature with the
+ * image's key, checksums, newer version), stages it under the state
+ * directory and, given the ESP of an installed disk, writes the inactive
+ * slot and arms a one-shot boot of it; --commit makes the running slot the
+ * default once the machine is healthy. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/bootcfg/settings.h"
+#include "lib/file.h"
+#include "lib/net/https.h"
+#include "esp.h"
+#include "fetch.h"
+#include "stage.h"
+#include "verify.h"
+
+struct options {
+	const char *from, *url, *pubkey, *version_file, *stage, *esp, *ca_file;
+	const char *cmdline, *health_url, *settings;
+	char slot;
+	unsigned interval, health_deadline;
+	int once, commit, allow_http;
+};
+
+static const char usage[] =
+	"Usage: fathom-update [OPTIONS]\n"
+	"  --from DIR            take the bundle from DIR (a stick) once\n"
+	"  --url URL             fetch it from URL (the published out/BOARD/update/) every\n"
+	"                        --interval SECONDS (default 21600); --once: one try\n"
+	"  --settings PREFIX     also take update.url, update.interval from the machine's settings\n"
+	"  --pubkey FILE         the key bundles must be signed with (" UPDATE_PUBKEY_DEFAULT ")\n"
+	"  --version-file FILE   the running image's version (" UPDATE_VERSION_DEFAULT ")\n"
+	"  --stage DIR           where the checked bundle is kept (/var/lib/update)\n"
+	"  --esp DIR|auto        the mounted ESP (auto: find the fathom-esp partition and mount\n"
+	"                        it): write the inactive slot, arm a one-shot boot\n"
+	"  --slot A|B            the running slot (default: fathom.slot= of --cmdline FILE,\n"
+	"                        /proc/cmdline; else the ESP's fathom_slot)\n"
+	"  --commit              with --esp: make the running slot the default once\n"
+	"                        --health-url URL answers 200 within --health-deadline SECONDS (300)\n"
+	"  --ca-file FILE        CA bundle for HTTPS (" HTTPS_CA_DEFAULT ")\n"
+	"Exit: 0 done or nothing to do, 1 bundle refused (nothing written), 2 other errors.\n";
+
+static const struct option longopts[] = {
+	{ "from", required_argument, NULL, 'f' }, { "url", required_argument, NULL, 'u' },
+	{ "interval", required_argument, NULL, 'i' }, { "once", no_argument, NULL, 'o' },
+	{ "settings", required_argument, NULL, 'S' }, { "pubkey", required_argument, NULL, 'k' },
+	{ "version-file", required_argument, NULL, 'V' }, { "stage", required_argument, NULL, 's' },
+	{ "esp", required_argument, NULL, 'e' }, { "slot", required_argument, NULL, 'l' },
+	{ "commit", no_argument, NULL, 'c' }, { "health-url", required_argument, NULL, 'H' },
+	{ "health-deadline", required_argument, NULL, 'D' }, { "cmdline", required_argument, NULL, 'C' },
+	{ "ca-file", required_argument, NULL, 'a' }, { "allow-http", no_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
+};
+
+static int seconds(const char *v, unsigned *out)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || v[0] == '-' || n < 1 || n > 30 * 86400)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static void settings_problem(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "update: settings: %s; ignored\n", msg);
+}
+
+/* update.url and update.interval, below the command line's options. */
+static struct settings machine;
+static void apply_settings(struct options *o, int url_given, int interval_given)
+{
+	static struct settings_files files;
+	size_t i;
+
+	settings_init(&machine, o->settings, NULL, settings_problem, NULL);
+	settings_read(&machine, o->cmdline, settings_default_files(&files, o->settings));
+	for (i = 0; i < machine.count; i++) {
+		const struct setting *x = &machine.item[i];
+
+		if (strcmp(x->option, "url") == 0 && x->has_value && !url_given)
+			o->url = x->value;
+		else if (strcmp(x->option, "interval") == 0 && !interval_given &&
+			 (!x->has_value || seconds(x->value, &o->interval) < 0))
+			fprintf(stderr, "update: settings: %s: %s.interval: not 1-2592000 seconds; "
+				"ignored\n", x->where, o->settings);
+		else if (strcmp(x->option, "url") != 0 && strcmp(x->option, "interval") != 0)
+			fprintf(stderr, "update: settings: %s: %s.%s: not a setting (url, interval); "
+				"ignored\n", x->where, o->settings, x->option);
+	}
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	int c, idx = 0, url_given = 0, interval_given = 0;
+
+	*o = (struct options){ .pubkey = UPDATE_PUBKEY_DEFAULT, .version_file = UPDATE_VERSION_DEFAULT,
+			       .stage = "/var/lib/update", .cmdline = "/proc/cmdline",
+			       .interval = 21600, .health_deadline = 300 };
+	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
+		switch (c) {
+		case 'f': o->from = optarg; break;
+		case 'u': o->url = optarg; url_given = 1; break;
+		case 'i':
+			if (seconds(optarg, &o->interval) < 0)
+				goto bad;
+			interval_given = 1;
+			break;
+		case 'o': o->once = 1; break;
+		case 'S': o->settings = optarg; break;
+		case 'k': o->pubkey = optarg; break;
+		case 'V': o->version_file = optarg; break;
+		case 's': o->stage = optarg; break;
+		case 'e': o->esp = optarg; break;
+		case 'l':
+			if (strlen(optarg) != 1 || !slot_other(optarg[0]))
+				goto bad;
+			o->slot = optarg[0];
+			break;
+		case 'c': o->commit = 1; break;
+		case 'H': o->health_url = optarg; break;
+		case 'D':
+			if (seconds(optarg, &o->health_deadline) < 0)
+				goto bad;
+			break;
+		case 'C': o->cmdline = optarg; break;
+		case 'a': o->ca_file = optarg; break;
+		case 'P': o->allow_http = 1; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: fputs(usage, stderr); return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "update: %s: unexpected argument\n%s", argv[optind], usage);
+		return -1;
+	}
+	if (o->settings)
+		apply_settings(o, url_given, interval_given);
+	if (o->commit && !o->esp) {
+		fprintf(stderr, "update: --commit needs --esp DIR\n");
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "update: --%s %s: not a valid value\n%s", longopts[idx].name, optarg, usage);
+	return -1;
+}
+
+/* The running slot: --slot, else fathom.slot= on the kernel command line,
+ * else the ESP's default. 0 when none is known. */
+static char running_slot(const struct options *o, const struct grubenv *e)
+{
+	char cmdline[4096], *p;
+	const char *def;
+
+	if (o->slot)
+		return o->slot;
+	if (file_read(o->cmdline, cmdline, sizeof(cmdline)) >= 0) {
+		for (p = strstr(cmdline, "fathom.slot="); p; p = strstr(p + 1, "fathom.slot="))
+			if ((p == cmdline || p[-1] == ' ') && slot_other(p[12]) &&
+			    (p[13] == ' ' || p[13] == '\n' || p[13] == '\0'))
+				return p[12];
+	}
+	def = e ? grubenv_get(e, "fathom_slot") : NULL;
+	return def && strlen(def) == 1 && slot_other(def[0]) ? def[0] : (e ? 'A' : 0);
+}
+
+/* The ESP to write: o->esp, or for "auto" the installed disk's, mounted
+ * (*mounted set). NULL with *rc set when there is none to write. */
+static const char *esp_open(const struct options *o, int *mounted, int *rc)
+{
+	char name[256], err[1024];
+
+	*mounted = 0;
+	if (strcmp(o->esp, "auto") != 0)
+		return o->esp;
+	*rc = 0;
+	if (!running_slot(o, NULL)) {
+		fprintf(stderr, "update: not booted from an installed disk (no fathom.slot=): "
+			"no slot to write\n");
+		return NULL;
+	}
+	*rc = 2;
+	if (esp_find("/sys", name, sizeof(name)) < 0) {
+		fprintf(stderr, "update: no %s partition on a non-removable disk: no slot to write; "
+			"reinstall from a stick\n", ESP_PARTNAME);
+		return NULL;
+	}
+	if (esp_mount(name, ESP_MOUNT_DIR, err, sizeof(err)) < 0) {
+		fprintf(stderr, "update: %s\n", err);
+		return NULL;
+	}
+	*mounted = 1;
+	return ESP_MOUNT_DIR;
+}
+
+static void esp_close(const char *esp, int mounted)
+{
+	if (esp && mounted)
+		esp_umount(esp);
+}
+
+/* The staged bundle in o->stage/staged goes to the inactive slot. */
+static int write_slot_to(const struct options *o, const char *esp, const struct bundle_version *v)
+{
+	char dir[4096], err[1024];
+	struct bundle_sums sums;
+	struct bundle_version again;
+	struct grubenv e;
+	char run, target;
+
+	snprintf(dir, sizeof(dir), "%s/staged", o->stage);
+	if (slot_env_read(esp, &e, err, sizeof(err)) < 0 ||
+	    verify_bundle_dir(dir, o->pubkey, NULL, &sums, &again, err, sizeof(err)) < 0) {
+		fprintf(stderr, "update: %s; slot not written\n", err);
+		return 2;
+	}
+	run = running_slot(o, &e);
+	target = slot_other(run);
+	if (slot_write(esp, target, run, dir, &sums, err, sizeof(err)) < 0) {
+		fprintf(stderr, "update: %s; slot %c not armed, the next boot is slot %c as before\n",
+			err, target, run);
+		return 2;
+	}
+	fprintf(stderr, "update: version %" PRIu64 " (%s) written to slot %c of %s; the next boot "
+		"tries it once (fathom_try=%c), slot %c stays the default until it reports healthy\n",
+		v->number, v->describe, target, esp, target, run);
+	return 0;
+}
+
+static int write_slot(const struct options *o, const struct bundle_version *v)
+{
+	int mounted, rc = 0;
+	const char *esp = esp_open(o, &mounted, &rc);
+
+	if (!esp)
+		return rc;
+	rc = write_slot_to(o, esp, v);
+	esp_close(esp, mounted);
+	return rc;
+}
+
+/* Check, stage, and write the slot: the exit status. */
+static int take_bundle(const struct options *o, const char *src,
+		       const struct bundle_version *running)
+{
+	struct bundle_version v;
+	char err[1024];
+
+	if (stage_bundle(o->stage, src, o->pubkey, running, &v, err, sizeof(err)) < 0) {
+		fprintf(stderr, "update: refused: %s; nothing written\n", err);
+		return 1;
+	}
+	fprintf(stderr, "update: version %" PRIu64 " (%s) checked and staged in %s/staged\n",
+		v.number, v.describe, o->stage);
+	return o->esp ? write_slot(o, &v) : 0;
+}
+
+static int fetch_once(const struct options *o, const struct bundle_version *running)
+{
+	struct fetch_opts fo = { .url = o->url, .ca_file = o->ca_file, .pubkey = o->pubkey,
+				 .allow_http = o->allow_http, .timeout_ms = 300000 };
+	struct bundle_version staged, v;
+	char incoming[4096], path[4096], err[1024];
+	int have_staged, rc;
+
+	snprintf(path, sizeof(path), "%s/staged/%s", o->stage, BUNDLE_VERSION);
+	have_staged = verify_read_version(path, &staged, err, sizeof(err)) == 0;
+	snprintf(incoming, sizeof(incoming), "%s/incoming", o->stage);
+	remove_flat_dir(incoming);
+	if ((mkdir(o->stage, 0700) < 0 && errno != EEXIST) || mkdir(incoming, 0700) < 0) {
+		fprintf(stderr, "update: %s: %s\n", incoming, strerror(errno));
+		return 2;
+	}
+	rc = fetch_bundle(&fo, incoming, running, have_staged ? &staged : NULL, &v, err, sizeof(err));
+	if (rc == 0)
+		rc = take_bundle(o, incoming, running);
+	else if (rc == 1)
+		fprintf(stderr, "update: %s offers version %" PRIu64 " (%s): nothing newer to take\n",
+			o->url, v.number, v.describe);
+	else
+		fprintf(stderr, "update: refused: %s; nothing written\n", err);
+	remove_flat_dir(incoming);
+	return rc < 0 ? 1 : rc == 1 ? 0 : rc;
+}
+
+/* 1 when url answered 200 within deadline seconds. */
+static int healthy(const char *url, unsigned deadline, const char *ca_file)
+{
+	struct https_opts ho = { .ca_file = ca_file, .timeout_ms = 5000, .allow_plain = 1 };
+	time_t end = time(NULL) + (time_t)deadline;
+
+	do {
+		struct https_response r = { 0 };
+		char why[256];
+
+		if (https_request("GET", url, NULL, NULL, 0, NULL, &ho, &r, why, sizeof(why)) == 0) {
+			int ok = r.status == 200;
+
+			https_response_free(&r);
+			if (ok)
+				return 1;
+		}
+		sleep(2);
+	} while (time(NULL) < end);
+	return 0;
+}
+
+static int commit_on(const struct options *o, const char *esp, char run)
+{
+	struct grubenv e;
+	char err[1024];
+	const char *def;
+	int rc;
+
+	if (slot_env_read(esp, &e, err, sizeof(err)) < 0) {
+		fprintf(stderr, "update: %s\n", err);
+		return 2;
+	}
+	def = grubenv_get(&e, "fathom_slot");
+	if (def && def[0] == run && def[1] == '\0')
+		return 0;	/* nothing to commit: no update was tried */
+	if (o->health_url && !healthy(o->health_url, o->health_deadline, o->ca_file)) {
+		fprintf(stderr, "update: slot %c: %s did not answer 200 within %u s: not committed; "
+			"the next boot is slot %s again\n", run, o->health_url, o->health_deadline,
+			def ? def : "A");
+		return 1;
+	}
+	rc = slot_commit(esp, run, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "update: %s; slot %c not committed\n", err, run);
+	else if (rc == 0)
+		fprintf(stderr, "update: slot %c healthy: committed, it is the default boot now\n", run);
+	return rc < 0 ? 2 : 0;
+}
+
+static int commit(const struct options *o)
+{
+	char run = running_slot(o, NULL);
+	const char *esp;
+	int mounted, rc = 0;
+
+	if (!run)
+		return 0;	/* not booted from an installed disk: nothing to commit */
+	esp = esp_open(o, &mounted, &rc);
+	if (!esp)
+		return rc;
+	rc = commit_on(o, esp, run);
+	esp_close(esp, mounted);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct bundle_version running;
+	char err[1024];
+
+	signal(SIGPIPE, SIG_IGN);
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	if (o.commit)
+		return commit(&o);
+	if (!o.from && !o.url) {
+		fprintf(stderr, "update: no update.url set and no --from DIR: nothing to do\n");
+		return 0;
+	}
+	if (verify_read_version(o.version_file, &running, err, sizeof(err)) < 0) {
+		fprintf(stderr, "update: %s: the running version is unknown; rebuild the image with "
+			"make\n", err);
+		return 2;
+	}
+	if (o.from)
+		return take_bundle(&o, o.from, &running);
+	for (;;) {
+		int rc = fetch_once(&o, &running);
+
+		if (o.once)
+			return rc;
+		sleep(o.interval);
+	}
+}

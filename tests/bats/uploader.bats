@@ -1,0 +1,277 @@
+#!/usr/bin/env bats
+# The uploader (services/uploader) end to end against the stand-in for
+# Google's token endpoint and GCS (tests/uploader/standin_gcs.py, TLS with
+# a throwaway CA and service-account key made here, on 127.0.0.1): records
+# written into a spool as ndt7 writes them arrive in the stand-in's bucket
+# as gzip JSON Lines, each record id exactly once (the store is keyed by
+# object name, so a re-uploaded bundle replaces itself), whatever fault the
+# stand-in injects; after a SIGKILL mid-upload and a restart; and under
+# the spool bound in a long outage (drops counted and logged, the newest
+# kept). Every process started here is stopped by its pid.
+
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+load '../uploader/lib'
+
+setup_file() {
+	/usr/bin/python3 -c 'import cryptography' 2> /dev/null ||
+		skip "python3-cryptography missing: run scripts/deps"
+	export TOP=$BATS_TEST_DIRNAME/../..
+	export OUTDIR=${FATHOM_OUT:-$TOP/out}
+	export D=$BATS_FILE_TMPDIR
+	make -C "$TOP" O="$OUTDIR" uploader > "$D/make.log" 2>&1 ||
+		{ cat "$D/make.log" >&2; return 1; }
+	export UPLOADER=$OUTDIR/build/qemu-x86_64/uploader
+	[ -x "$UPLOADER" ] || UPLOADER=$(find "$OUTDIR/build" -maxdepth 2 -name uploader -type f | head -1)
+	make_ca "$D/ca" localhost 127.0.0.1
+	make_sa "$D/sa.json"
+	(umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' > "$D/put-token")
+	gcs_start
+}
+
+teardown_file() {
+	gcs_stop
+}
+
+setup() {
+	gctl clear > /dev/null
+	T=$BATS_TEST_TMPDIR
+	mkdir -p "$T/spool/ndt7" "$T/state"
+	rm -rf "$D/store/gcs"
+	MPORT=
+}
+
+teardown() {
+	up_kill TERM
+	# On failure, what the uploader said (bats shows it).
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || tail -20 "$T/up.log" 2> /dev/null || true
+}
+
+# up_start [ARGS...]: the uploader on $T's spool, to bucket archive-test,
+# small bundles, short timeouts and retries; its log in $T/up.log.
+up_start() {
+	"$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" --target gcs \
+		--bucket archive-test --org org1 --node node1 --service-account-file "$D/sa.json" \
+		--token-url "$GURL/token" --gcs-endpoint "$GURL" --ca-file "$D/ca/ca.pem" \
+		--timeout 2 --retry-max 1 --bundle-max-age 1 --bundle-max-bytes 2048 \
+		--status-file "$T/status" --metrics-listen 127.0.0.1:0 "$@" \
+		>> "$T/up.log" 2>&1 3>&- &
+	echo $! > "$T/up.pid"
+	# The port the kernel gave (no race with other tests on the host).
+	wait_for 10 grep -q "metrics at http://127.0.0.1:[0-9]*/metrics" "$T/up.log"
+	MPORT=$(sed -n 's|.*metrics at http://127.0.0.1:\([0-9]*\)/metrics|\1|p' "$T/up.log" | tail -1)
+}
+
+# up_kill SIGNAL: stop the uploader started by up_start (by its pid).
+up_kill() {
+	local pid
+	pid=$(cat "$T/up.pid" 2> /dev/null) || return 0
+	kill -"$1" "$pid" 2> /dev/null || true
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2> /dev/null || true
+	rm -f "$T/up.pid"
+}
+
+# spool FROM TO: records id-FROM..id-TO as ndt7 writes them (a hidden
+# temporary file renamed into the day directory), one a line or pretty.
+spool() {
+	local d=$T/spool/ndt7/2026/12/07 i
+	mkdir -p "$d"
+	for i in $(seq "$1" "$2"); do
+		printf '{"GitShortCommit":"t","ServerIP":"192.0.2.1","Download":{"UUID":"id-%05d",%s"StartTime":"2026-12-07T10:00:00Z"}}\n' \
+			"$i" "$(printf '"Pad":"%0200d",' 0)" > "$d/.ndt7-download-$i.json.tmp"
+		touch -d "@$((1796630000 + i))" "$d/.ndt7-download-$i.json.tmp"
+		mv "$d/.ndt7-download-$i.json.tmp" "$d/ndt7-download-$i.json"
+	done
+}
+
+spooled() { find "$T/spool" -name '*.json' | wc -l; }
+spool_empty() { [ "$(spooled)" -eq 0 ] && [ ! -e "$T/state/inflight.journal" ]; }
+
+# stored_ids: the record ids in the bucket's objects, one a line, sorted
+# (duplicates kept: the caller checks there are none).
+stored_ids() {
+	find "$D/store/gcs/archive-test" -name '*.jsonl.gz' -print0 2> /dev/null |
+		xargs -0 -r zcat | jq -r '.Download.UUID' | sort
+}
+
+# exactly_once FROM TO: ids FROM..TO each stored exactly once, nothing else.
+exactly_once() {
+	diff <(stored_ids) <(for i in $(seq "$1" "$2"); do printf 'id-%05d\n' "$i"; done)
+}
+
+metric() {
+	curl -sS --max-time 5 "http://127.0.0.1:$MPORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'
+}
+
+@test "records arrive as gzip JSONL under jostler's object names; status line and metrics" {
+	up_start
+	spool 1 20
+	wait_for 30 spool_empty
+	exactly_once 1 20
+	find "$D/store/gcs/archive-test" -type f | sed "s|$D/store/gcs/archive-test/||" |
+		grep -Ev '^autoload/v2/org1/ndt/ndt7/20[0-9]{2}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-ndt7-node1-ndt-data\.jsonl\.gz$' &&
+		false
+	[ "$(metric uploader_records_total)" -eq 20 ]
+	[ "$(metric uploader_bundles_total)" -ge 2 ]
+	[ "$(metric uploader_queue_records)" -eq 0 ]
+	wait_for 15 grep -q "^[0-9]* bundles sent, last [0-9:]*Z, queue 0 records$" "$T/status"
+}
+
+# fault_round ENDPOINT KIND: with that fault on the next two requests, 10
+# records written meanwhile all arrive exactly once; the failures counted.
+fault_round() {
+	up_start
+	gctl "fault?endpoint=$1&kind=$2&count=2&seconds=5" > /dev/null
+	spool 1 10
+	wait_for 60 spool_empty || { cat "$T/up.log" >&2; false; }
+	exactly_once 1 10
+	grep -q "upload of autoload/v2/org1/ndt/ndt7/.* failed" "$T/up.log"
+	curl -sS "http://127.0.0.1:$MPORT/metrics" | grep -q '^uploader_failures_total{reason='
+}
+
+@test "fault 500: every record exactly once" { fault_round upload 500; }
+@test "fault 503: every record exactly once" { fault_round upload 503; }
+@test "fault 429: every record exactly once" { fault_round upload 429; }
+@test "fault reset mid-body: every record exactly once" { fault_round upload reset; }
+@test "fault stall past the timeout: every record exactly once" { fault_round upload stall; }
+@test "fault wrong checksum: every record exactly once" { fault_round upload checksum; }
+@test "fault 401 on upload (token refused): every record exactly once" { fault_round upload 401; }
+@test "fault 503 on the token endpoint: every record exactly once" { fault_round token 503; }
+
+@test "token expiry: every token issued so far refused; a new one, every record once" {
+	up_start
+	spool 1 5
+	wait_for 30 spool_empty
+	gctl expire > /dev/null
+	spool 6 15
+	wait_for 30 spool_empty
+	exactly_once 1 15
+	[ "$(gcount tokens_issued)" -ge 2 ]
+}
+
+@test "SIGKILL mid-upload, restart: the bundle in flight again under its name, every record once" {
+	gctl "fault?endpoint=upload&kind=stall&count=1&seconds=20" > /dev/null
+	spool 1 12
+	up_start --timeout 15 --bundle-max-bytes 100000
+	wait_for 20 test -e "$T/state/inflight.journal"
+	wait_for 20 bash -c "[ \"\$(curl -sS http://127.0.0.1:$GCPORT/stats | jq '.requests.upload // 0')\" -ge 1 ]"
+	obj=$(sed -n 's/^object //p' "$T/state/inflight.journal")
+	up_kill KILL
+	[ "$(spooled)" -eq 12 ]
+	gctl clear > /dev/null
+	spool 13 20
+	up_start
+	wait_for 30 spool_empty
+	grep -q "resuming the bundle in flight before the restart: $obj (12 records" "$T/up.log"
+	[ -f "$D/store/gcs/archive-test/$obj" ]
+	[ "$(zcat "$D/store/gcs/archive-test/$obj" | wc -l)" -eq 12 ]
+	exactly_once 1 20
+}
+
+@test "spool bound in a long outage: oldest dropped, counted, logged once; newest kept" {
+	gctl "fault?endpoint=upload&kind=503&count=0" > /dev/null
+	# Each record is 321 bytes: a bound of 20 of them.
+	up_start --spool-max-bytes 6600 --bundle-max-bytes 1024
+	spool 1 20
+	sleep 2
+	for b in 21 41 61; do
+		spool $b $((b + 19))
+		sleep 1.5
+	done
+	wait_for 20 bash -c "[ \"\$(find $T/spool -name '*.json' | wc -l)\" -le 21 ]"
+	sleep 1
+	dropped=$(metric uploader_dropped_records_total)
+	kept=$(spooled)
+	[ "$dropped" -ge 55 ]
+	[ $((dropped + kept)) -eq 80 ]
+	# the newest are all there
+	for i in $(seq 70 80); do [ -e "$T/spool/ndt7/2026/12/07/ndt7-download-$i.json" ]; done
+	[ "$(grep -c 'dropping the oldest records' "$T/up.log")" -eq 1 ]
+	grep -q "^0 bundles sent, queue [0-9]* records (oldest [0-9]*s); failing since .* (http_5xx), $dropped records dropped" "$T/status" ||
+		wait_for 12 grep -q "records dropped" "$T/status"
+	gctl clear > /dev/null
+	wait_for 40 spool_empty
+	# what was kept arrives, exactly once; nothing dropped arrives
+	n=$(stored_ids | wc -l)
+	[ "$n" -eq "$kept" ]
+	[ -z "$(stored_ids | uniq -d)" ]
+	stored_ids | tail -1 | grep -qx 'id-00080'
+}
+
+@test "a bad record is quarantined and counted; the others go" {
+	up_start
+	spool 1 3
+	printf '{"Download":' > "$T/spool/ndt7/2026/12/07/ndt7-download-bad.json"
+	printf '{"ServerIP":"192.0.2.1"}' > "$T/spool/ndt7/2026/12/07/ndt7-download-noid.json"
+	wait_for 30 spool_empty
+	exactly_once 1 3
+	[ -f "$T/state/quarantine/ndt7_2026_12_07_ndt7-download-bad.json" ]
+	[ -f "$T/state/quarantine/ndt7_2026_12_07_ndt7-download-noid.json" ]
+	[ "$(metric uploader_quarantined_records_total)" -eq 2 ]
+	grep -q "record .*ndt7-download-noid.json refused: no Download.UUID or Upload.UUID" "$T/up.log"
+}
+
+@test "names from the registration: waits quietly for it, then bucket, org and node from the hostname" {
+	"$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" \
+		--registration-file "$T/registration.json" --service-account-file "$D/sa.json" \
+		--token-url "$GURL/token" --gcs-endpoint "$GURL" --ca-file "$D/ca/ca.pem" \
+		--bundle-max-age 1 --status-file "$T/status" > "$T/up.log" 2>&1 3>&- &
+	echo $! > "$T/up.pid"
+	spool 1 3
+	wait_for 10 grep -q "^waiting for the registration ($T/registration.json)" "$T/status"
+	[ "$(spooled)" -eq 3 ]
+	host=ndt-lga1234-c0a80001.org2.sandbox.measurement-lab.org
+	echo "{\"Hostname\":\"$host\",\"Heartbeat\":{},\"Annotation\":null}" > "$T/registration.json"
+	wait_for 30 spool_empty
+	f=$(find "$D/store/gcs/archive-mlab-sandbox/autoload/v2/org2/ndt/ndt7" -name "*-ndt7-$host-ndt-data.jsonl.gz")
+	[ "$(zcat "$f" | wc -l)" -eq 3 ]
+	[ "$(grep -c 'waiting for the registration' "$T/up.log")" -eq 1 ]
+}
+
+@test "settings: upload.OPTION=VALUE in a file, explicit options win, a bad one named" {
+	printf 'upload.bundle-max-age=1\nupload.org=org1\nupload.node=fromsettings\nupload.timeout=abc\nupload.bogus=1\n' > "$T/upload.conf"
+	: > "$T/cmdline"
+	up_start --settings upload --settings-file "$T/upload.conf" --settings-cmdline "$T/cmdline" --node explicit
+	spool 1 2
+	wait_for 30 spool_empty
+	find "$D/store/gcs/archive-test" -name '*-ndt7-explicit-ndt-data.jsonl.gz' | grep -q .
+	grep -q 'upload.timeout=abc: --timeout "abc"' "$T/up.log"
+}
+
+@test "a spool that does not exist yet: said once, then its records go once it appears" {
+	rm -rf "$T/spool"
+	up_start
+	wait_for 10 grep -q "spool $T/spool: cannot list: No such file or directory (made by ndt7-server" "$T/up.log"
+	mkdir -p "$T/spool/ndt7"
+	spool 1 3
+	wait_for 45 spool_empty
+	exactly_once 1 3
+	[ "$(grep -c 'cannot list' "$T/up.log")" -eq 1 ]
+	grep -q "spool $T/spool: there now" "$T/up.log"
+}
+
+@test "PUT target: bundles to the URL template with the bearer token" {
+	"$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" --target put \
+		--put-url "$GURL/put/{object}" --put-token-file "$D/put-token" --ca-file "$D/ca/ca.pem" \
+		--org org1 --node node1 --bundle-max-age 1 --status-file "$T/status" \
+		> "$T/up.log" 2>&1 3>&- &
+	echo $! > "$T/up.pid"
+	spool 1 4
+	wait_for 30 spool_empty
+	[ "$(find "$D/store/put/autoload/v2/org1/ndt/ndt7" -name '*.jsonl.gz' -print0 | xargs -0 zcat | wc -l)" -eq 4 ]
+}
+
+@test "bad options: exit 2 with the remedy" {
+	run "$UPLOADER" --target s3
+	assert_failure 2
+	assert_output --partial '--target "s3": gcs, put or off'
+	run "$UPLOADER" --target put
+	assert_failure 2
+	assert_output --partial 'needs --put-url'
+	run "$UPLOADER" --bundle-max-bytes 10
+	assert_failure 2
+}
