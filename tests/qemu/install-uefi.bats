@@ -70,6 +70,8 @@ setup_file() {
 	assert_output --regexp "fathom: media: /dev/vda1 \(vfat\) is the boot medium [0-9a-f]{16}, after [0-9]+ ms; reading its fathom.conf"
 	assert_output --partial "netcfg: eth0: ipv4 192.0.2.10/28 via 192.0.2.1"
 	refute_output --partial "install: installing"
+	# init (init/state.c) mounts the data partition the installer made.
+	assert_output --partial "state: /dev/vda3 (fathom-data) mounted on /data"
 	wait_for_ping 192.0.2.10
 	wait_for_ping 2001:db8::10
 }
