@@ -142,12 +142,15 @@ setup_file() {
 # HTTPS clients (148 roots, 217 KiB of PEM: 125 KB compressed); 4.85 MB
 # until issue 16 brought persistent state: e2fsck with libext2fs, libblkid,
 # libuuid and libcom-err, ext4 with jbd2, mbcache and the CRCs (loaded only
-# with a data partition) and virtio_blk: 0.91 MB compressed.
-@test "the default board's initramfs.cpio.zst is at most 5.75 MB" {
+# with a data partition) and virtio_blk: 0.91 MB compressed; 5.75 MB until
+# issue 15's uploader (about 40 KB), the update client (17 KB) and the
+# installer (dosfstools' mkfs.fat, mke2fs, fathom-install, efivarfs: about
+# 81 KB more than the tools p16-state already brought) came: 5.81 MB.
+@test "the default board's initramfs.cpio.zst is at most 5.9 MB" {
 	[ "$BOARD" = qemu-x86_64 ] || skip "the bound is the default board's"
 	size=$(stat -c %s "$ART/initramfs.cpio.zst")
 	echo "initramfs.cpio.zst: $size bytes"
-	[ "$size" -le 5750000 ]
+	[ "$size" -le 5900000 ]
 }
 
 # MEDIA_MODULES of board.conf as module names ('-' and '_' are one).
