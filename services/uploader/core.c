@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "naming.h"
 
@@ -207,7 +208,8 @@ static void stamp(struct core *c, const struct timespec *now, struct timespec *t
 }
 
 /* Build, name and journal the next due bundle. 1 made, 0 nothing due, -1 error. */
-static int next_bundle(struct core *c, const struct timespec *now, long *wake_s)
+static int next_bundle(struct core *c, const struct timespec *now, long max_age_s,
+		       long *wake_s)
 {
 	struct bundle_stats bs;
 	struct timespec t;
@@ -216,8 +218,7 @@ static int next_bundle(struct core *c, const struct timespec *now, long *wake_s)
 
 	if (!(idx = malloc((c->q.n ? c->q.n : 1) * sizeof(*idx))))
 		return -1;
-	n = queue_pick(&c->q, c->cfg->bundle_max_bytes, c->cfg->bundle_max_age_s, now, idx,
-		       wake_s);
+	n = queue_pick(&c->q, c->cfg->bundle_max_bytes, max_age_s, now, idx, wake_s);
 	if (n == 0) {
 		free(idx);
 		return 0;
@@ -327,7 +328,7 @@ long core_step(struct core *c, long long now_ms, const struct timespec *now)
 		queue_depth(&c->q, &c->st.queue_records, &c->st.queue_bytes, &c->st.queue_oldest);
 		if (c->have_inflight && c->inflight.n > 0 && c->retry_at_ms > now_ms)
 			return (long)(c->retry_at_ms - now_ms);
-		if (!c->have_inflight && (made = next_bundle(c, now, &wake_s)) <= 0) {
+		if (!c->have_inflight && (made = next_bundle(c, now, c->cfg->bundle_max_age_s, &wake_s)) <= 0) {
 			if (made < 0)
 				return 5000;
 			if (wake_s >= 0 && wake_s * 1000 < wait_ms)
@@ -341,4 +342,61 @@ long core_step(struct core *c, long long now_ms, const struct timespec *now)
 			return (long)(c->retry_at_ms - now_ms);
 	}
 	return 0;	/* more to do: come back at once */
+}
+
+/* Whether datatype is among the n in done. */
+static int done_has(char (*done)[DATATYPE_MAX], size_t n, const char *datatype)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(done[i], datatype) == 0)
+			return 1;
+	return 0;
+}
+
+size_t core_flush(struct core *c, long budget_ms, const struct timespec *now)
+{
+	char done[FLUSH_TYPES_MAX][DATATYPE_MAX];
+	long long end = monotonic_ms() + budget_ms;
+	size_t ndone = 0, sent = 0, i;
+	int rounds;
+	long wake_s;
+
+	for (rounds = 0; rounds < 2 * FLUSH_TYPES_MAX && ndone < FLUSH_TYPES_MAX; rounds++) {
+		long left = (long)(end - monotonic_ms());
+
+		if (left < FLUSH_MIN_MS)
+			break;
+		if (!c->have_inflight) {
+			if (queue_scan(c->cfg->spool_dir, &c->q) < 0)
+				break;
+			/* One bundle per datatype: the ones already tried wait. */
+			for (i = 0; i < c->q.n; i++)
+				c->q.r[i].busy = done_has(done, ndone, c->q.r[i].datatype);
+			if (next_bundle(c, now, 0, &wake_s) <= 0)
+				break;
+			if (!c->have_inflight)
+				continue;	/* only bad records, quarantined */
+		}
+		if (!done_has(done, ndone, c->inflight.datatype))
+			snprintf(done[ndone++], DATATYPE_MAX, "%s", c->inflight.datatype);
+		/* Half each: a token request may come before the upload. */
+		target_set_timeout(c->target, (int)(left / 2));
+		c->retry_at_ms = 0;
+		upload(c, monotonic_ms(), now);
+		if (c->have_inflight) {
+			log_warn("stopping: %s not uploaded in the final flush; its %zu records stay "
+				 "in the spool and its journal in %s, sent first at the next start",
+				 c->inflight.object, c->inflight.n, c->cfg->state_dir);
+			break;
+		}
+		sent++;
+	}
+	if (queue_scan(c->cfg->spool_dir, &c->q) == 0)
+		queue_depth(&c->q, &c->st.queue_records, &c->st.queue_bytes, &c->st.queue_oldest);
+	if (c->st.queue_records && !c->have_inflight)
+		log_info("stopping: %zu records still waiting (no time left in the final flush); "
+			 "they go after the next start", c->st.queue_records);
+	return sent;
 }

@@ -306,6 +306,12 @@ int main(int argc, char **argv)
 			 names.node, (unsigned long long)cfg.bundle_max_bytes, cfg.bundle_max_age_s);
 	core_init(&core, &cfg, &names, t);
 	rc = run(&core, &cfg, sfd);
+	if (rc == 0) {
+		struct timespec w = wall_now();
+		size_t sent = core_flush(&core, UPLOADER_FLUSH_MS, &w);
+
+		log_info("stopping: %zu bundle%s sent in the final flush", sent, sent == 1 ? "" : "s");
+	}
 	status_line(line, sizeof(line), &core.st, time(NULL));
 	write_status(cfg.status_file, line);
 	core_free(&core);

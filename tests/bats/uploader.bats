@@ -76,14 +76,15 @@ up_kill() {
 }
 
 # spool FROM TO: records id-FROM..id-TO as ndt7 writes them (a hidden
-# temporary file renamed into the day directory), one a line or pretty.
+# temporary file renamed into the day directory), one a line or pretty;
+# written hours ago (their age makes them due), or now with SPOOL_FRESH=1.
 spool() {
 	local d=$T/spool/ndt7/2026/12/07 i
 	mkdir -p "$d"
 	for i in $(seq "$1" "$2"); do
 		printf '{"GitShortCommit":"t","ServerIP":"192.0.2.1","Download":{"UUID":"id-%05d",%s"StartTime":"2026-12-07T10:00:00Z"}}\n' \
 			"$i" "$(printf '"Pad":"%0200d",' 0)" > "$d/.ndt7-download-$i.json.tmp"
-		touch -d "@$((1796630000 + i))" "$d/.ndt7-download-$i.json.tmp"
+		[ -n "${SPOOL_FRESH:-}" ] || touch -d "@$((1796630000 + i))" "$d/.ndt7-download-$i.json.tmp"
 		mv "$d/.ndt7-download-$i.json.tmp" "$d/ndt7-download-$i.json"
 	done
 }
@@ -91,10 +92,10 @@ spool() {
 spooled() { find "$T/spool" -name '*.json' | wc -l; }
 spool_empty() { [ "$(spooled)" -eq 0 ] && [ ! -e "$T/state/inflight.journal" ]; }
 
-# stored_ids: the record ids in the bucket's objects, one a line, sorted
+# stored_ids: the ndt7 record ids in the bucket's objects, one a line, sorted
 # (duplicates kept: the caller checks there are none).
 stored_ids() {
-	find "$D/store/gcs/archive-test" -name '*.jsonl.gz' -print0 2> /dev/null |
+	find "$D/store/gcs/archive-test" -path '*/ndt/ndt7/*' -name '*.jsonl.gz' -print0 2> /dev/null |
 		xargs -0 -r zcat | jq -r '.Download.UUID' | sort
 }
 
@@ -170,6 +171,88 @@ fault_round() {
 	[ -f "$D/store/gcs/archive-test/$obj" ]
 	[ "$(zcat "$D/store/gcs/archive-test/$obj" | wc -l)" -eq 12 ]
 	exactly_once 1 20
+}
+
+# term_exit: SIGTERM to the uploader started by up_start; echoes the ms it
+# took to exit (it must exit by itself: up_kill would SIGKILL after 5 s).
+term_exit() {
+	local pid start
+	pid=$(cat "$T/up.pid")
+	start=$(date +%s%N)
+	kill -TERM "$pid"
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$pid" 2> /dev/null && return 1
+	rm -f "$T/up.pid"
+	echo $((($(date +%s%N) - start) / 1000000))
+}
+
+# annotations FROM TO: records of a second datatype, annotation2.
+annotations() {
+	local d=$T/spool/annotation2/2026/12/07 i
+	mkdir -p "$d"
+	for i in $(seq "$1" "$2"); do
+		printf '{"UUID":"ann-%05d","Server":{"IP":"192.0.2.1"}}\n' "$i" > "$d/.a$i.tmp"
+		mv "$d/.a$i.tmp" "$d/a$i.json"
+	done
+}
+
+@test "SIGTERM: what is waiting goes in a final flush, one bundle per datatype, before the exit" {
+	# Neither size nor age makes a bundle due: only the flush sends them.
+	up_start --bundle-max-age 3600 --bundle-max-bytes 1000000
+	SPOOL_FRESH=1 spool 1 10
+	annotations 1 3
+	wait_for 10 bash -c "[ \"\$(curl -sS http://127.0.0.1:$MPORT/metrics | awk '\$1 == \"uploader_queue_records\" { print \$2 }')\" = 13 ]"
+	[ "$(find "$D/store/gcs" -type f 2> /dev/null | wc -l)" -eq 0 ]
+	ms=$(term_exit)
+	[ "$ms" -lt 4500 ]
+	exactly_once 1 10
+	[ "$(find "$D/store/gcs/archive-test/autoload/v2/org1/ndt/ndt7" -name '*.jsonl.gz' | wc -l)" -eq 1 ]
+	f=$(find "$D/store/gcs/archive-test/autoload/v2/org1/ndt/annotation2" -name '*-annotation2-node1-ndt-data.jsonl.gz')
+	[ "$(zcat "$f" | jq -r .UUID | sort | tr '\n' ' ')" = "ann-00001 ann-00002 ann-00003 " ]
+	spool_empty
+	grep -q "stopping: 2 bundles sent in the final flush" "$T/up.log"
+	grep -q "^2 bundles sent, last [0-9:]*Z, queue 0 records$" "$T/status"
+}
+
+@test "SIGTERM with the archive stalling: exits within the bound, the bundle journaled and sent after a restart" {
+	# --timeout 60: without the flush's own bound this would hang past init's 5 s.
+	gctl "fault?endpoint=upload&kind=stall&count=1&seconds=30" > /dev/null
+	up_start --bundle-max-age 3600 --bundle-max-bytes 1000000 --timeout 60
+	SPOOL_FRESH=1 spool 1 10
+	wait_for 10 bash -c "[ \"\$(curl -sS http://127.0.0.1:$MPORT/metrics | awk '\$1 == \"uploader_queue_records\" { print \$2 }')\" = 10 ]"
+	ms=$(term_exit)
+	[ "$ms" -lt 4500 ]
+	[ "$(spooled)" -eq 10 ]
+	obj=$(sed -n 's/^object //p' "$T/state/inflight.journal")
+	[ -n "$obj" ]
+	grep -q "stopping: $obj not uploaded in the final flush; its 10 records stay in the spool" "$T/up.log"
+	grep -q "stopping: 0 bundles sent in the final flush" "$T/up.log"
+	gctl clear > /dev/null
+	up_start --bundle-max-age 3600 --bundle-max-bytes 1000000
+	wait_for 30 spool_empty
+	grep -q "resuming the bundle in flight before the restart: $obj (10 records" "$T/up.log"
+	exactly_once 1 10
+}
+
+@test "SIGTERM with nothing listening: exits at once, records kept in the spool and the journal" {
+	# A port the kernel just gave and took back: nothing listens there.
+	dead=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" --target gcs \
+		--bucket archive-test --org org1 --node node1 --service-account-file "$D/sa.json" \
+		--token-url "https://127.0.0.1:$dead/token" --gcs-endpoint "https://127.0.0.1:$dead" \
+		--ca-file "$D/ca/ca.pem" --bundle-max-age 3600 --status-file "$T/status" \
+		> "$T/up.log" 2>&1 3>&- &
+	echo $! > "$T/up.pid"
+	SPOOL_FRESH=1 spool 1 5
+	wait_for 10 grep -q "queue 5 records" "$T/status"
+	ms=$(term_exit)
+	[ "$ms" -lt 4500 ]
+	[ "$(spooled)" -eq 5 ]
+	grep -q "^object autoload/v2/org1/ndt/ndt7/" "$T/state/inflight.journal"
+	grep -q "not uploaded in the final flush; its 5 records stay in the spool" "$T/up.log"
 }
 
 @test "spool bound in a long outage: oldest dropped, counted, logged once; newest kept" {
