@@ -157,8 +157,9 @@ static int resolve(struct up_config *c, struct up_names *n, char *why, size_t ca
 		return 0;
 	}
 	free(text);
+	/* jostler's node part: MACHINE-SITE of an M-Lab name (naming.h). */
 	if (!n->node)
-		n->node = reg.hostname;
+		n->node = reg.names_ok ? reg.names.node : reg.hostname;
 	if (!n->org && reg.names_ok)
 		n->org = reg.names.org;
 	if (!c->bucket && reg.names_ok)

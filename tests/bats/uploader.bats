@@ -310,7 +310,7 @@ annotations() {
 	host=ndt-lga1234-c0a80001.org2.sandbox.measurement-lab.org
 	echo "{\"Hostname\":\"$host\",\"Heartbeat\":{},\"Annotation\":null}" > "$T/registration.json"
 	wait_for 30 spool_empty
-	f=$(find "$D/store/gcs/archive-mlab-sandbox/autoload/v2/org2/ndt/ndt7" -name "*-ndt7-$host-ndt-data.jsonl.gz")
+	f=$(find "$D/store/gcs/archive-mlab-sandbox/autoload/v2/org2/ndt/ndt7" -name "*-ndt7-c0a80001-lga1234-ndt-data.jsonl.gz")
 	[ "$(zcat "$f" | wc -l)" -eq 3 ]
 	[ "$(grep -c 'waiting for the registration' "$T/up.log")" -eq 1 ]
 }
