@@ -15,6 +15,9 @@
 #include "lib/log.h"
 #include "naming.h"
 
+#ifndef UPLOADER_GIT_COMMIT
+#define UPLOADER_GIT_COMMIT ""
+#endif
 #define RETRY_FIRST_MS 1000u
 #define BURST_QUIET_MS 60000	/* a drop burst ends after this long without drops */
 
@@ -207,13 +210,28 @@ static void stamp(struct core *c, const struct timespec *now, struct timespec *t
 	c->last_stamp = *t;
 }
 
+/* Where the bundle in flight goes, for its lines' ArchiveURL: gs://BUCKET/
+ * OBJECT, or the PUT URL with the object in it. */
+static void archive_url(const struct core *c, char *out, size_t cap)
+{
+	const char *t = c->cfg->put_url ? strstr(c->cfg->put_url, "{object}") : NULL;
+
+	if (c->cfg->target == UP_PUT && t)
+		snprintf(out, cap, "%.*s%s%s", (int)(t - c->cfg->put_url), c->cfg->put_url,
+			 c->inflight.object, t + 8);
+	else
+		snprintf(out, cap, "gs://%s/%s", c->cfg->bucket ? c->cfg->bucket : "",
+			 c->inflight.object);
+}
+
 /* Build, name and journal the next due bundle. 1 made, 0 nothing due, -1 error. */
 static int next_bundle(struct core *c, const struct timespec *now, long max_age_s,
 		       long *wake_s)
 {
+	struct bundle_meta meta = { NULL, UPLOADER_VERSION, UPLOADER_GIT_COMMIT };
 	struct bundle_stats bs;
 	struct timespec t;
-	char err[600];
+	char err[600], url[OBJECT_MAX + 4200];
 	size_t *idx, n;
 
 	if (!(idx = malloc((c->q.n ? c->q.n : 1) * sizeof(*idx))))
@@ -226,8 +244,21 @@ static int next_bundle(struct core *c, const struct timespec *now, long max_age_
 	memset(&c->inflight, 0, sizeof(c->inflight));
 	snprintf(c->inflight.datatype, sizeof(c->inflight.datatype), "%s",
 		 c->q.r[idx[0]].datatype);
+	/* Named first: each line carries where its bundle goes. A bundle left
+	 * empty wastes its time stamp, which only has to grow. */
+	stamp(c, now, &t);
+	if (object_name(c->inflight.object, sizeof(c->inflight.object), c->names.prefix,
+			c->names.org, c->names.experiment, c->inflight.datatype, c->names.node,
+			&t) < 0) {
+		log_err("bundle of %s records not started: object name too long",
+			c->inflight.datatype);
+		free(idx);
+		return -1;
+	}
+	archive_url(c, url, sizeof(url));
+	meta.archive_url = url;
 	if (bundle_build(c->cfg->spool_dir, c->quarantine_dir, &c->q, idx, n,
-			 c->cfg->bundle_max_bytes, &c->inflight, &bs) < 0) {
+			 c->cfg->bundle_max_bytes, &meta, &c->inflight, &bs) < 0) {
 		free(idx);
 		bundle_free(&c->inflight);
 		return -1;
@@ -238,19 +269,10 @@ static int next_bundle(struct core *c, const struct timespec *now, long max_age_
 		bundle_free(&c->inflight);
 		return bs.quarantined || bs.vanished ? 1 : 0;	/* look again at once */
 	}
-	stamp(c, now, &t);
-	if (stamp_save(c, err, sizeof(err)) < 0) {
-		log_err("bundle of %zu %s records not started: %s", c->inflight.n,
-			c->inflight.datatype, err);
-		bundle_free(&c->inflight);
-		return -1;
-	}
-	if (object_name(c->inflight.object, sizeof(c->inflight.object), c->names.prefix,
-			c->names.org, c->names.experiment, c->inflight.datatype, c->names.node,
-			&t) < 0 ||
+	if (stamp_save(c, err, sizeof(err)) < 0 ||
 	    journal_save(c->cfg->state_dir, &c->inflight, err, sizeof(err)) < 0) {
 		log_err("bundle of %zu %s records not started: %s", c->inflight.n,
-			c->inflight.datatype, c->inflight.object[0] ? err : "object name too long");
+			c->inflight.datatype, err);
 		bundle_free(&c->inflight);
 		return -1;
 	}

@@ -96,7 +96,7 @@ spool_empty() { [ "$(spooled)" -eq 0 ] && [ ! -e "$T/state/inflight.journal" ]; 
 # (duplicates kept: the caller checks there are none).
 stored_ids() {
 	find "$D/store/gcs/archive-test" -path '*/ndt/ndt7/*' -name '*.jsonl.gz' -print0 2> /dev/null |
-		xargs -0 -r zcat | jq -r '.Download.UUID' | sort
+		xargs -0 -r zcat | jq -r '.Raw.Download.UUID' | sort
 }
 
 # exactly_once FROM TO: ids FROM..TO each stored exactly once, nothing else.
@@ -116,6 +116,14 @@ metric() {
 	find "$D/store/gcs/archive-test" -type f | sed "s|$D/store/gcs/archive-test/||" |
 		grep -Ev '^autoload/v2/org1/ndt/ndt7/20[0-9]{2}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-ndt7-node1-ndt-data\.jsonl\.gz$' &&
 		false
+	# Each line in jostler's standard columns, the record itself under Raw.
+	f=$(find "$D/store/gcs/archive-test" -name '*.jsonl.gz' | head -1)
+	obj=${f#"$D/store/gcs/archive-test/"}
+	zcat "$f" | jq -e --arg url "gs://archive-test/$obj" --arg spool "$T/spool/ndt7/2026/12/07/" \
+		'.Date == "2026-12-07" and .Archiver.ArchiveURL == $url and
+		 (.Archiver.Filename | startswith($spool)) and
+		 (.Archiver.Version | startswith("fathom-uploader-")) and
+		 .Raw.ServerIP == "192.0.2.1" and (keys_unsorted == ["Date", "Archiver", "Raw"])' > /dev/null
 	[ "$(metric uploader_records_total)" -eq 20 ]
 	[ "$(metric uploader_bundles_total)" -ge 2 ]
 	[ "$(metric uploader_queue_records)" -eq 0 ]
@@ -211,7 +219,7 @@ annotations() {
 	exactly_once 1 10
 	[ "$(find "$D/store/gcs/archive-test/autoload/v2/org1/ndt/ndt7" -name '*.jsonl.gz' | wc -l)" -eq 1 ]
 	f=$(find "$D/store/gcs/archive-test/autoload/v2/org1/ndt/annotation2" -name '*-annotation2-node1-ndt-data.jsonl.gz')
-	[ "$(zcat "$f" | jq -r .UUID | sort | tr '\n' ' ')" = "ann-00001 ann-00002 ann-00003 " ]
+	[ "$(zcat "$f" | jq -r .Raw.UUID | sort | tr '\n' ' ')" = "ann-00001 ann-00002 ann-00003 " ]
 	spool_empty
 	grep -q "stopping: 2 bundles sent in the final flush" "$T/up.log"
 	grep -q "^2 bundles sent, last [0-9:]*Z, queue 0 records$" "$T/status"

@@ -90,8 +90,8 @@ teardown_file() {
 	sleep 6	# the upload test's record may come in a second bundle
 	run bash -c "find '$dir' -name '*.jsonl.gz' -print0 | xargs -0 zcat"
 	[ "$(echo "$output" | wc -l)" -eq 2 ]
-	echo "$output" | jq -e -s 'map(.Download.UUID // .Upload.UUID) | length == 2'
-	[ -z "$down" ] || echo "$output" | jq -e -s --arg u "$down" 'map(.Download.UUID) | index($u) != null'
+	echo "$output" | jq -e -s 'map(.Raw.Download.UUID // .Raw.Upload.UUID) | length == 2'
+	[ -z "$down" ] || echo "$output" | jq -e -s --arg u "$down" 'map(.Raw.Download.UUID) | index($u) != null'
 	find "$dir" -name '*.jsonl.gz' | grep -Eq "/20[0-9]{2}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-ndt7-$N-ndt-data\.jsonl\.gz$"
 }
 
