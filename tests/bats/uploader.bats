@@ -356,6 +356,60 @@ annotations() {
 	[ "$(find "$D/store/put/autoload/v2/org1/ndt/ndt7" -name '*.jsonl.gz' -print0 | xargs -0 zcat | wc -l)" -eq 4 ]
 }
 
+# no_secret FILE...: none of the files holds the key's body, a token the
+# stand-in issued (ya29.), or the PUT token.
+no_secret() {
+	local k1 k2 put
+	k1=$(jq -r .private_key "$D/sa.json" | sed -n 2p)
+	k2=$(jq -r .private_key "$D/sa.json" | sed -n 10p)
+	put=$(cat "$D/put-token")
+	[ ${#k1} -ge 60 ] && [ ${#k2} -ge 60 ] && [ ${#put} -ge 20 ]
+	! grep -F -e "$k1" -e "$k2" -e "$put" -e "MARKSECRET" -- "$@"
+	! grep -F 'ya29.' -- "$@"
+}
+
+@test "secrets: never in the log, the status line, the metrics or the state; nothing there readable by others" {
+	gctl "fault?endpoint=upload&kind=401&count=1" > /dev/null
+	up_start
+	spool 1 5
+	wait_for 30 spool_empty
+	gctl expire > /dev/null
+	gctl "fault?endpoint=token&kind=400&count=1" > /dev/null
+	spool 6 10
+	wait_for 30 spool_empty
+	exactly_once 1 10
+	grep -q "failed" "$T/up.log"
+	curl -sS "http://127.0.0.1:$MPORT/metrics" > "$T/metrics.txt"
+	up_kill TERM
+	# the PUT target refused once, then a rotated token
+	(umask 077; echo wrongMARKSECRETwrongwrongwrong > "$T/wrong-token")
+	"$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" --target put \
+		--put-url "$GURL/put/{object}" --put-token-file "$T/wrong-token" --ca-file "$D/ca/ca.pem" \
+		--org org1 --node node1 --bundle-max-age 1 --retry-max 1 --status-file "$T/status" \
+		>> "$T/up.log" 2>&1 3>&- &
+	echo $! > "$T/up.pid"
+	SPOOL_FRESH=1 spool 11 12
+	wait_for 15 grep -q "upload of .* failed (auth" "$T/up.log"
+	cp "$D/put-token" "$T/wrong-token"
+	wait_for 30 spool_empty
+	up_kill TERM
+	# a damaged key file: the error names the file and the line, never its text
+	jq '.private_key |= sub("\n(?<a>[A-Za-z0-9+/]{20})"; "\nMARKSECRET\(.a)\\q")' "$D/sa.json" |
+		sed 's/\\\\q/\\q/' > "$T/bad-sa.json"
+	grep -q 'MARKSECRET' "$T/bad-sa.json"
+	! jq . "$T/bad-sa.json" > /dev/null 2>&1
+	timeout 5 "$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" --bucket b --org o \
+		--node n --service-account-file "$T/bad-sa.json" --status-file "$T/status" \
+		>> "$T/up.log" 2>&1 3>&- || true
+	grep -q "service-account key $T/bad-sa.json: not JSON" "$T/up.log"
+	no_secret "$T/up.log" "$T/status" "$T/metrics.txt"
+	find "$T/state" -type f -exec cat {} + > "$T/state-all"
+	no_secret "$T/state-all"
+	# (the state directory itself is init's, 0700 by uploader.service)
+	[ -n "$(find "$T/state" -mindepth 1)" ]
+	[ -z "$(find "$T/state" -mindepth 1 -perm /o+rwx)" ]
+}
+
 @test "bad options: exit 2 with the remedy" {
 	run "$UPLOADER" --target s3
 	assert_failure 2
