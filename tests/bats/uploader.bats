@@ -410,6 +410,23 @@ no_secret() {
 	[ -z "$(find "$T/state" -mindepth 1 -perm /o+rwx)" ]
 }
 
+@test "a slow client on the metrics port does not hold up the uploads" {
+	up_start
+	# one byte every 0.4 s for 12 s, never a whole request
+	python3 -c 'import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+for c in b"GET /metrics HTTP/1.1\r\nHost: x\r\n":
+    s.send(bytes([c])); time.sleep(0.4)' "$MPORT" 2> /dev/null 3>&- &
+	slow=$!
+	sleep 0.5
+	spool 1 5
+	wait_for 6 spool_empty
+	exactly_once 1 5
+	[ "$(metric uploader_records_total)" -eq 5 ]
+	kill "$slow" 2> /dev/null || true
+	wait "$slow" 2> /dev/null || true
+}
+
 @test "bad options: exit 2 with the remedy" {
 	run "$UPLOADER" --target s3
 	assert_failure 2
