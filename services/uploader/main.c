@@ -172,6 +172,16 @@ static int resolve(struct up_config *c, struct up_names *n, char *why, size_t ca
 	return 1;
 }
 
+/* A credential others can read is one others can use: say so (once). */
+static void check_private(const char *what, const char *path)
+{
+	struct stat st;
+
+	if (path && stat(path, &st) == 0 && (st.st_mode & 0007))
+		log_warn("%s %s is readable by others (mode %04o): chmod o-rwx %s", what, path,
+			 (unsigned)(st.st_mode & 07777), path);
+}
+
 static struct target *open_target(const struct up_config *c, char *err, size_t cap)
 {
 	struct target_config tc = {
@@ -197,6 +207,10 @@ static int prepare(struct up_config *c, struct up_names *n, struct target **t, i
 		if (r < 0) {
 			snprintf(why, sizeof(why), "no node name: give --node");
 		} else if (r == 1 && (*t = open_target(c, why, sizeof(why)))) {
+			if (c->target == UP_PUT)
+				check_private("the bearer token file", c->put_token_file);
+			else
+				check_private("the service-account key", c->service_account_file);
 			return 1;
 		}
 		if (strcmp(why, last) != 0) {

@@ -381,8 +381,10 @@ no_secret() {
 	grep -q "failed" "$T/up.log"
 	curl -sS "http://127.0.0.1:$MPORT/metrics" > "$T/metrics.txt"
 	up_kill TERM
-	# the PUT target refused once, then a rotated token
-	(umask 077; echo wrongMARKSECRETwrongwrongwrong > "$T/wrong-token")
+	# the PUT target refused once, then a rotated token; the file readable
+	# by others: a warning naming it (never its content)
+	echo wrongMARKSECRETwrongwrongwrong > "$T/wrong-token"
+	chmod 0644 "$T/wrong-token"
 	"$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" --target put \
 		--put-url "$GURL/put/{object}" --put-token-file "$T/wrong-token" --ca-file "$D/ca/ca.pem" \
 		--org org1 --node node1 --bundle-max-age 1 --retry-max 1 --status-file "$T/status" \
@@ -390,6 +392,7 @@ no_secret() {
 	echo $! > "$T/up.pid"
 	SPOOL_FRESH=1 spool 11 12
 	wait_for 15 grep -q "upload of .* failed (auth" "$T/up.log"
+	grep -q "warning: the bearer token file $T/wrong-token is readable by others (mode 0644): chmod o-rwx" "$T/up.log"
 	cp "$D/put-token" "$T/wrong-token"
 	wait_for 30 spool_empty
 	up_kill TERM
