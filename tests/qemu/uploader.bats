@@ -90,7 +90,11 @@ teardown_file() {
 	sleep 6	# the upload test's record may come in a second bundle
 	run bash -c "find '$dir' -name '*.jsonl.gz' -print0 | xargs -0 zcat"
 	[ "$(echo "$output" | wc -l)" -eq 2 ]
-	echo "$output" | jq -e -s 'map(.Raw.Download.UUID // .Raw.Upload.UUID) | length == 2'
+	# each line a record in jostler's standard columns, its test's UUID under Raw
+	echo "$output" | jq -e -s 'map(select((.Raw.Download.UUID // .Raw.Upload.UUID | type) == "string"
+		and (.Archiver.ArchiveURL | startswith("gs://archive-mlab-sandbox/autoload/v2/org1/ndt/ndt7/"))
+		and (.Archiver.Filename | startswith("/var/spool/ndt7/ndt7/"))
+		and (.Date | test("^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")))) | length == 2'
 	[ -z "$down" ] || echo "$output" | jq -e -s --arg u "$down" 'map(.Raw.Download.UUID) | index($u) != null'
 	find "$dir" -name '*.jsonl.gz' | grep -Eq "/20[0-9]{2}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-ndt7-$N-ndt-data\.jsonl\.gz$"
 }
