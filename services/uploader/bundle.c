@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -197,19 +198,56 @@ static int gz_put(struct gz *g, const char *p, size_t n, int flush)
 	return 0;
 }
 
-/* One record's line: its bytes without the trailing newline, or compacted
- * by jansson when it spans lines. */
-static int add_record(struct gz *g, const char *data, size_t n, const struct shape *s)
+/* The standard columns before a record's bytes: {"Date":...,"Archiver":
+ * {...},"Raw": (malloc'd), the Date from DATATYPE/YYYY/MM/DD/NAME or else
+ * the record's mtime (UTC). */
+static char *columns(const char *spool_dir, const struct rec *r, const struct bundle_meta *m)
+{
+	char date[16], file[4096], *text, *p;
+	unsigned y, mo, d;
+	const char *slash = strchr(r->path, '/');
+	json_t *o;
+	struct tm tm;
+
+	if (!(slash && sscanf(slash, "/%4u/%2u/%2u/", &y, &mo, &d) == 3 && mo >= 1 && mo <= 12 &&
+	      d >= 1 && d <= 31 && snprintf(date, sizeof(date), "%04u-%02u-%02u", y, mo, d) == 10)) {
+		time_t t = r->mtime.tv_sec;
+
+		if (!gmtime_r(&t, &tm) || !strftime(date, sizeof(date), "%Y-%m-%d", &tm))
+			snprintf(date, sizeof(date), "1970-01-01");
+	}
+	snprintf(file, sizeof(file), "%s/%s", spool_dir, r->path);
+	o = json_pack("{s:s, s:{s:s, s:s, s:s, s:s}}", "Date", date, "Archiver",
+		      "Version", m->version ? m->version : "", "GitCommit",
+		      m->git_commit ? m->git_commit : "", "ArchiveURL",
+		      m->archive_url ? m->archive_url : "", "Filename", file);
+	text = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(o);
+	/* "{...}" becomes "{...,"Raw":" */
+	if (!text || !(p = realloc(text, strlen(text) + 8))) {
+		free(text);
+		return NULL;
+	}
+	strcpy(p + strlen(p) - 1, ",\"Raw\":");
+	return p;
+}
+
+/* One record's line: its standard columns (pre), then its bytes without
+ * the trailing newline, or compacted by jansson when it spans lines. */
+static int add_record(struct gz *g, const char *pre, const char *data, size_t n,
+		      const struct shape *s)
 {
 	json_t *root;
 	char *line;
 	int rc;
 
+	if (gz_put(g, pre, strlen(pre), Z_NO_FLUSH) < 0)
+		return -1;
 	if (s->one_line) {
 		while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r' || data[n - 1] == ' ' ||
 				 data[n - 1] == '\t'))
 			n--;
-		return gz_put(g, data, n, Z_NO_FLUSH) < 0 ? -1 : gz_put(g, "\n", 1, Z_NO_FLUSH);
+		return gz_put(g, data, n, Z_NO_FLUSH) < 0 ? -1 : gz_put(g, "}\n", 2, Z_NO_FLUSH);
 	}
 	if (!(root = json_loadb(data, n, 0, NULL)))
 		return -1;
@@ -219,12 +257,12 @@ static int add_record(struct gz *g, const char *data, size_t n, const struct sha
 		return -1;
 	rc = gz_put(g, line, strlen(line), Z_NO_FLUSH);
 	free(line);
-	return rc < 0 ? -1 : gz_put(g, "\n", 1, Z_NO_FLUSH);
+	return rc < 0 ? -1 : gz_put(g, "}\n", 2, Z_NO_FLUSH);
 }
 
 int bundle_build(const char *spool_dir, const char *quarantine_dir, const struct queue *q,
-		 const size_t *idx, size_t n, uint64_t max_record, struct bundle *b,
-		 struct bundle_stats *st)
+		 const size_t *idx, size_t n, uint64_t max_record, const struct bundle_meta *m,
+		 struct bundle *b, struct bundle_stats *st)
 {
 	struct gz g;
 	size_t i;
@@ -244,7 +282,7 @@ int bundle_build(const char *spool_dir, const char *quarantine_dir, const struct
 		goto out;
 	for (i = 0; i < n; i++) {
 		const struct rec *r = &q->r[idx[i]];
-		char *raw = NULL, *plain = NULL, why[SHAPE_WHY_MAX + 32];
+		char *raw = NULL, *plain = NULL, *pre = NULL, why[SHAPE_WHY_MAX + 32];
 		size_t rlen = 0, plen = 0;
 		struct shape s;
 		int gz = strlen(r->path) > 3 && strcmp(r->path + strlen(r->path) - 3, ".gz") == 0;
@@ -269,9 +307,11 @@ int bundle_build(const char *spool_dir, const char *quarantine_dir, const struct
 		if (shape_check(r->datatype, gz ? plain : raw, gz ? plen : rlen, &s) < 0) {
 			quarantine(spool, spool_dir, quarantine_dir, r->path, raw, rlen, s.why);
 			st->quarantined++;
-		} else if (add_record(&g, gz ? plain : raw, gz ? plen : rlen, &s) < 0) {
+		} else if (!(pre = columns(spool_dir, r, m)) ||
+			   add_record(&g, pre, gz ? plain : raw, gz ? plen : rlen, &s) < 0) {
 			free(raw);
 			free(plain);
+			free(pre);
 			log_err("bundle: out of memory adding %s", r->path);
 			goto out;
 		} else {
@@ -279,6 +319,7 @@ int bundle_build(const char *spool_dir, const char *quarantine_dir, const struct
 		}
 		free(raw);
 		free(plain);
+		free(pre);
 	}
 	if (b->n > 0 && gz_put(&g, "", 0, Z_FINISH) < 0) {
 		log_err("bundle: out of memory compressing %llu bytes",

@@ -11,9 +11,13 @@
 #include <unistd.h>
 
 #include "journal.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "naming.h"
 
+#ifndef UPLOADER_GIT_COMMIT
+#define UPLOADER_GIT_COMMIT ""
+#endif
 #define RETRY_FIRST_MS 1000u
 #define BURST_QUIET_MS 60000	/* a drop burst ends after this long without drops */
 
@@ -206,18 +210,33 @@ static void stamp(struct core *c, const struct timespec *now, struct timespec *t
 	c->last_stamp = *t;
 }
 
-/* Build, name and journal the next due bundle. 1 made, 0 nothing due, -1 error. */
-static int next_bundle(struct core *c, const struct timespec *now, long *wake_s)
+/* Where the bundle in flight goes, for its lines' ArchiveURL: gs://BUCKET/
+ * OBJECT, or the PUT URL with the object in it. */
+static void archive_url(const struct core *c, char *out, size_t cap)
 {
+	const char *t = c->cfg->put_url ? strstr(c->cfg->put_url, "{object}") : NULL;
+
+	if (c->cfg->target == UP_PUT && t)
+		snprintf(out, cap, "%.*s%s%s", (int)(t - c->cfg->put_url), c->cfg->put_url,
+			 c->inflight.object, t + 8);
+	else
+		snprintf(out, cap, "gs://%s/%s", c->cfg->bucket ? c->cfg->bucket : "",
+			 c->inflight.object);
+}
+
+/* Build, name and journal the next due bundle. 1 made, 0 nothing due, -1 error. */
+static int next_bundle(struct core *c, const struct timespec *now, long max_age_s,
+		       long *wake_s)
+{
+	struct bundle_meta meta = { NULL, UPLOADER_VERSION, UPLOADER_GIT_COMMIT };
 	struct bundle_stats bs;
 	struct timespec t;
-	char err[600];
+	char err[600], url[OBJECT_MAX + 4200];
 	size_t *idx, n;
 
 	if (!(idx = malloc((c->q.n ? c->q.n : 1) * sizeof(*idx))))
 		return -1;
-	n = queue_pick(&c->q, c->cfg->bundle_max_bytes, c->cfg->bundle_max_age_s, now, idx,
-		       wake_s);
+	n = queue_pick(&c->q, c->cfg->bundle_max_bytes, max_age_s, now, idx, wake_s);
 	if (n == 0) {
 		free(idx);
 		return 0;
@@ -225,8 +244,21 @@ static int next_bundle(struct core *c, const struct timespec *now, long *wake_s)
 	memset(&c->inflight, 0, sizeof(c->inflight));
 	snprintf(c->inflight.datatype, sizeof(c->inflight.datatype), "%s",
 		 c->q.r[idx[0]].datatype);
+	/* Named first: each line carries where its bundle goes. A bundle left
+	 * empty wastes its time stamp, which only has to grow. */
+	stamp(c, now, &t);
+	if (object_name(c->inflight.object, sizeof(c->inflight.object), c->names.prefix,
+			c->names.org, c->names.experiment, c->inflight.datatype, c->names.node,
+			&t) < 0) {
+		log_err("bundle of %s records not started: object name too long",
+			c->inflight.datatype);
+		free(idx);
+		return -1;
+	}
+	archive_url(c, url, sizeof(url));
+	meta.archive_url = url;
 	if (bundle_build(c->cfg->spool_dir, c->quarantine_dir, &c->q, idx, n,
-			 c->cfg->bundle_max_bytes, &c->inflight, &bs) < 0) {
+			 c->cfg->bundle_max_bytes, &meta, &c->inflight, &bs) < 0) {
 		free(idx);
 		bundle_free(&c->inflight);
 		return -1;
@@ -237,19 +269,10 @@ static int next_bundle(struct core *c, const struct timespec *now, long *wake_s)
 		bundle_free(&c->inflight);
 		return bs.quarantined || bs.vanished ? 1 : 0;	/* look again at once */
 	}
-	stamp(c, now, &t);
-	if (stamp_save(c, err, sizeof(err)) < 0) {
-		log_err("bundle of %zu %s records not started: %s", c->inflight.n,
-			c->inflight.datatype, err);
-		bundle_free(&c->inflight);
-		return -1;
-	}
-	if (object_name(c->inflight.object, sizeof(c->inflight.object), c->names.prefix,
-			c->names.org, c->names.experiment, c->inflight.datatype, c->names.node,
-			&t) < 0 ||
+	if (stamp_save(c, err, sizeof(err)) < 0 ||
 	    journal_save(c->cfg->state_dir, &c->inflight, err, sizeof(err)) < 0) {
 		log_err("bundle of %zu %s records not started: %s", c->inflight.n,
-			c->inflight.datatype, c->inflight.object[0] ? err : "object name too long");
+			c->inflight.datatype, err);
 		bundle_free(&c->inflight);
 		return -1;
 	}
@@ -327,7 +350,7 @@ long core_step(struct core *c, long long now_ms, const struct timespec *now)
 		queue_depth(&c->q, &c->st.queue_records, &c->st.queue_bytes, &c->st.queue_oldest);
 		if (c->have_inflight && c->inflight.n > 0 && c->retry_at_ms > now_ms)
 			return (long)(c->retry_at_ms - now_ms);
-		if (!c->have_inflight && (made = next_bundle(c, now, &wake_s)) <= 0) {
+		if (!c->have_inflight && (made = next_bundle(c, now, c->cfg->bundle_max_age_s, &wake_s)) <= 0) {
 			if (made < 0)
 				return 5000;
 			if (wake_s >= 0 && wake_s * 1000 < wait_ms)
@@ -341,4 +364,61 @@ long core_step(struct core *c, long long now_ms, const struct timespec *now)
 			return (long)(c->retry_at_ms - now_ms);
 	}
 	return 0;	/* more to do: come back at once */
+}
+
+/* Whether datatype is among the n in done. */
+static int done_has(char (*done)[DATATYPE_MAX], size_t n, const char *datatype)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(done[i], datatype) == 0)
+			return 1;
+	return 0;
+}
+
+size_t core_flush(struct core *c, long budget_ms, const struct timespec *now)
+{
+	char done[FLUSH_TYPES_MAX][DATATYPE_MAX];
+	long long end = monotonic_ms() + budget_ms;
+	size_t ndone = 0, sent = 0, i;
+	int rounds;
+	long wake_s;
+
+	for (rounds = 0; rounds < 2 * FLUSH_TYPES_MAX && ndone < FLUSH_TYPES_MAX; rounds++) {
+		long left = (long)(end - monotonic_ms());
+
+		if (left < FLUSH_MIN_MS)
+			break;
+		if (!c->have_inflight) {
+			if (queue_scan(c->cfg->spool_dir, &c->q) < 0)
+				break;
+			/* One bundle per datatype: the ones already tried wait. */
+			for (i = 0; i < c->q.n; i++)
+				c->q.r[i].busy = done_has(done, ndone, c->q.r[i].datatype);
+			if (next_bundle(c, now, 0, &wake_s) <= 0)
+				break;
+			if (!c->have_inflight)
+				continue;	/* only bad records, quarantined */
+		}
+		if (!done_has(done, ndone, c->inflight.datatype))
+			snprintf(done[ndone++], DATATYPE_MAX, "%s", c->inflight.datatype);
+		/* Half each: a token request may come before the upload. */
+		target_set_timeout(c->target, (int)(left / 2));
+		c->retry_at_ms = 0;
+		upload(c, monotonic_ms(), now);
+		if (c->have_inflight) {
+			log_warn("stopping: %s not uploaded in the final flush; its %zu records stay "
+				 "in the spool and its journal in %s, sent first at the next start",
+				 c->inflight.object, c->inflight.n, c->cfg->state_dir);
+			break;
+		}
+		sent++;
+	}
+	if (queue_scan(c->cfg->spool_dir, &c->q) == 0)
+		queue_depth(&c->q, &c->st.queue_records, &c->st.queue_bytes, &c->st.queue_oldest);
+	if (c->st.queue_records && !c->have_inflight)
+		log_info("stopping: %zu records still waiting (no time left in the final flush); "
+			 "they go after the next start", c->st.queue_records);
+	return sent;
 }

@@ -60,6 +60,16 @@ int core_init(struct core *c, const struct up_config *cfg, const struct up_names
 /* One pass at monotonic now_ms and wall-clock now: returns the ms until
  * the next pass it wants (the loop also runs one when the spool changes). */
 long core_step(struct core *c, long long now_ms, const struct timespec *now);
+/* The final flush at shutdown (init allows UPLOADER_FLUSH_MS and more
+ * before SIGKILL): the bundle in flight, then one bundle of each
+ * datatype's waiting records whatever their age, each upload tried once,
+ * all within budget_ms. A failure stops it: the bundle stays journaled
+ * and its records in the spool, as after a crash. Returns the bundles
+ * acknowledged. */
+#define UPLOADER_FLUSH_MS 3000
+#define FLUSH_TYPES_MAX 16
+#define FLUSH_MIN_MS 200	/* below this, not worth starting an upload */
+size_t core_flush(struct core *c, long budget_ms, const struct timespec *now);
 void core_free(struct core *c);
 
 /* The failure count for reason (added if new; "other" when full). */

@@ -267,6 +267,11 @@ void gcs_upload(struct gcs *g, const char *object, const void *data, size_t len,
 			   "token: the service account may not write to bucket %s", g->bucket);
 }
 
+void gcs_set_timeout(struct gcs *g, int timeout_ms)
+{
+	g->cfg.timeout_ms = timeout_ms;
+}
+
 void gcs_close(struct gcs *g)
 {
 	if (!g)

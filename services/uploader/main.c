@@ -157,8 +157,9 @@ static int resolve(struct up_config *c, struct up_names *n, char *why, size_t ca
 		return 0;
 	}
 	free(text);
+	/* jostler's node part: MACHINE-SITE of an M-Lab name (naming.h). */
 	if (!n->node)
-		n->node = reg.hostname;
+		n->node = reg.names_ok ? reg.names.node : reg.hostname;
 	if (!n->org && reg.names_ok)
 		n->org = reg.names.org;
 	if (!c->bucket && reg.names_ok)
@@ -169,6 +170,16 @@ static int resolve(struct up_config *c, struct up_names *n, char *why, size_t ca
 		return 0;
 	}
 	return 1;
+}
+
+/* A credential others can read is one others can use: say so (once). */
+static void check_private(const char *what, const char *path)
+{
+	struct stat st;
+
+	if (path && stat(path, &st) == 0 && (st.st_mode & 0007))
+		log_warn("%s %s is readable by others (mode %04o): chmod o-rwx %s", what, path,
+			 (unsigned)(st.st_mode & 07777), path);
 }
 
 static struct target *open_target(const struct up_config *c, char *err, size_t cap)
@@ -196,6 +207,10 @@ static int prepare(struct up_config *c, struct up_names *n, struct target **t, i
 		if (r < 0) {
 			snprintf(why, sizeof(why), "no node name: give --node");
 		} else if (r == 1 && (*t = open_target(c, why, sizeof(why)))) {
+			if (c->target == UP_PUT)
+				check_private("the bearer token file", c->put_token_file);
+			else
+				check_private("the service-account key", c->service_account_file);
 			return 1;
 		}
 		if (strcmp(why, last) != 0) {
@@ -306,6 +321,12 @@ int main(int argc, char **argv)
 			 names.node, (unsigned long long)cfg.bundle_max_bytes, cfg.bundle_max_age_s);
 	core_init(&core, &cfg, &names, t);
 	rc = run(&core, &cfg, sfd);
+	if (rc == 0) {
+		struct timespec w = wall_now();
+		size_t sent = core_flush(&core, UPLOADER_FLUSH_MS, &w);
+
+		log_info("stopping: %zu bundle%s sent in the final flush", sent, sent == 1 ? "" : "s");
+	}
 	status_line(line, sizeof(line), &core.st, time(NULL));
 	write_status(cfg.status_file, line);
 	core_free(&core);

@@ -57,31 +57,74 @@ static const char *label(const char *s, char *out, size_t cap)
 	return s[n] == '.' ? s + n + 1 : s + n;
 }
 
+static int all(const char *s, size_t from, size_t to, int (*is)(int))
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		if (!is((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+static int lower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static int digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int hexdigit(int c)
+{
+	return digit(c) || (c >= 'a' && c <= 'f');
+}
+
+static int name_char(int c)
+{
+	return lower(c) || digit(c) || c == '-';
+}
+
+/* [SERVICE-]SITE-MACHINE: SITE three letters and 1 to 10 digits (IATA
+ * code, ASN), MACHINE 8 hex digits (the IPv4 address). */
+static int first_label(const char *s, struct node_names *n)
+{
+	const char *m = strrchr(s, '-'), *site;
+	size_t sl;
+
+	if (!m || strlen(m + 1) != 8 || !all(m + 1, 0, 8, hexdigit))
+		return -1;
+	for (site = m; site > s && site[-1] != '-'; site--)
+		;
+	sl = (size_t)(m - site);
+	if (sl < 4 || sl > 13 || !all(site, 0, 3, lower) || !all(site, 3, sl, digit))
+		return -1;
+	if (site > s && site - 1 == s)
+		return -1;	/* "-SITE-MACHINE": an empty service */
+	snprintf(n->node, sizeof(n->node), "%s-%.*s", m + 1, (int)sl, site);
+	return 0;
+}
+
 int node_names_parse(const char *hostname, struct node_names *n)
 {
-	static const char domain[] = "measurement-lab.org";
-	char first[NAME_PART_MAX], env[NAME_PART_MAX];
-	const char *p = hostname, *rest;
+	static const char domain[] = ".measurement-lab.org";
+	char first[NAME_PART_MAX], proj[NAME_PART_MAX];
+	const char *p = hostname;
 	size_t len = strlen(hostname), dl = sizeof(domain) - 1;
 
 	memset(n, 0, sizeof(*n));
-	if (len <= dl + 1 || strcmp(hostname + len - dl, domain) != 0 ||
-	    hostname[len - dl - 1] != '.')
+	if (len <= dl || strcmp(hostname + len - dl, domain) != 0)
 		return -1;
 	if (!(p = label(p, first, sizeof(first))) || !(p = label(p, n->org, sizeof(n->org))) ||
-	    !name_part_ok(n->org) || strchr(first, '-') == NULL)
+	    !(p = label(p, proj, sizeof(proj))) || (size_t)(p - hostname) != len - dl + 1 ||
+	    !all(n->org, 0, strlen(n->org), name_char) || !all(proj, 0, strlen(proj), name_char) ||
+	    first_label(first, n) < 0) {
+		memset(n, 0, sizeof(*n));
 		return -1;
-	rest = p;
-	if ((size_t)(rest - hostname) == len - dl) {
-		snprintf(n->project, sizeof(n->project), "mlab-oti");
-	} else {
-		if (!(p = label(rest, env, sizeof(env))) || (size_t)(p - hostname) != len - dl)
-			return -1;
-		if (strcmp(env, "sandbox") != 0 && strcmp(env, "staging") != 0)
-			return -1;
-		snprintf(n->project, sizeof(n->project), "mlab-%s",
-			 strcmp(env, "sandbox") == 0 ? "sandbox" : "staging");
 	}
+	snprintf(n->project, sizeof(n->project), "mlab-%s", proj);
 	snprintf(n->bucket, sizeof(n->bucket), "archive-%s", n->project);
 	return 0;
 }

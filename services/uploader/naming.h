@@ -16,14 +16,18 @@ int object_name(char *out, size_t cap, const char *prefix, const char *org,
 		const char *experiment, const char *datatype, const char *node,
 		const struct timespec *t);
 
-/* What an M-Lab name tells: "ndt-lga3356-c0a80001.ORG.sandbox.measurement-
- * lab.org" is organisation ORG in project mlab-sandbox ("staging":
- * mlab-staging, neither: mlab-oti), so bucket archive-mlab-sandbox. -1
- * when the name has not that shape. */
+/* What an M-Lab name tells (the v3 names autojoin gives, as m-lab/go's
+ * host package reads them for jostler): "ndt-lga3356-c0a80001.rnp.
+ * autojoin.measurement-lab.org" is organisation rnp in project
+ * mlab-autojoin (the third label with "mlab-" before it), so bucket
+ * archive-mlab-autojoin, and node "c0a80001-lga3356" (MACHINE-SITE: the
+ * node part of jostler's object names). The service ("ndt-") is optional.
+ * -1 when the name has not that shape. */
 struct node_names {
 	char org[NAME_PART_MAX];
-	char project[NAME_PART_MAX];
-	char bucket[NAME_PART_MAX + 8];
+	char project[NAME_PART_MAX + 8];
+	char bucket[NAME_PART_MAX + 16];
+	char node[32];
 };
 int node_names_parse(const char *hostname, struct node_names *n);
 

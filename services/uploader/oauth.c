@@ -193,6 +193,15 @@ out:
 }
 
 /* The key file's JSON; NULL with err naming the file and the fix. */
+/* How much of jansson's message to show: up to its " near '...'", which
+ * quotes the key file's own text (a piece of the private key). */
+static int near_cut(const char *msg)
+{
+	const char *near = strstr(msg, " near '");
+
+	return (int)(near ? (size_t)(near - msg) : strlen(msg));
+}
+
 static json_t *key_load(const char *file, char *err, size_t errlen)
 {
 	json_error_t je;
@@ -204,8 +213,8 @@ static json_t *key_load(const char *file, char *err, size_t errlen)
 			snprintf(err, errlen, "service-account key %s: %s (the platform agent "
 				 "writes it after registering)", file, strerror(errno));
 		else
-			snprintf(err, errlen, "service-account key %s: not JSON (line %d): %s",
-				 file, je.line, je.text);
+			snprintf(err, errlen, "service-account key %s: not JSON (line %d, column "
+				 "%d): %.*s", file, je.line, je.column, near_cut(je.text), je.text);
 		return NULL;
 	}
 	if (!json_is_string(json_object_get(j, "client_email")))

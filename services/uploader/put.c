@@ -143,6 +143,11 @@ void put_upload(struct put *p, const char *object, const void *data, size_t len,
 	https_response_free(&r);
 }
 
+void put_set_timeout(struct put *p, int timeout_ms)
+{
+	p->cfg.timeout_ms = timeout_ms;
+}
+
 void put_close(struct put *p)
 {
 	if (!p)

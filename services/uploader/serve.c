@@ -10,10 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "report.h"
+
+#define SERVE_MS 1000
 
 int serve_listen(const char *spec)
 {
@@ -73,14 +77,20 @@ void serve_one(int lfd, const struct up_stats *s)
 {
 	char req[1024], head[160], *body;
 	struct pollfd p;
+	struct timeval tv = { 1, 0 };
 	size_t got = 0, blen = 0, cap = 16384;
 	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), get;
+	long end = monotonic_ms() + SERVE_MS, left;
 
 	if (fd < 0)
 		return;
+	/* One client must not hold up the uploads: the request within
+	 * SERVE_MS in all (not per byte), the answer's writes within 1 s. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	p.fd = fd;
 	p.events = POLLIN;
-	while (got < sizeof(req) - 1 && !memmem(req, got, "\r\n\r\n", 4) && poll(&p, 1, 1000) > 0) {
+	while (got < sizeof(req) - 1 && !memmem(req, got, "\r\n\r\n", 4) &&
+	       (left = end - monotonic_ms()) > 0 && poll(&p, 1, (int)left) > 0) {
 		ssize_t n = read(fd, req + got, sizeof(req) - 1 - got);
 
 		if (n <= 0)

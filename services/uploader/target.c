@@ -194,6 +194,14 @@ void target_upload(struct target *t, const char *object, const void *data, size_
 		gcs_upload(t->gcs, object, data, len, out);
 }
 
+void target_set_timeout(struct target *t, int timeout_ms)
+{
+	if (t->kind == TARGET_PUT)
+		put_set_timeout(t->put, timeout_ms);
+	else
+		gcs_set_timeout(t->gcs, timeout_ms);
+}
+
 void target_close(struct target *t)
 {
 	if (!t)

@@ -60,6 +60,9 @@ struct target *target_open(const struct target_config *cfg, char *err, size_t er
  * data. Blocks at most cfg->timeout_ms (plus one token request). */
 void target_upload(struct target *t, const char *object, const void *data, size_t len,
 		   struct target_outcome *out);
+/* A new bound for the uploads that follow (and their token requests):
+ * the uploader's final flush at shutdown shortens it. */
+void target_set_timeout(struct target *t, int timeout_ms);
 void target_close(struct target *t);
 const char *target_result_name(enum target_result r);
 

@@ -48,6 +48,7 @@ int put_token_read(const char *file, char *tok, size_t cap, char *err, size_t er
 struct put *put_open(const struct target_config *cfg, char *err, size_t errlen);
 void put_upload(struct put *p, const char *object, const void *data, size_t len,
 		struct target_outcome *out);
+void put_set_timeout(struct put *p, int timeout_ms);
 void put_close(struct put *p);
 
 /* GCS (gcs.c). */
@@ -68,6 +69,7 @@ int gcs_checksum_check(const struct gcs_object *o, const void *data, size_t len,
 struct gcs *gcs_open(const struct target_config *cfg, char *err, size_t errlen);
 void gcs_upload(struct gcs *g, const char *object, const void *data, size_t len,
 		struct target_outcome *out);
+void gcs_set_timeout(struct gcs *g, int timeout_ms);
 void gcs_close(struct gcs *g);
 
 /* OAuth 2.0 JWT-bearer grant (oauth.c). */

@@ -76,14 +76,15 @@ up_kill() {
 }
 
 # spool FROM TO: records id-FROM..id-TO as ndt7 writes them (a hidden
-# temporary file renamed into the day directory), one a line or pretty.
+# temporary file renamed into the day directory), one a line or pretty;
+# written hours ago (their age makes them due), or now with SPOOL_FRESH=1.
 spool() {
 	local d=$T/spool/ndt7/2026/12/07 i
 	mkdir -p "$d"
 	for i in $(seq "$1" "$2"); do
 		printf '{"GitShortCommit":"t","ServerIP":"192.0.2.1","Download":{"UUID":"id-%05d",%s"StartTime":"2026-12-07T10:00:00Z"}}\n' \
 			"$i" "$(printf '"Pad":"%0200d",' 0)" > "$d/.ndt7-download-$i.json.tmp"
-		touch -d "@$((1796630000 + i))" "$d/.ndt7-download-$i.json.tmp"
+		[ -n "${SPOOL_FRESH:-}" ] || touch -d "@$((1796630000 + i))" "$d/.ndt7-download-$i.json.tmp"
 		mv "$d/.ndt7-download-$i.json.tmp" "$d/ndt7-download-$i.json"
 	done
 }
@@ -91,11 +92,11 @@ spool() {
 spooled() { find "$T/spool" -name '*.json' | wc -l; }
 spool_empty() { [ "$(spooled)" -eq 0 ] && [ ! -e "$T/state/inflight.journal" ]; }
 
-# stored_ids: the record ids in the bucket's objects, one a line, sorted
+# stored_ids: the ndt7 record ids in the bucket's objects, one a line, sorted
 # (duplicates kept: the caller checks there are none).
 stored_ids() {
-	find "$D/store/gcs/archive-test" -name '*.jsonl.gz' -print0 2> /dev/null |
-		xargs -0 -r zcat | jq -r '.Download.UUID' | sort
+	find "$D/store/gcs/archive-test" -path '*/ndt/ndt7/*' -name '*.jsonl.gz' -print0 2> /dev/null |
+		xargs -0 -r zcat | jq -r '.Raw.Download.UUID' | sort
 }
 
 # exactly_once FROM TO: ids FROM..TO each stored exactly once, nothing else.
@@ -115,6 +116,14 @@ metric() {
 	find "$D/store/gcs/archive-test" -type f | sed "s|$D/store/gcs/archive-test/||" |
 		grep -Ev '^autoload/v2/org1/ndt/ndt7/20[0-9]{2}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-ndt7-node1-ndt-data\.jsonl\.gz$' &&
 		false
+	# Each line in jostler's standard columns, the record itself under Raw.
+	f=$(find "$D/store/gcs/archive-test" -name '*.jsonl.gz' | head -1)
+	obj=${f#"$D/store/gcs/archive-test/"}
+	zcat "$f" | jq -e --arg url "gs://archive-test/$obj" --arg spool "$T/spool/ndt7/2026/12/07/" \
+		'.Date == "2026-12-07" and .Archiver.ArchiveURL == $url and
+		 (.Archiver.Filename | startswith($spool)) and
+		 (.Archiver.Version | startswith("fathom-uploader-")) and
+		 .Raw.ServerIP == "192.0.2.1" and (keys_unsorted == ["Date", "Archiver", "Raw"])' > /dev/null
 	[ "$(metric uploader_records_total)" -eq 20 ]
 	[ "$(metric uploader_bundles_total)" -ge 2 ]
 	[ "$(metric uploader_queue_records)" -eq 0 ]
@@ -172,6 +181,88 @@ fault_round() {
 	exactly_once 1 20
 }
 
+# term_exit: SIGTERM to the uploader started by up_start; echoes the ms it
+# took to exit (it must exit by itself: up_kill would SIGKILL after 5 s).
+term_exit() {
+	local pid start
+	pid=$(cat "$T/up.pid")
+	start=$(date +%s%N)
+	kill -TERM "$pid"
+	for _ in $(seq 100); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$pid" 2> /dev/null && return 1
+	rm -f "$T/up.pid"
+	echo $((($(date +%s%N) - start) / 1000000))
+}
+
+# annotations FROM TO: records of a second datatype, annotation2.
+annotations() {
+	local d=$T/spool/annotation2/2026/12/07 i
+	mkdir -p "$d"
+	for i in $(seq "$1" "$2"); do
+		printf '{"UUID":"ann-%05d","Server":{"IP":"192.0.2.1"}}\n' "$i" > "$d/.a$i.tmp"
+		mv "$d/.a$i.tmp" "$d/a$i.json"
+	done
+}
+
+@test "SIGTERM: what is waiting goes in a final flush, one bundle per datatype, before the exit" {
+	# Neither size nor age makes a bundle due: only the flush sends them.
+	up_start --bundle-max-age 3600 --bundle-max-bytes 1000000
+	SPOOL_FRESH=1 spool 1 10
+	annotations 1 3
+	wait_for 10 bash -c "[ \"\$(curl -sS http://127.0.0.1:$MPORT/metrics | awk '\$1 == \"uploader_queue_records\" { print \$2 }')\" = 13 ]"
+	[ "$(find "$D/store/gcs" -type f 2> /dev/null | wc -l)" -eq 0 ]
+	ms=$(term_exit)
+	[ "$ms" -lt 4500 ]
+	exactly_once 1 10
+	[ "$(find "$D/store/gcs/archive-test/autoload/v2/org1/ndt/ndt7" -name '*.jsonl.gz' | wc -l)" -eq 1 ]
+	f=$(find "$D/store/gcs/archive-test/autoload/v2/org1/ndt/annotation2" -name '*-annotation2-node1-ndt-data.jsonl.gz')
+	[ "$(zcat "$f" | jq -r .Raw.UUID | sort | tr '\n' ' ')" = "ann-00001 ann-00002 ann-00003 " ]
+	spool_empty
+	grep -q "stopping: 2 bundles sent in the final flush" "$T/up.log"
+	grep -q "^2 bundles sent, last [0-9:]*Z, queue 0 records$" "$T/status"
+}
+
+@test "SIGTERM with the archive stalling: exits within the bound, the bundle journaled and sent after a restart" {
+	# --timeout 60: without the flush's own bound this would hang past init's 5 s.
+	gctl "fault?endpoint=upload&kind=stall&count=1&seconds=30" > /dev/null
+	up_start --bundle-max-age 3600 --bundle-max-bytes 1000000 --timeout 60
+	SPOOL_FRESH=1 spool 1 10
+	wait_for 10 bash -c "[ \"\$(curl -sS http://127.0.0.1:$MPORT/metrics | awk '\$1 == \"uploader_queue_records\" { print \$2 }')\" = 10 ]"
+	ms=$(term_exit)
+	[ "$ms" -lt 4500 ]
+	[ "$(spooled)" -eq 10 ]
+	obj=$(sed -n 's/^object //p' "$T/state/inflight.journal")
+	[ -n "$obj" ]
+	grep -q "stopping: $obj not uploaded in the final flush; its 10 records stay in the spool" "$T/up.log"
+	grep -q "stopping: 0 bundles sent in the final flush" "$T/up.log"
+	gctl clear > /dev/null
+	up_start --bundle-max-age 3600 --bundle-max-bytes 1000000
+	wait_for 30 spool_empty
+	grep -q "resuming the bundle in flight before the restart: $obj (10 records" "$T/up.log"
+	exactly_once 1 10
+}
+
+@test "SIGTERM with nothing listening: exits at once, records kept in the spool and the journal" {
+	# A port the kernel just gave and took back: nothing listens there.
+	dead=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" --target gcs \
+		--bucket archive-test --org org1 --node node1 --service-account-file "$D/sa.json" \
+		--token-url "https://127.0.0.1:$dead/token" --gcs-endpoint "https://127.0.0.1:$dead" \
+		--ca-file "$D/ca/ca.pem" --bundle-max-age 3600 --status-file "$T/status" \
+		> "$T/up.log" 2>&1 3>&- &
+	echo $! > "$T/up.pid"
+	SPOOL_FRESH=1 spool 1 5
+	wait_for 10 grep -q "queue 5 records" "$T/status"
+	ms=$(term_exit)
+	[ "$ms" -lt 4500 ]
+	[ "$(spooled)" -eq 5 ]
+	grep -q "^object autoload/v2/org1/ndt/ndt7/" "$T/state/inflight.journal"
+	grep -q "not uploaded in the final flush; its 5 records stay in the spool" "$T/up.log"
+}
+
 @test "spool bound in a long outage: oldest dropped, counted, logged once; newest kept" {
 	gctl "fault?endpoint=upload&kind=503&count=0" > /dev/null
 	# Each record is 321 bytes: a bound of 20 of them.
@@ -227,7 +318,7 @@ fault_round() {
 	host=ndt-lga1234-c0a80001.org2.sandbox.measurement-lab.org
 	echo "{\"Hostname\":\"$host\",\"Heartbeat\":{},\"Annotation\":null}" > "$T/registration.json"
 	wait_for 30 spool_empty
-	f=$(find "$D/store/gcs/archive-mlab-sandbox/autoload/v2/org2/ndt/ndt7" -name "*-ndt7-$host-ndt-data.jsonl.gz")
+	f=$(find "$D/store/gcs/archive-mlab-sandbox/autoload/v2/org2/ndt/ndt7" -name "*-ndt7-c0a80001-lga1234-ndt-data.jsonl.gz")
 	[ "$(zcat "$f" | wc -l)" -eq 3 ]
 	[ "$(grep -c 'waiting for the registration' "$T/up.log")" -eq 1 ]
 }
@@ -263,6 +354,80 @@ fault_round() {
 	spool 1 4
 	wait_for 30 spool_empty
 	[ "$(find "$D/store/put/autoload/v2/org1/ndt/ndt7" -name '*.jsonl.gz' -print0 | xargs -0 zcat | wc -l)" -eq 4 ]
+}
+
+# no_secret FILE...: none of the files holds the key's body, a token the
+# stand-in issued (ya29.), or the PUT token.
+no_secret() {
+	local k1 k2 put
+	k1=$(jq -r .private_key "$D/sa.json" | sed -n 2p)
+	k2=$(jq -r .private_key "$D/sa.json" | sed -n 10p)
+	put=$(cat "$D/put-token")
+	[ ${#k1} -ge 60 ] && [ ${#k2} -ge 60 ] && [ ${#put} -ge 20 ]
+	! grep -F -e "$k1" -e "$k2" -e "$put" -e "MARKSECRET" -- "$@"
+	! grep -F 'ya29.' -- "$@"
+}
+
+@test "secrets: never in the log, the status line, the metrics or the state; nothing there readable by others" {
+	gctl "fault?endpoint=upload&kind=401&count=1" > /dev/null
+	up_start
+	spool 1 5
+	wait_for 30 spool_empty
+	gctl expire > /dev/null
+	gctl "fault?endpoint=token&kind=400&count=1" > /dev/null
+	spool 6 10
+	wait_for 30 spool_empty
+	exactly_once 1 10
+	grep -q "failed" "$T/up.log"
+	curl -sS "http://127.0.0.1:$MPORT/metrics" > "$T/metrics.txt"
+	up_kill TERM
+	# the PUT target refused once, then a rotated token; the file readable
+	# by others: a warning naming it (never its content)
+	echo wrongMARKSECRETwrongwrongwrong > "$T/wrong-token"
+	chmod 0644 "$T/wrong-token"
+	"$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" --target put \
+		--put-url "$GURL/put/{object}" --put-token-file "$T/wrong-token" --ca-file "$D/ca/ca.pem" \
+		--org org1 --node node1 --bundle-max-age 1 --retry-max 1 --status-file "$T/status" \
+		>> "$T/up.log" 2>&1 3>&- &
+	echo $! > "$T/up.pid"
+	SPOOL_FRESH=1 spool 11 12
+	wait_for 15 grep -q "upload of .* failed (auth" "$T/up.log"
+	grep -q "warning: the bearer token file $T/wrong-token is readable by others (mode 0644): chmod o-rwx" "$T/up.log"
+	cp "$D/put-token" "$T/wrong-token"
+	wait_for 30 spool_empty
+	up_kill TERM
+	# a damaged key file: the error names the file and the line, never its text
+	jq '.private_key |= sub("\n(?<a>[A-Za-z0-9+/]{20})"; "\nMARKSECRET\(.a)\\q")' "$D/sa.json" |
+		sed 's/\\\\q/\\q/' > "$T/bad-sa.json"
+	grep -q 'MARKSECRET' "$T/bad-sa.json"
+	! jq . "$T/bad-sa.json" > /dev/null 2>&1
+	timeout 5 "$UPLOADER" --spool-dir "$T/spool" --state-dir "$T/state" --bucket b --org o \
+		--node n --service-account-file "$T/bad-sa.json" --status-file "$T/status" \
+		>> "$T/up.log" 2>&1 3>&- || true
+	grep -q "service-account key $T/bad-sa.json: not JSON" "$T/up.log"
+	no_secret "$T/up.log" "$T/status" "$T/metrics.txt"
+	find "$T/state" -type f -exec cat {} + > "$T/state-all"
+	no_secret "$T/state-all"
+	# (the state directory itself is init's, 0700 by uploader.service)
+	[ -n "$(find "$T/state" -mindepth 1)" ]
+	[ -z "$(find "$T/state" -mindepth 1 -perm /o+rwx)" ]
+}
+
+@test "a slow client on the metrics port does not hold up the uploads" {
+	up_start
+	# one byte every 0.4 s for 12 s, never a whole request
+	python3 -c 'import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+for c in b"GET /metrics HTTP/1.1\r\nHost: x\r\n":
+    s.send(bytes([c])); time.sleep(0.4)' "$MPORT" 2> /dev/null 3>&- &
+	slow=$!
+	sleep 0.5
+	spool 1 5
+	wait_for 6 spool_empty
+	exactly_once 1 5
+	[ "$(metric uploader_records_total)" -eq 5 ]
+	kill "$slow" 2> /dev/null || true
+	wait "$slow" 2> /dev/null || true
 }
 
 @test "bad options: exit 2 with the remedy" {

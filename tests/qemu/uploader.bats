@@ -15,6 +15,8 @@ load '../ndt7/assert'
 
 CONSOLE_PORT=4561
 H=ndt-lga64496-c000020a.org1.sandbox.measurement-lab.org
+# The node part of the object names, as jostler derives it: MACHINE-SITE.
+N=c000020a-lga64496
 
 # Run by vm_boot once the namespace exists: the stand-in in it, and the
 # overlay with the registration, the key, the CA and the settings.
@@ -73,7 +75,7 @@ teardown_file() {
 }
 
 @test "the uploader starts with the registration's names and the settings" {
-	wait_until 60 grep -q "uploader: uploading /var/spool/ndt7 records to gs://archive-mlab-sandbox/autoload/v2/org1/... as node $H" "$CONSOLE"
+	wait_until 60 grep -q "uploader: uploading /var/spool/ndt7 records to gs://archive-mlab-sandbox/autoload/v2/org1/... as node $N" "$CONSOLE"
 	run tr -d '\r' < "$CONSOLE"
 	refute_output --partial "service uploader: exited"
 }
@@ -84,13 +86,17 @@ teardown_file() {
 	ndt7_test_ok download BytesAcked
 	down=$(echo "$output" | jq -r '.download.firstServer.ConnectionInfo.UUID // empty' | head -1)
 	dir=$D/store/gcs/archive-mlab-sandbox/autoload/v2/org1/ndt/ndt7
-	wait_until 60 bash -c "find '$dir' -name '*-ndt7-$H-ndt-data.jsonl.gz' | grep -q ."
+	wait_until 60 bash -c "find '$dir' -name '*-ndt7-$N-ndt-data.jsonl.gz' | grep -q ."
 	sleep 6	# the upload test's record may come in a second bundle
 	run bash -c "find '$dir' -name '*.jsonl.gz' -print0 | xargs -0 zcat"
 	[ "$(echo "$output" | wc -l)" -eq 2 ]
-	echo "$output" | jq -e -s 'map(.Download.UUID // .Upload.UUID) | length == 2'
-	[ -z "$down" ] || echo "$output" | jq -e -s --arg u "$down" 'map(.Download.UUID) | index($u) != null'
-	find "$dir" -name '*.jsonl.gz' | grep -Eq "/20[0-9]{2}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-ndt7-$H-ndt-data\.jsonl\.gz$"
+	# each line a record in jostler's standard columns, its test's UUID under Raw
+	echo "$output" | jq -e -s 'map(select((.Raw.Download.UUID // .Raw.Upload.UUID | type) == "string"
+		and (.Archiver.ArchiveURL | startswith("gs://archive-mlab-sandbox/autoload/v2/org1/ndt/ndt7/"))
+		and (.Archiver.Filename | startswith("/var/spool/ndt7/ndt7/"))
+		and (.Date | test("^20[0-9]{2}-[0-9]{2}-[0-9]{2}$")))) | length == 2'
+	[ -z "$down" ] || echo "$output" | jq -e -s --arg u "$down" 'map(.Raw.Download.UUID) | index($u) != null'
+	find "$dir" -name '*.jsonl.gz' | grep -Eq "/20[0-9]{2}/[0-9]{2}/[0-9]{2}/[0-9]{8}T[0-9]{6}\.[0-9]{6}Z-ndt7-$N-ndt-data\.jsonl\.gz$"
 }
 
 @test "the spool is emptied; fathom-status and the metrics say what was sent" {

@@ -320,6 +320,87 @@ static void test_quarantine_full(void)
 	sh("rm -rf %s", q);
 }
 
+/* The plain text of upload i (NUL-terminated, malloc'd), or NULL. */
+static char *upload_text(size_t i)
+{
+	char *plain;
+	size_t len;
+
+	if (i >= fake_nuploads || gunzip_buf(fake_uploads[i].data, fake_uploads[i].len, 1 << 24,
+					     &plain, &len) < 0)
+		return NULL;
+	plain = realloc(plain, len + 1);
+	plain[len] = '\0';
+	return plain;
+}
+
+/* The final flush: one bundle per datatype whatever the age, lines in the
+ * standard columns; a failure keeps the bundle journaled. */
+static void test_flush(void)
+{
+	struct up_config cfg;
+	struct core c;
+	struct timespec ts[2] = { { 3 * 86400, 0 }, { 3 * 86400, 0 } };
+	char path[600], want[2000], *text;
+	size_t nd;
+	FILE *f;
+
+	fake_reset();
+	sh("rm -rf %s/*", spool);
+	sh("rm -rf %s/*", state);
+	config(&cfg);
+	cfg.bundle_max_age_s = 86400;
+	cfg.bundle_max_bytes = 1 << 20;
+	cfg.bucket = "archive-x";
+	core_init(&c, &cfg, &names, target_open(NULL, NULL, 0));
+	put_record(1, NULL);
+	put_record(2, NULL);
+	/* nothing due by age or size: no upload */
+	wall.tv_sec = 1796638500;
+	run(&c, 5);
+	CHECK(fake_nuploads == 0, "before the flush nothing is due: %zu uploads", fake_nuploads);
+	/* a second datatype, its record outside day directories, from 1970-01-04 */
+	sh("mkdir -p %s/annotation2", spool);
+	snprintf(path, sizeof(path), "%s/annotation2/a.json", spool);
+	f = fopen(path, "w");
+	fputs("{\"UUID\":\"ann-1\"}\n", f);
+	fclose(f);
+	utimensat(AT_FDCWD, path, ts, 0);
+	CHECK(core_flush(&c, 3000, &wall) == 2 && fake_nuploads == 2 && spool_count() == 0,
+	      "flush: 2 bundles (one per datatype), the spool empty: %zu uploads, %zu left",
+	      fake_nuploads, spool_count());
+	CHECK(fake_timeout_ms > 0 && fake_timeout_ms <= 1500, "flush: each upload bounded: %d ms",
+	      fake_timeout_ms);
+	nd = strstr(fake_uploads[0].object, "/ndt7/") ? 0 : 1;	/* the oldest went first */
+	text = upload_text(nd);
+	snprintf(want, sizeof(want), "{\"Date\":\"2026-12-07\",\"Archiver\":{\"Version\":\""
+		 UPLOADER_VERSION "\",\"GitCommit\":\"\",\"ArchiveURL\":\"gs://archive-x/%s\","
+		 "\"Filename\":\"%s/ndt7/2026/12/07/ndt7-download-0001.json\"},\"Raw\":{\"Git",
+		 fake_uploads[nd].object, spool);
+	CHECK(text && strncmp(text, want, strlen(want)) == 0 && strstr(text, "}}}\n{\"Date"),
+	      "standard columns, the record under Raw: %.300s", text ? text : "(none)");
+	free(text);
+	text = upload_text(1 - nd);
+	CHECK(text && strstr(text, "\"Date\":\"1970-01-04\"") &&
+	      strstr(text, ",\"Raw\":{\"UUID\":\"ann-1\"}}\n"),
+	      "no day directory: the Date from the mtime: %.300s", text ? text : "(none)");
+	free(text);
+	core_free(&c);
+
+	/* the target failing: one attempt, the bundle journaled, its records kept */
+	fake_reset();
+	put_record(3, NULL);
+	fake_script[fake_nscript++] = TARGET_RETRY;
+	core_init(&c, &cfg, &names, c.target);
+	CHECK(core_flush(&c, 3000, &wall) == 0 && fake_nuploads == 1 && spool_count() == 1 &&
+	      c.have_inflight && count_lines("not uploaded in the final flush") == 1,
+	      "flush failing: %zu uploads, %zu records kept", fake_nuploads, spool_count());
+	snprintf(path, sizeof(path), "%s/inflight.journal", state);
+	CHECK(access(path, F_OK) == 0, "flush failing: the journal kept");
+	target_close(c.target);
+	core_free(&c);
+}
+
 int main(void)
 {
 	snprintf(root, sizeof(root), "/tmp/test_uploader_core.XXXXXX");
@@ -333,6 +414,7 @@ int main(void)
 	test_crash_resume();
 	test_bound();
 	test_quarantine_full();
+	test_flush();
 	fake_reset();
 	sh("rm -rf %s", root);
 	return tap_done();

@@ -18,11 +18,13 @@ static void test_object_name(void)
 	char out[512];
 	struct timespec t = { 1796638500, 123456789 };	/* 2026-12-07T10:15:00Z */
 	int n = object_name(out, sizeof(out), "autoload/v2", "mlab", "ndt", "ndt7",
-			    "ndt-lga3356-c0a80001.mlab.sandbox.measurement-lab.org", &t);
+			    "c0a80001-lga3356", &t);
 
+	/* jostler: DIR/EXPERIMENT/DATATYPE/YYYY/MM/DD/TIME-DATATYPE-MACHINE-SITE-
+	 * EXPERIMENT-data.jsonl.gz, TIME as Go's "20060102T150405.000000Z". */
 	CHECK(n > 0 && strcmp(out, "autoload/v2/mlab/ndt/ndt7/2026/12/07/20261207T101500.123456Z-"
-			      "ndt7-ndt-lga3356-c0a80001.mlab.sandbox.measurement-lab.org-ndt-"
-			      "data.jsonl.gz") == 0, "object name in jostler's layout: %s", out);
+			      "ndt7-c0a80001-lga3356-ndt-data.jsonl.gz") == 0,
+	      "object name in jostler's layout: %s", out);
 	n = object_name(out, sizeof(out), "", "o", "ndt", "ndt7", "n", &t);
 	CHECK(n > 0 && strncmp(out, "o/ndt/ndt7/2026/", 16) == 0, "no prefix: %s", out);
 	CHECK(object_name(out, 40, "autoload/v2", "mlab", "ndt", "ndt7", "node", &t) == -1 &&
@@ -34,19 +36,32 @@ static void test_node_names(void)
 	static const struct {
 		const char *host;
 		int rc;
-		const char *org, *bucket;
+		const char *org, *bucket, *node;
 	} t[] = {
 		{ "ndt-lga3356-c0a80001.mlab.sandbox.measurement-lab.org", 0, "mlab",
-		  "archive-mlab-sandbox" },
-		{ "ndt-lga3356-c0a80001.rnp.staging.measurement-lab.org", 0, "rnp",
-		  "archive-mlab-staging" },
-		{ "ndt-lga3356-c0a80001.rnp.measurement-lab.org", 0, "rnp", "archive-mlab-oti" },
-		{ "ndt-lga3356-c0a80001.rnp.other.measurement-lab.org", -1, "", "" },
-		{ "ndt-lga3356.example.org", -1, "", "" },
-		{ "measurement-lab.org", -1, "", "" },
-		{ "x.measurement-lab.org", -1, "", "" },
-		{ "nodash.rnp.measurement-lab.org", -1, "", "" },
-		{ "", -1, "", "" },
+		  "archive-mlab-sandbox", "c0a80001-lga3356" },
+		{ "ndt-gig1916-c89ffeef.rnp.autojoin.measurement-lab.org", 0, "rnp",
+		  "archive-mlab-autojoin", "c89ffeef-gig1916" },
+		{ "lga3356-c89ffeef.rnp.staging.measurement-lab.org", 0, "rnp",
+		  "archive-mlab-staging", "c89ffeef-lga3356" },
+		{ "ndt-abc4294967295-0a000001.o-2.autojoin.measurement-lab.org", 0, "o-2",
+		  "archive-mlab-autojoin", "0a000001-abc4294967295" },
+		/* not v3: four labels, a bad site or machine, an empty service */
+		{ "ndt-lga3356-c0a80001.rnp.measurement-lab.org", -1, "", "", "" },
+		{ "ndt-lga3356-c0a8001.rnp.autojoin.measurement-lab.org", -1, "", "", "" },
+		{ "ndt-lga3356-c0a8000g.rnp.autojoin.measurement-lab.org", -1, "", "", "" },
+		{ "ndt-lg3356-c0a80001.rnp.autojoin.measurement-lab.org", -1, "", "", "" },
+		{ "ndt-lgax-c0a80001.rnp.autojoin.measurement-lab.org", -1, "", "", "" },
+		{ "ndt-lga12345678901-c0a80001.rnp.autojoin.measurement-lab.org", -1, "", "", "" },
+		{ "-lga3356-c0a80001.rnp.autojoin.measurement-lab.org", -1, "", "", "" },
+		{ "ndt-lga3356-c0a80001.rnp.x.y.measurement-lab.org", -1, "", "", "" },
+		{ "ndt-lga3356-c0a80001.r_p.autojoin.measurement-lab.org", -1, "", "", "" },
+		{ "mlab1-lga01.mlab-oti.measurement-lab.org", -1, "", "", "" },
+		{ "ndt-lga3356.example.org", -1, "", "", "" },
+		{ "measurement-lab.org", -1, "", "", "" },
+		{ ".measurement-lab.org", -1, "", "", "" },
+		{ "x.measurement-lab.org", -1, "", "", "" },
+		{ "", -1, "", "", "" },
 	};
 	size_t i;
 
@@ -55,8 +70,10 @@ static void test_node_names(void)
 		int rc = node_names_parse(t[i].host, &n);
 
 		CHECK(rc == t[i].rc && (rc < 0 || (strcmp(n.org, t[i].org) == 0 &&
-						   strcmp(n.bucket, t[i].bucket) == 0)),
-		      "node names of \"%s\": %d org %s bucket %s", t[i].host, rc, n.org, n.bucket);
+						   strcmp(n.bucket, t[i].bucket) == 0 &&
+						   strcmp(n.node, t[i].node) == 0)),
+		      "node names of \"%s\": %d org %s bucket %s node %s", t[i].host, rc, n.org,
+		      n.bucket, n.node);
 	}
 }
 

@@ -56,6 +56,14 @@ void target_upload(struct target *t, const char *object, const void *data, size_
 	u->result = r;
 }
 
+int fake_timeout_ms;
+
+void target_set_timeout(struct target *t, int timeout_ms)
+{
+	(void)t;
+	fake_timeout_ms = timeout_ms;
+}
+
 void target_close(struct target *t)
 {
 	free(t);

@@ -22,6 +22,9 @@ extern size_t fake_nuploads;
 extern enum target_result fake_script[FAKE_MAX];
 extern size_t fake_nscript;
 
+/* The last target_set_timeout's value (0: never called). */
+extern int fake_timeout_ms;
+
 void fake_reset(void);
 
 #endif
