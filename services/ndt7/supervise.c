@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -18,6 +19,7 @@
 #include "log.h"
 #include "memory.h"
 #include "metrics.h"
+#include "spool.h"
 #include "txcontroller.h"
 
 #define MS 1000000LL
@@ -113,7 +115,20 @@ static const char *metrics_answer(void *arg, int *status, size_t *len)
 {
 	struct supervisor *s = arg;
 
+	struct spool_stats st;
+	int n;
+
 	*len = metrics_render(s->m, s->text, METRICS_TEXT_MAX);
+	/* The spool's own bound is the last resort behind the uploader's: a
+	 * record it removes is lost, so it is counted (shared tally). */
+	spool_stats(&st);
+	n = snprintf(s->text + *len, METRICS_TEXT_MAX - *len,
+		     "# HELP ndt7_spool_pruned_records_total Records removed unsent by the "
+		     "spool's bound (--spool-max-bytes).\n"
+		     "# TYPE ndt7_spool_pruned_records_total counter\n"
+		     "ndt7_spool_pruned_records_total %llu\n", (unsigned long long)st.removed);
+	if (*len && n > 0 && (size_t)n < METRICS_TEXT_MAX - *len)
+		*len += (size_t)n;
 	*status = *len ? 200 : 500;
 	return s->text;
 }

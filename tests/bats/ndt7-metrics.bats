@@ -314,3 +314,23 @@ veth_setup() {
 	[ "$(value 'controller_access_txcontroller_requests_total{request="accepted",protocol="http"}')" -ge 4 ]
 	grep -q 'refused: 503 the server sends above its egress limit' "$D/other.log"
 }
+
+@test "records the spool's own bound removes unsent are counted: ndt7_spool_pruned_records_total" {
+	read -r p1 p2 p3 <<-EOF
+	$(free_ports)
+	EOF
+	mkdir -p "$D/spool-pruned"
+	start_server other --ws-port "$p1" --wss-port 0 --listen 127.0.0.1 --workers 1 \
+		--state-dir "$D/state" --spool-dir "$D/spool-pruned" --spool-max-bytes 12000 \
+		--health-listen "127.0.0.1:$p2" --metrics-listen "127.0.0.1:$p3"
+	scrape "$p3"
+	assert_equal "$(value ndt7_spool_pruned_records_total)" 0
+	for _ in 1 2 3; do
+		run ndt7_client "127.0.0.1:$p1" ws download
+		assert_success
+	done
+	scrape "$p3"
+	# Three records of some KB each under a 12000-byte bound: the newest stays.
+	[ "$(value ndt7_spool_pruned_records_total)" -ge 2 ]
+	[ "$(find "$D/spool-pruned" -name 'ndt7-download-*' | wc -l)" -eq 1 ]
+}
