@@ -214,7 +214,7 @@ static void media_drivers_load(void)
 void state_setup(const char *test_root)
 {
 	char dev[PATH_MAX];
-	long nvme_deadline = monotonic_ms() + STATE_NVME_WAIT_MS;
+	long nvme_deadline;
 	const char *test_data = getenv("FATHOM_TEST_DATA");
 
 	if (test_root) {
@@ -229,6 +229,7 @@ void state_setup(const char *test_root)
 		return;
 	}
 	media_drivers_load();
+	nvme_deadline = monotonic_ms() + STATE_NVME_WAIT_MS;
 	while (!data_partition_find(dev, sizeof(dev))) {
 		if (!nvme_pending() || monotonic_ms() >= nvme_deadline) {
 			state_in_ram("no fathom-data partition");
