@@ -28,6 +28,8 @@ static const char *const column_names[INV_COL_COUNT] = {
 	[INV_COL_IATA] = "iata",
 	[INV_COL_UPLINK] = "uplink",
 	[INV_COL_PROBABILITY] = "probability",
+	[INV_COL_INSTALL_DISK] = "install_disk",
+	[INV_COL_INSTALL_WIPE] = "install_wipe",
 };
 
 const char *inv_column_name(enum inv_column col)
@@ -58,7 +60,7 @@ int inv_columns_parse(struct inv_columns *cols, const struct csv_record *rec,
 			snprintf(msg, len, "header: unknown column \"%.*s\": expected"
 				 " hostname, ipv4, ipv4_gateway, ipv4_dns, ipv6,"
 				 " ipv6_gateway, ipv6_dns, mac, drac_ipv4, extra, iata,"
-				 " uplink or probability",
+				 " uplink, probability, install_disk or install_wipe",
 				 (int)(name.len > 64 ? 64 : name.len), name.s);
 			return -1;
 		}
@@ -326,11 +328,14 @@ int inv_machine_build(struct inv_machine *m, const struct inv_columns *cols,
 	    row_check_columns(&row, msg, len) ||
 	    inv_platform_check(row.v[INV_COL_IATA], row.v[INV_COL_UPLINK],
 			       row.v[INV_COL_PROBABILITY], msg, len) ||
+	    inv_install_check(row.v[INV_COL_INSTALL_DISK], row.v[INV_COL_INSTALL_WIPE], msg, len) ||
 	    row_cmdline(&row, m->cmdline, msg, len) ||
 	    machine_parse(m, board_cmdline, msg, len))
 		return -1;
 	inv_platform_settings(row.v[INV_COL_IATA], row.v[INV_COL_UPLINK],
 			      row.v[INV_COL_PROBABILITY], m->settings, sizeof(m->settings));
+	inv_install_settings(row.v[INV_COL_INSTALL_DISK], row.v[INV_COL_INSTALL_WIPE], m->install,
+			     sizeof(m->install));
 	return 0;
 }
 

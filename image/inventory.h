@@ -21,10 +21,16 @@
  *                 (1-999 then "g": platform.uplink)
  *   probability   optional: the share of Locate's users sent here, 0 to 1
  *                 (platform.probability)
+ *   install_disk  optional: the disk an installer stick installs onto
+ *                 (install=): serial, WWN, /dev/disk/by-id name or auto
+ *   install_wipe  optional: install_disk repeated, to let the installer
+ *                 erase that disk's old contents (install.wipe=)
  *
  * The platform columns are settings for the platform agent, not kernel
  * parameters: they go into network.conf as "platform.iata=lga" lines
- * (lowercased). Secrets (the API key) are never inventory columns:
+ * (lowercased). The installer columns go only into an installer stick's
+ * fathom.conf (mkmachines -i), never into network.conf: a netbooted or
+ * live machine does not install. Secrets (the API key) are never inventory columns:
  * mkmachines reads each machine's from a file beside the inventory.
  *
  * No value may hold what iPXE or the kernel would read as more than text
@@ -47,6 +53,7 @@
 #define INV_MSG_MAX 512
 #define INV_TEXT_MAX 8192	/* a rendered network.conf or boot.ipxe */
 #define INV_SETTINGS_MAX 256	/* the platform.* lines of network.conf */
+#define INV_INSTALL_MAX 320	/* the install lines of an installer's fathom.conf */
 
 enum inv_column {
 	INV_COL_HOSTNAME,
@@ -62,6 +69,8 @@ enum inv_column {
 	INV_COL_IATA,
 	INV_COL_UPLINK,
 	INV_COL_PROBABILITY,
+	INV_COL_INSTALL_DISK,
+	INV_COL_INSTALL_WIPE,
 	INV_COL_COUNT
 };
 
@@ -75,6 +84,7 @@ struct inv_machine {
 	char cmdline[INV_CMDLINE_MAX];	/* ours: fathom.* and extra */
 	struct netcfg_config cfg;	/* what the appliance will parse */
 	char settings[INV_SETTINGS_MAX];	/* "platform.iata=lga\n"..., or "" */
+	char install[INV_INSTALL_MAX];	/* "install=ID\n[install.wipe=ID\n]", or "" */
 	unsigned line;
 };
 
@@ -130,6 +140,14 @@ const char *inv_platform_check(struct span iata, struct span uplink, struct span
 			       char *msg, size_t len);
 void inv_platform_settings(struct span iata, struct span uplink, struct span probability,
 			   char *out, size_t size);
+
+/* inventory_install.c: the installer columns' values (empty: absent).
+ * inv_install_check: why they are refused (in msg), or NULL: install_disk
+ * is auto, a serial, a WWN or a /dev/disk/by-id name (never /dev/sdX);
+ * install_wipe is empty or repeats install_disk (not auto).
+ * inv_install_settings: "install=ID\n" and "install.wipe=ID\n" lines, or "". */
+const char *inv_install_check(struct span disk, struct span wipe, char *msg, size_t len);
+void inv_install_settings(struct span disk, struct span wipe, char *out, size_t size);
 
 /* The machine's network.conf: inv_network_conf, then m->settings. */
 int inv_machine_conf(const struct inv_machine *m, char *buf, size_t len);

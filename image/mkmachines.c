@@ -1,6 +1,7 @@
 /* mkmachines: per-machine boot files from an inventory (format:
  * inventory.h): OUTDIR/<hostname>/{network.conf,config.cpio,boot.ipxe},
- * config.cpio with the machine's secrets file when it has one. */
+ * config.cpio with the machine's secrets file when it has one, and with -i
+ * installer.conf (an installer stick's fathom.conf). */
 #include "cpio.h"
 #include "inventory.h"
 
@@ -37,6 +38,7 @@ struct mkmachines {
 	const char *board_cmdline;
 	const char *inventory;
 	const char *list_path;		/* -l: the hostnames written, one per line */
+	int installer;			/* -i: installer.conf too; install_disk required */
 	char secrets_dir[PATH_SIZE];	/* -s, default: the inventory's dir's secrets/ */
 	FILE *list;
 	struct cpio_manifest overlay;
@@ -50,7 +52,7 @@ static void usage(FILE *to)
 {
 	fprintf(to,
 		"usage: mkmachines -o OUTDIR -b BASE_URL [-c CMDLINE] [-l LIST] [-s DIR]\n"
-		"                  INVENTORY.csv\n"
+		"                  [-i] INVENTORY.csv\n"
 		"Write OUTDIR/<hostname>/{boot.ipxe,network.conf,config.cpio} for\n"
 		"each machine of the inventory (columns: docs/operators-guide.md).\n"
 		"  -o OUTDIR    where the machine directories go (created)\n"
@@ -62,6 +64,10 @@ static void usage(FILE *to)
 		"               DIR/<hostname>.conf, mode 0600, go into its config.cpio\n"
 		"               as /etc/fathom/secrets/platform.conf (default: secrets/\n"
 		"               beside the inventory; none is fine)\n"
+		"  -i           also OUTDIR/<hostname>/installer.conf, the fathom.conf\n"
+		"               of an installer stick: network.conf and install=\n"
+		"               (install.wipe=) from the install_disk (install_wipe)\n"
+		"               columns; a row without install_disk is a bad row\n"
 		"Every mtime in config.cpio is $SOURCE_DATE_EPOCH (0 if unset).\n"
 		"No value (a row's, BASE_URL, CMDLINE) may hold what iPXE would read\n"
 		"as more than text: a line break, '$', '#', '&', '|', ';', '\\', quotes.\n"
@@ -73,7 +79,7 @@ static int parse_args(int argc, char **argv, struct mkmachines *mk)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "o:b:c:l:s:h")) != -1) {
+	while ((opt = getopt(argc, argv, "o:b:c:l:s:ih")) != -1) {
 		switch (opt) {
 		case 'o':
 			mk->outdir = optarg;
@@ -89,6 +95,9 @@ static int parse_args(int argc, char **argv, struct mkmachines *mk)
 			break;
 		case 's':
 			snprintf(mk->secrets_dir, sizeof(mk->secrets_dir), "%s", optarg);
+			break;
+		case 'i':
+			mk->installer = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -263,6 +272,25 @@ static int write_config_cpio(struct mkmachines *mk, const char *dir, const char 
 	return rc;
 }
 
+/* installer.conf: network.conf's text (len bytes in text, room for more)
+ * and the install lines; netcfg, which the stick's fathom.conf also feeds,
+ * must still read it as network.conf. */
+static int write_installer_conf(struct mkmachines *mk, const struct inv_machine *m,
+				const char *dir, char *text, size_t len, size_t size)
+{
+	char msg[INV_MSG_MAX];
+	int n;
+
+	n = snprintf(text + len, size - len, "%s", m->install);
+	if (n < 0 || (size_t)n >= size - len || inv_network_conf_check(&m->cfg, text, msg,
+								    sizeof(msg)) < 0) {
+		fprintf(stderr, "mkmachines: %s:%u: installer.conf: %s\n", mk->inventory, m->line,
+			n < 0 || (size_t)n >= size - len ? "too long" : msg);
+		return -1;
+	}
+	return write_or_report(mk, dir, "installer.conf", text, len + (size_t)n);
+}
+
 /* One machine's directory; network.conf first, config.cpio reads it. */
 static int write_machine(void *ctx, const struct inv_machine *m)
 {
@@ -289,13 +317,21 @@ static int write_machine(void *ctx, const struct inv_machine *m)
 			len < 0 ? "network.conf too long" : msg);
 		return -1;
 	}
+	if (mk->installer && !m->install[0]) {
+		fprintf(stderr, "mkmachines: %s:%u: install_disk: missing: an installer stick"
+			" (MEDIA=installer) installs onto the disk it names: its serial, WWN,"
+			" /dev/disk/by-id name or auto; nothing written for %s\n", mk->inventory,
+			m->line, m->cfg.hostname);
+		return -1;
+	}
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
 		fprintf(stderr, "mkmachines: %s: cannot create: %s\n", dir,
 			strerror(errno));
 		return -1;
 	}
 	if (write_or_report(mk, dir, "network.conf", text, (size_t)len) < 0 ||
-	    write_config_cpio(mk, dir, has_secrets ? secrets : NULL) < 0)
+	    write_config_cpio(mk, dir, has_secrets ? secrets : NULL) < 0 ||
+	    (mk->installer && write_installer_conf(mk, m, dir, text, (size_t)len, sizeof(text)) < 0))
 		return -1;
 	len = inv_boot_ipxe(m, mk->base_url, mk->board_cmdline, text,
 			    sizeof(text));

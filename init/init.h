@@ -12,6 +12,7 @@
 #define MODULES_LIST "/etc/fathom/modules"
 #define COLDPLUG_TABLE "/etc/fathom/coldplug"
 #define STATE_MODULES_LIST "/etc/fathom/state-modules"
+#define MEDIA_MODULES_LIST "/etc/fathom/media-modules"	/* in media.cpio.zst */
 #define SERVICES_MAX 32
 
 /* mount.c: proc, sys, dev, run, tmp. Failures are logged. */
@@ -22,7 +23,8 @@ void mount_early(void);
  * forks it (or, if it cannot, loads them itself: -1); _wait runs the
  * event loop until it is done, or until a module has been loading for
  * MODULES_WAIT_S: then that is logged, the boot goes on (it returns 1)
- * and late() runs once the loader ends. */
+ * and late() runs once the loader ends. _start returns 1 (and loads
+ * nothing) while the last loader still runs. */
 #define MODULES_WAIT_S 10
 int modules_load_start(const char *list, const char *coldplug_table);
 int modules_load_wait(void (*late)(void));

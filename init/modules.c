@@ -94,6 +94,13 @@ int modules_load_start(const char *list, const char *coldplug_table)
 	int fds[2];
 	pid_t pid = -1;
 
+	if (ld.fd >= 0) {
+		log_warn("modules: %s: the loader is still busy with the last list; not loading "
+			 "this one now", list);
+		return 1;
+	}
+	ld.gone_on = ld.stuck = 0;
+	ld.late = NULL;
 	if (pipe2(fds, O_CLOEXEC) == 0 && (pid = fork()) < 0) {
 		close(fds[0]);
 		close(fds[1]);

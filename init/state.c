@@ -199,10 +199,22 @@ static void data_mount(const char *dev)
 		 flags & MS_RDONLY ? " read-only" : "");
 }
 
+/* Booted from a medium (a stick, or an installed disk: media.cpio.zst is
+ * the second initrd, image/mkmedia): its drivers (AHCI, NVMe, SCSI disks)
+ * are what shows a fathom-data partition on a disk that is not virtio.
+ * netcfg needs them next anyway, to read fathom.conf from the medium, so
+ * they are loaded here first, bounded as the board's are. A netboot has
+ * no such list: its disk drivers are the board's COLDPLUG_MODULES. */
+static void media_drivers_load(void)
+{
+	if (access(MEDIA_MODULES_LIST, F_OK) == 0 && modules_load_start(MEDIA_MODULES_LIST, NULL) == 0)
+		modules_load_wait(NULL);
+}
+
 void state_setup(const char *test_root)
 {
 	char dev[PATH_MAX];
-	long nvme_deadline = monotonic_ms() + STATE_NVME_WAIT_MS;
+	long nvme_deadline;
 	const char *test_data = getenv("FATHOM_TEST_DATA");
 
 	if (test_root) {
@@ -216,6 +228,8 @@ void state_setup(const char *test_root)
 		}
 		return;
 	}
+	media_drivers_load();
+	nvme_deadline = monotonic_ms() + STATE_NVME_WAIT_MS;
 	while (!data_partition_find(dev, sizeof(dev))) {
 		if (!nvme_pending() || monotonic_ms() >= nvme_deadline) {
 			state_in_ram("no fathom-data partition");

@@ -3,7 +3,7 @@
 
 MKCPIO := $(HOSTBUILD)/mkcpio
 MKMACHINES := $(HOSTBUILD)/mkmachines
-INVENTORY_SRCS := image/inventory.c image/inventory_platform.c image/csv.c image/name_set.c image/render_conf.c \
+INVENTORY_SRCS := image/inventory.c image/inventory_platform.c image/inventory_install.c image/csv.c image/name_set.c image/render_conf.c \
 	image/render_ipxe.c
 MKCPIO_OBJS := $(patsubst %.c,$(HOSTBUILD)/obj/%.o,image/mkcpio.c image/cpio.c)
 MKMACHINES_OBJS := $(patsubst %.c,$(HOSTBUILD)/obj/%.o,image/mkmachines.c image/cpio.c \

@@ -7,7 +7,7 @@
 # that flavor's lib archive. services/NAME/service.mk declares its own.
 
 UNIT_TESTS += test_cmdline test_settings test_cpio test_select test_service test_shutdown test_initconfig
-UNIT_TESTS += test_modalias test_inventory test_ipmi test_ipmi_lan test_ipmi_watchdog test_lib
+UNIT_TESTS += test_modalias test_inventory test_inventory_install test_ipmi test_ipmi_lan test_ipmi_watchdog test_lib
 FUZZ_TARGETS += fuzz_cmdline fuzz_settings fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
 FUZZ_TARGETS += fuzz_ipmi
 
@@ -20,6 +20,7 @@ $(HOSTBUILD)/tests/test_shutdown: tests/unit/test_shutdown.c init/shutdown_fsm.c
 $(HOSTBUILD)/tests/test_initconfig: tests/unit/test_initconfig.c
 $(HOSTBUILD)/tests/test_modalias: tests/unit/test_modalias.c init/modalias.c
 $(HOSTBUILD)/tests/test_inventory: tests/unit/test_inventory.c $(INVENTORY_SRCS)
+$(HOSTBUILD)/tests/test_inventory_install: tests/unit/test_inventory_install.c $(INVENTORY_SRCS)
 $(HOSTBUILD)/tests/test_ipmi: tests/unit/test_ipmi.c init/ipmi_msg.c
 $(HOSTBUILD)/tests/test_ipmi_lan: tests/unit/test_ipmi_lan.c init/ipmi_lan.c init/ipmi_msg.c
 $(HOSTBUILD)/tests/test_ipmi_watchdog: tests/unit/test_ipmi_watchdog.c init/watchdog.c init/ipmi_msg.c

@@ -299,21 +299,31 @@ install_disk() {
 	truncate -s "${2:-2G}" "$BATS_FILE_TMPDIR/$1.img"
 }
 
-# QEMU options: virtio disks NAME:SERIAL[:boot]... (boot: the firmware's
-# first; NAME.img in BATS_FILE_TMPDIR), plus OVMF's pflash with
-# UEFI=1 (code read-only, a copy of the variables made once per file).
+# QEMU options: disks NAME:SERIAL[:boot][:sata|:nvme]... (virtio unless
+# sata, on an ICH9 AHCI controller, or nvme, each its own controller;
+# boot: the firmware's first; NAME.img in BATS_FILE_TMPDIR), plus OVMF's
+# pflash with UEFI=1 (code read-only, a copy of the variables made once
+# per file).
 install_qemu_opts() {
-	local opts="" d name serial i=0
+	local opts="" d name serial rest boot bus i=0 ahci=""
 	if [ -n "${UEFI:-}" ]; then
 		[ -f "$BATS_FILE_TMPDIR/vars.fd" ] || cp /usr/share/OVMF/OVMF_VARS_4M.fd "$BATS_FILE_TMPDIR/vars.fd"
 		opts="--qemu-arg -drive --qemu-arg if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd"
 		opts="$opts --qemu-arg -drive --qemu-arg if=pflash,format=raw,file=$BATS_FILE_TMPDIR/vars.fd"
 	fi
 	for d in "$@"; do
-		name=${d%%:*} serial=${d#*:} boot='' i=$((i + 1))
-		case $serial in *:boot) serial=${serial%:boot} boot=,bootindex=0 ;; esac
+		name=${d%%:*} rest=${d#*:} boot='' bus=virtio i=$((i + 1))
+		serial=${rest%%:*}
+		case :$rest: in *:boot:*) boot=,bootindex=0 ;; esac
+		case :$rest: in *:sata:*) bus=sata ;; *:nvme:*) bus=nvme ;; esac
 		opts="$opts --qemu-arg -drive --qemu-arg if=none,id=disk$i,format=raw,file=$BATS_FILE_TMPDIR/$name.img"
-		opts="$opts --device virtio-blk-pci,drive=disk$i,serial=$serial$boot"
+		case $bus in
+		sata)
+			[ -n "$ahci" ] || opts="$opts --device ich9-ahci,id=ahci" ahci=1
+			opts="$opts --device ide-hd,bus=ahci.$i,drive=disk$i,serial=$serial$boot" ;;
+		nvme) opts="$opts --device nvme,drive=disk$i,serial=$serial$boot" ;;
+		*) opts="$opts --device virtio-blk-pci,drive=disk$i,serial=$serial$boot" ;;
+		esac
 	done
 	echo "$opts"
 }

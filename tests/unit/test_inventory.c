@@ -285,7 +285,7 @@ static const struct header_case header_cases[] = {
 	{ "hostname,ipv4,colour\nn1,192.0.2.1/24,red\n",
 	  "inv.csv:1: header: unknown column \"colour\": expected hostname,"
 	  " ipv4, ipv4_gateway, ipv4_dns, ipv6, ipv6_gateway, ipv6_dns, mac,"
-	  " drac_ipv4, extra, iata, uplink or probability\n" },
+	  " drac_ipv4, extra, iata, uplink, probability, install_disk or install_wipe\n" },
 	{ "#x\nhostname,ipv4,ipv4\n",
 	  "inv.csv:2: header: column \"ipv4\" appears twice\n" },
 	{ "hostname,mac\n",
