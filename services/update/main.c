@@ -29,7 +29,7 @@ struct options {
 	const char *cmdline, *health_url, *settings;
 	char slot;
 	unsigned interval, health_deadline;
-	int once, commit, allow_http;
+	int once, commit, allow_http, reboot;
 };
 
 static const char usage[] =
@@ -37,7 +37,8 @@ static const char usage[] =
 	"  --from DIR            take the bundle from DIR (a stick) once\n"
 	"  --url URL             fetch it from URL (the published out/BOARD/update/) every\n"
 	"                        --interval SECONDS (default 21600); --once: one try\n"
-	"  --settings PREFIX     also take update.url, update.interval from the machine's settings\n"
+	"  --settings PREFIX     also take update.url, update.interval, update.ca-file,\n"
+	"                        update.health-deadline from the machine's settings\n"
 	"  --pubkey FILE         the key bundles must be signed with (" UPDATE_PUBKEY_DEFAULT ")\n"
 	"  --version-file FILE   the running image's version (" UPDATE_VERSION_DEFAULT ")\n"
 	"  --stage DIR           where the checked bundle is kept (/var/lib/update)\n"
@@ -47,6 +48,8 @@ static const char usage[] =
 	"                        /proc/cmdline; else the ESP's fathom_slot)\n"
 	"  --commit              with --esp: make the running slot the default once\n"
 	"                        --health-url URL answers 200 within --health-deadline SECONDS (300)\n"
+	"  --reboot              with --commit: reboot (init) when a tried slot stays unhealthy\n"
+	"                        past the deadline, so the firmware boots the default slot again\n"
 	"  --ca-file FILE        CA bundle for HTTPS (" HTTPS_CA_DEFAULT ")\n"
 	"Exit: 0 done or nothing to do, 1 bundle refused (nothing written), 2 other errors.\n";
 
@@ -59,6 +62,7 @@ static const struct option longopts[] = {
 	{ "commit", no_argument, NULL, 'c' }, { "health-url", required_argument, NULL, 'H' },
 	{ "health-deadline", required_argument, NULL, 'D' }, { "cmdline", required_argument, NULL, 'C' },
 	{ "ca-file", required_argument, NULL, 'a' }, { "allow-http", no_argument, NULL, 'P' },
+	{ "reboot", no_argument, NULL, 'R' },
 	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 };
 
@@ -81,9 +85,11 @@ static void settings_problem(void *ctx, const char *msg)
 	fprintf(stderr, "update: settings: %s; ignored\n", msg);
 }
 
-/* update.url and update.interval, below the command line's options. */
+/* update.url, update.interval, update.ca-file and update.health-deadline,
+ * below the command line's options (given: a bit per option). */
+enum { GIVEN_URL = 1, GIVEN_INTERVAL = 2, GIVEN_CA = 4, GIVEN_DEADLINE = 8 };
 static struct settings machine;
-static void apply_settings(struct options *o, int url_given, int interval_given)
+static void apply_settings(struct options *o, unsigned given)
 {
 	static struct settings_files files;
 	size_t i;
@@ -92,22 +98,36 @@ static void apply_settings(struct options *o, int url_given, int interval_given)
 	settings_read(&machine, o->cmdline, settings_default_files(&files, o->settings));
 	for (i = 0; i < machine.count; i++) {
 		const struct setting *x = &machine.item[i];
+		const char *k = x->option;
 
-		if (strcmp(x->option, "url") == 0 && x->has_value && !url_given)
-			o->url = x->value;
-		else if (strcmp(x->option, "interval") == 0 && !interval_given &&
-			 (!x->has_value || seconds(x->value, &o->interval) < 0))
-			fprintf(stderr, "update: settings: %s: %s.interval: not 1-2592000 seconds; "
-				"ignored\n", x->where, o->settings);
-		else if (strcmp(x->option, "url") != 0 && strcmp(x->option, "interval") != 0)
-			fprintf(stderr, "update: settings: %s: %s.%s: not a setting (url, interval); "
-				"ignored\n", x->where, o->settings, x->option);
+		if (strcmp(k, "url") == 0 || strcmp(k, "ca-file") == 0) {
+			if (!x->has_value || !x->value[0])
+				fprintf(stderr, "update: settings: %s: %s.%s: empty; ignored\n",
+					x->where, o->settings, k);
+			else if (k[0] == 'u' && !(given & GIVEN_URL))
+				o->url = x->value;
+			else if (k[0] == 'c' && !(given & GIVEN_CA))
+				o->ca_file = x->value;
+		} else if (strcmp(k, "interval") == 0 || strcmp(k, "health-deadline") == 0) {
+			int iv = k[0] == 'i';
+
+			if (given & (iv ? GIVEN_INTERVAL : GIVEN_DEADLINE))
+				continue;
+			if (!x->has_value ||
+			    seconds(x->value, iv ? &o->interval : &o->health_deadline) < 0)
+				fprintf(stderr, "update: settings: %s: %s.%s: not 1-2592000 seconds; "
+					"ignored\n", x->where, o->settings, k);
+		} else {
+			fprintf(stderr, "update: settings: %s: %s.%s: not a setting (url, interval, "
+				"ca-file, health-deadline); ignored\n", x->where, o->settings, k);
+		}
 	}
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c, idx = 0, url_given = 0, interval_given = 0;
+	int c, idx = 0;
+	unsigned given = 0;
 
 	*o = (struct options){ .pubkey = UPDATE_PUBKEY_DEFAULT, .version_file = UPDATE_VERSION_DEFAULT,
 			       .stage = "/var/lib/update", .cmdline = "/proc/cmdline",
@@ -115,11 +135,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		switch (c) {
 		case 'f': o->from = optarg; break;
-		case 'u': o->url = optarg; url_given = 1; break;
+		case 'u': o->url = optarg; given |= GIVEN_URL; break;
 		case 'i':
 			if (seconds(optarg, &o->interval) < 0)
 				goto bad;
-			interval_given = 1;
+			given |= GIVEN_INTERVAL;
 			break;
 		case 'o': o->once = 1; break;
 		case 'S': o->settings = optarg; break;
@@ -137,10 +157,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'D':
 			if (seconds(optarg, &o->health_deadline) < 0)
 				goto bad;
+			given |= GIVEN_DEADLINE;
 			break;
 		case 'C': o->cmdline = optarg; break;
-		case 'a': o->ca_file = optarg; break;
+		case 'a': o->ca_file = optarg; given |= GIVEN_CA; break;
 		case 'P': o->allow_http = 1; break;
+		case 'R': o->reboot = 1; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
 		}
@@ -150,7 +172,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return -1;
 	}
 	if (o->settings)
-		apply_settings(o, url_given, interval_given);
+		apply_settings(o, given);
+	if (o->reboot && !o->commit) {
+		fprintf(stderr, "update: --reboot goes with --commit\n");
+		return -1;
+	}
 	if (o->commit && !o->esp) {
 		fprintf(stderr, "update: --commit needs --esp DIR\n");
 		return -1;
@@ -337,8 +363,12 @@ static int commit_on(const struct options *o, const char *esp, char run)
 		return 0;	/* nothing to commit: no update was tried */
 	if (o->health_url && !healthy(o->health_url, o->health_deadline, o->ca_file)) {
 		fprintf(stderr, "update: slot %c: %s did not answer 200 within %u s: not committed; "
-			"the next boot is slot %s again\n", run, o->health_url, o->health_deadline,
-			def ? def : "A");
+			"the next boot is slot %s again%s\n", run, o->health_url, o->health_deadline,
+			def ? def : "A", o->reboot ? ": rebooting now" : "");
+		if (o->reboot) {
+			sync();
+			kill(1, SIGTERM);	/* init's reboot, as busybox reboot */
+		}
 		return 1;
 	}
 	rc = slot_commit(esp, run, err, sizeof(err));
