@@ -30,6 +30,7 @@ struct options {
 	char slot;
 	unsigned interval, health_deadline;
 	int once, commit, allow_http, reboot;
+	unsigned given;		/* GIVEN_*: options the command line set */
 };
 
 static const char usage[] =
@@ -86,16 +87,27 @@ static void settings_problem(void *ctx, const char *msg)
 }
 
 /* update.url, update.interval, update.ca-file and update.health-deadline,
- * below the command line's options (given: a bit per option). */
+ * below the command line's options (o->given: a bit per option); extra: one
+ * more file of the lowest rank, or NULL. */
 enum { GIVEN_URL = 1, GIVEN_INTERVAL = 2, GIVEN_CA = 4, GIVEN_DEADLINE = 8 };
 static struct settings machine;
-static void apply_settings(struct options *o, unsigned given)
+static void apply_settings(struct options *o, const char *extra)
 {
 	static struct settings_files files;
-	size_t i;
+	const char *list[6];
+	const char *const *def = settings_default_files(&files, o->settings);
+	unsigned given = o->given;
+	size_t i, n = 0;
 
+	while (def[n] && n < 4) {
+		list[n] = def[n];
+		n++;
+	}
+	if (extra)
+		list[n++] = extra;
+	list[n] = NULL;
 	settings_init(&machine, o->settings, NULL, settings_problem, NULL);
-	settings_read(&machine, o->cmdline, settings_default_files(&files, o->settings));
+	settings_read(&machine, o->cmdline, list);
 	for (i = 0; i < machine.count; i++) {
 		const struct setting *x = &machine.item[i];
 		const char *k = x->option;
@@ -171,8 +183,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "update: %s: unexpected argument\n%s", argv[optind], usage);
 		return -1;
 	}
-	if (o->settings)
-		apply_settings(o, given);
+	o->given = given;
+	/* --commit reads them once the ESP is mounted (commit()). */
+	if (o->settings && !o->commit)
+		apply_settings(o, NULL);
 	if (o->reboot && !o->commit) {
 		fprintf(stderr, "update: --reboot goes with --commit\n");
 		return -1;
@@ -379,7 +393,7 @@ static int commit_on(const struct options *o, const char *esp, char run)
 	return rc < 0 ? 2 : 0;
 }
 
-static int commit(const struct options *o)
+static int commit(struct options *o)
 {
 	char run = running_slot(o, NULL);
 	const char *esp;
@@ -390,6 +404,14 @@ static int commit(const struct options *o)
 	esp = esp_open(o, &mounted, &rc);
 	if (!esp)
 		return rc;
+	if (o->settings) {
+		/* Early in the boot the medium's settings may not be copied yet:
+		 * the running slot's fathom.conf is their source. */
+		char conf[4096];
+
+		snprintf(conf, sizeof(conf), "%s/fathom/%c/fathom.conf", esp, run);
+		apply_settings(o, conf);
+	}
 	rc = commit_on(o, esp, run);
 	esp_close(esp, mounted);
 	return rc;

@@ -47,10 +47,29 @@ print("ready", flush=True); s.serve_forever()' "$BATS_FILE_TMPDIR/www" \
 	wait_until 20 grep -q '^ready' "$BATS_FILE_TMPDIR/srv.log"
 }
 
+# The same directory over plain HTTP (192.0.2.1:8080), for the VM's wget:
+# the image's busybox httpd, as tests/qemu/lib.bash's pxe_servers.
+http_server() {
+	local bb
+	bb=$(awk '$1 == "file" && $2 == "/bin/busybox" { print $3 }' \
+		"$OUTDIR/build/$BOARD/initramfs.manifest")
+	ip netns exec "$NS" timeout 900 "$bb" httpd -f -p 192.0.2.1:8080 -h "$BATS_FILE_TMPDIR/www" 3>&- &
+	echo $! > "$BATS_FILE_TMPDIR/httpd.pid"
+}
+
 https_server_stop() {
-	[ -f "$BATS_FILE_TMPDIR/srv.pid" ] || return 0
-	kill "$(cat "$BATS_FILE_TMPDIR/srv.pid")" 2>/dev/null || true
-	rm -f "$BATS_FILE_TMPDIR/srv.pid"
+	local f
+	for f in srv httpd; do
+		[ -f "$BATS_FILE_TMPDIR/$f.pid" ] || continue
+		kill "$(cat "$BATS_FILE_TMPDIR/$f.pid")" 2>/dev/null || true
+		rm -f "$BATS_FILE_TMPDIR/$f.pid"
+	done
+}
+
+# The HTTPS server's certificate into the VM, as /tmp/ca.pem. (vm_shell's
+# commands print something: its filter fails on no output.)
+put_ca() {
+	vm_shell "printf '%s\n' $(sed "s/.*/'&'/" "$BATS_FILE_TMPDIR/srv.pem" | tr '\n' ' ') > /tmp/ca.pem; echo ca: \$(wc -l < /tmp/ca.pem) lines"
 }
 
 # Send a line to the VM's shell without waiting for it to finish.
@@ -85,6 +104,12 @@ fetch() {
 # The checksums of every file on the ESP, computed in the VM.
 esp_sums() {
 	vm_shell "mkdir -p /tmp/esp && mount -o ro /dev/vda1 /tmp/esp && (cd /tmp/esp && find . -type f | sort | xargs sha256sum); umount /tmp/esp"
+}
+
+# The running slot as the kernel command line has it, into slot-NAME.
+slot_cmdline() {
+	vm_shell "tr ' ' '\\n' < /proc/cmdline | grep fathom.slot"
+	echo "$output" > "$BATS_FILE_TMPDIR/slot-$1"
 }
 
 log() {
@@ -122,7 +147,7 @@ setup_file() {
 	wait_until 600 grep -q "install: done" "$CONSOLE" || true
 	wait_power_off 60
 	local img="$BATS_FILE_TMPDIR/disk.img@@$ESP_OFF"
-	esp mtype -i "$img" ::/boot/grub/grub.cfg | sed 's/ fathom.slot=/ fathom.shell fathom.slot=/' \
+	esp mtype -i "$img" ::/boot/grub/grub.cfg | sed 's/ fathom\.slot=/ fathom.shell fathom.slot=/' \
 		> "$BATS_FILE_TMPDIR/grub.cfg"
 	esp mcopy -o -i "$img" "$BATS_FILE_TMPDIR/grub.cfg" ::/boot/grub/grub.cfg
 
@@ -131,11 +156,15 @@ setup_file() {
 	export CONSOLE_A1=$CONSOLE
 	wait_for_ping 192.0.2.10 || true
 	https_server
-	vm_shell "printf '%s\n' $(sed "s/.*/'&'/" "$BATS_FILE_TMPDIR/srv.pem" | tr '\n' ' ') > /tmp/ca.pem"
+	put_ca
 	esp_sums; echo "$output" > "$BATS_FILE_TMPDIR/sums-before"
 	for b in wrongkey flipped older; do
 		fetch "$b"; echo "$output" > "$BATS_FILE_TMPDIR/out-$b"
 	done
+	# The older bundle from a directory (as from a stick): a rollback.
+	http_server
+	vm_shell "mkdir -p /tmp/older && cd /tmp/older && for f in $(cd "$BATS_FILE_TMPDIR/www/older" && echo *); do wget -q http://192.0.2.1:8080/older/\$f; done; cd /; fathom-update --from /tmp/older --stage /tmp/st --esp auto 2>&1; echo rc=\$?; rm -rf /tmp/older"
+	echo "$output" > "$BATS_FILE_TMPDIR/out-older-dir"
 	esp_sums; echo "$output" > "$BATS_FILE_TMPDIR/sums-after"
 	fetch hook; echo "$output" > "$BATS_FILE_TMPDIR/out-hook"
 	vm_send reboot
@@ -158,8 +187,9 @@ setup_file() {
 	export CONSOLE_A2=$CONSOLE
 	wait_for_ping 192.0.2.10 || true
 	log "back on slot A: power-on to first ping $(( $(date +%s) - BOOT_START )) s"
+	slot_cmdline a2
 	https_server
-	vm_shell "printf '%s\n' $(sed "s/.*/'&'/" "$BATS_FILE_TMPDIR/srv.pem" | tr '\n' ' ') > /tmp/ca.pem"
+	put_ca
 	vm_monitor "block_set_io_throttle disk1 0 0 131072 0 0 0"
 	vm_send "fathom-update --url https://192.0.2.1:8443/good/ --ca-file /tmp/ca.pem --stage /tmp/st --once --esp auto"
 	wait_until 180 grep -q "update: version $GOOD (e2e-good) checked and staged" "$CONSOLE" || true
@@ -172,8 +202,9 @@ setup_file() {
 	disk_boot update-a3
 	export CONSOLE_A3=$CONSOLE
 	wait_for_ping 192.0.2.10 || true
+	slot_cmdline a3
 	https_server
-	vm_shell "printf '%s\n' $(sed "s/.*/'&'/" "$BATS_FILE_TMPDIR/srv.pem" | tr '\n' ' ') > /tmp/ca.pem"
+	put_ca
 	local t0=$(date +%s.%N)
 	fetch good; echo "$output" > "$BATS_FILE_TMPDIR/out-good"
 	log "good bundle over HTTPS, fetch+check+write of slot B: $(echo "$(date +%s.%N) - $t0" | bc) s (host clock, shell round trip included)"
@@ -187,6 +218,7 @@ setup_file() {
 	log "slot B: power-on to first ping $(( $(date +%s) - BOOT_START )) s"
 	wait_until 180 grep -q "update: slot B healthy: committed" "$CONSOLE" || true
 	log "slot B: power-on to committed $(( $(date +%s) - BOOT_START )) s"
+	slot_cmdline b-good
 	vm_monitor quit
 	wait_power_off 30
 	esp mtype -i "$img" ::/boot/grub/grubenv > "$BATS_FILE_TMPDIR/env-committed"
@@ -209,6 +241,9 @@ teardown_file() {
 	run cat "$BATS_FILE_TMPDIR/out-older"
 	assert_output --partial "offers version $((RUNNING - 1)) (e2e-older): nothing newer to take"
 	refute_output --partial "written to slot"
+	run cat "$BATS_FILE_TMPDIR/out-older-dir"
+	assert_output --regexp "update: refused: .*VERSION: version $((RUNNING - 1)) \(e2e-older\) is older than this image's $RUNNING .*refusing a rollback.*nothing written"
+	assert_output --partial "rc=1"
 	run grep -c "fathom/A/vmlinuz" "$BATS_FILE_TMPDIR/sums-before"
 	assert_output 1
 	cmp "$BATS_FILE_TMPDIR/sums-before" "$BATS_FILE_TMPDIR/sums-after"
@@ -226,7 +261,7 @@ teardown_file() {
 @test "update: a slot B that never reaches network: ready reboots at the deadline, and slot A boots by itself" {
 	CONSOLE=$CONSOLE_BBAD
 	run cat "$CONSOLE_BBAD"
-	assert_output --partial "fathom.slot=B"
+	assert_output --partial "Booting \`Fathom (slot B)'"
 	refute_output --partial "network: ready"
 	assert_output --partial "update: slot B: http://127.0.0.1:8000/health did not answer 200 within 60 s: not committed; the next boot is slot A again: rebooting now"
 	run cat "$BATS_FILE_TMPDIR/env-after-bad"
@@ -234,8 +269,10 @@ teardown_file() {
 	refute_output --partial "fathom_try=B"
 	CONSOLE=$CONSOLE_A2
 	run cat "$CONSOLE_A2"
-	assert_output --partial "fathom.slot=A"
+	assert_output --partial "Booting \`Fathom (slot A)'"
 	assert_output --partial "network: ready"
+	run cat "$BATS_FILE_TMPDIR/slot-a2"
+	assert_output "fathom.slot=A"
 }
 
 @test "update: a power cut while slot B is written leaves slot A booting" {
@@ -248,8 +285,10 @@ teardown_file() {
 	refute_output --partial "fathom_try=B"
 	CONSOLE=$CONSOLE_A3
 	run cat "$CONSOLE_A3"
-	assert_output --partial "fathom.slot=A"
+	assert_output --partial "Booting \`Fathom (slot A)'"
 	assert_output --partial "netcfg: eth0: ipv4 192.0.2.10/28 via 192.0.2.1"
+	run cat "$BATS_FILE_TMPDIR/slot-a3"
+	assert_output "fathom.slot=A"
 }
 
 @test "update: a good bundle moves the machine to slot B; healthy, it is committed (grubenv fathom_slot=B)" {
@@ -258,7 +297,7 @@ teardown_file() {
 	assert_output --partial "rc=0"
 	CONSOLE=$CONSOLE_BGOOD
 	run cat "$CONSOLE_BGOOD"
-	assert_output --partial "fathom.slot=B"
+	assert_output --partial "Booting \`Fathom (slot B)'"
 	assert_output --partial "network: ready"
 	assert_output --partial "update: slot B healthy: committed, it is the default boot now"
 	run cat "$BATS_FILE_TMPDIR/env-committed"
@@ -266,4 +305,6 @@ teardown_file() {
 	refute_output --regexp "fathom_try=[AB]"
 	run cat "$BATS_FILE_TMPDIR/version-b"
 	assert_output "$GOOD e2e-good"
+	run cat "$BATS_FILE_TMPDIR/slot-b-good"
+	assert_output "fathom.slot=B"
 }
