@@ -222,9 +222,11 @@ static char running_slot(const struct options *o, const struct grubenv *e)
 
 /* The ESP to write: o->esp, or for "auto" the installed disk's, mounted
  * (*mounted set). NULL with *rc set when there is none to write. */
+#define ESP_WAIT_S 60
 static const char *esp_open(const struct options *o, int *mounted, int *rc)
 {
 	char name[256], err[1024];
+	time_t start = time(NULL);
 
 	*mounted = 0;
 	if (strcmp(o->esp, "auto") != 0)
@@ -236,13 +238,22 @@ static const char *esp_open(const struct options *o, int *mounted, int *rc)
 		return NULL;
 	}
 	*rc = 2;
-	if (esp_find("/sys", name, sizeof(name)) < 0) {
-		fprintf(stderr, "update: no %s partition on a non-removable disk: no slot to write; "
-			"reinstall from a stick\n", ESP_PARTNAME);
-		return NULL;
-	}
-	if (esp_mount(name, ESP_MOUNT_DIR, err, sizeof(err)) < 0) {
-		fprintf(stderr, "update: %s\n", err);
+	/* The commit service starts early in the boot: the disk's partitions
+	 * or vfat (a module) may come a little later. Bounded. */
+	for (;;) {
+		int found = esp_find("/sys", name, sizeof(name)) == 0;
+
+		if (found && esp_mount(name, ESP_MOUNT_DIR, err, sizeof(err)) == 0)
+			break;
+		if (o->commit && time(NULL) - start < ESP_WAIT_S) {
+			sleep(1);
+			continue;
+		}
+		if (!found)
+			fprintf(stderr, "update: no %s partition on a non-removable disk: no slot to "
+				"write; reinstall from a stick\n", ESP_PARTNAME);
+		else
+			fprintf(stderr, "update: %s\n", err);
 		return NULL;
 	}
 	*mounted = 1;

@@ -197,6 +197,7 @@ setup_file() {
 	vm_monitor quit
 	wait_power_off 30
 	esp mtype -i "$img" ::/boot/grub/grubenv > "$BATS_FILE_TMPDIR/env-after-cut"
+	log "after the power cut slot B holds: $(esp mdir -b -i "$img" ::/fathom/B 2>&1 | sed 's|.*/||' | tr '\n' ' ')"
 
 	# Boot 4, slot A after the power cut: the good bundle to slot B.
 	disk_boot update-a3
