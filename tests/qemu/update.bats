@@ -74,6 +74,7 @@ put_ca() {
 
 # Send a line to the VM's shell without waiting for it to finish.
 vm_send() {
+	# shellcheck disable=SC2016 # expanded by that bash
 	in_ns bash -c 'exec 5<>/dev/tcp/127.0.0.1/$1 && printf "%s\n" "$2" >&5 && sleep 0.5' _ \
 		"$VM_CONSOLE_PORT" "$1"
 }
@@ -206,7 +207,8 @@ setup_file() {
 	slot_cmdline a3
 	https_server
 	put_ca
-	local t0=$(date +%s.%N)
+	local t0
+	t0=$(date +%s.%N)
 	fetch good; echo "$output" > "$BATS_FILE_TMPDIR/out-good"
 	log "good bundle over HTTPS, fetch+check+write of slot B: $(echo "$(date +%s.%N) - $t0" | bc) s (host clock, shell round trip included)"
 	vm_send reboot
