@@ -23,7 +23,7 @@
 
 /* Prefixes that belong to services: netcfg leaves their keys alone.
  * platform and upload are reserved for later services; update: fathom-update
- * (update.url, update.interval). */
+ * (update.url, update.interval, update.ca-file, update.health-deadline). */
 #define SETTINGS_SERVICE_PREFIXES { "ndt7", "platform", "upload", "update" }
 
 /* Secrets ("PREFIX.OPTION", '-' spelling): taken from files only. The

@@ -70,9 +70,19 @@ int esp_find(const char *sysroot, char *name, size_t size)
 
 int esp_mount(const char *name, const char *dir, char *err, size_t errlen)
 {
-	char dev[PATH_MAX];
+	char dev[PATH_MAX], parent[PATH_MAX], *p;
 
 	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	/* Early in the boot (the commit service) its parent may not exist yet. */
+	snprintf(parent, sizeof(parent), "%s", dir);
+	for (p = strchr(parent + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: %s", parent, strerror(errno));
+			return -1;
+		}
+		*p = '/';
+	}
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;

@@ -29,7 +29,8 @@ struct options {
 	const char *cmdline, *health_url, *settings;
 	char slot;
 	unsigned interval, health_deadline;
-	int once, commit, allow_http;
+	int once, commit, allow_http, reboot;
+	unsigned given;		/* GIVEN_*: options the command line set */
 };
 
 static const char usage[] =
@@ -37,7 +38,8 @@ static const char usage[] =
 	"  --from DIR            take the bundle from DIR (a stick) once\n"
 	"  --url URL             fetch it from URL (the published out/BOARD/update/) every\n"
 	"                        --interval SECONDS (default 21600); --once: one try\n"
-	"  --settings PREFIX     also take update.url, update.interval from the machine's settings\n"
+	"  --settings PREFIX     also take update.url, update.interval, update.ca-file,\n"
+	"                        update.health-deadline from the machine's settings\n"
 	"  --pubkey FILE         the key bundles must be signed with (" UPDATE_PUBKEY_DEFAULT ")\n"
 	"  --version-file FILE   the running image's version (" UPDATE_VERSION_DEFAULT ")\n"
 	"  --stage DIR           where the checked bundle is kept (/var/lib/update)\n"
@@ -47,6 +49,8 @@ static const char usage[] =
 	"                        /proc/cmdline; else the ESP's fathom_slot)\n"
 	"  --commit              with --esp: make the running slot the default once\n"
 	"                        --health-url URL answers 200 within --health-deadline SECONDS (300)\n"
+	"  --reboot              with --commit: reboot (init) when a tried slot stays unhealthy\n"
+	"                        past the deadline, so the firmware boots the default slot again\n"
 	"  --ca-file FILE        CA bundle for HTTPS (" HTTPS_CA_DEFAULT ")\n"
 	"Exit: 0 done or nothing to do, 1 bundle refused (nothing written), 2 other errors.\n";
 
@@ -59,6 +63,7 @@ static const struct option longopts[] = {
 	{ "commit", no_argument, NULL, 'c' }, { "health-url", required_argument, NULL, 'H' },
 	{ "health-deadline", required_argument, NULL, 'D' }, { "cmdline", required_argument, NULL, 'C' },
 	{ "ca-file", required_argument, NULL, 'a' }, { "allow-http", no_argument, NULL, 'P' },
+	{ "reboot", no_argument, NULL, 'R' },
 	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 };
 
@@ -81,33 +86,60 @@ static void settings_problem(void *ctx, const char *msg)
 	fprintf(stderr, "update: settings: %s; ignored\n", msg);
 }
 
-/* update.url and update.interval, below the command line's options. */
+/* update.url, update.interval, update.ca-file and update.health-deadline,
+ * below the command line's options (o->given: a bit per option); extra: one
+ * more file of the lowest rank, or NULL. */
+enum { GIVEN_URL = 1, GIVEN_INTERVAL = 2, GIVEN_CA = 4, GIVEN_DEADLINE = 8 };
 static struct settings machine;
-static void apply_settings(struct options *o, int url_given, int interval_given)
+static void apply_settings(struct options *o, const char *extra)
 {
 	static struct settings_files files;
-	size_t i;
+	const char *list[6];
+	const char *const *def = settings_default_files(&files, o->settings);
+	unsigned given = o->given;
+	size_t i, n = 0;
 
+	while (def[n] && n < 4) {
+		list[n] = def[n];
+		n++;
+	}
+	if (extra)
+		list[n++] = extra;
+	list[n] = NULL;
 	settings_init(&machine, o->settings, NULL, settings_problem, NULL);
-	settings_read(&machine, o->cmdline, settings_default_files(&files, o->settings));
+	settings_read(&machine, o->cmdline, list);
 	for (i = 0; i < machine.count; i++) {
 		const struct setting *x = &machine.item[i];
+		const char *k = x->option;
 
-		if (strcmp(x->option, "url") == 0 && x->has_value && !url_given)
-			o->url = x->value;
-		else if (strcmp(x->option, "interval") == 0 && !interval_given &&
-			 (!x->has_value || seconds(x->value, &o->interval) < 0))
-			fprintf(stderr, "update: settings: %s: %s.interval: not 1-2592000 seconds; "
-				"ignored\n", x->where, o->settings);
-		else if (strcmp(x->option, "url") != 0 && strcmp(x->option, "interval") != 0)
-			fprintf(stderr, "update: settings: %s: %s.%s: not a setting (url, interval); "
-				"ignored\n", x->where, o->settings, x->option);
+		if (strcmp(k, "url") == 0 || strcmp(k, "ca-file") == 0) {
+			if (!x->has_value || !x->value[0])
+				fprintf(stderr, "update: settings: %s: %s.%s: empty; ignored\n",
+					x->where, o->settings, k);
+			else if (k[0] == 'u' && !(given & GIVEN_URL))
+				o->url = x->value;
+			else if (k[0] == 'c' && !(given & GIVEN_CA))
+				o->ca_file = x->value;
+		} else if (strcmp(k, "interval") == 0 || strcmp(k, "health-deadline") == 0) {
+			int iv = k[0] == 'i';
+
+			if (given & (iv ? GIVEN_INTERVAL : GIVEN_DEADLINE))
+				continue;
+			if (!x->has_value ||
+			    seconds(x->value, iv ? &o->interval : &o->health_deadline) < 0)
+				fprintf(stderr, "update: settings: %s: %s.%s: not 1-2592000 seconds; "
+					"ignored\n", x->where, o->settings, k);
+		} else {
+			fprintf(stderr, "update: settings: %s: %s.%s: not a setting (url, interval, "
+				"ca-file, health-deadline); ignored\n", x->where, o->settings, k);
+		}
 	}
 }
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	int c, idx = 0, url_given = 0, interval_given = 0;
+	int c, idx = 0;
+	unsigned given = 0;
 
 	*o = (struct options){ .pubkey = UPDATE_PUBKEY_DEFAULT, .version_file = UPDATE_VERSION_DEFAULT,
 			       .stage = "/var/lib/update", .cmdline = "/proc/cmdline",
@@ -115,11 +147,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		switch (c) {
 		case 'f': o->from = optarg; break;
-		case 'u': o->url = optarg; url_given = 1; break;
+		case 'u': o->url = optarg; given |= GIVEN_URL; break;
 		case 'i':
 			if (seconds(optarg, &o->interval) < 0)
 				goto bad;
-			interval_given = 1;
+			given |= GIVEN_INTERVAL;
 			break;
 		case 'o': o->once = 1; break;
 		case 'S': o->settings = optarg; break;
@@ -137,10 +169,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'D':
 			if (seconds(optarg, &o->health_deadline) < 0)
 				goto bad;
+			given |= GIVEN_DEADLINE;
 			break;
 		case 'C': o->cmdline = optarg; break;
-		case 'a': o->ca_file = optarg; break;
+		case 'a': o->ca_file = optarg; given |= GIVEN_CA; break;
 		case 'P': o->allow_http = 1; break;
+		case 'R': o->reboot = 1; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
 		}
@@ -149,8 +183,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "update: %s: unexpected argument\n%s", argv[optind], usage);
 		return -1;
 	}
-	if (o->settings)
-		apply_settings(o, url_given, interval_given);
+	o->given = given;
+	/* --commit reads them once the ESP is mounted (commit()). */
+	if (o->settings && !o->commit)
+		apply_settings(o, NULL);
+	if (o->reboot && !o->commit) {
+		fprintf(stderr, "update: --reboot goes with --commit\n");
+		return -1;
+	}
 	if (o->commit && !o->esp) {
 		fprintf(stderr, "update: --commit needs --esp DIR\n");
 		return -1;
@@ -182,9 +222,11 @@ static char running_slot(const struct options *o, const struct grubenv *e)
 
 /* The ESP to write: o->esp, or for "auto" the installed disk's, mounted
  * (*mounted set). NULL with *rc set when there is none to write. */
+#define ESP_WAIT_S 60
 static const char *esp_open(const struct options *o, int *mounted, int *rc)
 {
 	char name[256], err[1024];
+	time_t start = time(NULL);
 
 	*mounted = 0;
 	if (strcmp(o->esp, "auto") != 0)
@@ -196,13 +238,22 @@ static const char *esp_open(const struct options *o, int *mounted, int *rc)
 		return NULL;
 	}
 	*rc = 2;
-	if (esp_find("/sys", name, sizeof(name)) < 0) {
-		fprintf(stderr, "update: no %s partition on a non-removable disk: no slot to write; "
-			"reinstall from a stick\n", ESP_PARTNAME);
-		return NULL;
-	}
-	if (esp_mount(name, ESP_MOUNT_DIR, err, sizeof(err)) < 0) {
-		fprintf(stderr, "update: %s\n", err);
+	/* The commit service starts early in the boot: the disk's partitions
+	 * or vfat (a module) may come a little later. Bounded. */
+	for (;;) {
+		int found = esp_find("/sys", name, sizeof(name)) == 0;
+
+		if (found && esp_mount(name, ESP_MOUNT_DIR, err, sizeof(err)) == 0)
+			break;
+		if (o->commit && time(NULL) - start < ESP_WAIT_S) {
+			sleep(1);
+			continue;
+		}
+		if (!found)
+			fprintf(stderr, "update: no %s partition on a non-removable disk: no slot to "
+				"write; reinstall from a stick\n", ESP_PARTNAME);
+		else
+			fprintf(stderr, "update: %s\n", err);
 		return NULL;
 	}
 	*mounted = 1;
@@ -337,8 +388,12 @@ static int commit_on(const struct options *o, const char *esp, char run)
 		return 0;	/* nothing to commit: no update was tried */
 	if (o->health_url && !healthy(o->health_url, o->health_deadline, o->ca_file)) {
 		fprintf(stderr, "update: slot %c: %s did not answer 200 within %u s: not committed; "
-			"the next boot is slot %s again\n", run, o->health_url, o->health_deadline,
-			def ? def : "A");
+			"the next boot is slot %s again%s\n", run, o->health_url, o->health_deadline,
+			def ? def : "A", o->reboot ? ": rebooting now" : "");
+		if (o->reboot) {
+			sync();
+			kill(1, SIGTERM);	/* init's reboot, as busybox reboot */
+		}
 		return 1;
 	}
 	rc = slot_commit(esp, run, err, sizeof(err));
@@ -349,7 +404,7 @@ static int commit_on(const struct options *o, const char *esp, char run)
 	return rc < 0 ? 2 : 0;
 }
 
-static int commit(const struct options *o)
+static int commit(struct options *o)
 {
 	char run = running_slot(o, NULL);
 	const char *esp;
@@ -360,6 +415,14 @@ static int commit(const struct options *o)
 	esp = esp_open(o, &mounted, &rc);
 	if (!esp)
 		return rc;
+	if (o->settings) {
+		/* Early in the boot the medium's settings may not be copied yet:
+		 * the running slot's fathom.conf is their source. */
+		char conf[4096];
+
+		snprintf(conf, sizeof(conf), "%s/fathom/%c/fathom.conf", esp, run);
+		apply_settings(o, conf);
+	}
 	rc = commit_on(o, esp, run);
 	esp_close(esp, mounted);
 	return rc;

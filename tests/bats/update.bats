@@ -244,6 +244,27 @@ flip_byte() {
 	assert_output ""
 }
 
+@test "commit: update.health-deadline from the running slot's fathom.conf and the command line; --reboot only with --commit" {
+	esp
+	mkdir -p "$E/fathom/B"
+	printf '%s\n' "ipv4=192.0.2.10/24" "update.health-deadline=1" "update.ca-file=/nonexistent.pem" > "$E/fathom/B/fathom.conf"
+	read -r port _ _ < <(free_ports)
+	update --commit --settings update --esp "$E" --slot B --health-url "http://127.0.0.1:$port/health"
+	assert_failure 1
+	assert_output "update: slot B: http://127.0.0.1:$port/health did not answer 200 within 1 s: not committed; the next boot is slot A again"
+	# The kernel command line ranks above the slot's fathom.conf.
+	echo "fathom.update.health-deadline=2" > "$BATS_TEST_TMPDIR/cmdline"
+	update --commit --settings update --cmdline "$BATS_TEST_TMPDIR/cmdline" --esp "$E" --slot B \
+		--health-url "http://127.0.0.1:$port/health"
+	assert_failure 1
+	assert_output --partial "within 2 s: not committed"
+	run grub-editenv "$E/boot/grub/grubenv" list
+	assert_line "fathom_slot=A"
+	update --reboot --esp "$E"
+	assert_failure 2
+	assert_output --partial "update: --reboot goes with --commit"
+}
+
 @test "HTTPS: fetched from update.url, checked, staged; a second round fetches nothing" {
 	bundle "$BATS_TEST_TMPDIR/www/update" "3000 v3.0" "$D/good.key"
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$BATS_TEST_TMPDIR/srv.key" \
@@ -259,9 +280,11 @@ print("ready", flush=True); s.serve_forever()' "$port" "$BATS_TEST_TMPDIR/www" \
 		"$BATS_TEST_TMPDIR/srv.pem" "$BATS_TEST_TMPDIR/srv.key" > "$BATS_TEST_TMPDIR/srv.log" 2>&1 3>&- &
 	pid=$!
 	for _ in $(seq 50); do grep -q '^ready' "$BATS_TEST_TMPDIR/srv.log" && break; sleep 0.1; done
-	echo "update.url=https://127.0.0.1:$port/update/" > "$BATS_TEST_TMPDIR/cmdfile"
+	printf '%s\n' "update.url=https://127.0.0.1:$port/update/" "update.ca-file=$BATS_TEST_TMPDIR/srv.pem" \
+		> "$BATS_TEST_TMPDIR/cmdfile"
 	sed -i 's/^/fathom./' "$BATS_TEST_TMPDIR/cmdfile"
-	update --settings update --cmdline "$BATS_TEST_TMPDIR/cmdfile" --ca-file "$BATS_TEST_TMPDIR/srv.pem" --once
+	# The CA from the settings (update.ca-file).
+	update --settings update --cmdline "$BATS_TEST_TMPDIR/cmdfile" --once
 	status1=$status out1=$output
 	cmp "$BATS_TEST_TMPDIR/www/update/VERSION" "$BATS_TEST_TMPDIR/stage/staged/VERSION"
 	update --settings update --cmdline "$BATS_TEST_TMPDIR/cmdfile" --ca-file "$BATS_TEST_TMPDIR/srv.pem" --once
