@@ -68,7 +68,7 @@ int esp_find(const char *sysroot, char *name, size_t size)
 	return found;
 }
 
-int esp_mount(const char *name, const char *dir, char *err, size_t errlen)
+int esp_mount(const char *name, const char *dir, int rdonly, char *err, size_t errlen)
 {
 	char dev[PATH_MAX], parent[PATH_MAX], *p;
 
@@ -87,7 +87,8 @@ int esp_mount(const char *name, const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	if (mount(dev, dir, "vfat", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SILENT, "umask=077") < 0) {
+	if (mount(dev, dir, "vfat", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_SILENT | (rdonly ? MS_RDONLY : 0),
+		  "umask=077") < 0) {
 		snprintf(err, errlen, "mount %s (%s) on %s: %s", dev, ESP_PARTNAME, dir, strerror(errno));
 		return -1;
 	}

@@ -14,8 +14,10 @@
  * there is none (a removable disk's does not count). */
 int esp_find(const char *sysroot, char *name, size_t size);
 
-/* Mount /dev/NAME (vfat) on dir, created if needed: 0, or -1 (err). */
-int esp_mount(const char *name, const char *dir, char *err, size_t errlen);
+/* Mount /dev/NAME (vfat) on dir, created if needed, read-only when
+ * rdonly (netcfg may be reading the same ESP as the boot medium, read-only:
+ * a read-write mount beside it fails with EBUSY): 0, or -1 (err). */
+int esp_mount(const char *name, const char *dir, int rdonly, char *err, size_t errlen);
 void esp_umount(const char *dir);
 
 #endif

@@ -21,6 +21,7 @@
 #include "lib/net/https.h"
 #include "esp.h"
 #include "fetch.h"
+#include "reboot.h"
 #include "stage.h"
 #include "verify.h"
 
@@ -29,7 +30,9 @@ struct options {
 	const char *cmdline, *health_url, *settings;
 	char slot;
 	unsigned interval, health_deadline;
-	int once, commit, allow_http, reboot;
+	int once, commit, allow_http;
+	struct reboot_policy reboot;
+	pid_t init_pid;		/* the init to ask for the reboot (tests: another process) */
 	unsigned given;		/* GIVEN_*: options the command line set */
 };
 
@@ -39,7 +42,7 @@ static const char usage[] =
 	"  --url URL             fetch it from URL (the published out/BOARD/update/) every\n"
 	"                        --interval SECONDS (default 21600); --once: one try\n"
 	"  --settings PREFIX     also take update.url, update.interval, update.ca-file,\n"
-	"                        update.health-deadline from the machine's settings\n"
+	"                        update.health-deadline, update.reboot from the machine's settings\n"
 	"  --pubkey FILE         the key bundles must be signed with (" UPDATE_PUBKEY_DEFAULT ")\n"
 	"  --version-file FILE   the running image's version (" UPDATE_VERSION_DEFAULT ")\n"
 	"  --stage DIR           where the checked bundle is kept (/var/lib/update)\n"
@@ -49,8 +52,9 @@ static const char usage[] =
 	"                        /proc/cmdline; else the ESP's fathom_slot)\n"
 	"  --commit              with --esp: make the running slot the default once\n"
 	"                        --health-url URL answers 200 within --health-deadline SECONDS (300)\n"
-	"  --reboot              with --commit: reboot (init) when a tried slot stays unhealthy\n"
-	"                        past the deadline, so the firmware boots the default slot again\n"
+	"  --reboot WHEN         after writing a slot, reboot to try it: now (default), never,\n"
+	"                        or HH:MM-HH:MM (UTC, a random moment inside); with --commit:\n"
+	"                        a tried slot still unhealthy at the deadline reboots unless never\n"
 	"  --ca-file FILE        CA bundle for HTTPS (" HTTPS_CA_DEFAULT ")\n"
 	"Exit: 0 done or nothing to do, 1 bundle refused (nothing written), 2 other errors.\n";
 
@@ -63,7 +67,7 @@ static const struct option longopts[] = {
 	{ "commit", no_argument, NULL, 'c' }, { "health-url", required_argument, NULL, 'H' },
 	{ "health-deadline", required_argument, NULL, 'D' }, { "cmdline", required_argument, NULL, 'C' },
 	{ "ca-file", required_argument, NULL, 'a' }, { "allow-http", no_argument, NULL, 'P' },
-	{ "reboot", no_argument, NULL, 'R' },
+	{ "reboot", required_argument, NULL, 'R' }, { "init-pid", required_argument, NULL, 'I' },
 	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 };
 
@@ -89,7 +93,7 @@ static void settings_problem(void *ctx, const char *msg)
 /* update.url, update.interval, update.ca-file and update.health-deadline,
  * below the command line's options (o->given: a bit per option); extra: one
  * more file of the lowest rank, or NULL. */
-enum { GIVEN_URL = 1, GIVEN_INTERVAL = 2, GIVEN_CA = 4, GIVEN_DEADLINE = 8 };
+enum { GIVEN_URL = 1, GIVEN_INTERVAL = 2, GIVEN_CA = 4, GIVEN_DEADLINE = 8, GIVEN_REBOOT = 16 };
 static struct settings machine;
 static void apply_settings(struct options *o, const char *extra)
 {
@@ -129,9 +133,14 @@ static void apply_settings(struct options *o, const char *extra)
 			    seconds(x->value, iv ? &o->interval : &o->health_deadline) < 0)
 				fprintf(stderr, "update: settings: %s: %s.%s: not 1-2592000 seconds; "
 					"ignored\n", x->where, o->settings, k);
+		} else if (strcmp(k, "reboot") == 0) {
+			if (!(given & GIVEN_REBOOT) &&
+			    (!x->has_value || reboot_policy_parse(x->value, &o->reboot) < 0))
+				fprintf(stderr, "update: settings: %s: %s.reboot: not now, never or "
+					"HH:MM-HH:MM (UTC); ignored\n", x->where, o->settings);
 		} else {
 			fprintf(stderr, "update: settings: %s: %s.%s: not a setting (url, interval, "
-				"ca-file, health-deadline); ignored\n", x->where, o->settings, k);
+				"ca-file, health-deadline, reboot); ignored\n", x->where, o->settings, k);
 		}
 	}
 }
@@ -174,7 +183,20 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'C': o->cmdline = optarg; break;
 		case 'a': o->ca_file = optarg; given |= GIVEN_CA; break;
 		case 'P': o->allow_http = 1; break;
-		case 'R': o->reboot = 1; break;
+		case 'R':
+			if (reboot_policy_parse(optarg, &o->reboot) < 0)
+				goto bad;
+			given |= GIVEN_REBOOT;
+			break;
+		case 'I': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+
+			if (*end || n < 1)
+				goto bad;
+			o->init_pid = (pid_t)n;
+			break;
+		}
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
 		}
@@ -187,10 +209,6 @@ static int parse_args(int argc, char **argv, struct options *o)
 	/* --commit reads them once the ESP is mounted (commit()). */
 	if (o->settings && !o->commit)
 		apply_settings(o, NULL);
-	if (o->reboot && !o->commit) {
-		fprintf(stderr, "update: --reboot goes with --commit\n");
-		return -1;
-	}
 	if (o->commit && !o->esp) {
 		fprintf(stderr, "update: --commit needs --esp DIR\n");
 		return -1;
@@ -223,7 +241,7 @@ static char running_slot(const struct options *o, const struct grubenv *e)
 /* The ESP to write: o->esp, or for "auto" the installed disk's, mounted
  * (*mounted set). NULL with *rc set when there is none to write. */
 #define ESP_WAIT_S 60
-static const char *esp_open(const struct options *o, int *mounted, int *rc)
+static const char *esp_open(const struct options *o, int rdonly, int *mounted, int *rc)
 {
 	char name[256], err[1024];
 	time_t start = time(NULL);
@@ -243,7 +261,7 @@ static const char *esp_open(const struct options *o, int *mounted, int *rc)
 	for (;;) {
 		int found = esp_find("/sys", name, sizeof(name)) == 0;
 
-		if (found && esp_mount(name, ESP_MOUNT_DIR, err, sizeof(err)) == 0)
+		if (found && esp_mount(name, ESP_MOUNT_DIR, rdonly, err, sizeof(err)) == 0)
 			break;
 		if (o->commit && time(NULL) - start < ESP_WAIT_S) {
 			sleep(1);
@@ -266,8 +284,55 @@ static void esp_close(const char *esp, int mounted)
 		esp_umount(esp);
 }
 
+/* Ask init for a reboot (SIGTERM, as busybox reboot does), only on the
+ * appliance: PID 1 is Fathom's init (its /etc/fathom/version exists), or
+ * --init-pid names the process standing in for it (tests). */
+static void reboot_machine(const struct options *o)
+{
+	pid_t pid = o->init_pid ? o->init_pid : 1;
+
+	if (!o->init_pid && access(UPDATE_VERSION_DEFAULT, F_OK) < 0) {
+		fprintf(stderr, "update: not on a Fathom appliance (no " UPDATE_VERSION_DEFAULT "): "
+			"not rebooting; reboot it yourself\n");
+		return;
+	}
+	sync();
+	if (kill(pid, SIGTERM) < 0)
+		fprintf(stderr, "update: reboot (signal to pid %ld): %s; reboot it yourself\n",
+			(long)pid, strerror(errno));
+}
+
+/* After slot target was written and armed: reboot into it as the policy
+ * says. A window waits (sleeping) until a random moment inside it. */
+static void reboot_into(const struct options *o, char target)
+{
+	char when[16];
+	long delay;
+
+	reboot_policy_format(&o->reboot, when, sizeof(when));
+	delay = reboot_delay(&o->reboot, time(NULL), (unsigned long)random());
+	if (delay < 0) {
+		fprintf(stderr, "update: slot %c is tried at the next reboot (update.reboot=never)\n",
+			target);
+		return;
+	}
+	if (delay > 0) {
+		time_t at = time(NULL) + delay;
+		struct tm tm;
+
+		gmtime_r(&at, &tm);
+		fprintf(stderr, "update: rebooting to try slot %c at %02d:%02d UTC (update.reboot=%s)\n",
+			target, tm.tm_hour, tm.tm_min, when);
+		while (time(NULL) < at)
+			sleep((unsigned)(at - time(NULL) > 60 ? 60 : at - time(NULL)));
+	}
+	fprintf(stderr, "update: rebooting now to try slot %c (update.reboot=%s)\n", target, when);
+	reboot_machine(o);
+}
+
 /* The staged bundle in o->stage/staged goes to the inactive slot. */
-static int write_slot_to(const struct options *o, const char *esp, const struct bundle_version *v)
+static int write_slot_to(const struct options *o, const char *esp, const struct bundle_version *v,
+			 char *written)
 {
 	char dir[4096], err[1024];
 	struct bundle_sums sums;
@@ -291,18 +356,22 @@ static int write_slot_to(const struct options *o, const char *esp, const struct 
 	fprintf(stderr, "update: version %" PRIu64 " (%s) written to slot %c of %s; the next boot "
 		"tries it once (fathom_try=%c), slot %c stays the default until it reports healthy\n",
 		v->number, v->describe, target, esp, target, run);
+	*written = target;
 	return 0;
 }
 
 static int write_slot(const struct options *o, const struct bundle_version *v)
 {
 	int mounted, rc = 0;
-	const char *esp = esp_open(o, &mounted, &rc);
+	char target = 0;
+	const char *esp = esp_open(o, 0, &mounted, &rc);
 
 	if (!esp)
 		return rc;
-	rc = write_slot_to(o, esp, v);
+	rc = write_slot_to(o, esp, v, &target);
 	esp_close(esp, mounted);
+	if (rc == 0)
+		reboot_into(o, target);
 	return rc;
 }
 
@@ -341,7 +410,12 @@ static int fetch_once(const struct options *o, const struct bundle_version *runn
 	rc = fetch_bundle(&fo, incoming, running, have_staged ? &staged : NULL, &v, err, sizeof(err));
 	if (rc == 0)
 		rc = take_bundle(o, incoming, running);
-	else if (rc == 1)
+	else if (rc == 1 && v.number < running->number) {
+		fprintf(stderr, "update: refused: %s offers version %" PRIu64 " (%s), older than this "
+			"image's %" PRIu64 ": refusing a rollback; nothing written\n", o->url, v.number,
+			v.describe, running->number);
+		rc = -1;
+	} else if (rc == 1)
 		fprintf(stderr, "update: %s offers version %" PRIu64 " (%s): nothing newer to take\n",
 			o->url, v.number, v.describe);
 	else
@@ -372,31 +446,19 @@ static int healthy(const char *url, unsigned deadline, const char *ca_file)
 	return 0;
 }
 
-static int commit_on(const struct options *o, const char *esp, char run)
+/* The tried slot run committed on the ESP (mounted read-write only for
+ * this moment). */
+static int commit_write(const struct options *o, char run)
 {
-	struct grubenv e;
 	char err[1024];
-	const char *def;
-	int rc;
+	const char *esp;
+	int mounted, rc = 0;
 
-	if (slot_env_read(esp, &e, err, sizeof(err)) < 0) {
-		fprintf(stderr, "update: %s\n", err);
-		return 2;
-	}
-	def = grubenv_get(&e, "fathom_slot");
-	if (def && def[0] == run && def[1] == '\0')
-		return 0;	/* nothing to commit: no update was tried */
-	if (o->health_url && !healthy(o->health_url, o->health_deadline, o->ca_file)) {
-		fprintf(stderr, "update: slot %c: %s did not answer 200 within %u s: not committed; "
-			"the next boot is slot %s again%s\n", run, o->health_url, o->health_deadline,
-			def ? def : "A", o->reboot ? ": rebooting now" : "");
-		if (o->reboot) {
-			sync();
-			kill(1, SIGTERM);	/* init's reboot, as busybox reboot */
-		}
-		return 1;
-	}
+	esp = esp_open(o, 0, &mounted, &rc);
+	if (!esp)
+		return rc;
 	rc = slot_commit(esp, run, err, sizeof(err));
+	esp_close(esp, mounted);
 	if (rc < 0)
 		fprintf(stderr, "update: %s; slot %c not committed\n", err, run);
 	else if (rc == 0)
@@ -404,15 +466,19 @@ static int commit_on(const struct options *o, const char *esp, char run)
 	return rc < 0 ? 2 : 0;
 }
 
+/* Early in the boot: the ESP is mounted read-only just long enough to read
+ * grubenv and the running slot's fathom.conf, and unmounted while the
+ * health check waits (netcfg reads the same ESP as its boot medium). */
 static int commit(struct options *o)
 {
-	char run = running_slot(o, NULL);
-	const char *esp;
+	char run = running_slot(o, NULL), def[2] = "", err[1024];
+	struct grubenv e;
+	const char *esp, *d;
 	int mounted, rc = 0;
 
 	if (!run)
 		return 0;	/* not booted from an installed disk: nothing to commit */
-	esp = esp_open(o, &mounted, &rc);
+	esp = esp_open(o, 1, &mounted, &rc);
 	if (!esp)
 		return rc;
 	if (o->settings) {
@@ -423,9 +489,28 @@ static int commit(struct options *o)
 		snprintf(conf, sizeof(conf), "%s/fathom/%c/fathom.conf", esp, run);
 		apply_settings(o, conf);
 	}
-	rc = commit_on(o, esp, run);
+	rc = slot_env_read(esp, &e, err, sizeof(err));
 	esp_close(esp, mounted);
-	return rc;
+	if (rc < 0) {
+		fprintf(stderr, "update: %s\n", err);
+		return 2;
+	}
+	d = grubenv_get(&e, "fathom_slot");
+	if (d && strlen(d) == 1)
+		def[0] = d[0];
+	if (def[0] == run)
+		return 0;	/* nothing to commit: no update was tried */
+	if (o->health_url && !healthy(o->health_url, o->health_deadline, o->ca_file)) {
+		int reboot = o->reboot.kind != REBOOT_NEVER;
+
+		fprintf(stderr, "update: slot %c: %s did not answer 200 within %u s: not committed; "
+			"the next boot is slot %s again%s\n", run, o->health_url, o->health_deadline,
+			def[0] ? def : "A", reboot ? ": rebooting now" : " (update.reboot=never)");
+		if (reboot)
+			reboot_machine(o);
+		return 1;
+	}
+	return commit_write(o, run);
 }
 
 int main(int argc, char **argv)
@@ -435,6 +520,7 @@ int main(int argc, char **argv)
 	char err[1024];
 
 	signal(SIGPIPE, SIG_IGN);
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
 	if (o.commit)

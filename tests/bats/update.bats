@@ -229,9 +229,23 @@ flip_byte() {
 	grub-editenv "$E/boot/grub/grubenv" set fathom_try=
 	read -r port _ _ < <(free_ports)
 	# Nothing listens on $port: not healthy within the deadline.
-	update --commit --esp "$E" --slot B --health-url "http://127.0.0.1:$port/health" --health-deadline 2
+	update --commit --esp "$E" --slot B --health-url "http://127.0.0.1:$port/health" --health-deadline 2 \
+		--reboot never
 	assert_failure 1
-	assert_output "update: slot B: http://127.0.0.1:$port/health did not answer 200 within 2 s: not committed; the next boot is slot A again"
+	assert_output "update: slot B: http://127.0.0.1:$port/health did not answer 200 within 2 s: not committed; the next boot is slot A again (update.reboot=never)"
+	# By default init (here a stand-in process) is asked to reboot.
+	sleep 30 & init=$!
+	update --commit --esp "$E" --slot B --health-url "http://127.0.0.1:$port/health" --health-deadline 1 \
+		--init-pid "$init"
+	assert_failure 1
+	assert_output "update: slot B: http://127.0.0.1:$port/health did not answer 200 within 1 s: not committed; the next boot is slot A again: rebooting now"
+	run wait "$init"
+	assert_failure 143
+	# Not on the appliance (no /etc/fathom/version) and no --init-pid: no reboot, said.
+	if [ ! -e /etc/fathom/version ]; then
+		update --commit --esp "$E" --slot B --health-url "http://127.0.0.1:$port/health" --health-deadline 1
+		assert_line "update: not on a Fathom appliance (no /etc/fathom/version): not rebooting; reboot it yourself"
+	fi
 	run grub-editenv "$E/boot/grub/grubenv" list
 	assert_line "fathom_slot=A"
 	update --commit --esp "$E" --slot B
@@ -244,25 +258,85 @@ flip_byte() {
 	assert_output ""
 }
 
-@test "commit: update.health-deadline from the running slot's fathom.conf and the command line; --reboot only with --commit" {
+@test "commit: update.health-deadline from the running slot's fathom.conf and the command line; a bad --reboot refused" {
 	esp
 	mkdir -p "$E/fathom/B"
 	printf '%s\n' "ipv4=192.0.2.10/24" "update.health-deadline=1" "update.ca-file=/nonexistent.pem" > "$E/fathom/B/fathom.conf"
 	read -r port _ _ < <(free_ports)
-	update --commit --settings update --esp "$E" --slot B --health-url "http://127.0.0.1:$port/health"
+	update --commit --settings update --esp "$E" --slot B --health-url "http://127.0.0.1:$port/health" \
+		--reboot never
 	assert_failure 1
-	assert_output "update: slot B: http://127.0.0.1:$port/health did not answer 200 within 1 s: not committed; the next boot is slot A again"
+	assert_output "update: slot B: http://127.0.0.1:$port/health did not answer 200 within 1 s: not committed; the next boot is slot A again (update.reboot=never)"
 	# The kernel command line ranks above the slot's fathom.conf.
 	echo "fathom.update.health-deadline=2" > "$BATS_TEST_TMPDIR/cmdline"
 	update --commit --settings update --cmdline "$BATS_TEST_TMPDIR/cmdline" --esp "$E" --slot B \
-		--health-url "http://127.0.0.1:$port/health"
+		--health-url "http://127.0.0.1:$port/health" --reboot never
 	assert_failure 1
 	assert_output --partial "within 2 s: not committed"
 	run grub-editenv "$E/boot/grub/grubenv" list
 	assert_line "fathom_slot=A"
-	update --reboot --esp "$E"
+	update --reboot soon --esp "$E"
 	assert_failure 2
-	assert_output --partial "update: --reboot goes with --commit"
+	assert_output --partial "update: --reboot soon: not a valid value"
+}
+
+# write_with_reboot POLICY: a good bundle written to slot B with
+# update.reboot=POLICY (settings), init stood in for by a sleep (pid in
+# $init); fathom-update runs at most 5 s.
+write_with_reboot() {
+	bundle "$BATS_TEST_TMPDIR/b" "3000 v3.0" "$D/good.key"
+	rm -rf "$E" "$BATS_TEST_TMPDIR/stage"
+	esp
+	echo "fathom.update.reboot=$1" > "$BATS_TEST_TMPDIR/cmdline"
+	sleep 30 & init=$!
+	run timeout 5 "$UPD" --pubkey "$D/good.pub" --version-file "$D/running" \
+		--stage "$BATS_TEST_TMPDIR/stage" --cmdline "$BATS_TEST_TMPDIR/cmdline" --settings update \
+		--init-pid "$init" --from "$BATS_TEST_TMPDIR/b" --esp "$E"
+}
+
+@test "update.reboot: now (the default) reboots into the written slot, never leaves it to the next reboot, a window waits for it" {
+	write_with_reboot now
+	assert_success
+	assert_line --index 2 "update: rebooting now to try slot B (update.reboot=now)"
+	run wait "$init"
+	assert_failure 143
+	run grub-editenv "$E/boot/grub/grubenv" list
+	assert_line "fathom_try=B"
+
+	write_with_reboot never
+	assert_success
+	assert_line --index 2 "update: slot B is tried at the next reboot (update.reboot=never)"
+	kill -0 "$init"
+	kill "$init"
+
+	# A window open now (from a minute ago for an hour): at once.
+	local m=$(( ($(date -u +%s) / 60 + 1439) % 1440 ))
+	local open close
+	open=$(printf '%02d:%02d' $((m / 60)) $((m % 60)))
+	close=$(printf '%02d:%02d' $(((m + 60) % 1440 / 60)) $(((m + 60) % 60)))
+	write_with_reboot "$open-$close"
+	assert_success
+	assert_line --index 2 "update: rebooting now to try slot B (update.reboot=$open-$close)"
+	run wait "$init"
+	assert_failure 143
+
+	# A window that opens in three hours: it says when, and waits.
+	m=$(( ($(date -u +%s) / 60 + 180) % 1440 ))
+	open=$(printf '%02d:%02d' $((m / 60)) $((m % 60)))
+	close=$(printf '%02d:%02d' $(((m + 30) % 1440 / 60)) $(((m + 30) % 60)))
+	write_with_reboot "$open-$close"
+	assert_failure 124
+	assert_line --index 2 --regexp "^update: rebooting to try slot B at [0-2][0-9]:[0-5][0-9] UTC \(update.reboot=$open-$close\)$"
+	kill -0 "$init"
+	kill "$init"
+
+	# Not a policy: said, and the default (now) stands.
+	write_with_reboot soon
+	assert_success
+	assert_line --index 0 "update: settings: kernel command line: update.reboot: not now, never or HH:MM-HH:MM (UTC); ignored"
+	assert_line "update: rebooting now to try slot B (update.reboot=now)"
+	run wait "$init"
+	assert_failure 143
 }
 
 @test "HTTPS: fetched from update.url, checked, staged; a second round fetches nothing" {
@@ -293,14 +367,22 @@ print("ready", flush=True); s.serve_forever()' "$port" "$BATS_TEST_TMPDIR/www" \
 	bundle "$BATS_TEST_TMPDIR/www/update" "3001 v3.1" "$D/other.key"
 	seen=$(wc -l < "$BATS_TEST_TMPDIR/srv.log")
 	update --url "https://127.0.0.1:$port/update" --ca-file "$BATS_TEST_TMPDIR/srv.pem" --once
+	status3=$status out3=$output seen2=$(wc -l < "$BATS_TEST_TMPDIR/srv.log")
+	# Older than the running image (2000): refused as a rollback.
+	bundle "$BATS_TEST_TMPDIR/www/update" "1999 v1.9" "$D/good.key"
+	update --url "https://127.0.0.1:$port/update" --ca-file "$BATS_TEST_TMPDIR/srv.pem" --once
 	kill "$pid"
+	assert_failure 1
+	assert_output "update: refused: https://127.0.0.1:$port/update offers version 1999 (v1.9), older than this image's 2000: refusing a rollback; nothing written"
+	cmp "$BATS_TEST_TMPDIR/stage/staged/VERSION" <(echo "3000 v3.0")
+	status=$status3 output=$out3
 	[ "$status1" = 0 ] || { echo "$out1"; false; }
 	[[ $out1 == *"update: version 3000 (v3.0) checked and staged"* ]]
 	[ "$status2" = 0 ] && [[ $out2 == *"offers version 3000 (v3.0): nothing newer to take"* ]]
 	assert_failure 1
 	assert_output --partial "SHA256SUMS.sig: signature does not verify"
-	tail -n +"$((seen + 1))" "$BATS_TEST_TMPDIR/srv.log" | grep -q 'GET /update/SHA256SUMS.sig'
-	run grep -cE 'GET /update/(vmlinuz|initramfs|VERSION)' <(tail -n +"$((seen + 1))" "$BATS_TEST_TMPDIR/srv.log")
+	sed -n "$((seen + 1)),${seen2}p" "$BATS_TEST_TMPDIR/srv.log" | grep -q 'GET /update/SHA256SUMS.sig'
+	run grep -cE 'GET /update/(vmlinuz|initramfs|VERSION)' <(sed -n "$((seen + 1)),${seen2}p" "$BATS_TEST_TMPDIR/srv.log")
 	assert_output 0
 	cmp "$BATS_TEST_TMPDIR/stage/staged/VERSION" <(echo "3000 v3.0")
 }
