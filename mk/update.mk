@@ -9,6 +9,9 @@
 FATHOM_CACHE := $(or $(FATHOM_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/fathom)
 UPDATE_KEY_DEFAULT := $(FATHOM_CACHE)/update.key
 UPDATE_KEY ?= $(UPDATE_KEY_DEFAULT)
+# UPDATE_TRUST=FILE...: public keys the image trusts besides UPDATE_KEY's,
+# for changing the key (docs/operators-guide.md, "Changing the key").
+UPDATE_TRUST ?=
 UPDATE_PUB := $(BUILD)/update.pub
 IMAGE_VERSION := $(BUILD)/version
 
@@ -16,7 +19,7 @@ IMAGE_VERSION := $(BUILD)/version
 .PHONY: update-key-force
 $(UPDATE_PUB): update-key-force | deps
 	$(Q)mkdir -p $(BUILD) && scripts/update-key "$(UPDATE_KEY)" $@ \
-		$(if $(filter $(UPDATE_KEY_DEFAULT),$(UPDATE_KEY)),1,0)
+		$(if $(filter $(UPDATE_KEY_DEFAULT),$(UPDATE_KEY)),1,0) $(UPDATE_TRUST)
 
 # "SOURCE_DATE_EPOCH DESCRIBE": the number orders versions (a bundle must be
 # newer than the running image), the description (git describe of the

@@ -9,38 +9,63 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include "lib/file.h"
 
-int verify_signature(const char *sums, size_t n, const unsigned char sig[BUNDLE_SIG_LEN],
-		     const char *pubkey_path, const char *sig_name, char *err, size_t errlen)
+/* The file's PEM public keys, up to max (an image trusts its signing key,
+ * and during a key change the next one too): how many, or -1 (err). */
+#define VERIFY_KEYS_MAX 8
+static int read_keys(const char *path, EVP_PKEY *keys[], int max, char *err, size_t errlen)
 {
-	EVP_PKEY *key = NULL;
-	EVP_MD_CTX *ctx = NULL;
-	FILE *f = fopen(pubkey_path, "r");
-	int ok = 0;
+	FILE *f = fopen(path, "r");
+	EVP_PKEY *k;
+	int n = 0;
 
 	if (!f) {
 		snprintf(err, errlen, "%s: %s: the image has no update key; rebuild it with make",
-			 pubkey_path, strerror(errno));
+			 path, strerror(errno));
 		return -1;
 	}
-	key = PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	while (n < max && (k = PEM_read_PUBKEY(f, NULL, NULL, NULL)) != NULL) {
+		if (EVP_PKEY_id(k) != EVP_PKEY_ED25519) {
+			EVP_PKEY_free(k);
+			break;
+		}
+		keys[n++] = k;
+	}
+	ERR_clear_error();	/* the end of the file reads as an error */
+	if (n == 0 || (!feof(f) && n < max)) {
+		fclose(f);
+		while (n > 0)
+			EVP_PKEY_free(keys[--n]);
+		snprintf(err, errlen, "%s: not PEM Ed25519 public keys; rebuild the image with make",
+			 path);
+		return -1;
+	}
 	fclose(f);
-	if (!key || EVP_PKEY_id(key) != EVP_PKEY_ED25519) {
-		snprintf(err, errlen, "%s: not a PEM Ed25519 public key; rebuild the image with make",
-			 pubkey_path);
-		EVP_PKEY_free(key);
+	return n;
+}
+
+int verify_signature(const char *sums, size_t n, const unsigned char sig[BUNDLE_SIG_LEN],
+		     const char *pubkey_path, const char *sig_name, char *err, size_t errlen)
+{
+	EVP_PKEY *keys[VERIFY_KEYS_MAX];
+	int count = read_keys(pubkey_path, keys, VERIFY_KEYS_MAX, err, errlen), ok = 0, i;
+
+	if (count < 0)
 		return -1;
+	for (i = 0; i < count; i++) {
+		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+		if (!ok && ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, keys[i]) == 1 &&
+		    EVP_DigestVerify(ctx, sig, BUNDLE_SIG_LEN, (const unsigned char *)sums, n) == 1)
+			ok = 1;
+		EVP_MD_CTX_free(ctx);
+		EVP_PKEY_free(keys[i]);
 	}
-	ctx = EVP_MD_CTX_new();
-	if (ctx && EVP_DigestVerifyInit(ctx, NULL, NULL, NULL, key) == 1 &&
-	    EVP_DigestVerify(ctx, sig, BUNDLE_SIG_LEN, (const unsigned char *)sums, n) == 1)
-		ok = 1;
-	EVP_MD_CTX_free(ctx);
-	EVP_PKEY_free(key);
 	if (!ok) {
 		snprintf(err, errlen, "%s: signature does not verify with %s: the bundle was signed "
 			 "with another key or SHA256SUMS was altered; sign it with the key this image "

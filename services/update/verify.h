@@ -13,8 +13,10 @@
 #define UPDATE_PUBKEY_DEFAULT "/etc/fathom/update.pub"
 #define UPDATE_VERSION_DEFAULT "/etc/fathom/version"
 
-/* Whether sig is pubkey_path's Ed25519 signature over sums[0..n). 0 yes;
- * -1 no or the key is unusable (err says which). sig_name names the
+/* Whether sig is an Ed25519 signature over sums[0..n) by one of the PEM
+ * public keys in pubkey_path (the signing key's, and during a key change
+ * the next key's; up to 8). 0 yes; -1 no or the keys are unusable (err
+ * says which). sig_name names the
  * signature in the message. */
 int verify_signature(const char *sums, size_t n, const unsigned char sig[BUNDLE_SIG_LEN],
 		     const char *pubkey_path, const char *sig_name, char *err, size_t errlen);

@@ -21,7 +21,7 @@ setup_file() {
 	make -s -C "$TOP" O="$OUTDIR" BOARD="$BOARD" fathom-update > "$D/make.log" 2>&1 ||
 		{ cat "$D/make.log" >&2; return 1; }
 	export UPD=$OUTDIR/build/$BOARD/fathom-update
-	for k in good other; do
+	for k in good other next; do
 		(umask 077 && openssl genpkey -algorithm ed25519 -out "$D/$k.key" 2> /dev/null)
 		openssl pkey -in "$D/$k.key" -pubout -out "$D/$k.pub"
 	done
@@ -118,6 +118,43 @@ flip_byte() {
 	chmod 644 "$k"
 	run "$TOP/scripts/update-key" "$k" "$BATS_TEST_TMPDIR/pub" 1
 	assert_output --partial "has mode 644; run: chmod 600 $k"
+}
+
+@test "changing the key: an image trusting the old and the next key (UPDATE_TRUST) takes bundles signed by either, no other" {
+	# The image of step 1: signed with good.key, trusting next.pub too.
+	run "$TOP/scripts/update-key" "$D/good.key" "$BATS_TEST_TMPDIR/trust.pub" 0 "$D/next.pub"
+	assert_success
+	[ "$(grep -c 'BEGIN PUBLIC KEY' "$BATS_TEST_TMPDIR/trust.pub")" = 2 ]
+	for k in good next; do
+		bundle "$BATS_TEST_TMPDIR/$k" "3000 v3.0-$k" "$D/$k.key"
+		run "$UPD" --pubkey "$BATS_TEST_TMPDIR/trust.pub" --version-file "$D/running" \
+			--stage "$BATS_TEST_TMPDIR/stage-$k" --cmdline /dev/null --from "$BATS_TEST_TMPDIR/$k"
+		assert_success
+		assert_output "update: version 3000 (v3.0-$k) checked and staged in $BATS_TEST_TMPDIR/stage-$k/staged"
+	done
+	bundle "$BATS_TEST_TMPDIR/o" "3000 v3.0" "$D/other.key"
+	run "$UPD" --pubkey "$BATS_TEST_TMPDIR/trust.pub" --version-file "$D/running" \
+		--stage "$BATS_TEST_TMPDIR/stage-o" --cmdline /dev/null --from "$BATS_TEST_TMPDIR/o"
+	assert_failure 1
+	assert_output --partial "signature does not verify with $BATS_TEST_TMPDIR/trust.pub"
+	# The image of step 2 trusts next.pub alone: good.key's bundles are refused.
+	run "$TOP/scripts/update-key" "$D/next.key" "$BATS_TEST_TMPDIR/next-only.pub" 0
+	run "$UPD" --pubkey "$BATS_TEST_TMPDIR/next-only.pub" --version-file "$D/running" \
+		--stage "$BATS_TEST_TMPDIR/stage-g2" --cmdline /dev/null --from "$BATS_TEST_TMPDIR/good"
+	assert_failure 1
+	# A trusted key that is not an Ed25519 public key is refused by make's script.
+	openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:P-256 2> /dev/null |
+		openssl pkey -pubout -out "$BATS_TEST_TMPDIR/ec.pub"
+	run "$TOP/scripts/update-key" "$D/good.key" "$BATS_TEST_TMPDIR/trust2.pub" 0 "$BATS_TEST_TMPDIR/ec.pub"
+	assert_failure 1
+	assert_output "update-key: UPDATE_TRUST=$BATS_TEST_TMPDIR/ec.pub: not a PEM Ed25519 public key (openssl pkey -in NEW.key -pubout -out $BATS_TEST_TMPDIR/ec.pub)"
+	[ ! -e "$BATS_TEST_TMPDIR/trust2.pub" ]
+	# A key file the image cannot use: one line, nothing staged.
+	cat "$D/good.pub" "$BATS_TEST_TMPDIR/ec.pub" > "$BATS_TEST_TMPDIR/mixed.pub"
+	run "$UPD" --pubkey "$BATS_TEST_TMPDIR/mixed.pub" --version-file "$D/running" \
+		--stage "$BATS_TEST_TMPDIR/stage-m" --cmdline /dev/null --from "$BATS_TEST_TMPDIR/good"
+	assert_failure 1
+	assert_output "update: refused: $BATS_TEST_TMPDIR/mixed.pub: not PEM Ed25519 public keys; rebuild the image with make; nothing written"
 }
 
 @test "a good bundle is staged, written to slot B and armed once; slot A stays the default" {
