@@ -108,7 +108,7 @@ void agent_certificate(struct agent *a, const char *host)
 		return;
 	if (a->acme_not_before && agent_now() < a->acme_not_before)
 		return;	/* rate limited: said once, when it happened */
-	g = getgrnam("ndt7");
+	g = getgrnam("tls");	/* ndt7 is in it; the uploader is not */
 	if (g)
 		o.key_gid = (int)g->gr_gid;
 	/* The account key is the agent's secret: its state directory (0700),

@@ -424,7 +424,7 @@ media_file() { # media_file IMG|ISO PATH: a file's bytes from a medium
 	done
 	run sh -c "zstd -dc '$ART/initramfs.cpio.zst' | cpio -tv --numeric-uid-gid --quiet"
 	assert_line --regexp '^drwxr-x--- +2 102 +102 .* var/lib/platform$'
-	assert_line --regexp '^drwxr-x--- +2 102 +101 .* var/lib/platform-tls$'
+	assert_line --regexp '^drwxr-x--- +2 102 +104 .* var/lib/platform-tls$'
 	assert_line --regexp '^-rwxr-xr-x +1 0 +0 .* usr/sbin/platform-agent$'
 	assert_line --regexp '^-rwxr-xr-x +1 0 +0 .* usr/sbin/platform-dirs$'
 	# Run with no settings in the image's root: one line, then it waits.

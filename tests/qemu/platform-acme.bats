@@ -119,13 +119,19 @@ teardown_file() {
 	assert_failure
 }
 
-@test "in the VM: key.pem 0640 platform:ndt7, cert.pem 0644, the account key 0600 in the agent's state, no challenge answer left" {
+@test "in the VM: key.pem 0640 platform:tls, cert.pem 0644, the account key 0600 in the agent's state, no challenge answer left" {
 	wait_until 120 grep -q "platform: certificate for $H issued" "$CONSOLE"
 	# shellcheck disable=SC2016 # expanded by the VM's shell
 	vm_shell 'ls -ln /var/lib/platform-tls /var/lib/platform/acme-account.pem; echo acme: $(ls -A /run/fathom/acme | wc -l)'
 	echo "$output"
 	assert_line --regexp '^-rw------- +1 +102 +102 .* /var/lib/platform/acme-account\.pem$'
-	assert_line --regexp '^-rw-r----- +1 +102 +101 .* key\.pem$'
+	assert_line --regexp '^-rw-r----- +1 +102 +104 .* key\.pem$'
 	assert_line --regexp '^-rw-r--r-- +1 +102 +[0-9]+ .* cert\.pem$'
 	assert_line "acme: 0"
+	# Group tls (104) reads the key: ndt7 is in it, the uploader is not.
+	# shellcheck disable=SC2016 # expanded by the VM's shell
+	vm_shell 'for n in ndt7-server uploader; do for p in $(pidof $n); do echo "$n $(grep ^Groups: /proc/$p/status)"; done; done'
+	assert_line --regexp '^ndt7-server Groups:.*[[:space:]]104([[:space:]]|$)'
+	assert_line --regexp '^uploader Groups:'
+	refute_line --regexp '^uploader Groups:.*[[:space:]]104([[:space:]]|$)'
 }

@@ -92,7 +92,7 @@ fs_in() { dd if="$BATS_FILE_TMPDIR/fs.img" of="$DISK" bs=1M seek=1 conv=notrunc 
 	assert_line '700 101 101 /var/lib/ndt7'
 	assert_line '770 101 101 /var/spool/ndt7'
 	assert_line --regexp '^750 102 102 /var/lib/platform$'
-	assert_line --regexp '^750 102 101 /var/lib/platform-tls$'
+	assert_line --regexp '^750 102 104 /var/lib/platform-tls$'
 	assert_line 'cert.pem'
 	assert_line 'key.pem'
 	assert_line --regexp "ndt7-download-.*\.$(cat "$BATS_FILE_TMPDIR/uuid")\.json$"
