@@ -12,9 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <linux/cdrom.h>
 
 #include "lib/disk/disk.h"
 #include "lib/file.h"
@@ -36,8 +39,9 @@ static int skipped(const char *name)
 }
 
 /* The sysfs directory (resolved) of the whole disk holding name: its own
- * for a disk, the one above it for a partition. -1 when unknown. */
-static int disk_dir(const char *sysroot, const char *name, char *out)
+ * for a disk, the one above it for a partition (*part set). -1 when
+ * unknown. */
+static int disk_dir(const char *sysroot, const char *name, char *out, int *part)
 {
 	char path[PATH_MAX];
 
@@ -46,7 +50,8 @@ static int disk_dir(const char *sysroot, const char *name, char *out)
 		return -1;
 	if (snprintf(path, sizeof(path), "%s/partition", out) >= (int)sizeof(path))
 		return -1;
-	if (access(path, F_OK) == 0)
+	*part = access(path, F_OK) == 0;
+	if (*part)
 		dirname(out);	/* in place: "/a/b/sdb/sdb1" -> "/a/b/sdb" */
 	return 0;
 }
@@ -87,6 +92,13 @@ static const char *fs_of(const char *devroot, const char *name)
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
+	/* A CD drive without a disc may still show a size: reading it would
+	 * fill the console with I/O errors every round. Not a CD: ENOTTY. */
+	n = ioctl(fd, CDROM_DRIVE_STATUS, CDSL_CURRENT);
+	if (n >= 0 && n != CDS_DISC_OK && n != CDS_NO_INFO) {
+		close(fd);
+		return NULL;
+	}
 	buf = malloc(STICK_PROBE_BYTES);
 	n = buf ? pread(fd, buf, STICK_PROBE_BYTES, 0) : -1;
 	close(fd);
@@ -104,9 +116,9 @@ int stick_scan(const char *sysroot, const char *devroot, const char *esp,
 	char dir[PATH_MAX], esp_disk[PATH_MAX] = "", disk[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
-	int n = 0;
+	int n = 0, part;
 
-	if (esp && disk_dir(sysroot, esp, esp_disk) < 0)
+	if (esp && disk_dir(sysroot, esp, esp_disk, &part) < 0)
 		esp_disk[0] = '\0';
 	snprintf(dir, sizeof(dir), "%s/class/block", sysroot);
 	d = opendir(dir);
@@ -116,8 +128,13 @@ int stick_scan(const char *sysroot, const char *devroot, const char *esp,
 		const char *t;
 
 		if (skipped(de->d_name) || strlen(de->d_name) >= sizeof(out[n].name) ||
-		    disk_dir(sysroot, de->d_name, disk) < 0 || !stick_disk(disk) ||
+		    disk_dir(sysroot, de->d_name, disk, &part) < 0 || !stick_disk(disk) ||
 		    strcmp(disk, esp_disk) == 0 || !has_medium(sysroot, de->d_name))
+			continue;
+		/* A file system on the whole stick (or a hybrid ISO) is the one
+		 * to take: the partitions the kernel also reads into its first
+		 * sector are the same file system or only parts of the ISO. */
+		if (part && fs_of(devroot, strrchr(disk, '/') + 1))
 			continue;
 		t = fs_of(devroot, de->d_name);
 		if (!t)
