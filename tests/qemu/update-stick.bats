@@ -6,8 +6,9 @@
 #          line, every file of the ESP unchanged;
 #  boot 2: booted without a stick; once the update service runs, a stick
 #          with a newer bundle signed with the image's key is plugged in
-#          (QEMU's monitor): one line for the stick, "written to slot B",
-#          and no more lines while the stick stays in; on the powered-off disk grubenv has fathom_try=B and
+#          (QEMU's monitor): one line for the stick, "written to slot B";
+#          then a second stick with an older bundle: one line, nothing
+#          written; no more lines while both sticks stay in; on the powered-off disk grubenv has fathom_try=B and
 #          slot B the new VERSION.
 # The good bundle is signed with the key the image trusts (make's
 # UPDATE_KEY, by default ~/.cache/fathom/update.key); the test skips when
@@ -46,8 +47,8 @@ disk_boot() {
 
 # Plug STICK.img into the running machine's xHCI port.
 plug_stick() {
-	vm_monitor "drive_add 0 if=none,id=hotstick,format=raw,file=$BATS_FILE_TMPDIR/$1.img"
-	vm_monitor "device_add usb-storage,bus=xhci.0,drive=hotstick,id=hotstickdev"
+	vm_monitor "drive_add 0 if=none,id=hot-$1,format=raw,file=$BATS_FILE_TMPDIR/$1.img"
+	vm_monitor "device_add usb-storage,bus=xhci.0,drive=hot-$1,id=dev-$1"
 }
 
 # No kernel I/O errors once the update service looks for sticks (an empty
@@ -90,6 +91,7 @@ setup_file() {
 	(umask 077 && openssl genpkey -algorithm ed25519 -out "$BATS_FILE_TMPDIR/other.key" 2>/dev/null)
 	update_stick wrongkey "$GOOD stick-wrongkey" "$BATS_FILE_TMPDIR/other.key"
 	update_stick good "$GOOD stick-good" "$key"
+	update_stick older "$((n - 1)) stick-older" "$key"
 
 	install_stick "install=FATHOMDISK1"
 	install_disk disk
@@ -119,6 +121,8 @@ setup_file() {
 	log "boot 2: stick plugged in $(( $(date +%s) - BOOT_START )) s after power-on"
 	wait_until 240 grep -q "written to slot B" "$CONSOLE" || true
 	log "boot 2: power-on to slot B written $(( $(date +%s) - BOOT_START )) s"
+	plug_stick older
+	wait_until 60 grep -q "stick-older" "$CONSOLE" || true
 	# Two more looks at the stick left in (unless the machine reboots).
 	local _
 	for _ in $(seq 22); do vm_exited && break; sleep 1; done
@@ -147,14 +151,16 @@ setup_file() {
 	no_io_errors_after_watch "$CONSOLE_WRONG"
 }
 
-@test "update-stick: a newer bundle on a stick plugged in later is written to slot B once, armed (fathom_try=B)" {
+@test "update-stick: a newer bundle on a stick plugged in later is written to slot B once, armed (fathom_try=B); an older one is one line" {
 	CONSOLE=$CONSOLE_GOOD
 	run cat "$CONSOLE_GOOD"
 	assert_output --regexp "update: /dev/sd[a-z]: bundle version $GOOD \(stick-good\) found on the stick"
 	assert_output --partial "update: version $GOOD (stick-good) checked and staged in /var/lib/update/staged"
 	assert_output --partial "update: version $GOOD (stick-good) written to slot B of /run/fathom/esp"
-	run grep -c "found on the stick" "$CONSOLE_GOOD"
+	run grep -c "(stick-good) found on the stick" "$CONSOLE_GOOD"
 	assert_output 1
+	run grep "stick-older" "$CONSOLE_GOOD"
+	assert_output --regexp "^fathom: update: update: /dev/sd[a-z]: bundle version $((GOOD - 301)) \(stick-older\) found on the stick is older than this image's $((GOOD - 300)) \(.*\): nothing to take, nothing written; the stick may stay in.?\$"
 	no_io_errors_after_watch "$CONSOLE_GOOD"
 	run cat "$BATS_FILE_TMPDIR/env-after"
 	assert_output --partial "fathom_slot=A"
