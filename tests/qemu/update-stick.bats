@@ -86,13 +86,6 @@ setup_file() {
 		skip "the image's update key ($key, UPDATE_KEY=) is not at hand"
 	fi
 	t0=$(date +%s)
-	read -r n _ < "$OUTDIR/build/$BOARD/version"
-	export GOOD=$((n + 300))
-	(umask 077 && openssl genpkey -algorithm ed25519 -out "$BATS_FILE_TMPDIR/other.key" 2>/dev/null)
-	update_stick wrongkey "$GOOD stick-wrongkey" "$BATS_FILE_TMPDIR/other.key"
-	update_stick good "$GOOD stick-good" "$key"
-	update_stick older "$((n - 1)) stick-older" "$key"
-
 	install_stick "install=FATHOMDISK1"
 	install_disk disk
 	VM_MEDIA="--usb $BATS_FILE_TMPDIR/stick.img" VM_QEMU_OPTS=$(install_qemu_opts disk:FATHOMDISK1) \
@@ -100,6 +93,14 @@ setup_file() {
 	wait_until 600 grep -q "install: done" "$CONSOLE" || true
 	wait_power_off 60
 	log "install: $(( $(date +%s) - t0 )) s"
+	# The version the disk runs, as the installer wrote it (out/build's
+	# version file follows the work tree's last commit, the image may not).
+	read -r n _ < <(esp mtype -i "$BATS_FILE_TMPDIR/disk.img@@$ESP_OFF" ::/fathom/A/VERSION)
+	export RUNNING=$n GOOD=$((n + 300))
+	(umask 077 && openssl genpkey -algorithm ed25519 -out "$BATS_FILE_TMPDIR/other.key" 2>/dev/null)
+	update_stick wrongkey "$GOOD stick-wrongkey" "$BATS_FILE_TMPDIR/other.key"
+	update_stick good "$GOOD stick-good" "$key"
+	update_stick older "$((n - 1)) stick-older" "$key"
 	esp_sums "$BATS_FILE_TMPDIR/sums-before"
 
 	# Boot 1: the wrong key's stick.
@@ -160,7 +161,7 @@ setup_file() {
 	run grep -c "(stick-good) found on the stick" "$CONSOLE_GOOD"
 	assert_output 1
 	run grep "stick-older" "$CONSOLE_GOOD"
-	assert_output --regexp "^fathom: update: update: /dev/sd[a-z]: bundle version $((GOOD - 301)) \(stick-older\) found on the stick is older than this image's $((GOOD - 300)) \(.*\): nothing to take, nothing written; the stick may stay in.?\$"
+	assert_output --regexp "^fathom: update: update: /dev/sd[a-z]: bundle version $((RUNNING - 1)) \(stick-older\) found on the stick is older than this image's $RUNNING \(.*\): nothing to take, nothing written; the stick may stay in.?\$"
 	no_io_errors_after_watch "$CONSOLE_GOOD"
 	run cat "$BATS_FILE_TMPDIR/env-after"
 	assert_output --partial "fathom_slot=A"
