@@ -1,5 +1,5 @@
-/* fathom-update: takes a signed update bundle from a directory (a stick)
- * or fetches it from update.url over HTTPS, checks it (signature with the
+/* fathom-update: takes a signed update bundle from a directory, from a
+ * stick it finds (/fathom-update/ on it) or from update.url over HTTPS, checks it (signature with the
  * image's key, checksums, newer version), stages it under the state
  * directory and, given the ESP of an installed disk, writes the inactive
  * slot and arms a one-shot boot of it; --commit makes the running slot the
@@ -17,19 +17,21 @@
 #include <unistd.h>
 
 #include "lib/bootcfg/settings.h"
+#include "lib/clock.h"
 #include "lib/file.h"
 #include "lib/net/https.h"
 #include "esp.h"
 #include "fetch.h"
 #include "reboot.h"
 #include "stage.h"
+#include "stick.h"
 #include "verify.h"
 
 struct options {
 	const char *from, *url, *pubkey, *version_file, *stage, *esp, *ca_file;
-	const char *cmdline, *health_url, *settings;
+	const char *cmdline, *health_url, *settings, *stick_root;
 	char slot;
-	unsigned interval, health_deadline;
+	unsigned interval, health_deadline, stick_interval;	/* stick_interval 0: off */
 	int once, commit, allow_http;
 	struct reboot_policy reboot;
 	pid_t init_pid;		/* the init to ask for the reboot (tests: another process) */
@@ -41,8 +43,11 @@ static const char usage[] =
 	"  --from DIR            take the bundle from DIR (a stick) once\n"
 	"  --url URL             fetch it from URL (the published out/BOARD/update/) every\n"
 	"                        --interval SECONDS (default 21600); --once: one try\n"
+	"  --stick-interval S|off  with --esp: look for a stick or virtual media with\n"
+	"                        /fathom-update/ every S seconds (default 10)\n"
 	"  --settings PREFIX     also take update.url, update.interval, update.ca-file,\n"
-	"                        update.health-deadline, update.reboot from the machine's settings\n"
+	"                        update.health-deadline, update.reboot, update.stick-interval\n"
+	"                        from the machine's settings\n"
 	"  --pubkey FILE         the key bundles must be signed with (" UPDATE_PUBKEY_DEFAULT ")\n"
 	"  --version-file FILE   the running image's version (" UPDATE_VERSION_DEFAULT ")\n"
 	"  --stage DIR           where the checked bundle is kept (/var/lib/update)\n"
@@ -68,6 +73,7 @@ static const struct option longopts[] = {
 	{ "health-deadline", required_argument, NULL, 'D' }, { "cmdline", required_argument, NULL, 'C' },
 	{ "ca-file", required_argument, NULL, 'a' }, { "allow-http", no_argument, NULL, 'P' },
 	{ "reboot", required_argument, NULL, 'R' }, { "init-pid", required_argument, NULL, 'I' },
+	{ "stick-interval", required_argument, NULL, 'T' }, { "stick-root", required_argument, NULL, 'Y' },
 	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 };
 
@@ -93,7 +99,18 @@ static void settings_problem(void *ctx, const char *msg)
 /* update.url, update.interval, update.ca-file and update.health-deadline,
  * below the command line's options (o->given: a bit per option); extra: one
  * more file of the lowest rank, or NULL. */
-enum { GIVEN_URL = 1, GIVEN_INTERVAL = 2, GIVEN_CA = 4, GIVEN_DEADLINE = 8, GIVEN_REBOOT = 16 };
+enum { GIVEN_URL = 1, GIVEN_INTERVAL = 2, GIVEN_CA = 4, GIVEN_DEADLINE = 8, GIVEN_REBOOT = 16,
+       GIVEN_STICK = 32 };
+
+/* update.stick-interval / --stick-interval: seconds, or "off" (0). */
+static int stick_seconds(const char *v, unsigned *out)
+{
+	if (strcmp(v, "off") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return seconds(v, out);
+}
 static struct settings machine;
 static void apply_settings(struct options *o, const char *extra)
 {
@@ -138,9 +155,15 @@ static void apply_settings(struct options *o, const char *extra)
 			    (!x->has_value || reboot_policy_parse(x->value, &o->reboot) < 0))
 				fprintf(stderr, "update: settings: %s: %s.reboot: not now, never or "
 					"HH:MM-HH:MM (UTC); ignored\n", x->where, o->settings);
+		} else if (strcmp(k, "stick-interval") == 0) {
+			if (!(given & GIVEN_STICK) &&
+			    (!x->has_value || stick_seconds(x->value, &o->stick_interval) < 0))
+				fprintf(stderr, "update: settings: %s: %s.%s: not off or 1-2592000 "
+					"seconds; ignored\n", x->where, o->settings, k);
 		} else {
 			fprintf(stderr, "update: settings: %s: %s.%s: not a setting (url, interval, "
-				"ca-file, health-deadline, reboot); ignored\n", x->where, o->settings, k);
+				"ca-file, health-deadline, reboot, stick-interval); ignored\n", x->where,
+				o->settings, k);
 		}
 	}
 }
@@ -152,7 +175,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .pubkey = UPDATE_PUBKEY_DEFAULT, .version_file = UPDATE_VERSION_DEFAULT,
 			       .stage = "/var/lib/update", .cmdline = "/proc/cmdline",
-			       .interval = 21600, .health_deadline = 300 };
+			       .interval = 21600, .health_deadline = 300, .stick_interval = 10 };
 	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
 		switch (c) {
 		case 'f': o->from = optarg; break;
@@ -197,6 +220,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->init_pid = (pid_t)n;
 			break;
 		}
+		case 'T':
+			if (stick_seconds(optarg, &o->stick_interval) < 0)
+				goto bad;
+			given |= GIVEN_STICK;
+			break;
+		case 'Y': o->stick_root = optarg; break;	/* tests: fake sys/, dev/, mnt/ */
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
 		}
@@ -330,6 +359,42 @@ static void reboot_into(const struct options *o, char target)
 	reboot_machine(o);
 }
 
+/* Whether v is the version a tried slot last failed with (grubenv
+ * fathom_failed, set by the commit service): taking it again would only
+ * repeat the try and the reboot, for ever with a stick left in. */
+static int failed_before(const struct grubenv *e, const struct bundle_version *v)
+{
+	const char *f = grubenv_get(e, "fathom_failed");
+	char n[32];
+
+	snprintf(n, sizeof(n), "%" PRIu64, v->number);
+	return f && strcmp(f, n) == 0;
+}
+
+/* The running version, unhealthy in its tried slot, as fathom_failed. */
+static void mark_failed(const struct options *o)
+{
+	struct bundle_version v;
+	struct grubenv e;
+	char err[1024] = "", n[32];
+	const char *esp;
+	int mounted, rc = 0;
+
+	if (verify_read_version(o->version_file, &v, err, sizeof(err)) < 0) {
+		fprintf(stderr, "update: %s: the failed version is not recorded\n", err);
+		return;
+	}
+	esp = esp_open(o, 0, &mounted, &rc);
+	if (!esp)
+		return;
+	snprintf(n, sizeof(n), "%" PRIu64, v.number);
+	if (slot_env_read(esp, &e, err, sizeof(err)) < 0 || grubenv_set(&e, "fathom_failed", n) < 0 ||
+	    slot_env_write(esp, &e, err, sizeof(err)) < 0)
+		fprintf(stderr, "update: %s: the failed version %s is not recorded\n",
+			err[0] ? err : "grubenv full", n);
+	esp_close(esp, mounted);
+}
+
 /* The staged bundle in o->stage/staged goes to the inactive slot. */
 static int write_slot_to(const struct options *o, const char *esp, const struct bundle_version *v,
 			 char *written)
@@ -348,6 +413,12 @@ static int write_slot_to(const struct options *o, const char *esp, const struct 
 	}
 	run = running_slot(o, &e);
 	target = slot_other(run);
+	if (failed_before(&e, v)) {
+		fprintf(stderr, "update: refused: version %" PRIu64 " (%s) failed its health check in a "
+			"tried slot before (fathom_failed in grubenv): not tried again; publish a newer "
+			"build; nothing written\n", v->number, v->describe);
+		return 1;
+	}
 	if (slot_write(esp, target, run, dir, &sums, err, sizeof(err)) < 0) {
 		fprintf(stderr, "update: %s; slot %c not armed, the next boot is slot %c as before\n",
 			err, target, run);
@@ -506,11 +577,74 @@ static int commit(struct options *o)
 		fprintf(stderr, "update: slot %c: %s did not answer 200 within %u s: not committed; "
 			"the next boot is slot %s again%s\n", run, o->health_url, o->health_deadline,
 			def[0] ? def : "A", reboot ? ": rebooting now" : " (update.reboot=never)");
+		mark_failed(o);
 		if (reboot)
 			reboot_machine(o);
 		return 1;
 	}
 	return commit_write(o, run);
+}
+
+/* Sticks (stick.h): their bundles take the same path as --from. */
+struct stick_ctx {
+	const struct options *o;
+	const struct bundle_version *running;
+};
+
+static int take_from_stick(void *ctx, const char *dir)
+{
+	const struct stick_ctx *c = ctx;
+
+	return take_bundle(c->o, dir, c->running);
+}
+
+/* Sticks are looked for only where a slot can be written. */
+static int sticks_on(const struct options *o)
+{
+	return o->esp && o->stick_interval &&
+	       (strcmp(o->esp, "auto") != 0 || running_slot(o, NULL));
+}
+
+/* The service: the URL every o->interval, sticks every o->stick_interval;
+ * --once: one round of each. */
+static int serve(const struct options *o, const struct bundle_version *running)
+{
+	static char sys[4096], dev[4096], mnt[4096];
+	static struct stick_watch w = { "/sys", "/dev", STICK_MOUNT_DIR, { { "", "" } }, 0 };
+	struct stick_ctx c = { o, running };
+	long next_url = 0, next_stick = 0, now, wake;
+	int sticks = sticks_on(o), rc = 0;
+
+	if (o->stick_root) {
+		snprintf(sys, sizeof(sys), "%s/sys", o->stick_root);
+		snprintf(dev, sizeof(dev), "%s/dev", o->stick_root);
+		snprintf(mnt, sizeof(mnt), "%s/mnt", o->stick_root);
+		w.sysroot = sys, w.devroot = dev, w.mount_dir = mnt;
+	}
+	if (sticks && !o->once)
+		fprintf(stderr, "update: looking for a stick with /" STICK_BUNDLE_DIR "/ every %u s\n",
+			o->stick_interval);
+	for (;;) {
+		now = monotonic_ms();
+		if (o->url && now >= next_url) {
+			rc = fetch_once(o, running);
+			next_url = monotonic_ms() + (long)o->interval * 1000;
+		}
+		if (sticks && now >= next_stick) {
+			int r = stick_round(&w, running, take_from_stick, &c);
+
+			rc = r ? r : rc;
+			next_stick = monotonic_ms() + (long)o->stick_interval * 1000;
+		}
+		if (o->once)
+			return rc;
+		wake = o->url ? next_url : next_stick;
+		if (sticks && next_stick < wake)
+			wake = next_stick;
+		now = monotonic_ms();
+		if (wake > now)
+			sleep_ms(wake - now);
+	}
 }
 
 int main(int argc, char **argv)
@@ -525,7 +659,7 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.commit)
 		return commit(&o);
-	if (!o.from && !o.url) {
+	if (!o.from && !o.url && !sticks_on(&o)) {
 		fprintf(stderr, "update: no update.url set and no --from DIR: nothing to do\n");
 		return 0;
 	}
@@ -536,11 +670,5 @@ int main(int argc, char **argv)
 	}
 	if (o.from)
 		return take_bundle(&o, o.from, &running);
-	for (;;) {
-		int rc = fetch_once(&o, &running);
-
-		if (o.once)
-			return rc;
-		sleep(o.interval);
-	}
+	return serve(&o, &running);
 }

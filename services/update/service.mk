@@ -2,7 +2,8 @@
 # Built with the host's gcc against OpenSSL and lib/net's HTTPS client,
 # like services/platform/service.mk. The bundles themselves: mk/update.mk.
 
-UPDATE_SRCS := $(addprefix services/update/,main.c bundle.c grubenv.c verify.c stage.c slot.c fetch.c esp.c reboot.c)
+UPDATE_SRCS := $(addprefix services/update/,main.c bundle.c grubenv.c verify.c stage.c slot.c fetch.c esp.c reboot.c \
+	stick.c stick_watch.c)
 UPDATE_HDRS := $(wildcard services/update/*.h)
 UPDATE_OBJS := $(patsubst services/update/%.c,$(BUILD)/update/%.o,$(UPDATE_SRCS))
 UPDATE_BIN := $(BUILD)/fathom-update
@@ -20,14 +21,16 @@ all: $(UPDATE_BIN)
 .PHONY: fathom-update
 fathom-update: $(UPDATE_BIN)
 
-UNIT_TESTS += test_update_bundle test_update_grubenv test_update_esp test_update_reboot
+UNIT_TESTS += test_update_bundle test_update_grubenv test_update_esp test_update_reboot test_update_stick
 $(HOSTBUILD)/tests/test_update_bundle $(HOSTBUILD)/tests/test_update_grubenv \
-		$(HOSTBUILD)/tests/test_update_esp $(HOSTBUILD)/tests/test_update_reboot: \
+		$(HOSTBUILD)/tests/test_update_esp $(HOSTBUILD)/tests/test_update_reboot \
+		$(HOSTBUILD)/tests/test_update_stick: \
 	SAN_CFLAGS += -Iservices/update
 $(HOSTBUILD)/tests/test_update_bundle: tests/unit/test_update_bundle.c services/update/bundle.c
 $(HOSTBUILD)/tests/test_update_grubenv: tests/unit/test_update_grubenv.c services/update/grubenv.c
 $(HOSTBUILD)/tests/test_update_esp: tests/unit/test_update_esp.c services/update/esp.c
 $(HOSTBUILD)/tests/test_update_reboot: tests/unit/test_update_reboot.c services/update/reboot.c
+$(HOSTBUILD)/tests/test_update_stick: tests/unit/test_update_stick.c services/update/stick.c
 
 FUZZ_TARGETS += fuzz_update_bundle fuzz_update_grubenv fuzz_update_reboot
 UPDATE_FUZZ := $(HOSTBUILD)/fuzz/fuzz_update_bundle $(HOSTBUILD)/fuzz/fuzz_update_grubenv \

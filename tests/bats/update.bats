@@ -289,10 +289,41 @@ flip_byte() {
 	assert_success
 	assert_output "update: slot B healthy: committed, it is the default boot now"
 	run grub-editenv "$E/boot/grub/grubenv" list
-	assert_output "$(printf 'fathom_slot=B\nfathom_try=')"
+	# The failed tries above recorded the running version (2000).
+	assert_output "$(printf 'fathom_slot=B\nfathom_try=\nfathom_failed=2000')"
 	update --commit --esp "$E" --slot B
 	assert_success
 	assert_output ""
+}
+
+@test "a version that failed its health check in a tried slot is not taken again; a newer one is" {
+	bundle "$BATS_TEST_TMPDIR/b" "3000 v3.0" "$D/good.key"
+	esp
+	update --from "$BATS_TEST_TMPDIR/b" --esp "$E" --reboot never
+	assert_success
+	# Slot B runs 3000 and is unhealthy at its deadline: recorded, then the reboot.
+	echo "3000 v3.0" > "$BATS_TEST_TMPDIR/v3000"
+	grub-editenv "$E/boot/grub/grubenv" set fathom_try=
+	read -r port _ _ < <(free_ports)
+	sleep 30 & init=$!
+	run "$UPD" --commit --esp "$E" --slot B --version-file "$BATS_TEST_TMPDIR/v3000" --cmdline /dev/null \
+		--health-url "http://127.0.0.1:$port/health" --health-deadline 1 --init-pid "$init"
+	assert_failure 1
+	run wait "$init"
+	assert_failure 143
+	run grub-editenv "$E/boot/grub/grubenv" list
+	assert_output "$(printf 'fathom_slot=A\nfathom_try=\nfathom_failed=3000')"
+	# Back on slot A (2000): the same bundle again (a stick left in) is refused.
+	before=$(cd "$E" && find . -type f | sort | xargs sha256sum)
+	rm -rf "$BATS_TEST_TMPDIR/stage"
+	update --from "$BATS_TEST_TMPDIR/b" --esp "$E" --reboot never
+	assert_failure 1
+	assert_line "update: refused: version 3000 (v3.0) failed its health check in a tried slot before (fathom_failed in grubenv): not tried again; publish a newer build; nothing written"
+	[ "$(cd "$E" && find . -type f | sort | xargs sha256sum)" = "$before" ]
+	bundle "$BATS_TEST_TMPDIR/c" "3001 v3.1" "$D/good.key"
+	update --from "$BATS_TEST_TMPDIR/c" --esp "$E" --reboot never
+	assert_success
+	assert_line --partial "update: version 3001 (v3.1) written to slot B"
 }
 
 @test "commit: update.health-deadline from the running slot's fathom.conf and the command line; a bad --reboot refused" {

@@ -195,6 +195,8 @@ setup_file() {
 	slot_cmdline a2
 	https_server
 	put_ca
+	# The version that failed in slot B, offered again: refused.
+	fetch hook; echo "$output" > "$BATS_FILE_TMPDIR/out-hook-again"
 	vm_monitor "block_set_io_throttle disk1 0 0 131072 0 0 0"
 	vm_send "fathom-update --url https://192.0.2.1:8443/good/ --ca-file /tmp/ca.pem --stage /tmp/st --once --esp auto --reboot never"
 	wait_until 180 grep -q "update: version $GOOD (e2e-good) checked and staged" "$CONSOLE" || true
@@ -267,7 +269,7 @@ teardown_file() {
 	assert_output --partial "fathom_try=B"
 }
 
-@test "update: a slot B that never reaches network: ready reboots at the deadline, and slot A boots by itself" {
+@test "update: a slot B that never reaches network: ready reboots at the deadline, and slot A boots by itself and does not take that version again" {
 	CONSOLE=$CONSOLE_BBAD
 	run cat "$CONSOLE_BBAD"
 	assert_output --partial "Booting \`Fathom (slot B)'"
@@ -276,6 +278,10 @@ teardown_file() {
 	run cat "$BATS_FILE_TMPDIR/env-after-bad"
 	assert_output --partial "fathom_slot=A"
 	refute_output --partial "fathom_try=B"
+	assert_output --partial "fathom_failed=$HOOK"
+	run cat "$BATS_FILE_TMPDIR/out-hook-again"
+	assert_output --partial "update: refused: version $HOOK (e2e-hook) failed its health check in a tried slot before (fathom_failed in grubenv): not tried again; publish a newer build; nothing written"
+	assert_output --partial "rc=1"
 	CONSOLE=$CONSOLE_A2
 	run cat "$CONSOLE_A2"
 	assert_output --partial "Booting \`Fathom (slot A)'"
