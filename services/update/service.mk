@@ -2,7 +2,7 @@
 # Built with the host's gcc against OpenSSL and lib/net's HTTPS client,
 # like services/platform/service.mk. The bundles themselves: mk/update.mk.
 
-UPDATE_SRCS := $(addprefix services/update/,main.c bundle.c grubenv.c verify.c stage.c slot.c fetch.c esp.c reboot.c \
+UPDATE_SRCS := $(addprefix services/update/,main.c apply.c commit.c bundle.c grubenv.c verify.c stage.c slot.c fetch.c esp.c reboot.c \
 	stick.c stick_watch.c)
 UPDATE_HDRS := $(wildcard services/update/*.h)
 UPDATE_OBJS := $(patsubst services/update/%.c,$(BUILD)/update/%.o,$(UPDATE_SRCS))
