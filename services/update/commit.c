@@ -20,8 +20,8 @@
 #include "update.h"
 #include "verify.h"
 
-/* The running version, unhealthy in its tried slot, as fathom_failed. */
-static void mark_failed(const struct options *o)
+/* The running slot's version, unhealthy in its try, as fathom_failed. */
+static void mark_failed(const struct options *o, char run)
 {
 	struct bundle_version v;
 	struct grubenv e;
@@ -29,13 +29,15 @@ static void mark_failed(const struct options *o)
 	const char *esp;
 	int mounted, rc = 0;
 
-	if (verify_read_version(o->version_file, &v, err, sizeof(err)) < 0) {
-		fprintf(stderr, "update: %s: the failed version is not recorded\n", err);
-		return;
-	}
 	esp = esp_open(o, 0, &mounted, &rc);
 	if (!esp)
 		return;
+	if (slot_version(esp, run, &v, err, sizeof(err)) < 0 &&
+	    verify_read_version(o->version_file, &v, err, sizeof(err)) < 0) {
+		fprintf(stderr, "update: %s: the failed version is not recorded\n", err);
+		esp_close(esp, mounted);
+		return;
+	}
 	snprintf(n, sizeof(n), "%" PRIu64, v.number);
 	if (slot_env_read(esp, &e, err, sizeof(err)) < 0 || grubenv_set(&e, "fathom_failed", n) < 0 ||
 	    slot_env_write(esp, &e, err, sizeof(err)) < 0)
@@ -126,7 +128,7 @@ int commit(struct options *o)
 		fprintf(stderr, "update: slot %c: %s did not answer 200 within %u s: not committed; "
 			"the next boot is slot %s again%s\n", run, o->health_url, o->health_deadline,
 			def[0] ? def : "A", reboot ? ": rebooting now" : " (update.reboot=never)");
-		mark_failed(o);
+		mark_failed(o, run);
 		if (reboot)
 			reboot_machine(o);
 		return 1;

@@ -64,9 +64,11 @@ int fetch_bundle(const struct fetch_opts *o, const char *dir,
 	int rc = -1;
 
 	if (get_file(o, dir, BUNDLE_SUMS, BUNDLE_SUMS_MAX, &sums_r, err, errlen) < 0)
-		return -1;
+		return -2;
+	rc = -2;
 	if (get_file(o, dir, BUNDLE_SIG, 256, &sig_r, err, errlen) < 0)
 		goto out_sums;
+	rc = -1;
 	if (bundle_sig_parse((unsigned char *)sig_r.body, sig_r.len, sig, why, sizeof(why)) < 0) {
 		snprintf(err, errlen, "%s/%s: %s", o->url, BUNDLE_SIG, why);
 		goto out;
@@ -77,8 +79,10 @@ int fetch_bundle(const struct fetch_opts *o, const char *dir,
 		snprintf(err, errlen, "%s/%s: %s", o->url, BUNDLE_SUMS, why);
 		goto out;
 	}
-	if (get_file(o, dir, BUNDLE_VERSION, BUNDLE_VERSION_MAX, &r, err, errlen) < 0)
+	if (get_file(o, dir, BUNDLE_VERSION, BUNDLE_VERSION_MAX, &r, err, errlen) < 0) {
+		rc = -2;
 		goto out;
+	}
 	https_response_free(&r);
 	snprintf(path, sizeof(path), "%s/%s", dir, BUNDLE_VERSION);
 	if (verify_file_sha256(path, bundle_sums_find(&sums, BUNDLE_VERSION)->sha256, err, errlen) < 0 ||
@@ -91,8 +95,10 @@ int fetch_bundle(const struct fetch_opts *o, const char *dir,
 	for (i = 0; i < sums.count; i++) {
 		if (strcmp(sums.file[i].name, BUNDLE_VERSION) == 0)
 			continue;
-		if (get_file(o, dir, sums.file[i].name, FETCH_FILE_MAX, &r, err, errlen) < 0)
+		if (get_file(o, dir, sums.file[i].name, FETCH_FILE_MAX, &r, err, errlen) < 0) {
+			rc = -2;
 			goto out;
+		}
 		https_response_free(&r);
 		snprintf(path, sizeof(path), "%s/%s", dir, sums.file[i].name);
 		if (verify_file_sha256(path, sums.file[i].sha256, err, errlen) < 0)

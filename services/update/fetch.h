@@ -19,8 +19,9 @@ struct fetch_opts {
 };
 
 /* Download into dir (existing, empty). 0 fetched; 1 nothing newer (no
- * error: *v is the version offered); -1 error or refused (err). skip: a
- * version already staged (NULL: none). */
+ * error: *v is the version offered); -1 refused (a bad signature, checksum
+ * or file: err); -2 not fetched (the network, HTTP, a full disk: err).
+ * skip: a version already staged (NULL: none). */
 int fetch_bundle(const struct fetch_opts *o, const char *dir,
 		 const struct bundle_version *running, const struct bundle_version *skip,
 		 struct bundle_version *v, char *err, size_t errlen);

@@ -52,6 +52,7 @@ static const char usage[] =
 	"                        or HH:MM-HH:MM (UTC, a random moment inside); with --commit:\n"
 	"                        a tried slot still unhealthy at the deadline reboots unless never\n"
 	"  --ca-file FILE        CA bundle for HTTPS (" HTTPS_CA_DEFAULT ")\n"
+	"  --status-file FILE    the service's status line for fathom-status, every 60 s\n"
 	"Exit: 0 done or nothing to do, 1 bundle refused (nothing written), 2 other errors.\n";
 
 static const struct option longopts[] = {
@@ -65,6 +66,7 @@ static const struct option longopts[] = {
 	{ "ca-file", required_argument, NULL, 'a' }, { "allow-http", no_argument, NULL, 'P' },
 	{ "reboot", required_argument, NULL, 'R' }, { "init-pid", required_argument, NULL, 'I' },
 	{ "stick-interval", required_argument, NULL, 'T' }, { "stick-root", required_argument, NULL, 'Y' },
+	{ "status-file", required_argument, NULL, 'F' },
 	{ "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 }
 };
 
@@ -179,7 +181,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'o': o->once = 1; break;
 		case 'S': o->settings = optarg; break;
 		case 'k': o->pubkey = optarg; break;
-		case 'V': o->version_file = optarg; break;
+		case 'V': o->version_file = optarg; o->version_given = 1; break;
 		case 's': o->stage = optarg; break;
 		case 'e': o->esp = optarg; break;
 		case 'l':
@@ -217,6 +219,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			given |= GIVEN_STICK;
 			break;
 		case 'Y': o->stick_root = optarg; break;	/* tests: fake sys/, dev/, mnt/ */
+		case 'F': o->status_file = optarg; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -1;
 		}
@@ -259,6 +262,56 @@ static int sticks_on(const struct options *o)
 	       (strcmp(o->esp, "auto") != 0 || running_slot(o, NULL));
 }
 
+/* The status line fathom-status shows (--status-file), rewritten at least
+ * every STATUS_EVERY_S: the running version and slot, the last look at
+ * update.url and its outcome, the next one, sticks. */
+#define STATUS_EVERY_S 60
+static void write_status(const struct options *o, const struct bundle_version *running,
+			 time_t checked, int rc, long next_in_s, int sticks)
+{
+	char line[1024], at[16] = "", next[16] = "", sticks_s[64] = "";
+	struct tm tm;
+	time_t t;
+	size_t n;
+	char slot = running_slot(o, NULL);
+
+	if (!o->status_file)
+		return;
+	snprintf(line, sizeof(line), "%s", o->status_file);
+	if (strrchr(line, '/') && strrchr(line, '/') != line) {
+		*strrchr(line, '/') = '\0';
+		mkdir(line, 0755);	/* /run/fathom/update: ours */
+	}
+	if (checked) {
+		gmtime_r(&checked, &tm);
+		strftime(at, sizeof(at), "%H:%M", &tm);
+		t = time(NULL) + next_in_s;
+		gmtime_r(&t, &tm);
+		strftime(next, sizeof(next), "%H:%M", &tm);
+	}
+	if (sticks)
+		snprintf(sticks_s, sizeof(sticks_s), "; sticks looked for every %u s", o->stick_interval);
+	n = (size_t)snprintf(line, sizeof(line), "update: version %" PRIu64 " (%s)", running->number,
+			     running->describe);
+	if (slot && n < sizeof(line))
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " in slot %c", slot);
+	if (n < sizeof(line) && !o->url)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "; no update.url");
+	else if (n < sizeof(line) && !checked)
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "; update.url not checked yet");
+	else if (n < sizeof(line))
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "; update.url checked %s UTC: %s, "
+				      "next %s UTC", at, rc == 0 ? "ok" : rc == 1 ?
+				      "refused (see the console)" : "failed (see the console)", next);
+	if (n < sizeof(line))
+		n += (size_t)snprintf(line + n, sizeof(line) - n, "%s\n", sticks_s);
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	if (file_write_atomic(o->status_file, line, n, 0644) < 0)
+		fprintf(stderr, "update: %s: %s; no status for fathom-status\n", o->status_file,
+			strerror(errno));
+}
+
 /* The service: the URL every o->interval, sticks every o->stick_interval;
  * --once: one round of each. */
 static int serve(const struct options *o, const struct bundle_version *running)
@@ -266,8 +319,9 @@ static int serve(const struct options *o, const struct bundle_version *running)
 	static char sys[4096], dev[4096], mnt[4096];
 	static struct stick_watch w = { "/sys", "/dev", STICK_MOUNT_DIR, { { "", "" } }, 0 };
 	struct stick_ctx c = { o, running };
-	long next_url = 0, next_stick = 0, now, wake;
-	int sticks = sticks_on(o), rc = 0;
+	long next_url = 0, next_stick = 0, next_status = 0, now, wake;
+	int sticks = sticks_on(o), rc = 0, url_rc = 0;
+	time_t checked = 0;
 
 	if (o->stick_root) {
 		snprintf(sys, sizeof(sys), "%s/sys", o->stick_root);
@@ -281,8 +335,10 @@ static int serve(const struct options *o, const struct bundle_version *running)
 	for (;;) {
 		now = monotonic_ms();
 		if (o->url && now >= next_url) {
-			rc = fetch_once(o, running);
+			rc = url_rc = fetch_once(o, running);
+			checked = time(NULL);
 			next_url = monotonic_ms() + (long)o->interval * 1000;
+			next_status = 0;
 		}
 		if (sticks && now >= next_stick) {
 			int r = stick_round(&w, running, take_from_stick, &c);
@@ -292,10 +348,16 @@ static int serve(const struct options *o, const struct bundle_version *running)
 		}
 		if (o->once)
 			return rc;
-		wake = o->url ? next_url : next_stick;
+		now = monotonic_ms();
+		if (now >= next_status) {
+			write_status(o, running, checked, url_rc, (next_url - now) / 1000, sticks);
+			next_status = now + STATUS_EVERY_S * 1000L;
+		}
+		wake = next_status;
+		if (o->url && next_url < wake)
+			wake = next_url;
 		if (sticks && next_stick < wake)
 			wake = next_stick;
-		now = monotonic_ms();
 		if (wake > now)
 			sleep_ms(wake - now);
 	}
@@ -317,7 +379,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "update: no update.url set and no --from DIR: nothing to do\n");
 		return 0;
 	}
-	if (verify_read_version(o.version_file, &running, err, sizeof(err)) < 0) {
+	if (running_version(&o, &running, err, sizeof(err)) < 0) {
 		fprintf(stderr, "update: %s: the running version is unknown; rebuild the image with "
 			"make\n", err);
 		return 2;

@@ -12,10 +12,10 @@
 
 struct options {
 	const char *from, *url, *pubkey, *version_file, *stage, *esp, *ca_file;
-	const char *cmdline, *health_url, *settings, *stick_root;
+	const char *cmdline, *health_url, *settings, *stick_root, *status_file;
 	char slot;
 	unsigned interval, health_deadline, stick_interval;	/* stick_interval 0: off */
-	int once, commit, allow_http;
+	int once, commit, allow_http, version_given;
 	struct reboot_policy reboot;
 	pid_t init_pid;		/* the init to ask for the reboot (tests: another process) */
 	unsigned given;		/* GIVEN_*: options the command line set */
@@ -33,6 +33,12 @@ char running_slot(const struct options *o, const struct grubenv *e);
  * when rdonly; *mounted set). NULL with *rc set when there is none. */
 const char *esp_open(const struct options *o, int rdonly, int *mounted, int *rc);
 void esp_close(const char *esp, int mounted);
+/* The version of slot's bundle (ESP/fathom/SLOT/VERSION): 0, or -1 (err). */
+int slot_version(const char *esp, char slot, struct bundle_version *v, char *err, size_t errlen);
+/* The running version: on an installed disk the running slot's VERSION
+ * (what was installed or taken), else (or with --version-file) the image's
+ * /etc/fathom/version. 0, or -1 (err). */
+int running_version(const struct options *o, struct bundle_version *v, char *err, size_t errlen);
 /* Ask init for a reboot (only on the appliance, or o->init_pid). */
 void reboot_machine(const struct options *o);
 /* Check, stage, write the inactive slot, reboot per o->reboot: exit status. */

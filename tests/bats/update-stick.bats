@@ -10,6 +10,7 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load '../ndt7/assert'
 
 setup_file() {
 	export TOP=$BATS_TEST_DIRNAME/../..
@@ -80,6 +81,24 @@ wait_lines() {
 	kill -0 "$PID"
 	run cat "$BATS_TEST_TMPDIR/log"
 	assert_output "update: looking for a stick with /fathom-update/ every 10 s"
+	kill "$PID"
+	# With --status-file: the line fathom-status shows (its directory made).
+	mkdir "$BATS_TEST_TMPDIR/run"
+	serve --status-file "$BATS_TEST_TMPDIR/run/update/status"
+	for _ in $(seq 50); do [ -s "$BATS_TEST_TMPDIR/run/update/status" ] && break; sleep 0.1; done
+	kill "$PID"
+	run cat "$BATS_TEST_TMPDIR/run/update/status"
+	assert_output --regexp "^update: version 2000 \(v2\.0\) in slot [AB]; no update\.url; sticks looked for every 10 s$"
+	# With an update.url nothing answers: checked, failed, and when next.
+	read -r port _ _ < <(free_ports)
+	run timeout 5 "$UPD" --version-file "$D/running" --stage "$BATS_TEST_TMPDIR/stage" \
+		--cmdline /dev/null --url "https://127.0.0.1:$port/update/" --interval 3600 \
+		--status-file "$BATS_TEST_TMPDIR/status2"
+	assert_failure 124
+	assert_output --regexp "^update: https://127\.0\.0\.1:$port/update/SHA256SUMS: .*; nothing written, next try in 3600 s$"
+	refute_output --partial "update: refused"
+	run cat "$BATS_TEST_TMPDIR/status2"
+	assert_output --regexp "^update: version 2000 \(v2\.0\); update\.url checked [0-2][0-9]:[0-5][0-9] UTC: failed \(see the console\), next [0-2][0-9]:[0-5][0-9] UTC$"
 	# Not installed (no fathom.slot=), --esp auto: nothing to write, as before.
 	echo "console=ttyS0" > "$BATS_TEST_TMPDIR/netboot"
 	run timeout 10 "$UPD" --version-file "$D/running" --cmdline "$BATS_TEST_TMPDIR/netboot" --esp auto \

@@ -431,6 +431,15 @@ print("ready", flush=True); s.serve_forever()' "$port" "$BATS_TEST_TMPDIR/www" \
 	cmp "$BATS_TEST_TMPDIR/www/update/VERSION" "$BATS_TEST_TMPDIR/stage/staged/VERSION"
 	update --settings update --cmdline "$BATS_TEST_TMPDIR/cmdfile" --ca-file "$BATS_TEST_TMPDIR/srv.pem" --once
 	status2=$status out2=$output
+	# Staged, but the slot not written (a power cut came between): the next
+	# round writes it from the stage without fetching it again; then it is armed.
+	esp
+	update --url "https://127.0.0.1:$port/update" --ca-file "$BATS_TEST_TMPDIR/srv.pem" --once \
+		--esp "$E" --reboot never
+	status4=$status out4=$output
+	update --url "https://127.0.0.1:$port/update" --ca-file "$BATS_TEST_TMPDIR/srv.pem" --once \
+		--esp "$E" --reboot never
+	status5=$status out5=$output
 	# Signed with another key: refused before the big files are fetched.
 	bundle "$BATS_TEST_TMPDIR/www/update" "3001 v3.1" "$D/other.key"
 	seen=$(wc -l < "$BATS_TEST_TMPDIR/srv.log")
@@ -446,7 +455,12 @@ print("ready", flush=True); s.serve_forever()' "$port" "$BATS_TEST_TMPDIR/www" \
 	status=$status3 output=$out3
 	[ "$status1" = 0 ] || { echo "$out1"; false; }
 	[[ $out1 == *"update: version 3000 (v3.0) checked and staged"* ]]
-	[ "$status2" = 0 ] && [[ $out2 == *"offers version 3000 (v3.0): nothing newer to take"* ]]
+	[ "$status2" = 0 ] && [[ $out2 == *"offers version 3000 (v3.0), staged already"* ]]
+	[ "$status4" = 0 ] && [[ $out4 == *"staged already"*"update: version 3000 (v3.0) written to slot B"* ]] ||
+		{ echo "$out4"; false; }
+	[ "$status5" = 0 ] && [[ $out5 == *"update: version 3000 (v3.0) is in slot B already, armed (fathom_try=B)"* ]] ||
+		{ echo "$out5"; false; }
+	cmp "$BATS_TEST_TMPDIR/stage/staged/vmlinuz" "$E/fathom/B/vmlinuz"
 	assert_failure 1
 	assert_output --partial "SHA256SUMS.sig: signature does not verify"
 	sed -n "$((seen + 1)),${seen2}p" "$BATS_TEST_TMPDIR/srv.log" | grep -q 'GET /update/SHA256SUMS.sig'
