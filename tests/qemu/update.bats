@@ -126,7 +126,9 @@ setup_file() {
 		skip "the image's update key ($key, UPDATE_KEY=) is not at hand"
 	fi
 	export UEFI=1
-	read -r n _ < "$OUTDIR/build/$BOARD/version"
+	# The built image's version (its own bundle's VERSION; out/build's version
+	# file follows the work tree's last commit, the image may not).
+	read -r n _ < "$OUTDIR/$BOARD/update/VERSION"
 	export RUNNING=$n GOOD=$((n + 200)) HOOK=$((n + 100))
 	local w=$BATS_FILE_TMPDIR/www
 	mkdir -p "$w"
