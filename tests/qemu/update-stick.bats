@@ -84,7 +84,7 @@ log() {
 }
 
 setup_file() {
-	local key=${UPDATE_KEY:-${XDG_CACHE_HOME:-$HOME/.cache}/fathom/update.key} n t0
+	local key=${UPDATE_KEY:-${XDG_CACHE_HOME:-$HOME/.cache}/fathom/update.key} n t0 plugged
 	[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 	if ! openssl pkey -in "$key" -pubout 2>/dev/null | cmp -s - "$OUTDIR/build/$BOARD/update.pub"; then
 		skip "the image's update key ($key, UPDATE_KEY=) is not at hand"
@@ -124,12 +124,12 @@ setup_file() {
 	wait_until 120 grep -q "update: looking for a stick" "$CONSOLE" || true
 	sleep 2
 	plug_stick good
-	t0=$(date +%s)
-	log "boot 2: stick plugged in $(( t0 - BOOT_START )) s after power-on"
+	plugged=$(date +%s)
+	log "boot 2: stick plugged in $(( plugged - BOOT_START )) s after power-on"
 	wait_until 240 grep -q "written to slot B" "$CONSOLE" || true
-	log "boot 2: stick plugged in to slot B written $(( $(date +%s) - t0 )) s"
+	log "boot 2: stick plugged in to slot B written $(( $(date +%s) - plugged )) s"
 	wait_power_off 120
-	log "boot 2: stick plugged in to the machine's own reboot $(( $(date +%s) - t0 )) s"
+	log "boot 2: stick plugged in to the machine's own reboot $(( $(date +%s) - plugged )) s"
 	esp mtype -i "$BATS_FILE_TMPDIR/disk.img@@$ESP_OFF" ::/boot/grub/grubenv > "$BATS_FILE_TMPDIR/env-armed"
 	esp mtype -i "$BATS_FILE_TMPDIR/disk.img@@$ESP_OFF" ::/fathom/B/VERSION > "$BATS_FILE_TMPDIR/version-b"
 
