@@ -16,6 +16,7 @@
 #include "log.h"
 #include "lib/clock.h"
 #include "lib/cmdline.h"
+#include "lib/disk/disk.h"
 #include "lib/file.h"
 #include "lib/kmod.h"
 #include "lib/bootcfg/init_params.h"
@@ -58,19 +59,6 @@ static enum fs_type probe(const char *dev)
 		t = FS_VFAT;
 	close(fd);
 	return t;
-}
-
-static int skip_device(const char *name)
-{
-	static const char *const prefixes[] = { "loop", "ram", "zram", "nbd", "dm-", "md" };
-	size_t i;
-
-	if (name[0] == '.')
-		return 1;
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return 1;
-	return 0;
 }
 
 /* path (replaced whole) with text, mode, and owner uid:gid unless uid is
@@ -233,7 +221,7 @@ int media_read_conf(const char *id, unsigned timeout_s, char *conf, size_t size,
 		while (d && (e = readdir(d)) != NULL) {
 			enum fs_type t;
 
-			if (skip_device(e->d_name) || !has_medium(e->d_name))
+			if (disk_name_virtual(e->d_name) || !has_medium(e->d_name))
 				continue;
 			seen_add(seen, sizeof(seen), e->d_name);
 			snprintf(dev, sizeof(dev), "/dev/%s", e->d_name);

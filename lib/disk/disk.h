@@ -77,6 +77,10 @@ enum disk_verdict disk_choose(const struct disk *disks, int n, const char *targe
 			      const char *wipe, const char *boot_disk, uint64_t min_size,
 			      int *chosen, char *msg, size_t msg_size);
 
+/* Whether a /sys/class/block name is a virtual device (loop, ram, zram,
+ * nbd, dm-, md) or not a device (a dot file): never a disk to look at. */
+int disk_name_virtual(const char *name);
+
 /* A partition's device name: vda 1 -> vda1, nvme0n1 1 -> nvme0n1p1. */
 void disk_part_name(const char *disk, int part, char *out, size_t size);
 

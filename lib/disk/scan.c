@@ -15,9 +15,9 @@
 
 #include "lib/file.h"
 
-static int skipped(const char *name)
+int disk_name_virtual(const char *name)
 {
-	static const char *const prefixes[] = { "loop", "ram", "zram", "nbd", "dm-", "md", "sr", "fd" };
+	static const char *const prefixes[] = { "loop", "ram", "zram", "nbd", "dm-", "md" };
 	size_t i;
 
 	if (name[0] == '.')
@@ -26,6 +26,12 @@ static int skipped(const char *name)
 		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
 			return 1;
 	return 0;
+}
+
+/* Not an installer's target: virtual, CD/DVD or floppy drives. */
+static int skipped(const char *name)
+{
+	return disk_name_virtual(name) || strncmp(name, "sr", 2) == 0 || strncmp(name, "fd", 2) == 0;
 }
 
 /* Trim the blanks firmware pads identity strings with. */

@@ -25,17 +25,11 @@
 /* Enough for an ISO 9660 volume descriptor at 32 KiB. */
 #define STICK_PROBE_BYTES (36 * 1024)
 
+/* Virtual devices and floppy drives are not sticks (CD drives may be:
+ * iDRAC's virtual media). */
 static int skipped(const char *name)
 {
-	static const char *const prefixes[] = { "loop", "ram", "zram", "nbd", "dm-", "md", "fd" };
-	size_t i;
-
-	if (name[0] == '.')
-		return 1;
-	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0)
-			return 1;
-	return 0;
+	return disk_name_virtual(name) || strncmp(name, "fd", 2) == 0;
 }
 
 /* The sysfs directory (resolved) of the whole disk holding name: its own
