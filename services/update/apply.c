@@ -77,8 +77,9 @@ static void esp_unlock(void)
  * grubenv. Said only when it repaired something. */
 static void esp_check(const char *name)
 {
-	char dev[300], line[512];
+	char dev[300], line[512], kept[4096] = "";
 	int fds[2], status = 0;
+	size_t k = 0;
 	pid_t pid;
 	FILE *out;
 
@@ -100,23 +101,18 @@ static void esp_check(const char *name)
 		close(fds[0]);
 		return;
 	}
-	/* Its lines are kept for the console only when it repaired. */
-	{
-		char kept[4096] = "";
-		size_t k = 0;
-
-		while (fgets(line, sizeof(line), out))
-			if (k + strlen(line) < sizeof(kept)) {
-				memcpy(kept + k, line, strlen(line) + 1);
-				k += strlen(line);
-			}
-		fclose(out);
-		waitpid(pid, &status, 0);
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			return;
-		fprintf(stderr, "update: %s (%s): fsck.fat -a exit %d (1: repaired) after an unclean "
-			"stop:\n%s", dev, ESP_PARTNAME, WIFEXITED(status) ? WEXITSTATUS(status) : -1, kept);
-	}
+	/* Its lines go to the console only when it repaired something. */
+	while (fgets(line, sizeof(line), out))
+		if (k + strlen(line) < sizeof(kept)) {
+			memcpy(kept + k, line, strlen(line) + 1);
+			k += strlen(line);
+		}
+	fclose(out);
+	waitpid(pid, &status, 0);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return;
+	fprintf(stderr, "update: %s (%s): fsck.fat -a exit %d (1: repaired) after an unclean stop:\n%s",
+		dev, ESP_PARTNAME, WIFEXITED(status) ? WEXITSTATUS(status) : -1, kept);
 }
 
 const char *esp_open(const struct options *o, int rdonly, int *mounted, int *rc)
