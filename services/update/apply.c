@@ -209,6 +209,30 @@ void reboot_machine(const struct options *o)
 
 /* After slot target was written and armed: reboot into it as the policy
  * says. A window waits (sleeping) until a random moment inside it. */
+/* A reboot waiting for its window: when, and into which slot. */
+static time_t reboot_at;
+static char reboot_slot;
+
+time_t reboot_pending(char *slot)
+{
+	if (slot)
+		*slot = reboot_slot;
+	return reboot_at;
+}
+
+int reboot_due(const struct options *o)
+{
+	char when[16];
+
+	if (!reboot_at || time(NULL) < reboot_at)
+		return 0;
+	reboot_policy_format(&o->reboot, when, sizeof(when));
+	fprintf(stderr, "update: rebooting now to try slot %c (update.reboot=%s)\n", reboot_slot, when);
+	reboot_at = 0;
+	reboot_machine(o);
+	return 1;
+}
+
 static void reboot_into(const struct options *o, char target)
 {
 	char when[16];
@@ -228,11 +252,10 @@ static void reboot_into(const struct options *o, char target)
 		gmtime_r(&at, &tm);
 		fprintf(stderr, "update: rebooting to try slot %c at %02d:%02d UTC (update.reboot=%s)\n",
 			target, tm.tm_hour, tm.tm_min, when);
-		while (time(NULL) < at)
-			sleep((unsigned)(at - time(NULL) > 60 ? 60 : at - time(NULL)));
 	}
-	fprintf(stderr, "update: rebooting now to try slot %c (update.reboot=%s)\n", target, when);
-	reboot_machine(o);
+	reboot_at = time(NULL) + delay;	/* the caller's loop: reboot_due() */
+	reboot_slot = target;
+	reboot_due(o);
 }
 
 /* Whether v is the version a tried slot last failed with (grubenv

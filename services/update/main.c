@@ -269,7 +269,7 @@ static int sticks_on(const struct options *o)
 static void write_status(const struct options *o, const struct bundle_version *running,
 			 time_t checked, int rc, long next_in_s, int sticks)
 {
-	char line[1024], at[16] = "", next[16] = "", sticks_s[64] = "";
+	char line[1024], at[16] = "", next[16] = "", rb[16], sticks_s[128] = "", slot_to = 0;
 	struct tm tm;
 	time_t t;
 	size_t n;
@@ -291,6 +291,13 @@ static void write_status(const struct options *o, const struct bundle_version *r
 	}
 	if (sticks)
 		snprintf(sticks_s, sizeof(sticks_s), "; sticks looked for every %u s", o->stick_interval);
+	t = reboot_pending(&slot_to);
+	if (t) {
+		gmtime_r(&t, &tm);
+		strftime(rb, sizeof(rb), "%H:%M", &tm);
+		snprintf(sticks_s + strlen(sticks_s), sizeof(sticks_s) - strlen(sticks_s),
+			 "; slot %c written, rebooting at %s UTC", slot_to, rb);
+	}
 	n = (size_t)snprintf(line, sizeof(line), "update: version %" PRIu64 " (%s)", running->number,
 			     running->describe);
 	if (slot && n < sizeof(line))
@@ -346,8 +353,12 @@ static int serve(const struct options *o, const struct bundle_version *running)
 			rc = r ? r : rc;
 			next_stick = monotonic_ms() + (long)o->stick_interval * 1000;
 		}
-		if (o->once)
+		if (o->once) {
+			while (reboot_pending(NULL) && !reboot_due(o))
+				sleep(30);
 			return rc;
+		}
+		reboot_due(o);
 		now = monotonic_ms();
 		if (now >= next_status) {
 			write_status(o, running, checked, url_rc, (next_url - now) / 1000, sticks);
@@ -384,7 +395,12 @@ int main(int argc, char **argv)
 			"make\n", err);
 		return 2;
 	}
-	if (o.from)
-		return take_bundle(&o, o.from, &running);
+	if (o.from) {
+		int rc = take_bundle(&o, o.from, &running);
+
+		while (reboot_pending(NULL) && !reboot_due(&o))
+			sleep(30);
+		return rc;
+	}
 	return serve(&o, &running);
 }

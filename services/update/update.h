@@ -5,6 +5,7 @@
 #define FATHOM_UPDATE_UPDATE_H
 
 #include <sys/types.h>
+#include <time.h>
 
 #include "bundle.h"
 #include "grubenv.h"
@@ -41,7 +42,12 @@ int slot_version(const char *esp, char slot, struct bundle_version *v, char *err
 int running_version(const struct options *o, struct bundle_version *v, char *err, size_t errlen);
 /* Ask init for a reboot (only on the appliance, or o->init_pid). */
 void reboot_machine(const struct options *o);
-/* Check, stage, write the inactive slot, reboot per o->reboot: exit status. */
+/* A reboot into a written slot that waits for update.reboot's window: its
+ * time (0: none) and slot. reboot_due() reboots once it has come: 1. */
+time_t reboot_pending(char *slot);
+int reboot_due(const struct options *o);
+/* Check, stage, write the inactive slot, reboot per o->reboot (at once,
+ * or pending: reboot_due): exit status. */
 int take_bundle(const struct options *o, const char *src, const struct bundle_version *running);
 /* One round of update.url: exit status. */
 int fetch_once(const struct options *o, const struct bundle_version *running);

@@ -440,6 +440,17 @@ print("ready", flush=True); s.serve_forever()' "$port" "$BATS_TEST_TMPDIR/www" \
 	update --url "https://127.0.0.1:$port/update" --ca-file "$BATS_TEST_TMPDIR/srv.pem" --once \
 		--esp "$E" --reboot never
 	status5=$status out5=$output
+	# The service with a reboot window three hours away: it waits, and its
+	# status line says for what.
+	local m=$(( ($(date -u +%s) / 60 + 180) % 1440 ))
+	local win
+	win=$(printf '%02d:%02d-%02d:%02d' $((m / 60)) $((m % 60)) $(((m + 30) % 1440 / 60)) $(((m + 30) % 60)))
+	run timeout 4 "$UPD" --pubkey "$D/good.pub" --version-file "$D/running" \
+		--stage "$BATS_TEST_TMPDIR/stage" --cmdline /dev/null --url "https://127.0.0.1:$port/update" \
+		--ca-file "$BATS_TEST_TMPDIR/srv.pem" --esp "$E" --reboot "$win" \
+		--status-file "$BATS_TEST_TMPDIR/status"
+	out6=$output
+	status_line=$(cat "$BATS_TEST_TMPDIR/status")
 	# Signed with another key: refused before the big files are fetched.
 	bundle "$BATS_TEST_TMPDIR/www/update" "3001 v3.1" "$D/other.key"
 	seen=$(wc -l < "$BATS_TEST_TMPDIR/srv.log")
@@ -461,6 +472,9 @@ print("ready", flush=True); s.serve_forever()' "$port" "$BATS_TEST_TMPDIR/www" \
 	[ "$status5" = 0 ] && [[ $out5 == *"update: version 3000 (v3.0) is in slot B already, armed (fathom_try=B)"* ]] ||
 		{ echo "$out5"; false; }
 	cmp "$BATS_TEST_TMPDIR/stage/staged/vmlinuz" "$E/fathom/B/vmlinuz"
+	[[ $out6 == *"update: rebooting to try slot B at "*" UTC (update.reboot=$win)"* ]] || { echo "$out6"; false; }
+	[[ $status_line == "update: version 2000 (v2.0); update.url checked "*" UTC: ok, next "*" UTC"*"; slot B written, rebooting at "*" UTC" ]] ||
+		{ echo "$status_line"; false; }
 	assert_failure 1
 	assert_output --partial "SHA256SUMS.sig: signature does not verify"
 	sed -n "$((seen + 1)),${seen2}p" "$BATS_TEST_TMPDIR/srv.log" | grep -q 'GET /update/SHA256SUMS.sig'
