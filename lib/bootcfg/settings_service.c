@@ -2,6 +2,7 @@
  * each mistake said and left out (contract: settings_service.h). */
 #include "lib/bootcfg/settings_service.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,38 @@ int settings_request_take(struct settings_request *rq, const struct settings_ser
 		return 0;
 	}
 	return 1;
+}
+
+int settings_args_take(int argc, char **argv, const struct option *opts, const char *usage,
+		       const struct settings_service *svc, struct settings_request *rq,
+		       const char **names, const char **values, int max)
+{
+	int n = 0, o, idx, taken;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
+		if (o == 'h') {
+			fputs(usage, stdout);
+			return SETTINGS_ARGS_HELP;
+		}
+		if (o != 0) {
+			fprintf(stderr, "%s: bad arguments (%s --help)\n", svc->program, svc->command);
+			return -1;
+		}
+		taken = settings_request_take(rq, svc, opts[idx].name, optarg);
+		if (taken < 0)
+			return -1;
+		if (!taken && n < max) {
+			names[n] = opts[idx].name;
+			values[n++] = optarg ? optarg : "";
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\" (%s --help)\n", svc->program,
+			argv[optind], svc->command);
+		return -1;
+	}
+	return settings_request_check(rq, svc) < 0 ? -1 : n;
 }
 
 int settings_request_check(const struct settings_request *rq,

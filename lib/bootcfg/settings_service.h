@@ -25,11 +25,24 @@ struct settings_request {
 /* The service, for its messages and its settings' rules. */
 struct settings_service {
 	const char *program;		/* "platform": messages start "platform: " */
+	const char *command;		/* "platform-agent": "(platform-agent --help)" */
 	const char *prefix;		/* its usual prefix, the messages' example */
 	const char *const *repeatable;	/* options that add up; NULL-terminated or NULL */
 	const char *const *flags;	/* options that may stand without a value */
 	const char *const *secrets;	/* options whose value no message shows */
 };
+
+/* A command line of long options only (getopt_long with opts, "help"
+ * returning 'h'; the others 0): the --settings* options taken into rq and
+ * checked (settings_request_check), the others as option names and
+ * arguments ("" for none) into names and values, at most max. How many;
+ * SETTINGS_ARGS_HELP after printing usage on stdout for --help; -1 for a
+ * bad command line (said on stderr). */
+#define SETTINGS_ARGS_HELP (-2)
+struct option;
+int settings_args_take(int argc, char **argv, const struct option *opts, const char *usage,
+		       const struct settings_service *svc, struct settings_request *rq,
+		       const char **names, const char **values, int max);
 
 /* name is a long option without "--", arg its argument: 1 if it is one of
  * the --settings* options (taken into rq), 0 if not, -1 if it is one too

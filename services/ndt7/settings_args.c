@@ -10,7 +10,9 @@
 #include "lib/bootcfg/settings_service.h"
 
 static const char *const repeatable[] = { "label", "listen", "token-verify-key", NULL };
-static const struct settings_service service = { "ndt7", "ndt7", repeatable, NULL, NULL };
+static const struct settings_service service = {
+	.program = "ndt7", .command = "ndt7-server", .prefix = "ndt7", .repeatable = repeatable,
+};
 
 /* Long lived: the settings' values are the options' arguments. */
 static struct settings machine;

@@ -247,8 +247,10 @@ static const char usage[] =
 static const char *const repeatable[] = { "port", NULL };
 static const char *const flags[] = { "once", NULL };
 static const char *const secrets[] = { "api-key", NULL };
-static const struct settings_service service = { "platform", "platform", repeatable, flags,
-						 secrets };
+static const struct settings_service service = {
+	.program = "platform", .command = "platform-agent", .prefix = "platform",
+	.repeatable = repeatable, .flags = flags, .secrets = secrets,
+};
 
 static int apply_setting(void *c, const struct setting *x, char *err, size_t errlen)
 {
@@ -262,33 +264,11 @@ int config_parse(int argc, char **argv, struct platform_config *c)
 	const char *names[ARGS_MAX], *values[ARGS_MAX];
 	struct settings_request rq = { 0 };
 	char err[512];
-	int n = 0, i, o, idx, taken;
+	int n, i;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-		if (o == 'h') {
-			fputs(usage, stdout);
-			return 1;
-		}
-		if (o != 0) {
-			fprintf(stderr, "platform: bad arguments (platform-agent --help)\n");
-			return -1;
-		}
-		taken = settings_request_take(&rq, &service, opts[idx].name, optarg);
-		if (taken < 0)
-			return -1;
-		if (!taken && n < ARGS_MAX) {
-			names[n] = opts[idx].name;
-			values[n++] = optarg ? optarg : "";
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "platform: unexpected argument \"%s\" (platform-agent --help)\n",
-			argv[optind]);
-		return -1;
-	}
-	if (settings_request_check(&rq, &service) < 0)
-		return -1;
+	n = settings_args_take(argc, argv, opts, usage, &service, &rq, names, values, ARGS_MAX);
+	if (n < 0)
+		return n == SETTINGS_ARGS_HELP ? 1 : -1;
 	c->by_init = rq.prefix != NULL;
 	for (i = 0; i < n; i++)
 		if (strcmp(names[i], "once") == 0)

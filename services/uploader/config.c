@@ -158,7 +158,9 @@ static int config_apply(struct up_config *c, const char *name, const char *v, ch
 	return 0;
 }
 
-static const struct settings_service service = { "uploader", "upload", NULL, NULL, NULL };
+static const struct settings_service service = {
+	.program = "uploader", .command = "uploader", .prefix = "upload",
+};
 static struct settings machine;	/* long lived: its values are the options' */
 
 static int apply_setting(void *c, const struct setting *x, char *err, size_t errlen)
@@ -171,33 +173,11 @@ int config_parse(int argc, char **argv, struct up_config *c)
 	const char *names[64], *values[64];
 	struct settings_request rq = { 0 };
 	char err[512];
-	int n = 0, i, o, idx, taken;
+	int n, i;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-		if (o == 'h') {
-			fputs(usage, stdout);
-			return 1;
-		}
-		if (o != 0) {
-			fprintf(stderr, "uploader: bad arguments (uploader --help)\n");
-			return -1;
-		}
-		taken = settings_request_take(&rq, &service, opts[idx].name, optarg);
-		if (taken < 0)
-			return -1;
-		if (!taken && n < 64) {
-			names[n] = opts[idx].name;
-			values[n++] = optarg;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "uploader: unexpected argument \"%s\" (uploader --help)\n",
-			argv[optind]);
-		return -1;
-	}
-	if (settings_request_check(&rq, &service) < 0)
-		return -1;
+	n = settings_args_take(argc, argv, opts, usage, &service, &rq, names, values, 64);
+	if (n < 0)
+		return n == SETTINGS_ARGS_HELP ? 1 : -1;
 	if (rq.prefix)
 		settings_apply(&machine, &service, &rq, apply_setting, c);
 	for (i = 0; i < n; i++)	/* explicit options win */

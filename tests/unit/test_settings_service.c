@@ -2,6 +2,7 @@
  * options, and its settings handed to its option parser one by one with
  * each mistake said on stderr and left out, by table. */
 #define _GNU_SOURCE
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,10 @@
 static const char *const repeatable[] = { "port", NULL };
 static const char *const flags[] = { "once", NULL };
 static const char *const secrets[] = { "key", NULL };
-static const struct settings_service svc = { "svc", "svc", repeatable, flags, secrets };
+static const struct settings_service svc = {
+	.program = "svc", .command = "svc-server", .prefix = "svc", .repeatable = repeatable,
+	.flags = flags, .secrets = secrets,
+};
 
 /* The test's option parser: refuses a value starting "no", else notes
  * "OPTION=VALUE" (a flag: "OPTION") in ctx. */
@@ -85,6 +89,39 @@ static const struct service_case cases[] = {
 	  "svc: --settings-file: at most 8 files\n" },
 };
 
+/* A command line through settings_args_take: what it returns, the other
+ * options as "NAME=VALUE" lines then stdout, and stderr. */
+struct args_case {
+	const char *name;
+	const char *argv[12];
+	int rc;
+	const char *options;
+	const char *said;
+};
+
+static const struct option opts[] = {
+	{ "port", required_argument, 0, 0 }, { "once", no_argument, 0, 0 },
+	{ "settings", required_argument, 0, 0 }, { "settings-cmdline", required_argument, 0, 0 },
+	{ "settings-file", required_argument, 0, 0 }, { "help", no_argument, 0, 'h' },
+	{ 0, 0, 0, 0 }
+};
+
+static const struct args_case args_cases[] = {
+	{ "options in order, --settings* apart", { "svc", "--port", "1", "--settings=svc", "--once",
+	  "--settings-file", "/f", "--port=2", NULL }, 3, "port=1\nonce=\nport=2\n", "" },
+	{ "nothing", { "svc", NULL }, 0, "", "" },
+	{ "--help", { "svc", "--port", "1", "--help", NULL }, SETTINGS_ARGS_HELP, "usage\n", "" },
+	{ "an unknown option", { "svc", "--bogus", NULL }, -1, "",
+	  "svc: bad arguments (svc-server --help)\n" },
+	{ "an option without its argument", { "svc", "--port", NULL }, -1, "",
+	  "svc: bad arguments (svc-server --help)\n" },
+	{ "a word that is no option", { "svc", "--once", "lga", NULL }, -1, "",
+	  "svc: unexpected argument \"lga\" (svc-server --help)\n" },
+	{ "--settings-file without --settings", { "svc", "--settings-file", "/f", NULL }, -1, "",
+	  "svc: --settings-cmdline and --settings-file go with --settings PREFIX "
+	  "(e.g. --settings svc)\n" },
+};
+
 static void write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -105,6 +142,50 @@ static void strip_dir(char *text, const char *dir)
 		*p = '@';
 		memmove(p + 1, p + n, strlen(p + n) + 1);
 	}
+}
+
+/* settings_args_take on the case's argv, with stderr in said. */
+static int run_args(const struct args_case *c, char *options, char *said)
+{
+	const char *names[4], *values[4];
+	char *argv[12];
+	struct settings_request rq = { 0 };
+	FILE *err = tmpfile(), *out = tmpfile();
+	int saved = dup(2), saved_out = dup(1), argc = 0, rc, i;
+	size_t len = 0;
+
+	if (!err || !out || saved < 0 || saved_out < 0)
+		exit(1);
+	while (c->argv[argc]) {
+		argv[argc] = (char *)c->argv[argc];
+		argc++;
+	}
+	argv[argc] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	dup2(fileno(err), 2);
+	dup2(fileno(out), 1);
+	opterr = 0;
+	rc = settings_args_take(argc, argv, opts, "usage\n", &svc, &rq, names, values, 4);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved, 2);
+	dup2(saved_out, 1);
+	close(saved);
+	close(saved_out);
+	options[0] = '\0';
+	for (i = 0; i < (rc > 0 ? rc : 0); i++)
+		len += (size_t)snprintf(options + len, TEXT_SIZE - len, "%s=%s\n", names[i],
+					values[i]);
+	rewind(err);
+	len = fread(said, 1, TEXT_SIZE - 1, err);
+	said[len] = '\0';
+	rewind(out);
+	len = strlen(options);
+	options[len + fread(options + len, 1, TEXT_SIZE - 1 - len, out)] = '\0';
+	fclose(err);
+	fclose(out);
+	return rc;
 }
 
 /* Take and check the case's options, apply the settings, with stderr in said. */
@@ -147,6 +228,13 @@ static int run_case(const struct service_case *c, const char *dir, char *applied
 	return rc;
 }
 
+static void check_text(const char *name, const char *what, const char *got, const char *want)
+{
+	CHECK(strcmp(got, want) == 0, "%s: %s", name, what);
+	if (strcmp(got, want) != 0)
+		printf("#   got:\n%s#   want:\n%s", got, want);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_settings_service.XXXXXX", path[256];
@@ -161,13 +249,18 @@ int main(void)
 		char applied[TEXT_SIZE] = "", said[TEXT_SIZE];
 		int rc = run_case(c, dir, applied, said);
 
-		CHECK(rc == c->rc, "%s: returns %d", c->name, c->rc);
-		CHECK(strcmp(applied, c->applied) == 0, "%s: applied", c->name);
-		if (strcmp(applied, c->applied) != 0)
-			printf("#   got:\n%s#   want:\n%s", applied, c->applied);
-		CHECK(strcmp(said, c->said) == 0, "%s: said", c->name);
-		if (strcmp(said, c->said) != 0)
-			printf("#   got:\n%s#   want:\n%s", said, c->said);
+		CHECK(rc == c->rc, "%s: returns %d (got %d)", c->name, c->rc, rc);
+		check_text(c->name, "applied", applied, c->applied);
+		check_text(c->name, "said", said, c->said);
+	}
+	for (i = 0; i < sizeof(args_cases) / sizeof(args_cases[0]); i++) {
+		const struct args_case *c = &args_cases[i];
+		char options[TEXT_SIZE], said[TEXT_SIZE];
+		int rc = run_args(c, options, said);
+
+		CHECK(rc == c->rc, "args: %s: returns %d (got %d)", c->name, c->rc, rc);
+		check_text(c->name, "options", options, c->options);
+		check_text(c->name, "said", said, c->said);
 	}
 	CHECK(settings_option_reserved("settings") && settings_option_reserved("help") &&
 	      !settings_option_reserved("port"), "reserved: settings*, help; not port");
