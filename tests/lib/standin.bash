@@ -1,0 +1,36 @@
+# The tests' stand-ins run in the background, known by the pid they were
+# started with (never by name): started and waited for until they write a
+# ready file, stopped by that pid. Sourced by tests/platform/lib.bash.
+# Needs: $D (a directory of the test's own).
+
+# bg_start NAME CMD...: CMD in the background, stdout and stderr in
+# $D/NAME.log, its pid in $D/NAME.pid; waits up to 10 s for CMD to write
+# $D/NAME.ready (CMD is told that path by the caller). If it does not (or
+# exits first): its log on stderr, and 1.
+bg_start() {
+	local name=$1
+	shift
+	rm -f "$D/$name.ready"
+	"$@" > "$D/$name.log" 2>&1 3>&- &
+	echo $! > "$D/$name.pid"
+	for _ in $(seq 100); do
+		[ -s "$D/$name.ready" ] && break
+		kill -0 "$(cat "$D/$name.pid")" 2> /dev/null || break
+		sleep 0.1
+	done
+	[ -s "$D/$name.ready" ] || { cat "$D/$name.log" >&2; return 1; }
+}
+
+# bg_stop NAME: SIGTERM to the pid in $D/NAME.pid, SIGKILL if it is still
+# there 3 s later; nothing if it was never started.
+bg_stop() {
+	local pid
+	pid=$(cat "$D/$1.pid" 2> /dev/null) || return 0
+	kill -TERM "$pid" 2> /dev/null || true
+	for _ in $(seq 30); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2> /dev/null || true
+	rm -f "$D/$1.pid"
+}
