@@ -11,6 +11,7 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '../ndt7/assert'
+load '../lib/pid'
 
 NAME=node1.example.org
 
@@ -73,13 +74,7 @@ setup_file() {
 
 teardown_file() {
 	for n in ndt7 pebble dns; do
-		pid=$(cat "$D/$n.pid" 2> /dev/null) || continue
-		kill -TERM "$pid" 2> /dev/null || true
-		for _ in $(seq 50); do
-			kill -0 "$pid" 2> /dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2> /dev/null || true
+		pid_stop "$D/$n.pid"
 	done
 }
 

@@ -9,6 +9,7 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '../ndt7/assert'
+load '../lib/pid'
 
 setup_file() {
 	export TOP=$BATS_TEST_DIRNAME/../..
@@ -37,13 +38,7 @@ setup_file() {
 }
 
 teardown_file() {
-	pid=$(cat "$D/server.pid" 2> /dev/null) || return 0
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
+	pid_stop "$D/server.pid"
 }
 
 # The SHA-256 fingerprint of the certificate the wss port presents.

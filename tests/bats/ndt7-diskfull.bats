@@ -9,6 +9,7 @@
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
 load '../ndt7/assert'
+load '../lib/pid'
 
 setup_file() {
 	[ "$(id -u)" = 0 ] || skip "needs root for a mount namespace"
@@ -25,15 +26,7 @@ setup_file() {
 }
 
 teardown() {
-	local pid
-	pid=$(cat "$D/server.pid" 2> /dev/null) || return 0
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
-	rm -f "$D/server.pid"
+	pid_stop "$D/server.pid"
 }
 
 # download: one test against the server; it must complete.

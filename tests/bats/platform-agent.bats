@@ -73,17 +73,7 @@ agent_start() {
 	echo $! > "$D/agent.pid"
 }
 
-agent_stop() {
-	local pid
-	pid=$(cat "$D/agent.pid" 2> /dev/null) || return 0
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
-	rm -f "$D/agent.pid"
-}
+agent_stop() { pid_stop "$D/agent.pid"; }
 
 mode() { stat -c %a "$1"; }
 scores() { rec '.kind == "ws-message" and .msg.Health' | jq -r .msg.Health.Score; }

@@ -63,17 +63,7 @@ up_start() {
 }
 
 # up_kill SIGNAL: stop the uploader started by up_start (by its pid).
-up_kill() {
-	local pid
-	pid=$(cat "$T/up.pid" 2> /dev/null) || return 0
-	kill -"$1" "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
-	rm -f "$T/up.pid"
-}
+up_kill() { pid_stop "$T/up.pid" "$1"; }
 
 # spool FROM TO: records id-FROM..id-TO as ndt7 writes them (a hidden
 # temporary file renamed into the day directory), one a line or pretty;

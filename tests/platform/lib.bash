@@ -3,8 +3,8 @@
 # and stopped by its pid, its control port and its record.
 # Needs: $D (a directory of the test's own), openssl, curl, jq.
 
-# shellcheck source=tests/lib/standin.bash
-source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../lib/standin.bash"
+# shellcheck source=tests/lib/pid.bash
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../lib/pid.bash"
 
 STANDIN_PY=${STANDIN_PY:-/usr/bin/python3}
 STANDIN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/standin.py
@@ -58,7 +58,7 @@ standin_start() {
 	export SPORT CPORT SURL
 }
 
-standin_stop() { bg_stop standin; }
+standin_stop() { pid_stop "$D/standin.pid"; }
 
 # ctl PATH?QUERY: a command to the stand-in's control port (prints its answer).
 ctl() {

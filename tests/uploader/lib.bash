@@ -35,7 +35,7 @@ gcs_start() {
 	export GPORT GCPORT GURL
 }
 
-gcs_stop() { bg_stop gcs; }
+gcs_stop() { pid_stop "$D/gcs.pid"; }
 
 # gctl PATH?QUERY: a command to the stand-in's control port.
 gctl() { curl -sS --max-time 10 -f "http://127.0.0.1:$GCPORT/$1"; }

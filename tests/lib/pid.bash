@@ -1,7 +1,7 @@
-# The tests' stand-ins run in the background, known by the pid they were
+# Processes the tests start in the background, known by the pid they were
 # started with (never by name): started and waited for until they write a
-# ready file, stopped by that pid. Sourced by tests/platform/lib.bash.
-# Needs: $D (a directory of the test's own).
+# ready file; stopped by that pid, however they are doing. Sourced by
+# tests/platform/lib.bash; bats files load it as '../lib/pid'.
 
 # bg_start NAME CMD...: CMD in the background, stdout and stderr in
 # $D/NAME.log, its pid in $D/NAME.pid; waits up to 10 s for CMD to write
@@ -21,16 +21,17 @@ bg_start() {
 	[ -s "$D/$name.ready" ] || { cat "$D/$name.log" >&2; return 1; }
 }
 
-# bg_stop NAME: SIGTERM to the pid in $D/NAME.pid, SIGKILL if it is still
-# there 3 s later; nothing if it was never started.
-bg_stop() {
+# pid_stop PIDFILE [SIGNAL]: SIGNAL (default TERM) to the pid in PIDFILE,
+# SIGKILL if it is still there 5 s later; PIDFILE removed. Nothing if there
+# is no PIDFILE (never started, or stopped already).
+pid_stop() {
 	local pid
-	pid=$(cat "$D/$1.pid" 2> /dev/null) || return 0
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 30); do
+	pid=$(cat "$1" 2> /dev/null) || return 0
+	kill -"${2:-TERM}" "$pid" 2> /dev/null || true
+	for _ in $(seq 50); do
 		kill -0 "$pid" 2> /dev/null || break
 		sleep 0.1
 	done
 	kill -KILL "$pid" 2> /dev/null || true
-	rm -f "$D/$1.pid"
+	rm -f "$1"
 }
