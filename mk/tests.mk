@@ -6,13 +6,14 @@
 # rules below compile each source once per flavor and link the objects with
 # that flavor's lib archive. services/NAME/service.mk declares its own.
 
-UNIT_TESTS += test_cmdline test_settings test_cpio test_select test_service test_shutdown test_initconfig
+UNIT_TESTS += test_cmdline test_settings test_settings_service test_cpio test_select test_service test_shutdown test_initconfig
 UNIT_TESTS += test_modalias test_inventory test_inventory_install test_ipmi test_ipmi_lan test_ipmi_watchdog test_lib
 FUZZ_TARGETS += fuzz_cmdline fuzz_settings fuzz_manifest fuzz_service fuzz_initconfig fuzz_coldplug fuzz_inventory
 FUZZ_TARGETS += fuzz_ipmi
 
 $(HOSTBUILD)/tests/test_cmdline: tests/unit/test_cmdline.c
 $(HOSTBUILD)/tests/test_settings: tests/unit/test_settings.c
+$(HOSTBUILD)/tests/test_settings_service: tests/unit/test_settings_service.c
 $(HOSTBUILD)/tests/test_cpio: tests/unit/test_cpio.c image/cpio.c
 $(HOSTBUILD)/tests/test_select: tests/unit/test_select.c netcfg/select.c
 $(HOSTBUILD)/tests/test_service: tests/unit/test_service.c init/service.c init/child.c

@@ -7,29 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/bootcfg/settings.h"
-
-#define FILES_MAX 8
+#include "lib/bootcfg/settings_service.h"
 
 static const char *const repeatable[] = { "label", "listen", "token-verify-key", NULL };
-
-/* What the --settings* options asked for. */
-struct request {
-	const char *prefix;
-	const char *cmdline;
-	const char *files[FILES_MAX + 1];
-	int nfiles;
+static const struct settings_service service = {
+	.program = "ndt7", .command = "ndt7-server", .prefix = "ndt7", .repeatable = repeatable,
 };
 
 /* Long lived: the settings' values are the options' arguments. */
 static struct settings machine;
-static struct settings_files default_files;
-
-static void print_problem(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "ndt7: settings: %s; ignored\n", msg);
-}
 
 /* "--name VALUE" or "--name=VALUE" at argv[*i]: the value, else NULL. */
 static const char *option_value(int argc, char **argv, int *i, const char *name, int *bad)
@@ -52,44 +38,34 @@ static const char *option_value(int argc, char **argv, int *i, const char *name,
 }
 
 /* Take the --settings* options out of argv (up to a "--"). */
-static int request_take(int *argc, char **argv, struct request *rq)
+static int request_take(int *argc, char **argv, struct settings_request *rq)
 {
-	int i, out = 1, bad = 0, done = 0;
+	static const char *const names[] = { "--settings-cmdline", "--settings-file",
+					     "--settings", NULL };
+	int i, k, out = 1, bad = 0, done = 0;
 
 	for (i = 1; i < *argc; i++) {
-		const char *v;
+		const char *v = NULL;
 
 		if (!done && strcmp(argv[i], "--") == 0)
 			done = 1;
-		if (done) {
+		for (k = 0; !done && !v && names[k]; k++)
+			v = option_value(*argc, argv, &i, names[k], &bad);
+		if (v && settings_request_take(rq, &service, names[k - 1] + 2, v) < 0)
+			return -1;
+		if (!v && !bad)
 			argv[out++] = argv[i];
-		} else if ((v = option_value(*argc, argv, &i, "--settings-cmdline", &bad))) {
-			rq->cmdline = v;
-		} else if ((v = option_value(*argc, argv, &i, "--settings-file", &bad))) {
-			if (rq->nfiles == FILES_MAX) {
-				fprintf(stderr, "ndt7: --settings-file: at most %d files\n", FILES_MAX);
-				return -1;
-			}
-			rq->files[rq->nfiles++] = v;
-		} else if ((v = option_value(*argc, argv, &i, "--settings", &bad))) {
-			rq->prefix = v;
-		} else if (!bad) {
-			argv[out++] = argv[i];
-		}
 	}
 	argv[out] = NULL;
 	*argc = out;
-	if (!bad && !rq->prefix && (rq->cmdline || rq->nfiles)) {
-		fprintf(stderr, "ndt7: --settings-cmdline and --settings-file go with --settings "
-			"PREFIX (e.g. --settings ndt7)\n");
+	if (!bad && settings_request_check(rq, &service) < 0)
 		return -1;
-	}
 	return bad ? -1 : 0;
 }
 
 static const struct option *option_find(const struct option *opts, const char *name)
 {
-	if (strcmp(name, "help") == 0 || strncmp(name, "settings", 8) == 0)
+	if (settings_option_reserved(name))
 		return NULL;
 	for (; opts->name; opts++)
 		if (strcmp(opts->name, name) == 0)
@@ -169,7 +145,7 @@ int settings_args(int *argc, char ***argv, const struct option *opts,
 		  const struct ndt7_config *defaults, options_parse_fn parse)
 {
 	static char **result;
-	struct request rq = { 0 };
+	struct settings_request rq = { 0 };
 	char **words;
 	int counts[SETTINGS_MAX];
 	int i, n = 0, nwords = 0, taken = 0;
@@ -178,11 +154,7 @@ int settings_args(int *argc, char ***argv, const struct option *opts,
 		return -1;
 	if (!rq.prefix)
 		return 0;
-	if (!rq.cmdline)
-		rq.cmdline = SETTINGS_CMDLINE_PATH;
-	settings_init(&machine, rq.prefix, repeatable, print_problem, NULL);
-	settings_read(&machine, rq.cmdline, rq.nfiles ? rq.files :
-		      settings_default_files(&default_files, rq.prefix));
+	settings_load(&machine, &service, &rq);
 	words = calloc(2 * SETTINGS_MAX + 1, sizeof(*words));
 	result = calloc((size_t)*argc + 2 * SETTINGS_MAX + 1, sizeof(*result));
 	if (!words || !result) {

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/bootcfg/settings.h"
+#include "lib/bootcfg/settings_service.h"
 
 #define ARGS_MAX 128
 
@@ -244,93 +244,37 @@ static const char usage[] =
 	"                       " SETTINGS_SECRETS_DIR "/PREFIX.conf, " SETTINGS_OVERLAY_PATH ")\n"
 	"  --settings-cmdline FILE  --settings-file FILE (repeatable, highest rank first)\n";
 
-static void settings_problem(void *ctx, const char *msg)
+static const char *const repeatable[] = { "port", NULL };
+static const char *const flags[] = { "once", NULL };
+static const char *const secrets[] = { "api-key", NULL };
+static const struct settings_service service = {
+	.program = "platform", .command = "platform-agent", .prefix = "platform",
+	.repeatable = repeatable, .flags = flags, .secrets = secrets,
+};
+
+static int apply_setting(void *c, const struct setting *x, char *err, size_t errlen)
 {
-	(void)ctx;
-	fprintf(stderr, "platform: settings: %s; ignored\n", msg);
-}
-
-/* Long lived: the settings' values are the options' values. */
-static struct settings machine;
-
-static void apply_settings(struct platform_config *c, const char *prefix, const char *cmdline,
-			   const char **files)
-{
-	static const char *const repeatable[] = { "port", NULL };
-	static struct settings_files defaults;
-	const char *const *list = files[0] ? files : settings_default_files(&defaults, prefix);
-	char err[512];
-	size_t i;
-
-	settings_init(&machine, prefix, repeatable, settings_problem, NULL);
-	settings_read(&machine, cmdline ? cmdline : SETTINGS_CMDLINE_PATH, list);
-	for (i = 0; i < machine.count; i++) {
-		const struct setting *x = &machine.item[i];
-		int secret = strcmp(x->option, "api-key") == 0;
-
-		if (!x->has_value && strcmp(x->option, "once") != 0)
-			fprintf(stderr, "platform: settings: %s: %s.%s: missing its value; ignored\n",
-				x->where, prefix, x->option);
-		else if (strcmp(x->option, "settings") == 0 || strncmp(x->option, "settings-", 9) == 0)
-			fprintf(stderr, "platform: settings: %s: %s.%s: not a setting; ignored\n",
-				x->where, prefix, x->option);
-		else if (config_apply(c, x->option, x->value, x->where, err, sizeof(err)) < 0)
-			fprintf(stderr, "platform: settings: %s: %s.%s%s%s: %s; ignored\n", x->where,
-				prefix, x->option, secret ? "" : "=", secret ? "" : x->value, err);
-	}
+	return config_apply(c, x->option, x->value, x->where, err, errlen);
 }
 
 int config_parse(int argc, char **argv, struct platform_config *c)
 {
-	const char *names[ARGS_MAX], *values[ARGS_MAX], *files[9] = { 0 };
-	const char *prefix = NULL, *cmdline = NULL;
+	/* Long lived: the settings' values are the options' values. */
+	static struct settings machine;
+	const char *names[ARGS_MAX], *values[ARGS_MAX];
+	struct settings_request rq = { 0 };
 	char err[512];
-	int n = 0, nfiles = 0, i, o, idx;
+	int n, i;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-		const char *name;
-
-		if (o == 'h') {
-			fputs(usage, stdout);
-			return 1;
-		}
-		if (o != 0) {
-			fprintf(stderr, "platform: bad arguments (platform-agent --help)\n");
-			return -1;
-		}
-		name = opts[idx].name;
-		if (strcmp(name, "settings") == 0) {
-			prefix = optarg;
-		} else if (strcmp(name, "settings-cmdline") == 0) {
-			cmdline = optarg;
-		} else if (strcmp(name, "settings-file") == 0) {
-			if (nfiles == 8) {
-				fprintf(stderr, "platform: --settings-file: at most 8 files\n");
-				return -1;
-			}
-			files[nfiles++] = optarg;
-		} else if (n < ARGS_MAX) {
-			names[n] = name;
-			values[n++] = optarg ? optarg : "";
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "platform: unexpected argument \"%s\" (platform-agent --help)\n",
-			argv[optind]);
-		return -1;
-	}
-	if (!prefix && (cmdline || nfiles)) {
-		fprintf(stderr, "platform: --settings-cmdline and --settings-file go with --settings "
-			"PREFIX (e.g. --settings platform)\n");
-		return -1;
-	}
-	c->by_init = prefix != NULL;
+	n = settings_args_take(argc, argv, opts, usage, &service, &rq, names, values, ARGS_MAX);
+	if (n < 0)
+		return n == SETTINGS_ARGS_HELP ? 1 : -1;
+	c->by_init = rq.prefix != NULL;
 	for (i = 0; i < n; i++)
 		if (strcmp(names[i], "once") == 0)
 			c->by_init = 0;
-	if (prefix)
-		apply_settings(c, prefix, cmdline, files);
+	if (rq.prefix)
+		settings_apply(&machine, &service, &rq, apply_setting, c);
 	/* Explicit options last: a single one wins, ports add up (as ndt7's
 	 * repeatable options do). */
 	for (i = 0; i < n; i++) {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/bootcfg/settings.h"
+#include "lib/bootcfg/settings_service.h"
 
 void config_defaults(struct up_config *c)
 {
@@ -158,77 +158,28 @@ static int config_apply(struct up_config *c, const char *name, const char *v, ch
 	return 0;
 }
 
-static void settings_problem(void *ctx, const char *msg)
-{
-	(void)ctx;
-	fprintf(stderr, "uploader: settings: %s; ignored\n", msg);
-}
-
+static const struct settings_service service = {
+	.program = "uploader", .command = "uploader", .prefix = "upload",
+};
 static struct settings machine;	/* long lived: its values are the options' */
 
-static void apply_settings(struct up_config *c, const char *prefix, const char *cmdline,
-			   const char **files)
+static int apply_setting(void *c, const struct setting *x, char *err, size_t errlen)
 {
-	static struct settings_files defaults;
-	const char *const *list = files[0] ? files : settings_default_files(&defaults, prefix);
-	char err[512];
-	size_t i;
-
-	settings_init(&machine, prefix, NULL, settings_problem, NULL);
-	settings_read(&machine, cmdline ? cmdline : SETTINGS_CMDLINE_PATH, list);
-	for (i = 0; i < machine.count; i++) {
-		const struct setting *x = &machine.item[i];
-
-		if (!x->has_value)
-			fprintf(stderr, "uploader: settings: %s: %s.%s: missing its value; ignored\n",
-				x->where, prefix, x->option);
-		else if (strncmp(x->option, "settings", 8) == 0 || strcmp(x->option, "help") == 0)
-			fprintf(stderr, "uploader: settings: %s: %s.%s: not a setting; ignored\n",
-				x->where, prefix, x->option);
-		else if (config_apply(c, x->option, x->value, err, sizeof(err)) < 0)
-			fprintf(stderr, "uploader: settings: %s: %s.%s=%s: %s; ignored\n", x->where,
-				prefix, x->option, x->value, err);
-	}
+	return config_apply(c, x->option, x->value, err, errlen);
 }
 
 int config_parse(int argc, char **argv, struct up_config *c)
 {
-	const char *names[64], *values[64], *files[9] = { 0 };
-	const char *prefix = NULL, *cmdline = NULL;
+	const char *names[64], *values[64];
+	struct settings_request rq = { 0 };
 	char err[512];
-	int n = 0, nfiles = 0, i, o, idx;
+	int n, i;
 
-	optind = 1;
-	while ((o = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
-		const char *name;
-
-		if (o == 'h') {
-			fputs(usage, stdout);
-			return 1;
-		}
-		if (o != 0) {
-			fprintf(stderr, "uploader: bad arguments (uploader --help)\n");
-			return -1;
-		}
-		name = opts[idx].name;
-		if (strcmp(name, "settings") == 0)
-			prefix = optarg;
-		else if (strcmp(name, "settings-cmdline") == 0)
-			cmdline = optarg;
-		else if (strcmp(name, "settings-file") == 0 && nfiles < 8)
-			files[nfiles++] = optarg;
-		else if (n < 64) {
-			names[n] = name;
-			values[n++] = optarg;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "uploader: unexpected argument \"%s\" (uploader --help)\n",
-			argv[optind]);
-		return -1;
-	}
-	if (prefix)
-		apply_settings(c, prefix, cmdline, files);
+	n = settings_args_take(argc, argv, opts, usage, &service, &rq, names, values, 64);
+	if (n < 0)
+		return n == SETTINGS_ARGS_HELP ? 1 : -1;
+	if (rq.prefix)
+		settings_apply(&machine, &service, &rq, apply_setting, c);
 	for (i = 0; i < n; i++)	/* explicit options win */
 		if (config_apply(c, names[i], values[i], err, sizeof(err)) < 0) {
 			fprintf(stderr, "uploader: %s\n", err);

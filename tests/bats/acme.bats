@@ -10,7 +10,9 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load '../lib/build'
 load '../ndt7/assert'
+load '../lib/pid'
 
 NAME=node1.example.org
 
@@ -32,12 +34,8 @@ wait_for() {	# LOGNAME PATTERN
 
 setup_file() {
 	command -v pebble > /dev/null || skip "pebble is not installed (scripts/deps)"
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
-	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
 	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 acme-client > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
+	make_targets ndt7 acme-client
 	export NDT7=$OUTDIR/build/$BOARD/ndt7-server ACME=$OUTDIR/build/$BOARD/acme-client
 	read -r WS WSS DNSMGMT <<< "$(free_ports)"
 	read -r ACMEP MGMT DNS <<< "$(free_ports)"
@@ -73,13 +71,7 @@ setup_file() {
 
 teardown_file() {
 	for n in ndt7 pebble dns; do
-		pid=$(cat "$D/$n.pid" 2> /dev/null) || continue
-		kill -TERM "$pid" 2> /dev/null || true
-		for _ in $(seq 50); do
-			kill -0 "$pid" 2> /dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2> /dev/null || true
+		pid_stop "$D/$n.pid"
 	done
 }
 

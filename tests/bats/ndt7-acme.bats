@@ -8,15 +8,13 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load '../lib/build'
 load '../ndt7/assert'
+load '../lib/pid'
 
 setup_file() {
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
-	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
 	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
+	make_targets ndt7
 	export NDT7=$OUTDIR/build/$BOARD/ndt7-server
 	read -r WS WSS HEALTH <<< "$(free_ports)"
 	export WS WSS HEALTH
@@ -37,13 +35,7 @@ setup_file() {
 }
 
 teardown_file() {
-	pid=$(cat "$D/server.pid" 2> /dev/null) || return 0
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
+	pid_stop "$D/server.pid"
 }
 
 # The SHA-256 fingerprint of the certificate the wss port presents.

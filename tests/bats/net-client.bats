@@ -6,6 +6,7 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load '../lib/build'
 load '../ndt7/assert'
 
 # A key and a certificate signed by CA ($1: ca or other) for SANs $3 ($2:
@@ -62,10 +63,8 @@ start() {
 }
 
 setup_file() {
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
 	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" netget > "$D/make.log" 2>&1 || { cat "$D/make.log" >&2; return 1; }
+	make_targets netget
 	export NETGET=$OUTDIR/build/host/netget
 	make_ca ca
 	make_ca other

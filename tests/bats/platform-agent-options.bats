@@ -7,18 +7,15 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load '../lib/build'
 load '../platform/lib'
 load '../ndt7/assert'
 
 setup_file() {
 	/usr/bin/python3 -c 'import cryptography' 2> /dev/null ||
 		skip "python3-cryptography missing: run scripts/deps"
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
-	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
 	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" platform > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
+	make_targets platform
 	export AGENT=$OUTDIR/build/$BOARD/platform-agent
 	make_ca "$D/ca" localhost 127.0.0.1
 	make_keys "$D/keys" org1

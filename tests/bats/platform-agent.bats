@@ -7,20 +7,17 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load '../lib/build'
 load '../ndt7/assert'
 load '../platform/lib'
 
 setup_file() {
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
-	export BOARD=${FATHOM_BOARD:-qemu-x86_64}
 	export D=$BATS_FILE_TMPDIR
 	[ -f "$TOP/services/platform/main.c" ] && [ -f "$TOP/lib/net/https.c" ] ||
 		skip "the platform agent (services/platform, lib/net) is not on this branch yet"
 	/usr/bin/python3 -c 'import websockets, cryptography' 2> /dev/null ||
 		skip "python3-websockets or python3-cryptography missing: run scripts/deps"
-	make -C "$TOP" O="$OUTDIR" BOARD="$BOARD" ndt7 platform > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
+	make_targets ndt7 platform
 	export NDT7=$OUTDIR/build/$BOARD/ndt7-server AGENT=$OUTDIR/build/$BOARD/platform-agent
 	make_ca "$D/ca" localhost 127.0.0.1
 	mkdir -p "$D/ndt7-state" "$D/spool"
@@ -73,17 +70,7 @@ agent_start() {
 	echo $! > "$D/agent.pid"
 }
 
-agent_stop() {
-	local pid
-	pid=$(cat "$D/agent.pid" 2> /dev/null) || return 0
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
-	rm -f "$D/agent.pid"
-}
+agent_stop() { pid_stop "$D/agent.pid"; }
 
 mode() { stat -c %a "$1"; }
 scores() { rec '.kind == "ws-message" and .msg.Health' | jq -r .msg.Health.Score; }

@@ -9,6 +9,7 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load '../lib/build'
 load '../uploader/lib'
 load '../ndt7/assert'
 
@@ -17,11 +18,8 @@ OBJ=autoload/v2/org1/ndt/ndt7/2026/12/07/20261207T101500.000000Z-ndt7-mlab1-lga0
 setup_file() {
 	/usr/bin/python3 -c 'import cryptography' 2> /dev/null ||
 		skip "python3-cryptography missing: run scripts/deps"
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
 	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" upload-one > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
+	make_targets upload-one
 	# UPLOAD_ONE: another build of the driver (e.g. with ASan) instead.
 	export UP=${UPLOAD_ONE:-$OUTDIR/build/host/upload-one}
 	make_ca "$D/ca" localhost 127.0.0.1

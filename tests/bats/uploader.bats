@@ -11,16 +11,14 @@
 
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load '../lib/build'
 load '../uploader/lib'
 
 setup_file() {
 	/usr/bin/python3 -c 'import cryptography' 2> /dev/null ||
 		skip "python3-cryptography missing: run scripts/deps"
-	export TOP=$BATS_TEST_DIRNAME/../..
-	export OUTDIR=${FATHOM_OUT:-$TOP/out}
 	export D=$BATS_FILE_TMPDIR
-	make -C "$TOP" O="$OUTDIR" uploader > "$D/make.log" 2>&1 ||
-		{ cat "$D/make.log" >&2; return 1; }
+	make_targets uploader
 	export UPLOADER=$OUTDIR/build/qemu-x86_64/uploader
 	[ -x "$UPLOADER" ] || UPLOADER=$(find "$OUTDIR/build" -maxdepth 2 -name uploader -type f | head -1)
 	make_ca "$D/ca" localhost 127.0.0.1
@@ -63,17 +61,7 @@ up_start() {
 }
 
 # up_kill SIGNAL: stop the uploader started by up_start (by its pid).
-up_kill() {
-	local pid
-	pid=$(cat "$T/up.pid" 2> /dev/null) || return 0
-	kill -"$1" "$pid" 2> /dev/null || true
-	for _ in $(seq 50); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
-	rm -f "$T/up.pid"
-}
+up_kill() { pid_stop "$T/up.pid" "$1"; }
 
 # spool FROM TO: records id-FROM..id-TO as ndt7 writes them (a hidden
 # temporary file renamed into the day directory), one a line or pretty;

@@ -3,6 +3,9 @@
 # and stopped by its pid, its control port and its record.
 # Needs: $D (a directory of the test's own), openssl, curl, jq.
 
+# shellcheck source=tests/lib/pid.bash
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../lib/pid.bash"
+
 STANDIN_PY=${STANDIN_PY:-/usr/bin/python3}
 STANDIN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/standin.py
 
@@ -46,34 +49,16 @@ key_of() { sed -n "${2}p" "$1" | cut -d' ' -f1 | tr -d '\n'; }
 standin_start() {
 	local ns=() addr=${STANDIN_ADDR:-127.0.0.1}
 	[ -n "${STANDIN_NETNS:-}" ] && ns=(ip netns exec "$STANDIN_NETNS")
-	rm -f "$D/standin.ready"
-	"${ns[@]}" "$STANDIN_PY" "$STANDIN" --listen "$addr:0" --cert "$D/ca/server.pem" \
-		--key "$D/ca/server.key" --keys-file "$D/keys" --record "$D/record.jsonl" \
-		--ready-file "$D/standin.ready" "$@" > "$D/standin.log" 2>&1 3>&- &
-	echo $! > "$D/standin.pid"
-	for _ in $(seq 100); do
-		[ -s "$D/standin.ready" ] && break
-		kill -0 "$(cat "$D/standin.pid")" 2> /dev/null || break
-		sleep 0.1
-	done
-	[ -s "$D/standin.ready" ] || { cat "$D/standin.log" >&2; return 1; }
+	bg_start standin "${ns[@]}" "$STANDIN_PY" "$STANDIN" --listen "$addr:0" \
+		--cert "$D/ca/server.pem" --key "$D/ca/server.key" --keys-file "$D/keys" \
+		--record "$D/record.jsonl" --ready-file "$D/standin.ready" "$@" || return 1
 	read -r SPORT CPORT < "$D/standin.ready"
 	[[ $addr == *:* ]] && addr="[$addr]"
 	SURL="https://$addr:$SPORT"
 	export SPORT CPORT SURL
 }
 
-standin_stop() {
-	local pid
-	pid=$(cat "$D/standin.pid" 2> /dev/null) || return 0
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 30); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
-	rm -f "$D/standin.pid"
-}
+standin_stop() { pid_stop "$D/standin.pid"; }
 
 # ctl PATH?QUERY: a command to the stand-in's control port (prints its answer).
 ctl() {

@@ -15,11 +15,13 @@ recorded as JSON lines (API keys redacted). A control port on 127.0.0.1 (plain
 HTTP) injects faults: see CONTROL below. API keys come from a file, never the
 command line. Run with /usr/bin/python3 (needs python3-cryptography).
 """
-import argparse, base64, hashlib, ipaddress, json, os, re, socket, ssl
-import struct, sys, threading, time, urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import argparse, base64, hashlib, ipaddress, json, os, re, socket
+import struct, sys, time, urllib.parse
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import standin_tls  # noqa: E402  (the TLS server, record, faults, control port)
 
 CONTROL = """control (http://127.0.0.1:PORT):
   /fault?endpoint=E&kind=K[&count=N][&seconds=S]  next N requests to E fail
@@ -58,12 +60,12 @@ def unb64u(s):
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
 
 
-class State:
+class State(standin_tls.State):
     """Keys, faults, counters and the record, shared by every thread."""
 
     def __init__(self, args):
-        self.args = args
-        self.lock = threading.Lock()
+        super().__init__(args, {"keys_ok": 0, "keys_bad": 0, "tokens_issued": 0,
+                                "registrations": 0, "ws_messages": 0, "ws_open": 0})
         self.keys = []  # [(key, org)], in file order (line numbers for /revoke)
         with open(args.keys_file) as f:
             for line in f:
@@ -71,23 +73,9 @@ class State:
                 if parts and not parts[0].startswith("#"):
                     self.keys.append((parts[0], parts[1] if len(parts) > 1 else "fathom"))
         self.revoked = set()
-        self.faults = []  # [dict(endpoint, kind, count, seconds)]
-        self.stats = {"requests": {}, "keys_ok": 0, "keys_bad": 0, "tokens_issued": 0,
-                      "registrations": 0, "ws_messages": 0, "ws_open": 0}
         self.sign_key = ed25519.Ed25519PrivateKey.generate()
         self.sa_keys = {}  # org -> base64 service-account JSON (made once, like upstream)
         self.ws_conns = set()
-        self.record_f = open(args.record, "a", buffering=1)
-        os.chmod(args.record, 0o600)
-
-    def record(self, **kv):
-        kv["t"] = round(time.time(), 3)
-        with self.lock:
-            self.record_f.write(json.dumps(kv, sort_keys=True) + "\n")
-
-    def count(self, name, n=1):
-        with self.lock:
-            self.stats[name] = self.stats.get(name, 0) + n
 
     def key_org(self, key):
         """(org, why, line): org when the key is good, else why it is refused."""
@@ -100,18 +88,6 @@ class State:
                 return org, "ok", i + 1
         self.count("keys_bad")
         return None, "unknown" if key else "missing", 0
-
-    def take_fault(self, endpoint):
-        with self.lock:
-            self.stats["requests"][endpoint] = self.stats["requests"].get(endpoint, 0) + 1
-            for f in self.faults:
-                if f["endpoint"] in (endpoint, "any"):
-                    if f["count"] > 0:
-                        f["count"] -= 1
-                        if f["count"] == 0:
-                            self.faults.remove(f)
-                    return dict(f)
-        return None
 
     def jwt(self, org, line):
         now = int(time.time())
@@ -233,26 +209,8 @@ def register_response(st, q, org, remote):
     return 200, {"Registration": reg}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(standin_tls.Handler):
     server_version = "standin"
-
-    def log_message(self, fmt, *a):
-        pass
-
-    def setup(self):
-        self.request.settimeout(15)
-        self.request.do_handshake()
-        super().setup()
-
-    def reply(self, status, body, ctype="application/json"):
-        data = (json.dumps(body, indent=1) if ctype == "application/json" else body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-        return status
 
     def do_GET(self):
         self.dispatch()
@@ -462,19 +420,6 @@ class Handler(BaseHTTPRequestHandler):
             return "connection lost"
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def get_request(self):
-        sock, addr = self.socket.accept()
-        return self.ctx.wrap_socket(sock, server_side=True,
-                                    do_handshake_on_connect=False), addr
-
-    def handle_error(self, request, client_address):
-        pass  # clients that hang up, fail TLS etc.: nothing to report
-
-
 class Platform:
     """The TLS listener, which /down stops (refusing connections) and /up restarts."""
 
@@ -486,11 +431,8 @@ class Platform:
     def up(self):
         if self.srv:
             return
-        Server.address_family = socket.AF_INET6 if ":" in self.addr else socket.AF_INET
-        self.srv = Server((self.addr, self.port), Handler)
-        self.srv.st, self.srv.ctx = self.st, self.ctx
+        self.srv = standin_tls.serve_tls(self.addr, self.port, Handler, self.st, self.ctx)
         self.port = self.srv.server_address[1]
-        threading.Thread(target=self.srv.serve_forever, args=(0.1,), daemon=True).start()
 
     def down(self):
         if self.srv:
@@ -499,65 +441,35 @@ class Platform:
             self.srv = None
 
 
-class Control(BaseHTTPRequestHandler):
-    def log_message(self, fmt, *a):
-        pass
+class Control(standin_tls.Control):
+    usage, endpoints = CONTROL, list(ENDPOINTS.values())
+    kinds = ("500", "401", "503", "stall", "drop")
 
-    def do_GET(self):
+    def other_command(self, path, q):
         st, plat = self.server.st, self.server.plat
-        url = urllib.parse.urlsplit(self.path)
-        q = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
-        status, out = 200, "ok\n"
-        try:
-            if url.path == "/fault":
-                assert q["endpoint"] in list(ENDPOINTS.values()) + ["any"], "endpoint"
-                assert q["kind"] in ("500", "401", "503", "stall", "drop"), "kind"
-                with st.lock:
-                    st.faults.append({"endpoint": q["endpoint"], "kind": q["kind"],
-                                      "count": int(q.get("count", 1)),
-                                      "seconds": float(q.get("seconds", 120))})
-            elif url.path == "/clear":
-                with st.lock:
-                    st.faults.clear()
-            elif url.path in ("/revoke", "/unrevoke"):
-                line = int(q["line"])
-                assert 1 <= line <= len(st.keys), "line"
-                (st.revoked.add if url.path == "/revoke" else st.revoked.discard)(line)
-            elif url.path == "/down":
-                plat.down()
-            elif url.path == "/up":
-                plat.up()
-            elif url.path == "/close-ws":
-                with st.lock:
-                    conns = list(st.ws_conns)
-                for c in conns:
-                    c.request.shutdown(socket.SHUT_RDWR)
-            elif url.path == "/stats":
-                with st.lock:
-                    out = json.dumps(st.stats, sort_keys=True) + "\n"
-            else:
-                status, out = 404, CONTROL
-        except (KeyError, ValueError, AssertionError) as e:
-            status, out = 400, "bad parameter %s\n%s" % (e, CONTROL)
-        data = out.encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_POST = do_GET
+        if path in ("/revoke", "/unrevoke"):
+            line = int(q["line"])
+            assert 1 <= line <= len(st.keys), "line"
+            (st.revoked.add if path == "/revoke" else st.revoked.discard)(line)
+        elif path == "/down":
+            plat.down()
+        elif path == "/up":
+            plat.up()
+        elif path == "/close-ws":
+            with st.lock:
+                conns = list(st.ws_conns)
+            for c in conns:
+                c.request.shutdown(socket.SHUT_RDWR)
+        else:
+            return None
+        return "ok\n"
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=CONTROL,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--listen", required=True, help="ADDR:PORT (PORT 0: any); IPv6 as [A]:P")
-    p.add_argument("--control", default="127.0.0.1:0", help="ADDR:PORT of the control port")
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
+    standin_tls.add_common_args(p)
     p.add_argument("--keys-file", required=True, help="API keys: one 'KEY [ORG]' a line")
-    p.add_argument("--record", required=True, help="JSON lines of what was received")
-    p.add_argument("--ready-file", help="written with 'PORT CONTROL_PORT' when serving")
     p.add_argument("--ws-idle", type=float, default=30.0,
                    help="seconds of heartbeat silence before the connection is dropped")
     p.add_argument("--token-lifetime", type=int, default=3600)
@@ -568,21 +480,8 @@ def main():
                    help="the rate-limited ACME answers' Retry-After ('': none)")
     a = p.parse_args()
     st = State(a)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
-    addr, port = a.listen.rsplit(":", 1)
-    plat = Platform(st, addr.strip("[]"), int(port), ctx)
-    caddr, cport = a.control.rsplit(":", 1)
-    ctl = ThreadingHTTPServer((caddr, int(cport)), Control)
-    ctl.daemon_threads = True
-    ctl.st, ctl.plat = st, plat
-    if a.ready_file:
-        with open(a.ready_file + ".tmp", "w") as f:
-            f.write("%d %d\n" % (plat.port, ctl.server_address[1]))
-        os.rename(a.ready_file + ".tmp", a.ready_file)
-    print("standin: ready on %s port %d, control port %d"
-          % (addr, plat.port, ctl.server_address[1]), flush=True)
-    ctl.serve_forever()
+    plat = Platform(st, *standin_tls.listen_addr(a), standin_tls.tls_context(a))
+    standin_tls.control_serve("standin", a, Control, plat.port, st=st, plat=plat)
 
 
 if __name__ == "__main__":

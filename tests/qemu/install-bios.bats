@@ -10,23 +10,7 @@ load lib
 setup_file() {
 	install_stick "install=FATHOMDISK1"
 	install_disk disk
-	VM_MEDIA="--usb $BATS_FILE_TMPDIR/stick.img" VM_QEMU_OPTS=$(install_qemu_opts disk:FATHOMDISK1) \
-		vm_boot install-bios
-	export INSTALL_CONSOLE=$CONSOLE
-	START=$(date +%s)
-	wait_until 600 grep -q "install: done" "$CONSOLE" || true
-	INSTALL_S=$(( $(date +%s) - START ))
-	export INSTALL_S
-	local deadline=$(( $(date +%s) + 60 ))
-	while ! vm_exited && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
-	vm_destroy
-	export QEMU_PID=
-	VM_MEDIA=--firmware VM_QEMU_OPTS=$(install_qemu_opts disk:FATHOMDISK1) vm_boot install-bios-disk
-	START=$(date +%s)
-	wait_for_ping 192.0.2.10 || true
-	PING_S=$(( $(date +%s) - START ))
-	export PING_S
-	echo "# install-bios: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s; the installer's own: $(grep -a -o "done in [0-9.]* s" "$INSTALL_CONSOLE")" >&3
+	install_then_boot install-bios disk:FATHOMDISK1
 }
 
 @test "install-bios: the installer wrote GRUB's BIOS boot code and said there is no UEFI entry to make" {

@@ -11,23 +11,7 @@ TARGET=nvme-QEMU_NVMe_Ctrl_FATHOMNVME1
 setup_file() {
 	install_stick "install=$TARGET"
 	install_disk nvme
-	VM_MEDIA="--usb $BATS_FILE_TMPDIR/stick.img" VM_QEMU_OPTS=$(install_qemu_opts nvme:FATHOMNVME1:nvme) \
-		vm_boot install-nvme
-	export INSTALL_CONSOLE=$CONSOLE
-	START=$(date +%s)
-	wait_until 600 grep -q "install: done" "$CONSOLE" || true
-	INSTALL_S=$(( $(date +%s) - START ))
-	export INSTALL_S
-	local deadline=$(( $(date +%s) + 60 ))
-	while ! vm_exited && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
-	vm_destroy
-	export QEMU_PID=
-	VM_MEDIA=--firmware VM_QEMU_OPTS=$(install_qemu_opts nvme:FATHOMNVME1:nvme) vm_boot install-nvme-disk
-	START=$(date +%s)
-	wait_for_ping 192.0.2.10 || true
-	PING_S=$(( $(date +%s) - START ))
-	export PING_S
-	echo "# install-nvme: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s; the installer's own: $(grep -a -o "done in [0-9.]* s" "$INSTALL_CONSOLE")" >&3
+	install_then_boot install-nvme nvme:FATHOMNVME1:nvme
 }
 
 @test "install-nvme: the installer chose the NVMe disk by its by-id name and wrote GRUB's BIOS boot code" {

@@ -14,27 +14,7 @@ setup_file() {
 	install_stick "install=$TARGET"
 	install_disk sata
 	install_disk nvme
-	export DISKS="sata:FATHOMSATA1:sata nvme:FATHOMNVME1:nvme"
-	# shellcheck disable=SC2086
-	VM_MEDIA="--usb $BATS_FILE_TMPDIR/stick.img" VM_QEMU_OPTS=$(install_qemu_opts $DISKS) \
-		vm_boot install-sata
-	export INSTALL_CONSOLE=$CONSOLE
-	START=$(date +%s)
-	wait_until 600 grep -q "install: done" "$CONSOLE" || true
-	INSTALL_S=$(( $(date +%s) - START ))
-	export INSTALL_S
-	# The installer reboots; QEMU (-no-reboot) exits: the power-off.
-	local deadline=$(( $(date +%s) + 60 ))
-	while ! vm_exited && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
-	vm_destroy
-	export QEMU_PID=
-	# shellcheck disable=SC2086
-	VM_MEDIA=--firmware VM_QEMU_OPTS=$(install_qemu_opts $DISKS) vm_boot install-sata-disk
-	START=$(date +%s)
-	wait_for_ping 192.0.2.10 || true
-	PING_S=$(( $(date +%s) - START ))
-	export PING_S
-	echo "# install-sata: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s; the installer's own: $(grep -a -o "done in [0-9.]* s" "$INSTALL_CONSOLE")" >&3
+	install_then_boot install-sata sata:FATHOMSATA1:sata nvme:FATHOMNVME1:nvme
 }
 
 @test "install-sata: the installer chose the SATA disk by its by-id name and wrote it; the NVMe disk is untouched" {

@@ -11,24 +11,7 @@ setup_file() {
 	export UEFI=1
 	install_stick "install=FATHOMDISK1"
 	install_disk disk
-	VM_MEDIA="--usb $BATS_FILE_TMPDIR/stick.img" VM_QEMU_OPTS=$(install_qemu_opts disk:FATHOMDISK1) \
-		vm_boot install-uefi
-	export INSTALL_CONSOLE=$CONSOLE
-	START=$(date +%s)
-	wait_until 600 grep -q "install: done" "$CONSOLE" || true
-	INSTALL_S=$(( $(date +%s) - START ))
-	export INSTALL_S
-	# The installer reboots; QEMU (-no-reboot) exits: the power-off.
-	local deadline=$(( $(date +%s) + 60 ))
-	while ! vm_exited && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
-	vm_destroy
-	export QEMU_PID=
-	VM_MEDIA=--firmware VM_QEMU_OPTS=$(install_qemu_opts disk:FATHOMDISK1) vm_boot install-uefi-disk
-	START=$(date +%s)
-	wait_for_ping 192.0.2.10 || true
-	PING_S=$(( $(date +%s) - START ))
-	export PING_S
-	echo "# install-uefi: stick boot to 'install: done' ${INSTALL_S}s; disk boot to first ping ${PING_S}s; the installer's own: $(grep -a -o "done in [0-9.]* s" "$INSTALL_CONSOLE")" >&3
+	install_then_boot install-uefi disk:FATHOMDISK1
 }
 
 @test "install-uefi: the installer chose the disk by serial, wrote it, said so with progress and a summary" {

@@ -332,3 +332,30 @@ install_qemu_opts() {
 vm_exited() {
 	! kill -0 "$QEMU_PID" 2>/dev/null
 }
+
+# install_then_boot NAME DISK...: boot the stick (install_stick) with the
+# disks (install_qemu_opts' words) until the installer says "install: done"
+# and reboots (QEMU, -no-reboot, exits), then the disks alone until
+# 192.0.2.10 answers. INSTALL_CONSOLE is the first boot's console, CONSOLE
+# the second's; the times go to bats' fd 3. A step that times out is left
+# for the tests to find in the consoles.
+install_then_boot() {
+	local name=$1 start deadline install_s ping_s
+	shift
+	VM_MEDIA="--usb $BATS_FILE_TMPDIR/stick.img" VM_QEMU_OPTS=$(install_qemu_opts "$@") \
+		vm_boot "$name"
+	export INSTALL_CONSOLE=$CONSOLE
+	start=$(date +%s)
+	wait_until 600 grep -q "install: done" "$CONSOLE" || true
+	install_s=$(( $(date +%s) - start ))
+	deadline=$(( $(date +%s) + 60 ))
+	while ! vm_exited && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
+	vm_destroy
+	export QEMU_PID=
+	VM_MEDIA=--firmware VM_QEMU_OPTS=$(install_qemu_opts "$@") vm_boot "$name-disk"
+	start=$(date +%s)
+	wait_for_ping 192.0.2.10 || true
+	ping_s=$(( $(date +%s) - start ))
+	echo "# $name: stick boot to 'install: done' ${install_s}s; disk boot to first ping" \
+		"${ping_s}s; the installer's own: $(grep -a -o "done in [0-9.]* s" "$INSTALL_CONSOLE")" >&3
+}

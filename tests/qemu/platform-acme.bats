@@ -72,15 +72,9 @@ setup_file() {
 
 teardown_file() {
 	standin_stop
-	local n pid
+	local n
 	for n in pebble dns; do
-		pid=$(cat "$D/$n.pid" 2> /dev/null) || continue
-		kill -TERM "$pid" 2> /dev/null || true
-		for _ in $(seq 50); do
-			kill -0 "$pid" 2> /dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$pid" 2> /dev/null || true
+		pid_stop "$D/$n.pid"
 	done
 	vm_destroy
 }

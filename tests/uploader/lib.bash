@@ -26,34 +26,16 @@ make_sa() {
 # account $D/sa.json, PUT token $D/put-token, objects under $D/store; sets
 # GPORT (TLS), GCPORT (control), GURL.
 gcs_start() {
-	rm -f "$D/gcs.ready"
-	"$STANDIN_PY" "$GCS_STANDIN" --listen 127.0.0.1:0 --cert "$D/ca/server.pem" \
+	bg_start gcs "$STANDIN_PY" "$GCS_STANDIN" --listen 127.0.0.1:0 --cert "$D/ca/server.pem" \
 		--key "$D/ca/server.key" --service-account "$D/sa.json" \
 		--put-token-file "$D/put-token" --store "$D/store" --record "$D/record.jsonl" \
-		--ready-file "$D/gcs.ready" "$@" > "$D/gcs.log" 2>&1 3>&- &
-	echo $! > "$D/gcs.pid"
-	for _ in $(seq 100); do
-		[ -s "$D/gcs.ready" ] && break
-		kill -0 "$(cat "$D/gcs.pid")" 2> /dev/null || break
-		sleep 0.1
-	done
-	[ -s "$D/gcs.ready" ] || { cat "$D/gcs.log" >&2; return 1; }
+		--ready-file "$D/gcs.ready" "$@" || return 1
 	read -r GPORT GCPORT < "$D/gcs.ready"
 	GURL="https://127.0.0.1:$GPORT"
 	export GPORT GCPORT GURL
 }
 
-gcs_stop() {
-	local pid
-	pid=$(cat "$D/gcs.pid" 2> /dev/null) || return 0
-	kill -TERM "$pid" 2> /dev/null || true
-	for _ in $(seq 30); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2> /dev/null || true
-	rm -f "$D/gcs.pid"
-}
+gcs_stop() { pid_stop "$D/gcs.pid"; }
 
 # gctl PATH?QUERY: a command to the stand-in's control port.
 gctl() { curl -sS --max-time 10 -f "http://127.0.0.1:$GCPORT/$1"; }

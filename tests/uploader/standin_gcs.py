@@ -15,11 +15,13 @@ Everything received is recorded as JSON lines (no token, no assertion signature)
 A control port on 127.0.0.1 (plain HTTP) injects faults: see CONTROL below. Run
 with /usr/bin/python3 (needs python3-cryptography).
 """
-import argparse, base64, hashlib, json, os, secrets, socket, ssl, struct, sys
-import threading, time, urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import argparse, base64, hashlib, json, os, secrets, socket, struct, sys
+import time, urllib.parse
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import standin_tls  # noqa: E402  (the TLS server, record, faults, control port)
 
 CONTROL = """control (http://127.0.0.1:PORT):
   /fault?endpoint=E&kind=K[&count=N][&seconds=S][&delay=T]  the next N requests
@@ -60,12 +62,12 @@ def _crc_table():
 CRC_TABLE = _crc_table()
 
 
-class State:
+class State(standin_tls.State):
     """The account's key, tokens, faults, counters and the record."""
 
     def __init__(self, args):
-        self.args = args
-        self.lock = threading.Lock()
+        super().__init__(args, {"tokens_issued": 0, "objects_stored": 0, "bytes_stored": 0,
+                                "assertions_bad": 0, "tokens_refused": 0})
         with open(args.service_account) as f:
             sa = json.load(f)
         self.email = sa["client_email"]
@@ -76,32 +78,6 @@ class State:
             with open(args.put_token_file) as f:
                 self.put_token = f.readline().strip()
         self.tokens = {}  # token -> expiry
-        self.faults = []
-        self.stats = {"requests": {}, "tokens_issued": 0, "objects_stored": 0,
-                      "bytes_stored": 0, "assertions_bad": 0, "tokens_refused": 0}
-        self.record_f = open(args.record, "a", buffering=1)
-        os.chmod(args.record, 0o600)
-
-    def record(self, **kv):
-        kv["t"] = round(time.time(), 3)
-        with self.lock:
-            self.record_f.write(json.dumps(kv, sort_keys=True) + "\n")
-
-    def count(self, name, n=1):
-        with self.lock:
-            self.stats[name] = self.stats.get(name, 0) + n
-
-    def take_fault(self, endpoint):
-        with self.lock:
-            self.stats["requests"][endpoint] = self.stats["requests"].get(endpoint, 0) + 1
-            for f in self.faults:
-                if f["endpoint"] in (endpoint, "any"):
-                    if f["count"] > 0:
-                        f["count"] -= 1
-                        if f["count"] == 0:
-                            self.faults.remove(f)
-                    return dict(f)
-        return None
 
     def check_assertion(self, jwt, token_url):
         """(claims, why): the claims when the RS256 assertion is good."""
@@ -141,26 +117,9 @@ class State:
         return "ok" if exp > time.time() else "expired"
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(standin_tls.Handler):
     server_version = "standin-gcs"
-
-    def log_message(self, fmt, *a):
-        pass
-
-    def setup(self):
-        self.request.settimeout(30)
-        self.request.do_handshake()
-        super().setup()
-
-    def reply(self, status, body, ctype="application/json"):
-        data = (json.dumps(body, indent=1) if ctype == "application/json" else body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-        return status
+    io_timeout = 30
 
     def do_POST(self):
         self.dispatch()
@@ -301,96 +260,34 @@ class Handler(BaseHTTPRequestHandler):
         return self.reply(201, "Created\n", "text/plain")
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
+class Control(standin_tls.Control):
+    usage, endpoints, kinds = CONTROL, ("token", "upload", "put"), KINDS
 
-    def get_request(self):
-        sock, addr = self.socket.accept()
-        return self.ctx.wrap_socket(sock, server_side=True,
-                                    do_handshake_on_connect=False), addr
-
-    def handle_error(self, request, client_address):
-        pass  # clients that hang up, fail TLS, resets: nothing to report
-
-
-class Control(BaseHTTPRequestHandler):
-    def log_message(self, fmt, *a):
-        pass
-
-    def do_GET(self):
+    def other_command(self, path, q):
         st = self.server.st
-        url = urllib.parse.urlsplit(self.path)
-        q = {k: v[0] for k, v in urllib.parse.parse_qs(url.query).items()}
-        status, out = 200, "ok\n"
-        try:
-            if url.path == "/fault":
-                assert q["endpoint"] in ("token", "upload", "put", "any"), "endpoint"
-                assert q["kind"] in KINDS, "kind"
-                with st.lock:
-                    st.faults.append({"endpoint": q["endpoint"], "kind": q["kind"],
-                                      "count": int(q.get("count", 1)),
-                                      "seconds": float(q.get("seconds", 120)),
-                                      "delay": float(q.get("delay", 0))})
-            elif url.path == "/clear":
-                with st.lock:
-                    st.faults.clear()
-            elif url.path == "/expire":
-                with st.lock:
-                    for t in st.tokens:
-                        st.tokens[t] = 0
-            elif url.path == "/stats":
-                with st.lock:
-                    out = json.dumps(st.stats, sort_keys=True) + "\n"
-            else:
-                status, out = 404, CONTROL
-        except (KeyError, ValueError, AssertionError) as e:
-            status, out = 400, "bad parameter %s\n%s" % (e, CONTROL)
-        data = out.encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    do_POST = do_GET
+        if path != "/expire":
+            return None
+        with st.lock:
+            for t in st.tokens:
+                st.tokens[t] = 0
+        return "ok\n"
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=CONTROL,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--listen", required=True, help="ADDR:PORT (PORT 0: any); IPv6 as [A]:P")
-    p.add_argument("--control", default="127.0.0.1:0", help="ADDR:PORT of the control port")
-    p.add_argument("--cert", required=True)
-    p.add_argument("--key", required=True)
+    standin_tls.add_common_args(p)
     p.add_argument("--service-account", required=True,
                    help="the account's key (JSON: client_email, private_key)")
     p.add_argument("--put-token-file", help="the bearer token PUT requires (one line)")
     p.add_argument("--store", required=True, help="directory objects are stored under")
-    p.add_argument("--record", required=True, help="JSON lines of what was received")
-    p.add_argument("--ready-file", help="written with 'PORT CONTROL_PORT' when serving")
     p.add_argument("--token-lifetime", type=int, default=3600)
     p.add_argument("--max-bytes", type=int, default=64 << 20, help="largest body read")
     a = p.parse_args()
     st = State(a)
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    ctx.load_cert_chain(a.cert, a.key)
-    addr, port = a.listen.rsplit(":", 1)
-    addr = addr.strip("[]")
-    Server.address_family = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    srv = Server((addr, int(port)), Handler)
-    srv.st, srv.ctx = st, ctx
-    threading.Thread(target=srv.serve_forever, args=(0.1,), daemon=True).start()
-    caddr, cport = a.control.rsplit(":", 1)
-    ctl = ThreadingHTTPServer((caddr, int(cport)), Control)
-    ctl.daemon_threads = True
-    ctl.st = st
-    if a.ready_file:
-        with open(a.ready_file + ".tmp", "w") as f:
-            f.write("%d %d\n" % (srv.server_address[1], ctl.server_address[1]))
-        os.rename(a.ready_file + ".tmp", a.ready_file)
-    print("standin-gcs: ready on %s port %d, control port %d"
-          % (addr, srv.server_address[1], ctl.server_address[1]), flush=True)
-    ctl.serve_forever()
+    srv = standin_tls.serve_tls(*standin_tls.listen_addr(a), Handler, st,
+                                standin_tls.tls_context(a))
+    standin_tls.control_serve("standin-gcs", a, Control, srv.server_address[1], st=st)
 
 
 if __name__ == "__main__":
